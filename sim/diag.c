@@ -1,0 +1,2 @@
+/* diag: to be written */
+typedef int sim_diag_placeholder;

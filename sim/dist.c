@@ -1,0 +1,2 @@
+/* dist: to be written */
+typedef int sim_dist_placeholder;

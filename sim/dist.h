@@ -1,0 +1,48 @@
+/* Distributions of durations and sizes (SCENARIO.md "Distributions").
+ *
+ * Values are doubles in base units: nanoseconds for durations, bytes for sizes. A lognormal is
+ * given by its median and p99 (mu = ln median, sigma = ln(p99/median) / 2.3263). Sampling uses
+ * GSL on a generator from rng.h; `sim_dist_quantile` gives the inverse CDF, used for per-record
+ * work drawn from a record's own uniform `v` (MODEL.md section 1). */
+#ifndef SIM_DIST_H
+#define SIM_DIST_H
+
+#include <gsl/gsl_rng.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef enum {
+	SIM_DIST_CONST,
+	SIM_DIST_EXPONENTIAL, /* a = mean */
+	SIM_DIST_LOGNORMAL,   /* a = mu, b = sigma (of the log) */
+	SIM_DIST_UNIFORM,     /* a = min, b = max */
+	SIM_DIST_NORMAL,      /* a = mean, b = sd; negative draws are redrawn */
+	SIM_DIST_EMPIRICAL,   /* values[n], sorted ascending; sampling picks one uniformly */
+} sim_dist_kind;
+
+typedef struct sim_dist {
+	sim_dist_kind kind;
+	double a, b;
+	double *values; /* EMPIRICAL only; owned */
+	size_t n;
+} sim_dist;
+
+sim_dist sim_dist_const(double v);
+sim_dist sim_dist_exponential(double mean);
+/* median > 0 and p99 > median (the caller validates and reports) */
+sim_dist sim_dist_lognormal_q(double median, double p99);
+sim_dist sim_dist_uniform(double min, double max);
+sim_dist sim_dist_normal(double mean, double sd);
+/* Takes ownership of values (sorted here). n >= 1. */
+sim_dist sim_dist_empirical(double *values, size_t n);
+void sim_dist_fini(sim_dist *d);
+/* Deep copy. */
+sim_dist sim_dist_copy(const sim_dist *d);
+
+double sim_dist_sample(const sim_dist *d, gsl_rng *r);
+/* Inverse CDF at p in [0, 1). Normal: of the distribution truncated at 0. */
+double sim_dist_quantile(const sim_dist *d, double p);
+double sim_dist_mean(const sim_dist *d);
+bool sim_dist_is_zero(const sim_dist *d); /* constant 0 */
+
+#endif

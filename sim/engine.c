@@ -1,0 +1,2 @@
+/* engine: to be written */
+typedef int sim_engine_placeholder;

@@ -1,0 +1,2 @@
+/* hist: to be written */
+typedef int sim_hist_placeholder;

@@ -1,0 +1,2 @@
+/* queue: to be written */
+typedef int sim_queue_placeholder;

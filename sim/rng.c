@@ -1,0 +1,2 @@
+/* rng: to be written */
+typedef int sim_rng_placeholder;

@@ -1,0 +1,2 @@
+/* schema: to be written */
+typedef int sim_schema_placeholder;

@@ -1,0 +1,96 @@
+/* A schema walker for YAML trees: checks a document against a static description, reports
+ * every mistake through diag.h, and fills in defaults so the tree becomes the resolved document.
+ *
+ * The description is data (arrays of sim_schema). Messages:
+ *   unknown key 'batch_sise' in kinesis trigger; did you mean 'batch_size'?
+ *   missing required key 'shards' in stream 'events'
+ *   shards must be an integer (got 'four')
+ *   enhanced_fanout must be true or false (got 'yes')
+ *   mode must be one of provisioned, on_demand (got 'provisoned'); did you mean 'provisioned'?
+ *   rate needs a unit, e.g. '10/s' (got '10')            (units.h phrases after the key name)
+ *   parallelization_factor must be 1..10 (got 11)
+ *   retention must be 24h..8760h (got 1h)                 (an AWS range: a warning when
+ *                                                          platform.aws_ranges is warn)
+ *   'reshard' is not implemented yet in this version of kinesim
+ * Each is reported at the offending node (a missing key: at the key of the map that lacks it;
+ * an unknown key: at the key). After sim_schema_check succeeded, the typed getters below read
+ * values without failing (they assert). */
+#ifndef SIM_SCHEMA_H
+#define SIM_SCHEMA_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sim/diag.h"
+#include "sim/dist.h"
+#include "sim/time.h"
+#include "sim/units.h"
+#include "sim/yaml.h"
+
+typedef enum {
+	SIM_SCHEMA_MAP,      /* fixed keys: children[] (terminated by a NULL key) */
+	SIM_SCHEMA_DICT,     /* a map of user-chosen names to values following *item */
+	SIM_SCHEMA_SEQ,      /* a list whose items follow *item (a scalar is not a list) */
+	SIM_SCHEMA_VARIANT,  /* a map that holds exactly one of the children's keys, which picks
+	                      * the child (a MAP) its other keys follow, e.g. a trigger holds
+	                      * `kinesis:` or `sqs:`; the picked child lists its own key too */
+	SIM_SCHEMA_STRING,   /* any scalar */
+	SIM_SCHEMA_BOOL,     /* true | false */
+	SIM_SCHEMA_INT,      /* integer, range [min, max] when max > min */
+	SIM_SCHEMA_NUMBER,   /* real number, range [min, max] when max > min */
+	SIM_SCHEMA_ENUM,     /* one of choices[] (NULL terminated) */
+	SIM_SCHEMA_DURATION, /* range in ns */
+	SIM_SCHEMA_SIZE,     /* range in bytes; SI MB */
+	SIM_SCHEMA_SIZE_AWS_MB, /* range in bytes; MB read as MiB (memory, firehose buffer) */
+	SIM_SCHEMA_RATE,     /* range in per-second */
+	SIM_SCHEMA_FRACTION, /* always [0, 1] */
+	SIM_SCHEMA_DIST_DURATION, /* a duration or {dist: ...} of durations */
+	SIM_SCHEMA_DIST_SIZE,     /* a size or {dist: ...} of sizes */
+	SIM_SCHEMA_ANY,      /* checked by the caller */
+} sim_schema_kind;
+
+enum {
+	SIM_SCHEMA_REQUIRED = 1u << 0,
+	SIM_SCHEMA_NEG1 = 1u << 1,      /* a bare -1 (infinite) is accepted besides the range */
+	SIM_SCHEMA_AWS_RANGE = 1u << 2, /* the range is AWS's: a warning under aws_ranges: warn */
+	SIM_SCHEMA_NOT_IMPLEMENTED = 1u << 3, /* present with a value other than def: error */
+	SIM_SCHEMA_FILL = 1u << 4,      /* MAP: create it when absent, so its defaults appear */
+};
+
+typedef struct sim_schema {
+	const char *key; /* NULL ends a children[] array */
+	sim_schema_kind kind;
+	const char *def; /* default as YAML text, filled in when absent; NULL: none */
+	unsigned flags;
+	double min, max; /* range in base units when max > min */
+	const char *const *choices;        /* ENUM */
+	const struct sim_schema *children; /* MAP, VARIANT */
+	const struct sim_schema *item;     /* DICT, SEQ */
+	const char *what; /* how messages name it: "kinesis trigger", "stream" (DICT items get
+	                   * "stream 'events'"); NULL: the key */
+} sim_schema;
+
+/* Checks node against s (the root is a MAP schema with key NULL allowed), reporting through d
+ * and filling defaults into doc. ranges_warn turns AWS range errors into warnings. Returns
+ * the number of errors reported. */
+size_t sim_schema_check(sim_yaml_doc *doc, sim_yaml_node *node, const sim_schema *s,
+                        bool ranges_warn, sim_diag *d);
+
+/* Typed getters for checked trees: map[key] parsed; assert when absent or invalid. */
+bool sim_schema_bool(const sim_yaml_node *map, const char *key);
+int64_t sim_schema_int(const sim_yaml_node *map, const char *key);
+double sim_schema_number(const sim_yaml_node *map, const char *key);
+const char *sim_schema_string(const sim_yaml_node *map, const char *key);
+sim_time sim_schema_duration(const sim_yaml_node *map, const char *key); /* -1 stays -1 */
+double sim_schema_size(const sim_yaml_node *map, const char *key, bool aws_mb);
+sim_rate sim_schema_rate(const sim_yaml_node *map, const char *key);
+double sim_schema_fraction(const sim_yaml_node *map, const char *key);
+/* A distribution of durations (ns) or sizes (bytes); empirical files are read again. */
+sim_dist sim_schema_dist(const sim_yaml_node *map, const char *key, bool size);
+
+/* Parses a distribution node (a constant or {dist: ...}); reports and returns -EINVAL on error.
+ * Empirical files are resolved relative to the directory of node->file. */
+int sim_schema_parse_dist(const sim_yaml_node *node, const char *key, bool size, sim_dist *out,
+                          sim_diag *d);
+
+#endif

@@ -1,0 +1,2 @@
+/* series: to be written */
+typedef int sim_series_placeholder;

@@ -1,0 +1,35 @@
+/* Interval time series: one row per metrics interval, one column per shard (or 1).
+ *
+ * Intervals are half-open [k I, (k+1) I); the last one may be shorter (it ends at the stop
+ * time). A series either sums what is added in an interval (counts) or keeps its maximum
+ * (iterator age, concurrency). Values are doubles so that one writer handles both. */
+#ifndef SIM_SERIES_H
+#define SIM_SERIES_H
+
+#include <stddef.h>
+
+#include "sim/time.h"
+
+typedef enum { SIM_SERIES_SUM, SIM_SERIES_MAX } sim_series_kind;
+
+typedef struct sim_series sim_series;
+
+sim_series *sim_series_create(sim_series_kind kind, sim_time interval, sim_time stop,
+                              size_t columns);
+void sim_series_destroy(sim_series *s); /* NULL: nothing */
+
+/* Adds v (SUM) or keeps max(v, current) (MAX) in the interval holding t; times outside
+ * [0, stop) are ignored. column < columns (asserted). */
+void sim_series_add(sim_series *s, sim_time t, size_t column, double v);
+
+/* Appends a column (resharding opens shards during a run); returns its index. */
+size_t sim_series_add_column(sim_series *s);
+
+size_t sim_series_rows(const sim_series *s);
+size_t sim_series_columns(const sim_series *s);
+/* Row-major rows x columns. */
+const double *sim_series_data(const sim_series *s);
+/* End time of row i (the stop time for the last, shorter row). */
+sim_time sim_series_row_end(const sim_series *s, size_t i);
+
+#endif

@@ -1,0 +1,31 @@
+/* Simulated time: a signed count of nanoseconds since the start of the run.
+ *
+ * Integer time makes event order exact and runs reproducible: no rounding ever decides which
+ * of two events comes first. int64 nanoseconds cover +/- 292 years, far beyond any scenario. */
+#ifndef SIM_TIME_H
+#define SIM_TIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef int64_t sim_time;
+
+#define SIM_NS ((sim_time)1)
+#define SIM_US ((sim_time)1000)
+#define SIM_MS ((sim_time)1000000)
+#define SIM_S ((sim_time)1000000000)
+#define SIM_MIN (60 * SIM_S)
+#define SIM_HOUR (3600 * SIM_S)
+#define SIM_DAY (86400 * SIM_S)
+#define SIM_TIME_MAX INT64_MAX
+
+/* Seconds as a double, for output and statistics. */
+double sim_time_to_s(sim_time t);
+/* Nearest nanosecond of a number of seconds; saturates at +/- SIM_TIME_MAX. */
+sim_time sim_time_from_s(double s);
+
+/* Writes t in the shortest compound form that reads it back exactly with the units parser
+ * ("0s", "250ms", "1m30s", "1h", "1.5us" is written "1500ns"). Returns what snprintf returns. */
+int sim_time_format(char *buf, size_t len, sim_time t);
+
+#endif

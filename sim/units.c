@@ -1,0 +1,2 @@
+/* units: to be written */
+typedef int sim_units_placeholder;

@@ -1,0 +1,2 @@
+/* yaml: to be written */
+typedef int sim_yaml_placeholder;
