@@ -24,7 +24,8 @@ typedef struct sim_h5_file {
 /* Creates tmppath = path + ".partial" (truncating). -errno (e.g. -ENOENT for a missing folder,
  * -EACCES) when it cannot be created. */
 int sim_h5_create(sim_h5_file *f, const char *path);
-/* Flushes, closes and renames onto path. */
+/* Flushes, closes and renames onto path, then frees f's names. On failure the file is closed
+ * but the names are kept: call sim_h5_abandon to remove or keep the partial file. */
 int sim_h5_commit(sim_h5_file *f);
 /* Closes without renaming (the partial file stays, for an interrupted run); frees f's names. */
 void sim_h5_abandon(sim_h5_file *f, int remove_file);
@@ -62,5 +63,15 @@ typedef struct sim_h5_summary_row {
 } sim_h5_summary_row;
 int sim_h5_summary(hid_t parent, const char *name, const sim_h5_summary_row *rows, size_t n,
                    const char *description);
+
+/* A statistics table: compound {name, mean, stddev, ci95: float64, unit}; ci95 is NaN where it
+ * is not defined (one replication). */
+typedef struct sim_h5_stats_row {
+	const char *name;
+	double mean, stddev, ci95;
+	const char *unit;
+} sim_h5_stats_row;
+int sim_h5_stats(hid_t parent, const char *name, const sim_h5_stats_row *rows, size_t n,
+                 const char *description);
 
 #endif

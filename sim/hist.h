@@ -26,7 +26,7 @@ double sim_hist_mean(const sim_hist *h); /* 0 when empty */
 int64_t sim_hist_min(const sim_hist *h); /* 0 when empty */
 int64_t sim_hist_max(const sim_hist *h); /* 0 when empty */
 /* Nearest-rank quantile (rank ceil(q n), at least 1), reported at its bucket's midpoint and
- * clamped to [min, max]; 0 when empty. q in [0, 1]. */
+ * clamped to [min, max] (ranks 1 and n give the exact min and max); 0 when empty. q in [0, 1]. */
 int64_t sim_hist_quantile(const sim_hist *h, double q);
 
 /* The fixed bucket set: number of buckets, and each bucket's lower bound and count. */

@@ -1,2 +1,252 @@
-/* queue: to be written */
-typedef int sim_queue_placeholder;
+/* The event queue: a 4-ary min-heap of small entries plus a slot array for the payloads.
+ *
+ * Layout. The heap holds 24-byte entries {time, seq, slot} inline, so sifting touches only the
+ * keys it compares: four children share two cache lines. What an event carries (fn, obj, arg)
+ * lives in a slot that never moves while the event is pending; the slot also records where its
+ * entry sits in the heap (for O(log n) cancel) and a generation counter.
+ *
+ * Invariants:
+ * - heap[0..n) is a 4-ary min-heap under before(): (time, seq) lexicographic. seq is unique
+ *   (one per push), so the order is total and equal times pop in push order.
+ * - For every pending event, slots[heap[i].slot].pos == i. A free slot has pos == FREE_POS and
+ *   its arg field links the free list (LIFO, so a hot slot is reused while still cached).
+ * - A handle is (gen << 32 | (slot + 1)); it names a pending event iff the slot is in use and
+ *   its gen matches. Freeing a slot bumps gen, so every handle issued for it goes stale. The
+ *   generation is 32 bits: a handle could alias again only after 2^32 reuses of one slot while
+ *   its holder kept it, which no model does.
+ *
+ * Ownership: the queue owns both arrays; obj pointers are the caller's. */
+#include "sim/queue.h"
+
+#include <errno.h>
+
+#include "sim/alloc.h"
+#include "sim/assert.h"
+
+#define ARITY 4
+#define FREE_POS UINT32_MAX
+#define NO_SLOT UINT32_MAX
+
+typedef void (*event_fn)(void *, void *, uint64_t);
+
+struct entry {
+	sim_time time;
+	uint64_t seq;
+	uint32_t slot;
+};
+
+struct slot {
+	event_fn fn;
+	void *obj;
+	uint64_t arg; /* while free: index of the next free slot, NO_SLOT at the end */
+	uint32_t pos; /* heap index while pending, FREE_POS while free */
+	uint32_t gen;
+};
+
+struct sim_queue {
+	struct entry *heap;
+	size_t n, heap_cap;
+	struct slot *slots;
+	size_t nslots, slots_cap;
+	uint32_t free_head;
+	uint64_t seq;
+};
+
+/* The comparison is one 128-bit subtraction where the compiler has 128-bit integers: time with
+ * its sign bit flipped (so unsigned order is signed order) above seq. Without branches the
+ * compiler selects children with conditional moves, which matters because the order of
+ * siblings in a sift is a coin toss no branch predictor can learn. */
+#ifdef __SIZEOF_INT128__
+__extension__ typedef unsigned __int128 key128;
+
+static inline key128 key(const struct entry *e)
+{
+	return (key128)((uint64_t)e->time ^ (UINT64_C(1) << 63)) << 64 | e->seq;
+}
+
+static inline bool before(const struct entry *a, const struct entry *b)
+{
+	return key(a) < key(b);
+}
+#else
+static inline bool before(const struct entry *a, const struct entry *b)
+{
+	return (a->time < b->time) | ((a->time == b->time) & (a->seq < b->seq));
+}
+#endif
+
+/* Moves e up from hole i until its parent is earlier, keeping slot positions in step. */
+static inline void sift_up(sim_queue *q, size_t i, struct entry e)
+{
+	struct entry *h = q->heap;
+	while (i > 0) {
+		size_t p = (i - 1) / ARITY;
+		if (!before(&e, &h[p]))
+			break;
+		h[i] = h[p];
+		q->slots[h[i].slot].pos = (uint32_t)i;
+		i = p;
+	}
+	h[i] = e;
+	q->slots[e.slot].pos = (uint32_t)i;
+}
+
+/* Moves e down from hole i until no child is earlier. */
+static inline void sift_down(sim_queue *q, size_t i, struct entry e)
+{
+	struct entry *h = q->heap;
+	size_t n = q->n;
+	for (;;) {
+		size_t c = ARITY * i + 1;
+		if (c >= n)
+			break;
+		size_t best = c;
+		if (c + ARITY <= n) {
+			/* All four children exist: the common case, written without a bound check. */
+			size_t b1 = before(&h[c + 1], &h[c]) ? c + 1 : c;
+			size_t b2 = before(&h[c + 3], &h[c + 2]) ? c + 3 : c + 2;
+			best = before(&h[b2], &h[b1]) ? b2 : b1;
+		} else {
+			for (size_t k = c + 1; k < n; k++)
+				if (before(&h[k], &h[best]))
+					best = k;
+		}
+		if (!before(&h[best], &e))
+			break;
+		h[i] = h[best];
+		q->slots[h[i].slot].pos = (uint32_t)i;
+		i = best;
+	}
+	h[i] = e;
+	q->slots[e.slot].pos = (uint32_t)i;
+}
+
+static inline void free_slot(sim_queue *q, uint32_t idx)
+{
+	struct slot *s = &q->slots[idx];
+	s->gen++;
+	s->pos = FREE_POS;
+	s->arg = q->free_head;
+	q->free_head = idx;
+}
+
+/* Takes the entry at heap index i out and refills the hole with the last entry. */
+static inline void remove_at(sim_queue *q, size_t i)
+{
+	struct entry last = q->heap[--q->n];
+	if (i == q->n)
+		return;
+	if (i > 0 && before(&last, &q->heap[(i - 1) / ARITY]))
+		sift_up(q, i, last);
+	else
+		sift_down(q, i, last);
+}
+
+/* The slot index a handle names if it is pending, else NO_SLOT. */
+static uint32_t lookup(const sim_queue *q, sim_handle h)
+{
+	uint64_t idx = h & 0xffffffffu;
+	if (idx == 0 || idx > q->nslots)
+		return NO_SLOT;
+	const struct slot *s = &q->slots[idx - 1];
+	if (s->pos == FREE_POS || s->gen != (uint32_t)(h >> 32))
+		return NO_SLOT;
+	return (uint32_t)(idx - 1);
+}
+
+sim_queue *sim_queue_create(void)
+{
+	sim_queue *q = sim_calloc(1, sizeof *q);
+	q->free_head = NO_SLOT;
+	return q;
+}
+
+void sim_queue_destroy(sim_queue *q)
+{
+	if (!q)
+		return;
+	sim_free(q->heap);
+	sim_free(q->slots);
+	sim_free(q);
+}
+
+sim_handle sim_queue_push(sim_queue *q, sim_time time, void (*fn)(void *, void *, uint64_t),
+                          void *obj, uint64_t arg)
+{
+	uint32_t idx = q->free_head;
+	if (idx != NO_SLOT) {
+		q->free_head = (uint32_t)q->slots[idx].arg;
+	} else {
+		/* Slot indices must fit in 32 bits minus the two markers. */
+		SIM_ASSERT(q->nslots < (size_t)UINT32_MAX - 1);
+		sim_grow(&q->slots, &q->slots_cap, q->nslots + 1, sizeof *q->slots);
+		idx = (uint32_t)q->nslots++;
+		q->slots[idx].gen = 0;
+	}
+	/* The heap never holds more entries than there are slots. */
+	if (q->n == q->heap_cap)
+		sim_grow(&q->heap, &q->heap_cap, q->n + 1, sizeof *q->heap);
+
+	struct slot *s = &q->slots[idx];
+	s->fn = fn;
+	s->obj = obj;
+	s->arg = arg;
+	struct entry e = {.time = time, .seq = q->seq++, .slot = idx};
+	sift_up(q, q->n++, e);
+	return (uint64_t)s->gen << 32 | ((uint64_t)idx + 1);
+}
+
+int sim_queue_cancel(sim_queue *q, sim_handle h)
+{
+	uint32_t idx = lookup(q, h);
+	if (idx == NO_SLOT)
+		return -ENOENT;
+	size_t pos = q->slots[idx].pos;
+	free_slot(q, idx);
+	remove_at(q, pos);
+	return 0;
+}
+
+static inline void pop_top(sim_queue *q, sim_event *out)
+{
+	const struct entry *top = &q->heap[0];
+	const struct slot *s = &q->slots[top->slot];
+	out->time = top->time;
+	out->seq = top->seq;
+	out->fn = s->fn;
+	out->obj = s->obj;
+	out->arg = s->arg;
+	free_slot(q, top->slot);
+	remove_at(q, 0);
+}
+
+bool sim_queue_pop(sim_queue *q, sim_event *out)
+{
+	if (q->n == 0)
+		return false;
+	pop_top(q, out);
+	return true;
+}
+
+bool sim_queue_pop_before(sim_queue *q, sim_time limit, sim_event *out)
+{
+	if (q->n == 0 || q->heap[0].time >= limit)
+		return false;
+	pop_top(q, out);
+	return true;
+}
+
+sim_time sim_queue_peek_time(const sim_queue *q)
+{
+	return q->n ? q->heap[0].time : SIM_TIME_MAX;
+}
+
+size_t sim_queue_size(const sim_queue *q)
+{
+	return q->n;
+}
+
+bool sim_queue_pending(const sim_queue *q, sim_handle h)
+{
+	return lookup(q, h) != NO_SLOT;
+}

@@ -39,6 +39,10 @@ int sim_queue_cancel(sim_queue *q, sim_handle h);
 /* Removes the earliest event into *out; false when empty (out untouched). */
 bool sim_queue_pop(sim_queue *q, sim_event *out);
 
+/* Like sim_queue_pop, but only when the earliest event's time is < limit: the run loop's one
+ * call per event. */
+bool sim_queue_pop_before(sim_queue *q, sim_time limit, sim_event *out);
+
 /* Time of the earliest event, SIM_TIME_MAX when empty. */
 sim_time sim_queue_peek_time(const sim_queue *q);
 

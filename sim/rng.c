@@ -1,2 +1,147 @@
-/* rng: to be written */
-typedef int sim_rng_placeholder;
+/* Random streams: xoshiro256** wrapped as a gsl_rng_type, seeded by a hash of the stream's name.
+ *
+ * Invariants: a generator's state (four uint64_t) is never all zero, the one state xoshiro256**
+ * cannot leave; both seeding paths expand their seed with SplitMix64 and fix that case. A
+ * stream's seed depends only on (master, replication, entity, purpose, shard), hashed with an
+ * unambiguous encoding, never on the order streams are created in (MODEL.md section 1).
+ * The generator's memory belongs to GSL (gsl_rng_alloc / gsl_rng_free). */
+#include "sim/rng.h"
+
+#include <string.h>
+
+#include "sim/assert.h"
+
+#define GOLDEN UINT64_C(0x9e3779b97f4a7c15)
+
+typedef struct {
+	uint64_t s[4];
+} xoshiro_state;
+
+uint64_t sim_mix64(uint64_t x)
+{
+	x = (x ^ (x >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	x = (x ^ (x >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return x ^ (x >> 31);
+}
+
+/* The strings hashed here are keys like "feed-1"; FNV-1a over their bytes is enough once the
+ * result goes through the mixer. The length goes in first and a 0 byte after, so that
+ * ("ab", "c") and ("a", "bc") hash differently when strings are chained. */
+uint64_t sim_hash_str(uint64_t h, const char *s)
+{
+	size_t len = s ? strlen(s) : 0;
+	h = sim_mix64(h ^ (uint64_t)len ^ GOLDEN);
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
+		h *= UINT64_C(0x100000001b3);
+	}
+	h *= UINT64_C(0x100000001b3); /* the terminating 0 byte (its xor is a no-op) */
+	return sim_mix64(h);
+}
+
+uint64_t sim_rng_seed(uint64_t master, uint32_t replication, const char *entity,
+                      const char *purpose, int64_t shard)
+{
+	uint64_t h = sim_mix64(master + GOLDEN);
+	h = sim_mix64(h ^ ((uint64_t)replication + GOLDEN));
+	h = sim_hash_str(h, entity);
+	h = sim_hash_str(h, purpose);
+	/* shard < 0 ("not per shard") maps to values no real shard id reaches. */
+	return sim_mix64(h ^ ((uint64_t)shard + GOLDEN));
+}
+
+static inline uint64_t rotl(uint64_t x, int k)
+{
+	return (x << k) | (x >> (64 - k));
+}
+
+/* xoshiro256** 1.0, as published by Blackman and Vigna (prng.di.unimi.it). */
+static inline uint64_t next(xoshiro_state *st)
+{
+	uint64_t *s = st->s;
+	uint64_t result = rotl(s[1] * 5, 7) * 9;
+	uint64_t t = s[1] << 17;
+	s[2] ^= s[0];
+	s[3] ^= s[1];
+	s[1] ^= s[2];
+	s[0] ^= s[3];
+	s[2] ^= t;
+	s[3] = rotl(s[3], 45);
+	return result;
+}
+
+static void seed64(xoshiro_state *st, uint64_t seed)
+{
+	/* SplitMix64 as a generator: its state steps by the golden gamma, each output is mixed. */
+	uint64_t x = seed;
+	for (int i = 0; i < 4; i++) {
+		x += GOLDEN;
+		st->s[i] = sim_mix64(x);
+	}
+	if (!(st->s[0] | st->s[1] | st->s[2] | st->s[3]))
+		st->s[0] = GOLDEN;
+}
+
+static void xoshiro_set(void *state, unsigned long seed)
+{
+	seed64(state, (uint64_t)seed);
+}
+
+static unsigned long xoshiro_get(void *state)
+{
+	return (unsigned long)(next(state) >> 32);
+}
+
+static double xoshiro_get_double(void *state)
+{
+	return (double)(next(state) >> 11) * 0x1.0p-53;
+}
+
+static const gsl_rng_type xoshiro_type = {
+	.name = "xoshiro256**",
+	.max = 0xffffffffUL,
+	.min = 0,
+	.size = sizeof(xoshiro_state),
+	.set = xoshiro_set,
+	.get = xoshiro_get,
+	.get_double = xoshiro_get_double,
+};
+
+const gsl_rng_type *sim_rng_xoshiro256ss = &xoshiro_type;
+
+gsl_rng *sim_rng_create(uint64_t seed)
+{
+	gsl_rng *r = gsl_rng_alloc(sim_rng_xoshiro256ss);
+	SIM_ASSERT(r);
+	seed64(r->state, seed);
+	return r;
+}
+
+gsl_rng *sim_rng_stream(uint64_t master, uint32_t replication, const char *entity,
+                        const char *purpose, int64_t shard)
+{
+	return sim_rng_create(sim_rng_seed(master, replication, entity, purpose, shard));
+}
+
+uint64_t sim_rng_u64(gsl_rng *r)
+{
+	SIM_ASSERT(r->type == sim_rng_xoshiro256ss);
+	return next(r->state);
+}
+
+double sim_rng_uniform(gsl_rng *r)
+{
+	SIM_ASSERT(r->type == sim_rng_xoshiro256ss);
+	return (double)(next(r->state) >> 11) * 0x1.0p-53;
+}
+
+/* Counter-based: the `index`-th output of a SplitMix64 sequence whose start is keyed by
+ * (stream_seed, which). SplitMix64 outputs are a bijection of the counter, so distinct records
+ * of one stream never share a value before the 53-bit cut, and `which` selects an unrelated
+ * sequence (hashing it, rather than using index * 2 + which, keeps any which >= 2 distinct). */
+double sim_crn_uniform(uint64_t stream_seed, uint64_t index, uint32_t which)
+{
+	uint64_t base = sim_mix64(stream_seed ^ sim_mix64((uint64_t)which + GOLDEN));
+	uint64_t x = sim_mix64(base + (index + 1) * GOLDEN);
+	return (double)(x >> 11) * 0x1.0p-53;
+}

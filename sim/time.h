@@ -25,7 +25,7 @@ double sim_time_to_s(sim_time t);
 sim_time sim_time_from_s(double s);
 
 /* Writes t in the shortest compound form that reads it back exactly with the units parser
- * ("0s", "250ms", "1m30s", "1h", "1.5us" is written "1500ns"). Returns what snprintf returns. */
+ * ("0s", "250ms", "1m30s", "1h", "1us500ns"). Returns what snprintf returns. */
 int sim_time_format(char *buf, size_t len, sim_time t);
 
 #endif

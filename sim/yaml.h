@@ -44,6 +44,13 @@ void sim_yaml_doc_destroy(sim_yaml_doc *doc); /* NULL: nothing */
 sim_yaml_node *sim_yaml_parse(sim_yaml_doc *doc, const char *name, const char *text, size_t len,
                               sim_diag *d);
 
+/* Parses a short YAML text made by code or typed on a command line (a schema default, a --set
+ * VALUE) without reporting: its nodes get file = label (may be NULL), line = col = 0. Returns
+ * NULL when the text is not valid YAML, with the first problem in *err when err is not NULL
+ * (caller frees it with sim_free). */
+sim_yaml_node *sim_yaml_parse_value(sim_yaml_doc *doc, const char *text, const char *label,
+                                    char **err);
+
 /* Reads and parses a file. On a read failure returns NULL and sets *err to -errno without
  * reporting; on a parse failure returns NULL with *err = -EINVAL after reporting. */
 sim_yaml_node *sim_yaml_load_file(sim_yaml_doc *doc, const char *path, sim_diag *d, int *err);

@@ -1,1 +1,876 @@
-int main(void) { return 0; }
+/* Tests of schema.c against a small scenario schema modelled on SCENARIO.md. Expected messages
+ * are those of schema.h and SCENARIO.md; columns are counted by hand from the literal texts.
+ * Empirical distribution files are written into a temporary directory, the working directory
+ * of this test program. */
+#include <errno.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "sim/alloc.h"
+#include "sim/schema.h"
+
+#define S(x) ((double)(x))
+
+static const char *const modes[] = {"provisioned", "on_demand", NULL};
+static const char *const range_modes[] = {"error", "warn", NULL};
+
+static const sim_schema reshard_entry[] = {
+        {.key = "at", .kind = SIM_SCHEMA_DURATION, .flags = SIM_SCHEMA_REQUIRED},
+        {.key = "shards", .kind = SIM_SCHEMA_INT, .flags = SIM_SCHEMA_REQUIRED},
+        {0},
+};
+static const sim_schema reshard_item = {.kind = SIM_SCHEMA_MAP, .children = reshard_entry};
+
+static const sim_schema stream[] = {
+        {.key = "shards", .kind = SIM_SCHEMA_INT, .flags = SIM_SCHEMA_REQUIRED},
+        {.key = "mode", .kind = SIM_SCHEMA_ENUM, .def = "provisioned", .choices = modes},
+        {.key = "retention",
+         .kind = SIM_SCHEMA_DURATION,
+         .def = "24h",
+         .flags = SIM_SCHEMA_AWS_RANGE,
+         .min = S(24 * SIM_HOUR),
+         .max = S(8760 * SIM_HOUR)},
+        {.key = "reshard",
+         .kind = SIM_SCHEMA_SEQ,
+         .def = "[]",
+         .item = &reshard_item,
+         .flags = SIM_SCHEMA_NOT_IMPLEMENTED},
+        {.key = "record_size", .kind = SIM_SCHEMA_DIST_SIZE, .def = "1KB"},
+        {0},
+};
+static const sim_schema stream_item = {
+        .kind = SIM_SCHEMA_MAP, .children = stream, .what = "stream"};
+
+static const sim_schema kinesis_trigger[] = {
+        {.key = "kinesis", .kind = SIM_SCHEMA_STRING, .flags = SIM_SCHEMA_REQUIRED},
+        {.key = "batch_size",
+         .kind = SIM_SCHEMA_INT,
+         .def = "100",
+         .flags = SIM_SCHEMA_AWS_RANGE,
+         .min = 1,
+         .max = 10000},
+        {.key = "parallelization_factor",
+         .kind = SIM_SCHEMA_INT,
+         .def = "1",
+         .flags = SIM_SCHEMA_AWS_RANGE,
+         .min = 1,
+         .max = 10},
+        {.key = "maximum_retry_attempts",
+         .kind = SIM_SCHEMA_INT,
+         .def = "-1",
+         .flags = SIM_SCHEMA_AWS_RANGE | SIM_SCHEMA_NEG1,
+         .min = 0,
+         .max = 10000},
+        {.key = "maximum_record_age",
+         .kind = SIM_SCHEMA_DURATION,
+         .def = "-1",
+         .flags = SIM_SCHEMA_AWS_RANGE | SIM_SCHEMA_NEG1,
+         .min = S(60 * SIM_S),
+         .max = S(7 * SIM_DAY)},
+        {.key = "enhanced_fanout", .kind = SIM_SCHEMA_BOOL, .def = "false"},
+        {0},
+};
+static const sim_schema sqs_trigger[] = {
+        {.key = "sqs", .kind = SIM_SCHEMA_STRING, .flags = SIM_SCHEMA_REQUIRED},
+        {.key = "batch_size",
+         .kind = SIM_SCHEMA_INT,
+         .def = "10",
+         .flags = SIM_SCHEMA_AWS_RANGE,
+         .min = 1,
+         .max = 10000},
+        {0},
+};
+static const sim_schema sns_trigger[] = {
+        {.key = "sns", .kind = SIM_SCHEMA_STRING, .flags = SIM_SCHEMA_REQUIRED},
+        {0},
+};
+static const sim_schema s3_trigger[] = {
+        {.key = "s3", .kind = SIM_SCHEMA_STRING, .flags = SIM_SCHEMA_REQUIRED},
+        {0},
+};
+static const sim_schema trigger_kinds[] = {
+        {.key = "kinesis",
+         .kind = SIM_SCHEMA_MAP,
+         .children = kinesis_trigger,
+         .what = "kinesis trigger"},
+        {.key = "sns", .kind = SIM_SCHEMA_MAP, .children = sns_trigger, .what = "sns trigger"},
+        {.key = "sqs", .kind = SIM_SCHEMA_MAP, .children = sqs_trigger, .what = "sqs trigger"},
+        {.key = "s3", .kind = SIM_SCHEMA_MAP, .children = s3_trigger, .what = "s3 trigger"},
+        {0},
+};
+static const sim_schema trigger = {
+        .kind = SIM_SCHEMA_VARIANT, .children = trigger_kinds, .what = "trigger"};
+
+static const sim_schema work[] = {
+        {.key = "per_invocation", .kind = SIM_SCHEMA_DIST_DURATION, .def = "0s"},
+        {.key = "per_record", .kind = SIM_SCHEMA_DIST_DURATION, .def = "0s"},
+        {0},
+};
+static const sim_schema function[] = {
+        {.key = "memory",
+         .kind = SIM_SCHEMA_SIZE_AWS_MB,
+         .def = "128MB",
+         .flags = SIM_SCHEMA_AWS_RANGE,
+         .min = 128 * 1048576.0,
+         .max = 10240 * 1048576.0},
+        {.key = "timeout", .kind = SIM_SCHEMA_DURATION, .def = "3s"},
+        {.key = "duration", .kind = SIM_SCHEMA_MAP, .children = work, .flags = SIM_SCHEMA_FILL},
+        {.key = "triggers", .kind = SIM_SCHEMA_SEQ, .item = &trigger, .def = "[]"},
+        {.key = "cold_start", .kind = SIM_SCHEMA_DIST_DURATION},
+        {0},
+};
+static const sim_schema function_item = {
+        .kind = SIM_SCHEMA_MAP, .children = function, .what = "function"};
+
+static const sim_schema producer[] = {
+        {.key = "stream", .kind = SIM_SCHEMA_STRING, .flags = SIM_SCHEMA_REQUIRED},
+        {.key = "rate", .kind = SIM_SCHEMA_RATE},
+        {.key = "trace_sample", .kind = SIM_SCHEMA_FRACTION, .def = "100%"},
+        {.key = "zipf_s", .kind = SIM_SCHEMA_NUMBER, .def = "1.0", .min = 0, .max = 10},
+        {0},
+};
+static const sim_schema producer_item = {
+        .kind = SIM_SCHEMA_MAP, .children = producer, .what = "producer"};
+
+static const sim_schema kinesis_platform[] = {
+        {.key = "read_tps", .kind = SIM_SCHEMA_RATE, .def = "5/s"},
+        {.key = "getrecords_latency",
+         .kind = SIM_SCHEMA_DIST_DURATION,
+         .def = "{dist: lognormal, median: 70ms, p99: 300ms}"},
+        {0},
+};
+static const sim_schema platform[] = {
+        {.key = "aws_ranges", .kind = SIM_SCHEMA_ENUM, .def = "error", .choices = range_modes},
+        {.key = "kinesis",
+         .kind = SIM_SCHEMA_MAP,
+         .children = kinesis_platform,
+         .flags = SIM_SCHEMA_FILL},
+        {0},
+};
+
+static const sim_schema top[] = {
+        {.key = "kinesim", .kind = SIM_SCHEMA_INT, .flags = SIM_SCHEMA_REQUIRED},
+        {.key = "name", .kind = SIM_SCHEMA_STRING, .flags = SIM_SCHEMA_REQUIRED},
+        {.key = "seed", .kind = SIM_SCHEMA_INT, .def = "1"},
+        {.key = "streams",
+         .kind = SIM_SCHEMA_DICT,
+         .item = &stream_item,
+         .flags = SIM_SCHEMA_REQUIRED},
+        {.key = "functions", .kind = SIM_SCHEMA_DICT, .item = &function_item, .def = "{}"},
+        {.key = "producers", .kind = SIM_SCHEMA_DICT, .item = &producer_item},
+        {.key = "platform", .kind = SIM_SCHEMA_MAP, .children = platform, .flags = SIM_SCHEMA_FILL},
+        {0},
+};
+static const sim_schema scenario = {
+        .kind = SIM_SCHEMA_MAP, .children = top, .what = "the scenario"};
+
+typedef struct fixture {
+	sim_yaml_doc *doc;
+	sim_diag *d;
+	sim_yaml_node *root;
+	size_t errors;
+} fixture;
+
+static int setup(void **state)
+{
+	fixture *f = sim_calloc(1, sizeof *f);
+	f->doc = sim_yaml_doc_create();
+	f->d = sim_diag_create();
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fixture *f = *state;
+	sim_yaml_doc_destroy(f->doc);
+	sim_diag_destroy(f->d);
+	sim_free(f);
+	return 0;
+}
+
+static sim_yaml_node *parse(fixture *f, const char *name, const char *text)
+{
+	sim_yaml_node *root = sim_yaml_parse(f->doc, name, text, strlen(text), f->d);
+	assert_non_null(root);
+	return root;
+}
+
+/* Parses and checks text against s, keeping the root and the returned error count. */
+static void check_as(fixture *f, const sim_schema *s, const char *text, bool ranges_warn)
+{
+	f->root = parse(f, "x.yaml", text);
+	f->errors = sim_schema_check(f->doc, f->root, s, ranges_warn, f->d);
+	assert_int_equal(f->errors, sim_diag_errors(f->d));
+}
+
+static void check(fixture *f, const char *text)
+{
+	check_as(f, &scenario, text, false);
+}
+
+static void assert_diags(const fixture *f, bool with_source, const char *expected)
+{
+	char *s = sim_diag_format(f->d, with_source);
+	assert_string_equal(s, expected);
+	sim_free(s);
+}
+
+static void assert_emit(const sim_yaml_node *n, const char *expected)
+{
+	char *s = sim_yaml_emit(n);
+	assert_string_equal(s, expected);
+	sim_free(s);
+}
+
+static void valid_scenario_gets_its_defaults_filled_in(void **state)
+{
+	fixture *f = *state;
+	check(f, "kinesim: 1\n"
+	         "name: t\n"
+	         "streams:\n"
+	         "  events:\n"
+	         "    shards: 4\n"
+	         "producers:\n");
+	assert_int_equal(f->errors, 0);
+	assert_diags(f, true, "");
+	/* Absent keys are appended in schema order; FILL maps (platform, its kinesis) appear
+	 * with their own defaults; the null `producers` became an empty map. */
+	assert_emit(f->root, "kinesim: 1\n"
+	                     "name: t\n"
+	                     "streams:\n"
+	                     "  events:\n"
+	                     "    shards: 4\n"
+	                     "    mode: provisioned\n"
+	                     "    retention: 24h\n"
+	                     "    reshard: []\n"
+	                     "    record_size: 1KB\n"
+	                     "producers: {}\n"
+	                     "seed: 1\n"
+	                     "functions: {}\n"
+	                     "platform:\n"
+	                     "  aws_ranges: error\n"
+	                     "  kinesis:\n"
+	                     "    read_tps: 5/s\n"
+	                     "    getrecords_latency:\n"
+	                     "      dist: lognormal\n"
+	                     "      median: 70ms\n"
+	                     "      p99: 300ms\n");
+}
+
+static void defaults_fill_sequence_items_and_fill_maps(void **state)
+{
+	fixture *f = *state;
+	check(f, "kinesim: 1\n"
+	         "name: t\n"
+	         "streams: {events: {shards: 1}}\n"
+	         "functions:\n"
+	         "  feed:\n"
+	         "    triggers:\n"
+	         "      - kinesis: events\n"
+	         "      - sqs: q\n");
+	assert_int_equal(f->errors, 0);
+	sim_yaml_node *feed = sim_yaml_get(sim_yaml_get(f->root, "functions"), "feed");
+	assert_emit(feed, "triggers:\n"
+	                  "  - kinesis: events\n"
+	                  "    batch_size: 100\n"
+	                  "    parallelization_factor: 1\n"
+	                  "    maximum_retry_attempts: -1\n"
+	                  "    maximum_record_age: -1\n"
+	                  "    enhanced_fanout: false\n"
+	                  "  - sqs: q\n"
+	                  "    batch_size: 10\n"
+	                  "memory: 128MB\n"
+	                  "timeout: 3s\n"
+	                  "duration:\n"
+	                  "  per_invocation: 0s\n"
+	                  "  per_record: 0s\n");
+	/* Filled defaults read back through the getters. */
+	assert_int_equal(sim_schema_int(sim_yaml_get(feed, "triggers")->items[1], "batch_size"),
+	                 10);
+	assert_int_equal(
+	        sim_schema_duration(sim_yaml_get(feed, "triggers")->items[0], "maximum_record_age"),
+	        -1);
+	sim_dist w = sim_schema_dist(sim_yaml_get(feed, "duration"), "per_record", false);
+	assert_int_equal(w.kind, SIM_DIST_CONST);
+	assert_true(sim_dist_is_zero(&w));
+	sim_dist_fini(&w);
+}
+
+static void unknown_key_is_reported_at_the_key_with_a_suggestion(void **state)
+{
+	fixture *f = *state;
+	check(f, "kinesim: 1\n"
+	         "name: t\n"
+	         "streams: {events: {shards: 4}}\n"
+	         "functions:\n"
+	         "  feed:\n"
+	         "    triggers:\n"
+	         "      - kinesis: events\n"
+	         "        batch_sise: 100\n");
+	assert_int_equal(f->errors, 1);
+	assert_diags(f, true,
+	             "x.yaml:8:9: error: unknown key 'batch_sise' in kinesis trigger; did you mean "
+	             "'batch_size'?\n"
+	             "        batch_sise: 100\n"
+	             "        ^\n");
+}
+
+static void unknown_key_without_close_match_has_no_suggestion(void **state)
+{
+	fixture *f = *state;
+	check(f, "kinesim: 1\nname: t\nstreams: {e: {shards: 4}}\ncolour: red\n");
+	assert_diags(f, false, "x.yaml:4:1: error: unknown key 'colour' in the scenario\n");
+}
+
+static void missing_required_key_is_reported_at_the_key_naming_the_map(void **state)
+{
+	fixture *f = *state;
+	check(f, "kinesim: 1\n"
+	         "name: t\n"
+	         "streams:\n"
+	         "  events:\n"
+	         "    mode: provisioned\n");
+	assert_int_equal(f->errors, 1);
+	assert_diags(f, true,
+	             "x.yaml:4:3: error: missing required key 'shards' in stream 'events'\n"
+	             "  events:\n"
+	             "  ^\n");
+}
+
+static void missing_required_key_of_the_root_is_reported_at_its_start(void **state)
+{
+	fixture *f = *state;
+	check(f, "name: t\nstreams: {e: {shards: 1}}\n");
+	assert_diags(f, false,
+	             "x.yaml:1:1: error: missing required key 'kinesim' in the scenario\n");
+}
+
+static void wrong_scalar_of_each_kind_is_reported(void **state)
+{
+	fixture *f = *state;
+	check(f, "kinesim: 1\n"
+	         "name: t\n"
+	         "seed: x\n"
+	         "streams:\n"
+	         "  events:\n"
+	         "    shards: four\n"
+	         "    mode: provisoned\n"
+	         "    retention: 10\n"
+	         "    record_size: 10\n"
+	         "producers:\n"
+	         "  app:\n"
+	         "    stream: events\n"
+	         "    rate: 10\n"
+	         "    trace_sample: 2\n"
+	         "    zipf_s: x\n"
+	         "functions:\n"
+	         "  feed:\n"
+	         "    triggers:\n"
+	         "      - kinesis: events\n"
+	         "        enhanced_fanout: yes\n");
+	assert_int_equal(f->errors, 9);
+	assert_diags(f, false,
+	             "x.yaml:3:7: error: seed must be an integer (got 'x')\n"
+	             "x.yaml:6:13: error: shards must be an integer (got 'four')\n"
+	             "x.yaml:7:11: error: mode must be one of provisioned, on_demand (got "
+	             "'provisoned'); did you mean 'provisioned'?\n"
+	             "x.yaml:8:16: error: retention needs a unit, e.g. '250ms' (got '10')\n"
+	             "x.yaml:9:18: error: record_size needs a unit, e.g. '1KB' (got '10')\n"
+	             "x.yaml:13:11: error: rate needs a unit, e.g. '10/s' (got '10')\n"
+	             "x.yaml:14:19: error: trace_sample must be in [0, 1] or 0%..100% (got '2')\n"
+	             "x.yaml:15:13: error: zipf_s must be a number (got 'x')\n"
+	             "x.yaml:20:26: error: enhanced_fanout must be true or false (got 'yes')\n");
+}
+
+static void wrong_shapes_are_reported(void **state)
+{
+	fixture *f = *state;
+	check(f, "kinesim: 1\n"
+	         "name: t\n"
+	         "streams:\n"
+	         "  events: 4\n"
+	         "  other:\n"
+	         "    shards: {a: 1}\n"
+	         "functions:\n"
+	         "  feed:\n"
+	         "    triggers: kinesis\n"
+	         "  g:\n"
+	         "    triggers:\n"
+	         "      - [a]\n"
+	         "    memory: [1]\n"
+	         "producers: [a]\n");
+	assert_int_equal(f->errors, 6);
+	assert_diags(f, false,
+	             "x.yaml:4:11: error: stream 'events' must be a map (got '4')\n"
+	             "x.yaml:6:13: error: shards must be an integer, not a map\n"
+	             "x.yaml:9:15: error: triggers must be a list (got 'kinesis')\n"
+	             "x.yaml:12:9: error: trigger must be a map, not a list\n"
+	             "x.yaml:13:13: error: memory must be a size, e.g. '1KB', not a list\n"
+	             "x.yaml:14:12: error: producers must be a map, not a list\n");
+}
+
+static const char ranges_doc[] = "kinesim: 1\n"
+                                 "name: t\n"
+                                 "streams:\n"
+                                 "  events:\n"
+                                 "    shards: 4\n"
+                                 "    retention: 1h\n"
+                                 "functions:\n"
+                                 "  feed:\n"
+                                 "    memory: 64MB\n"
+                                 "    triggers:\n"
+                                 "      - kinesis: events\n"
+                                 "        parallelization_factor: 11\n"
+                                 "        maximum_retry_attempts: -1\n"
+                                 "        maximum_record_age: 30s\n"
+                                 "producers:\n"
+                                 "  app: {stream: events, zipf_s: 11}\n";
+
+static void aws_range_is_an_error_with_a_hint_by_default(void **state)
+{
+	fixture *f = *state;
+	check_as(f, &scenario, ranges_doc, false);
+	assert_int_equal(f->errors, 5);
+	assert_int_equal(sim_diag_warnings(f->d), 0);
+	assert_diags(f, false,
+	             "x.yaml:6:16: error: retention must be 24h..8760h (got 1h)\n"
+	             "  hint: set platform.aws_ranges: warn to allow values outside AWS's range\n"
+	             "x.yaml:9:13: error: memory must be 128MB..10240MB (got 64MB)\n"
+	             "  hint: set platform.aws_ranges: warn to allow values outside AWS's range\n"
+	             "x.yaml:12:33: error: parallelization_factor must be 1..10 (got 11)\n"
+	             "  hint: set platform.aws_ranges: warn to allow values outside AWS's range\n"
+	             "x.yaml:14:29: error: maximum_record_age must be 60s..168h or -1 (got 30s)\n"
+	             "  hint: set platform.aws_ranges: warn to allow values outside AWS's range\n"
+	             "x.yaml:16:33: error: zipf_s must be 0..10 (got 11)\n");
+}
+
+static void aws_range_is_a_warning_when_ranges_warn(void **state)
+{
+	fixture *f = *state;
+	check_as(f, &scenario, ranges_doc, true);
+	/* Only the range that is not AWS's stays an error. */
+	assert_int_equal(f->errors, 1);
+	assert_int_equal(sim_diag_warnings(f->d), 4);
+	assert_diags(f, false,
+	             "x.yaml:6:16: warning: retention must be 24h..8760h (got 1h)\n"
+	             "x.yaml:9:13: warning: memory must be 128MB..10240MB (got 64MB)\n"
+	             "x.yaml:12:33: warning: parallelization_factor must be 1..10 (got 11)\n"
+	             "x.yaml:14:29: warning: maximum_record_age must be 60s..168h or -1 (got 30s)\n"
+	             "x.yaml:16:33: error: zipf_s must be 0..10 (got 11)\n");
+}
+
+static void bare_minus_one_is_accepted_only_where_flagged(void **state)
+{
+	fixture *f = *state;
+	check(f, "kinesim: 1\n"
+	         "name: t\n"
+	         "seed: -3\n"
+	         "streams: {e: {shards: 1, retention: -1}}\n"
+	         "functions:\n"
+	         "  feed:\n"
+	         "    triggers:\n"
+	         "      - kinesis: e\n"
+	         "        maximum_retry_attempts: -2\n"
+	         "        maximum_record_age: -1\n");
+	assert_int_equal(f->errors, 3);
+	/* "streams: {e: {shards: 1, retention: -1}}": the -1 is the 37th character. */
+	assert_diags(f, false,
+	             "x.yaml:3:7: error: seed must not be negative (got '-3')\n"
+	             "x.yaml:4:37: error: retention must not be negative (got '-1')\n"
+	             "x.yaml:9:33: error: maximum_retry_attempts must be 0..10000 or -1 (got -2)\n"
+	             "  hint: set platform.aws_ranges: warn to allow values outside AWS's range\n");
+	const sim_yaml_node *t =
+	        sim_yaml_get(sim_yaml_get(sim_yaml_get(f->root, "functions"), "feed"), "triggers")
+	                ->items[0];
+	assert_int_equal(sim_schema_duration(t, "maximum_record_age"), -1);
+}
+
+static void not_implemented_key_is_an_error_unless_it_has_its_default(void **state)
+{
+	fixture *f = *state;
+	check(f, "kinesim: 1\n"
+	         "name: t\n"
+	         "streams:\n"
+	         "  events:\n"
+	         "    shards: 4\n"
+	         "    reshard:\n"
+	         "      - {at: 10m, shards: 8}\n"
+	         "  other:\n"
+	         "    shards: 1\n"
+	         "    reshard: []\n");
+	assert_int_equal(f->errors, 1);
+	assert_diags(f, true,
+	             "x.yaml:6:5: error: 'reshard' is not implemented yet in this version of "
+	             "kinesim\n"
+	             "    reshard:\n"
+	             "    ^\n"
+	             "  hint: remove 'reshard' from the scenario\n");
+}
+
+static void variant_needs_exactly_one_discriminator(void **state)
+{
+	fixture *f = *state;
+	check(f, "kinesim: 1\n"
+	         "name: t\n"
+	         "streams: {events: {shards: 1}}\n"
+	         "functions:\n"
+	         "  feed:\n"
+	         "    triggers:\n"
+	         "      - batch_size: 10\n"
+	         "      - kinesis: events\n"
+	         "        sqs: q\n"
+	         "      - kinsis: events\n"
+	         "      - sqs: q\n"
+	         "        batch_size: 0\n"
+	         "        parallelization_factor: 2\n"
+	         "      - sns: t\n");
+	assert_int_equal(f->errors, 5);
+	assert_diags(
+	        f, false,
+	        "x.yaml:7:9: error: trigger needs one of kinesis, sns, sqs, s3\n"
+	        "x.yaml:9:9: error: trigger has both 'kinesis' and 'sqs'\n"
+	        "x.yaml:10:9: error: unknown key 'kinsis' in trigger; did you mean 'kinesis'?\n"
+	        "x.yaml:12:21: error: batch_size must be 1..10000 (got 0)\n"
+	        "  hint: set platform.aws_ranges: warn to allow values outside AWS's range\n"
+	        "x.yaml:13:9: error: unknown key 'parallelization_factor' in sqs trigger\n");
+}
+
+static void three_mistakes_give_exactly_three_errors_in_one_pass(void **state)
+{
+	fixture *f = *state;
+	check(f, "kinesim: 1\n"
+	         "name: t\n"
+	         "seed: many\n"
+	         "streams:\n"
+	         "  events:\n"
+	         "    shards: 4\n"
+	         "    retention: 1h\n"
+	         "  other:\n"
+	         "    mode: on-demand\n"
+	         "    shards: 2\n");
+	assert_int_equal(f->errors, 3);
+	assert_diags(f, true,
+	             "x.yaml:3:7: error: seed must be an integer (got 'many')\n"
+	             "seed: many\n"
+	             "      ^\n"
+	             "x.yaml:7:16: error: retention must be 24h..8760h (got 1h)\n"
+	             "    retention: 1h\n"
+	             "               ^\n"
+	             "  hint: set platform.aws_ranges: warn to allow values outside AWS's range\n"
+	             "x.yaml:9:11: error: mode must be one of provisioned, on_demand (got "
+	             "'on-demand'); did you mean 'on_demand'?\n"
+	             "    mode: on-demand\n"
+	             "          ^\n");
+}
+
+static void set_value_errors_are_reported_against_the_argument(void **state)
+{
+	fixture *f = *state;
+	sim_yaml_node *root =
+	        parse(f, "x.yaml", "kinesim: 1\nname: t\nstreams: {e: {shards: 4}}\n");
+	assert_int_equal(sim_yaml_set_path(f->doc, root, "streams.e.shards=x", "--set #2", f->d),
+	                 0);
+	assert_int_equal(
+	        sim_yaml_set_path(f->doc, root, "streams.f.mode=on_demand", "--set #3", f->d), 0);
+	assert_int_equal(sim_schema_check(f->doc, root, &scenario, false, f->d), 2);
+	assert_diags(f, true,
+	             "--set #2: error: shards must be an integer (got 'x')\n"
+	             "--set #3: error: missing required key 'shards' in stream 'f'\n");
+}
+
+/* ---- distributions ---- */
+
+static const sim_schema dists[] = {
+        {.key = "a", .kind = SIM_SCHEMA_DIST_DURATION},
+        {.key = "b", .kind = SIM_SCHEMA_DIST_DURATION},
+        {.key = "c", .kind = SIM_SCHEMA_DIST_DURATION},
+        {.key = "d", .kind = SIM_SCHEMA_DIST_DURATION},
+        {.key = "e", .kind = SIM_SCHEMA_DIST_DURATION},
+        {.key = "f", .kind = SIM_SCHEMA_DIST_DURATION},
+        {.key = "g", .kind = SIM_SCHEMA_DIST_DURATION},
+        {.key = "h", .kind = SIM_SCHEMA_DIST_DURATION},
+        {.key = "i", .kind = SIM_SCHEMA_DIST_DURATION},
+        {.key = "j", .kind = SIM_SCHEMA_DIST_SIZE},
+        {0},
+};
+static const sim_schema dist_doc = {.kind = SIM_SCHEMA_MAP, .children = dists, .what = "test"};
+
+static void good_distributions_parse_to_their_parameters(void **state)
+{
+	fixture *f = *state;
+	check_as(f, &dist_doc,
+	         "a: 20ms\n"
+	         "b: {dist: exponential, mean: 20ms}\n"
+	         "c: {dist: lognormal, median: 20ms, p99: 200ms}\n"
+	         "d: {dist: uniform, min: 10ms, max: 30ms}\n"
+	         "e: {dist: normal, mean: 20ms, sd: 5ms}\n"
+	         "f: {dist: constant, value: 1s}\n"
+	         "j: {dist: lognormal, median: 1KB, p99: 8KB}\n",
+	         false);
+	assert_int_equal(f->errors, 0);
+	sim_dist x = sim_schema_dist(f->root, "a", false);
+	assert_int_equal(x.kind, SIM_DIST_CONST);
+	assert_float_equal(sim_dist_mean(&x), 20e6, 1e-6);
+	x = sim_schema_dist(f->root, "b", false);
+	assert_int_equal(x.kind, SIM_DIST_EXPONENTIAL);
+	assert_float_equal(x.a, 20e6, 1e-6);
+	x = sim_schema_dist(f->root, "c", false);
+	assert_int_equal(x.kind, SIM_DIST_LOGNORMAL);
+	assert_float_equal(x.a, log(20e6), 1e-9);
+	assert_float_equal(x.b, log(10.0) / 2.3263, 1e-3);
+	x = sim_schema_dist(f->root, "d", false);
+	assert_int_equal(x.kind, SIM_DIST_UNIFORM);
+	assert_float_equal(x.a, 10e6, 1e-6);
+	assert_float_equal(x.b, 30e6, 1e-6);
+	x = sim_schema_dist(f->root, "e", false);
+	assert_int_equal(x.kind, SIM_DIST_NORMAL);
+	assert_float_equal(x.a, 20e6, 1e-6);
+	assert_float_equal(x.b, 5e6, 1e-6);
+	x = sim_schema_dist(f->root, "f", false);
+	assert_int_equal(x.kind, SIM_DIST_CONST);
+	assert_float_equal(sim_dist_mean(&x), 1e9, 1e-6);
+	x = sim_schema_dist(f->root, "j", true);
+	assert_int_equal(x.kind, SIM_DIST_LOGNORMAL);
+	assert_float_equal(x.a, log(1000.0), 1e-9);
+}
+
+static void bad_distributions_are_reported_one_by_one(void **state)
+{
+	fixture *f = *state;
+	check_as(f, &dist_doc,
+	         "a: {dist: lognorm, median: 20ms, p99: 200ms}\n"
+	         "b: {dist: lognormal, median: 200ms, p99: 100ms}\n"
+	         "c: {dist: lognormal, median: 20ms}\n"
+	         "d: {dist: lognormal, median: 20ms, p95: 200ms}\n"
+	         "e: {dist: uniform, min: 30ms, max: 10ms}\n"
+	         "f: {dist: exponential, mean: 20}\n"
+	         "g: {mean: 20ms}\n"
+	         "h: [20ms]\n"
+	         "i: 20\n",
+	         false);
+	assert_int_equal(f->errors, 10);
+	assert_diags(
+	        f, false,
+	        "x.yaml:1:11: error: dist must be one of constant, exponential, lognormal, "
+	        "uniform, normal, empirical (got 'lognorm'); did you mean 'lognormal'?\n"
+	        "x.yaml:2:42: error: lognormal p99 must be above its median (got p99 100ms, "
+	        "median 200ms)\n"
+	        "x.yaml:3:4: error: missing required key 'p99' in lognormal distribution\n"
+	        "x.yaml:4:4: error: missing required key 'p99' in lognormal distribution\n"
+	        "x.yaml:4:36: error: unknown key 'p95' in lognormal distribution; did you mean "
+	        "'p99'?\n"
+	        "x.yaml:5:36: error: uniform max must not be below its min (got max 10ms, min "
+	        "30ms)\n"
+	        "x.yaml:6:30: error: mean needs a unit, e.g. '250ms' (got '20')\n"
+	        "x.yaml:7:4: error: missing required key 'dist' in g\n"
+	        "x.yaml:8:4: error: h must be a duration or a distribution like {dist: "
+	        "lognormal, median: 20ms, p99: 200ms}, not a list\n"
+	        "x.yaml:9:4: error: i needs a unit, e.g. '250ms' (got '20')\n");
+}
+
+static void parse_dist_reports_through_its_diag(void **state)
+{
+	fixture *f = *state;
+	sim_yaml_node *root = parse(f, "y.yaml", "lat: {dist: exponential, mean: 0s}\n");
+	sim_dist out = {.kind = SIM_DIST_CONST, .a = 7};
+	assert_int_equal(sim_schema_parse_dist(sim_yaml_get(root, "lat"), "lat", false, &out, f->d),
+	                 -EINVAL);
+	/* Not written on failure. */
+	assert_float_equal(out.a, 7, 0);
+	assert_diags(f, false, "y.yaml:1:32: error: exponential mean must be above 0 (got 0s)\n");
+}
+
+/* ---- empirical files ---- */
+
+static char tmpdir[64], olddir[4096];
+
+static void write_file(const char *name, const char *text)
+{
+	FILE *f = fopen(name, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static const char *const files[] = {"lat.csv",     "sizes.csv", "bad.csv",
+                                    "badunit.csv", "empty.csv", "sub/lat2.csv"};
+
+static int group_setup(void **state)
+{
+	(void)state;
+	snprintf(tmpdir, sizeof tmpdir, "/tmp/kinesim-test-schema-XXXXXX");
+	if (!getcwd(olddir, sizeof olddir) || !mkdtemp(tmpdir) || chdir(tmpdir) != 0 ||
+	    mkdir("sub", 0700) != 0)
+		return -1;
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+		remove(files[i]);
+	rmdir("sub");
+	if (chdir(olddir) != 0)
+		return -1;
+	rmdir(tmpdir);
+	return 0;
+}
+
+static void empirical_file_gives_its_values_in_base_units(void **state)
+{
+	fixture *f = *state;
+	write_file("lat.csv", "# latencies of a test\nms\n\n10\n20   # twenty\n5\n2.5e1\n");
+	write_file("sizes.csv", "KiB\n1\n2\n");
+	check_as(f, &dist_doc,
+	         "a: {dist: empirical, file: lat.csv}\n"
+	         "j: {dist: empirical, file: sizes.csv}\n",
+	         false);
+	assert_int_equal(f->errors, 0);
+	sim_dist x = sim_schema_dist(f->root, "a", false);
+	assert_int_equal(x.kind, SIM_DIST_EMPIRICAL);
+	assert_int_equal(x.n, 4);
+	assert_float_equal(x.values[0], 5e6, 1e-6);
+	assert_float_equal(x.values[1], 10e6, 1e-6);
+	assert_float_equal(x.values[2], 20e6, 1e-6);
+	assert_float_equal(x.values[3], 25e6, 1e-6);
+	sim_dist_fini(&x);
+	x = sim_schema_dist(f->root, "j", true);
+	assert_int_equal(x.n, 2);
+	assert_float_equal(x.values[0], 1024, 1e-9);
+	assert_float_equal(x.values[1], 2048, 1e-9);
+	sim_dist_fini(&x);
+}
+
+static void empirical_file_is_found_beside_the_scenario(void **state)
+{
+	fixture *f = *state;
+	write_file("sub/lat2.csv", "s\n1\n");
+	sim_yaml_node *root = parse(f, "sub/s.yaml", "a: {dist: empirical, file: lat2.csv}\n");
+	assert_int_equal(sim_schema_check(f->doc, root, &dist_doc, false, f->d), 0);
+	sim_dist x = sim_schema_dist(root, "a", false);
+	assert_int_equal(x.n, 1);
+	assert_float_equal(x.values[0], 1e9, 1e-6);
+	sim_dist_fini(&x);
+}
+
+static void bad_empirical_files_are_reported_at_the_file_key(void **state)
+{
+	fixture *f = *state;
+	write_file("bad.csv", "ms\n10\n20\nabc\n");
+	write_file("badunit.csv", "milliseconds\n10\n");
+	write_file("empty.csv", "ms\n# nothing yet\n");
+	write_file("sizes.csv", "KiB\n1\n");
+	check_as(f, &dist_doc,
+	         "a: {dist: empirical, file: nosuch.csv}\n"
+	         "b: {dist: empirical, file: bad.csv}\n"
+	         "c: {dist: empirical, file: badunit.csv}\n"
+	         "d: {dist: empirical, file: empty.csv}\n"
+	         "e: {dist: empirical, file: sizes.csv}\n"
+	         "f: {dist: empirical}\n",
+	         false);
+	assert_int_equal(f->errors, 6);
+	assert_diags(f, false,
+	             "x.yaml:1:28: error: cannot read 'nosuch.csv': No such file or directory\n"
+	             "x.yaml:2:28: error: bad.csv:4: bad value 'abc'\n"
+	             "x.yaml:3:28: error: badunit.csv:1: the first line must name the unit of the "
+	             "values, one of ns, us, ms, s, m, min, h, d (got 'milliseconds')\n"
+	             "x.yaml:4:28: error: empty.csv: no values (expected the unit on the first "
+	             "line, then one value per line)\n"
+	             "x.yaml:5:28: error: sizes.csv:1: the first line must name the unit of the "
+	             "values, one of ns, us, ms, s, m, min, h, d (got 'KiB')\n"
+	             "x.yaml:6:4: error: missing required key 'file' in empirical distribution\n");
+}
+
+/* ---- getters ---- */
+
+static const sim_schema typed[] = {
+        {.key = "flag", .kind = SIM_SCHEMA_BOOL},
+        {.key = "count", .kind = SIM_SCHEMA_INT},
+        {.key = "ratio", .kind = SIM_SCHEMA_NUMBER},
+        {.key = "text", .kind = SIM_SCHEMA_STRING},
+        {.key = "wait", .kind = SIM_SCHEMA_DURATION},
+        {.key = "forever", .kind = SIM_SCHEMA_DURATION, .flags = SIM_SCHEMA_NEG1},
+        {.key = "mem", .kind = SIM_SCHEMA_SIZE_AWS_MB},
+        {.key = "size", .kind = SIM_SCHEMA_SIZE},
+        {.key = "rate", .kind = SIM_SCHEMA_RATE},
+        {.key = "frac", .kind = SIM_SCHEMA_FRACTION},
+        {.key = "anything", .kind = SIM_SCHEMA_ANY},
+        {0},
+};
+static const sim_schema typed_doc = {.kind = SIM_SCHEMA_MAP, .children = typed};
+
+static void getters_read_checked_values(void **state)
+{
+	fixture *f = *state;
+	check_as(f, &typed_doc,
+	         "flag: true\ncount: 12\nratio: 2.5\ntext: hello\nwait: 1m30s\nforever: -1\n"
+	         "mem: 1024MB\nsize: 2KB\nrate: 2MiB/s\nfrac: 1%\nanything: [1, {a: b}]\n",
+	         false);
+	assert_int_equal(f->errors, 0);
+	assert_true(sim_schema_bool(f->root, "flag"));
+	assert_int_equal(sim_schema_int(f->root, "count"), 12);
+	assert_float_equal(sim_schema_number(f->root, "ratio"), 2.5, 0);
+	assert_string_equal(sim_schema_string(f->root, "text"), "hello");
+	assert_int_equal(sim_schema_duration(f->root, "wait"), 90 * SIM_S);
+	assert_int_equal(sim_schema_duration(f->root, "forever"), -1);
+	assert_float_equal(sim_schema_size(f->root, "mem", true), 1024.0 * 1048576.0, 0);
+	assert_float_equal(sim_schema_size(f->root, "size", false), 2000, 0);
+	sim_rate r = sim_schema_rate(f->root, "rate");
+	assert_true(r.is_bytes);
+	assert_float_equal(r.per_s, 2097152, 1e-6);
+	assert_float_equal(sim_schema_fraction(f->root, "frac"), 0.01, 1e-12);
+}
+
+static void root_without_what_is_called_the_document(void **state)
+{
+	fixture *f = *state;
+	check_as(f, &typed_doc, "flag: maybe\nflg: true\n", false);
+	assert_diags(
+	        f, false,
+	        "x.yaml:1:7: error: flag must be true or false (got 'maybe')\n"
+	        "x.yaml:2:1: error: unknown key 'flg' in the document; did you mean 'flag'?\n");
+}
+
+int main(void)
+{
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+	const struct CMUnitTest tests[] = {
+	        T(valid_scenario_gets_its_defaults_filled_in),
+	        T(defaults_fill_sequence_items_and_fill_maps),
+	        T(unknown_key_is_reported_at_the_key_with_a_suggestion),
+	        T(unknown_key_without_close_match_has_no_suggestion),
+	        T(missing_required_key_is_reported_at_the_key_naming_the_map),
+	        T(missing_required_key_of_the_root_is_reported_at_its_start),
+	        T(wrong_scalar_of_each_kind_is_reported),
+	        T(wrong_shapes_are_reported),
+	        T(aws_range_is_an_error_with_a_hint_by_default),
+	        T(aws_range_is_a_warning_when_ranges_warn),
+	        T(bare_minus_one_is_accepted_only_where_flagged),
+	        T(not_implemented_key_is_an_error_unless_it_has_its_default),
+	        T(variant_needs_exactly_one_discriminator),
+	        T(three_mistakes_give_exactly_three_errors_in_one_pass),
+	        T(set_value_errors_are_reported_against_the_argument),
+	        T(good_distributions_parse_to_their_parameters),
+	        T(bad_distributions_are_reported_one_by_one),
+	        T(parse_dist_reports_through_its_diag),
+	        T(empirical_file_gives_its_values_in_base_units),
+	        T(empirical_file_is_found_beside_the_scenario),
+	        T(bad_empirical_files_are_reported_at_the_file_key),
+	        T(getters_read_checked_values),
+	        T(root_without_what_is_called_the_document),
+	};
+#undef T
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}

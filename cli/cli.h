@@ -1,0 +1,56 @@
+/* The command line: subcommands and what they share. main() is the only place that prints
+ * diagnostics and chooses exit codes (OUTPUT.md lists them). */
+#ifndef KS_CLI_H
+#define KS_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "models/scenario.h"
+#include "sim/metrics.h"
+
+enum {
+	EXIT_OK = 0,
+	EXIT_EXPECT_FAILED = 1,
+	EXIT_USAGE = 64,
+	EXIT_BAD_SCENARIO = 65,
+	EXIT_NO_SCENARIO = 66,
+	EXIT_INTERNAL = 70,
+	EXIT_CANT_CREATE = 73,
+	EXIT_IO = 74,
+	EXIT_INTERRUPTED = 130,
+};
+
+int cli_run(int argc, char **argv);
+int cli_check(int argc, char **argv);
+
+/* Prints "kinesim: <what is wrong>" and the usage line of `command` to stderr; returns 64. */
+int cli_usage_error(const char *command, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Loads and checks a scenario, printing every diagnostic (warnings too) to stderr. Returns 0
+ * with *out set, or the exit code (65, 66). */
+int cli_load_scenario(const char *path, const char *const *sets, size_t nsets,
+                      ks_scenario **out);
+
+/* Summary across replications: one row per metric path, in registration order. */
+typedef struct cli_summary_row {
+	const char *path; /* borrowed from the first run's registry */
+	const char *unit;
+	double mean, stddev, ci95; /* ci95 < 0: not defined (one replication) */
+} cli_summary_row;
+
+typedef struct cli_expect_result {
+	const char *text;
+	double value;
+	bool ok;
+} cli_expect_result;
+
+typedef enum { CLI_FORMAT_TEXT, CLI_FORMAT_JSON, CLI_FORMAT_CSV } cli_format;
+
+void cli_print_summary(FILE *f, cli_format format, const char *scenario, unsigned long long seed,
+                       unsigned replications, const cli_summary_row *rows, size_t n,
+                       const cli_expect_result *expects, size_t nexpects);
+
+#endif

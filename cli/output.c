@@ -1,0 +1,144 @@
+/* Writing the HDF5 file: header, one group per replication, the summary across them.
+ * Only content goes in (no wall time, host or output path), so the same scenario and seed give
+ * the same bytes. */
+#include "cli/output.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "kinesim_version.h"
+#include "sim/alloc.h"
+
+int out_write_header(sim_h5_file *f, const ks_scenario *sc, uint64_t seed,
+                     unsigned replications, const char *arguments)
+{
+	int rc = 0;
+	rc = rc ? rc : sim_h5_attr_string(f->id, "format", "kinesim");
+	rc = rc ? rc : sim_h5_attr_int(f->id, "format_version", 1);
+	rc = rc ? rc : sim_h5_attr_string(f->id, "kinesim_version", KINESIM_VERSION);
+	rc = rc ? rc : sim_h5_attr_string(f->id, "scenario_name", sc->name);
+	rc = rc ? rc : sim_h5_attr_int(f->id, "seed", (int64_t)seed);
+	rc = rc ? rc : sim_h5_attr_int(f->id, "replications", replications);
+	rc = rc ? rc : sim_h5_attr_string(f->id, "arguments", arguments);
+	if (rc)
+		return rc;
+	hid_t g = sim_h5_group(f->id, "scenario");
+	if (g < 0)
+		return -EIO;
+	rc = sim_h5_string_dataset(g, "source", sc->source, "the scenario YAML as given");
+	rc = rc ? rc
+	        : sim_h5_string_dataset(g, "resolved", sc->resolved,
+	                                "the scenario with defaults filled and --set applied");
+	H5Gclose(g);
+	return rc;
+}
+
+static int write_series(hid_t run, const sim_metrics_series *s)
+{
+	hid_t g = sim_h5_group(run, s->group);
+	if (g < 0)
+		return -EIO;
+	size_t cols = sim_series_columns(s->series);
+	int rc = sim_h5_doubles(g, s->name, sim_series_data(s->series), sim_series_rows(s->series),
+	                        s->scale ? cols : 0, s->units, s->description);
+	if (!rc && s->scale)
+		rc = sim_h5_attach_scale(g, s->name, s->scale, 1);
+	H5Gclose(g);
+	return rc;
+}
+
+static int write_labels(hid_t run, const sim_metrics_labels *l)
+{
+	hid_t g = sim_h5_group(run, l->group);
+	if (g < 0)
+		return -EIO;
+	int rc = sim_h5_strings(g, l->name, (const char *const *)l->labels, l->n, l->description);
+	H5Gclose(g);
+	return rc;
+}
+
+static int write_hist(hid_t run, const sim_metrics_hist *h)
+{
+	hid_t g = sim_h5_group(run, h->group);
+	if (g < 0)
+		return -EIO;
+	size_t n = sim_hist_buckets();
+	uint64_t *counts = sim_calloc(n, sizeof *counts);
+	int64_t *lower = sim_calloc(n, sizeof *lower);
+	sim_hist_counts(h->hist, counts);
+	for (size_t i = 0; i < n; i++)
+		lower[i] = sim_hist_bucket_lower(i);
+	int rc = sim_h5_u64s(g, "counts", counts, n, "count", h->description);
+	rc = rc ? rc
+	        : sim_h5_i64s(g, "lower_ns", lower, n, "ns",
+	                      "lower bound of each log-linear bucket (<= 0.4% relative width)");
+	rc = rc ? rc : sim_h5_attr_int(g, "count", (int64_t)sim_hist_count(h->hist));
+	sim_free(counts);
+	sim_free(lower);
+	H5Gclose(g);
+	return rc;
+}
+
+int out_write_run(sim_h5_file *f, const out_run_info *info, const sim_metrics *m)
+{
+	char name[32];
+	snprintf(name, sizeof name, "runs/r%04u", info->replication);
+	hid_t run = sim_h5_group(f->id, name);
+	if (run < 0)
+		return -EIO;
+	int rc = 0;
+	rc = rc ? rc : sim_h5_attr_int(run, "replication", info->replication);
+	rc = rc ? rc : sim_h5_attr_int(run, "seed", (int64_t)info->seed);
+	rc = rc ? rc : sim_h5_attr_double(run, "duration_s", sim_time_to_s(info->duration));
+	rc = rc ? rc : sim_h5_attr_double(run, "warmup_s", sim_time_to_s(info->warmup));
+	rc = rc ? rc : sim_h5_attr_double(run, "reached_s", sim_time_to_s(info->reached));
+	rc = rc ? rc : sim_h5_attr_int(run, "events", (int64_t)info->events);
+	rc = rc ? rc : sim_h5_attr_int(run, "complete", info->complete ? 1 : 0);
+
+	/* time: the end of each metrics interval, the last one possibly shorter. */
+	size_t rows = (size_t)((info->duration + info->interval - 1) / info->interval);
+	double *time = sim_calloc(rows ? rows : 1, sizeof *time);
+	for (size_t i = 0; i < rows; i++) {
+		sim_time end = (sim_time)(i + 1) * info->interval;
+		time[i] = sim_time_to_s(end < info->duration ? end : info->duration);
+	}
+	rc = rc ? rc
+	        : sim_h5_doubles(run, "time", time, rows, 0, "s",
+	                         "end of each metrics interval (intervals are [t, t + interval))");
+	sim_free(time);
+
+	for (size_t i = 0; !rc && i < sim_metrics_labels_count(m); i++)
+		rc = write_labels(run, sim_metrics_labels_at(m, i));
+	for (size_t i = 0; !rc && i < sim_metrics_series_count(m); i++)
+		rc = write_series(run, sim_metrics_series_at(m, i));
+	for (size_t i = 0; !rc && i < sim_metrics_hist_count(m); i++)
+		rc = write_hist(run, sim_metrics_hist_at(m, i));
+
+	size_t n = sim_metrics_value_count(m);
+	sim_h5_summary_row *srows = sim_calloc(n ? n : 1, sizeof *srows);
+	for (size_t i = 0; i < n; i++) {
+		const sim_metrics_value *v = sim_metrics_value_at(m, i);
+		srows[i] = (sim_h5_summary_row){v->path, v->value, v->unit};
+	}
+	rc = rc ? rc
+	        : sim_h5_summary(run, "summary", srows, n,
+	                         "summary metrics of this replication over the measured period");
+	sim_free(srows);
+	H5Gclose(run);
+	return rc;
+}
+
+int out_write_summary(sim_h5_file *f, const cli_summary_row *rows, size_t n)
+{
+	sim_h5_stats_row *s = sim_calloc(n ? n : 1, sizeof *s);
+	for (size_t i = 0; i < n; i++)
+		s[i] = (sim_h5_stats_row){rows[i].path, rows[i].mean, rows[i].stddev,
+		                          rows[i].ci95 < 0 ? NAN : rows[i].ci95, rows[i].unit};
+	int rc = sim_h5_stats(f->id, "summary", s, n,
+	                      "summary metrics across replications: mean, standard deviation and "
+	                      "95% confidence half-width (Student t; NaN with one replication)");
+	sim_free(s);
+	return rc;
+}

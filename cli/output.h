@@ -1,0 +1,32 @@
+/* The output file of `kinesim run` (OUTPUT.md "File layout"), written from the metrics
+ * registry of each replication. */
+#ifndef KS_CLI_OUTPUT_H
+#define KS_CLI_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cli/cli.h"
+#include "models/scenario.h"
+#include "sim/h5.h"
+#include "sim/metrics.h"
+
+/* Root attributes and /scenario/{source,resolved}. */
+int out_write_header(sim_h5_file *f, const ks_scenario *sc, uint64_t seed,
+                     unsigned replications, const char *arguments);
+
+typedef struct out_run_info {
+	unsigned replication;
+	uint64_t seed;
+	sim_time duration, warmup, interval, reached;
+	uint64_t events;
+	bool complete;
+} out_run_info;
+
+/* /runs/rNNNN with the registry's series, labels, histograms and summary values. */
+int out_write_run(sim_h5_file *f, const out_run_info *info, const sim_metrics *m);
+
+/* /summary across replications. */
+int out_write_summary(sim_h5_file *f, const cli_summary_row *rows, size_t n);
+
+#endif

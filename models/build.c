@@ -1,0 +1,347 @@
+/* Scenario tree -> model graph. Reads the resolved tree (every default present), so each
+ * getter succeeds; the scenario layer has already refused what is not implemented. */
+#include "models/build.h"
+
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+
+#include "models/context.h"
+#include "models/cost.h"
+#include "models/function.h"
+#include "models/poller.h"
+#include "models/producer.h"
+#include "models/stream.h"
+#include "sim/alloc.h"
+#include "sim/engine.h"
+#include "sim/schema.h"
+
+#define MIB 1048576.0
+
+struct ks_model {
+	ks_ctx ctx;
+	const sim_yaml_node *root;
+	ks_stream **streams;
+	size_t nstreams;
+	ks_producer **producers;
+	size_t nproducers;
+	uint64_t *crn_seeds; /* per producer number */
+	ks_function **functions;
+	size_t nfunctions;
+	ks_poller **pollers; /* each allocated alone: shards hold pointers into them */
+	size_t npollers;
+	sim_dist getrecords_latency, invoke_overhead;
+	ks_cost_config prices;
+};
+
+static ks_stream *find_stream(ks_model *m, const char *name)
+{
+	for (size_t i = 0; i < m->nstreams; i++)
+		if (strcmp(m->streams[i]->name, name) == 0)
+			return m->streams[i];
+	return NULL;
+}
+
+static ks_jitter jitter_of(const char *s)
+{
+	return strcmp(s, "none") == 0 ? KS_JITTER_NONE
+	       : strcmp(s, "full") == 0 ? KS_JITTER_FULL
+	                                : KS_JITTER_EQUAL;
+}
+
+static void build_streams(ks_model *m)
+{
+	const sim_yaml_node *kin = sim_yaml_get(sim_yaml_get(m->root, "platform"), "kinesis");
+	const char *rl = sim_schema_string(kin, "read_limiter");
+	ks_read_limiter_config read = {
+		.kind = strcmp(rl, "token_bucket") == 0   ? KS_READ_TOKEN_BUCKET
+		        : strcmp(rl, "fixed_window") == 0 ? KS_READ_FIXED_WINDOW
+		                                          : KS_READ_SLIDING_WINDOW,
+		.calls_per_s = sim_schema_rate(kin, "read_tps").per_s,
+		.bytes_per_s = sim_schema_rate(kin, "read_bytes").per_s,
+		.tolerance = sim_schema_duration(kin, "read_byte_tolerance"),
+		.throttled_calls_count = sim_schema_bool(kin, "throttled_calls_count"),
+	};
+	ks_write_limiter_config write = {
+		.fixed_window = strcmp(sim_schema_string(kin, "write_limiter"), "fixed_window") == 0,
+		.records_per_s = sim_schema_rate(kin, "write_records").per_s,
+		.bytes_per_s = sim_schema_rate(kin, "write_bytes").per_s,
+	};
+	sim_time p2r = sim_schema_duration(kin, "put_to_readable");
+	m->getrecords_latency = sim_schema_dist(kin, "getrecords_latency", false);
+
+	const sim_yaml_node *streams = sim_yaml_get(m->root, "streams");
+	m->nstreams = streams->n;
+	m->streams = sim_calloc(streams->n, sizeof *m->streams);
+	for (size_t i = 0; i < streams->n; i++) {
+		const sim_yaml_node *s = streams->pairs[i].value;
+		ks_stream_config cfg = {
+			.name = streams->pairs[i].key->text,
+			.shards = (size_t)sim_schema_int(s, "shards"),
+			.retention = sim_schema_duration(s, "retention"),
+			.put_to_readable = p2r,
+			.write = write,
+			.read = read,
+		};
+		m->streams[i] = ks_stream_create(&m->ctx, &cfg);
+	}
+}
+
+static void build_producers(ks_model *m)
+{
+	const sim_yaml_node *producers = sim_yaml_get(m->root, "producers");
+	size_t n = producers && producers->kind == SIM_YAML_MAP ? producers->n : 0;
+	m->nproducers = n;
+	m->producers = sim_calloc(n ? n : 1, sizeof *m->producers);
+	m->crn_seeds = sim_calloc(n ? n : 1, sizeof *m->crn_seeds);
+	for (size_t i = 0; i < n; i++) {
+		const sim_yaml_node *p = producers->pairs[i].value;
+		const sim_yaml_node *keys = sim_yaml_get(p, "partition_keys");
+		const sim_yaml_node *retry = sim_yaml_get(p, "retry");
+		const sim_yaml_node *arrivals = sim_yaml_get(p, "arrivals");
+		ks_producer_config cfg = {
+			.name = producers->pairs[i].key->text,
+			.number = (uint32_t)i,
+			.stream = find_stream(m, sim_schema_string(p, "stream")),
+			.rate_per_s = sim_schema_rate(p, "rate").per_s,
+			.uniform_arrivals = arrivals && strcmp(arrivals->text, "uniform") == 0,
+			.record_size = sim_schema_dist(p, "record_size", true),
+			.limit = sim_yaml_get(p, "limit") ? sim_schema_int(p, "limit") : -1,
+			.key_count = (uint32_t)sim_schema_int(keys, "count"),
+			.max_attempts = (int)sim_schema_int(retry, "max_attempts"),
+			.retry_base = sim_schema_duration(retry, "base"),
+			.retry_cap = sim_schema_duration(retry, "cap"),
+			.retry_jitter = jitter_of(sim_schema_string(retry, "jitter")),
+		};
+		m->producers[i] = ks_producer_create(&m->ctx, &cfg);
+		m->crn_seeds[i] = ks_producer_crn_seed(m->producers[i]);
+		sim_dist_fini(&cfg.record_size);
+	}
+}
+
+static void advance_world(void *world, sim_time now)
+{
+	ks_model *m = world;
+	ks_producers_advance(m->producers, m->nproducers, now);
+}
+
+static ks_poller_config poller_config(ks_model *m, const sim_yaml_node *trigger)
+{
+	const sim_yaml_node *lam = sim_yaml_get(sim_yaml_get(m->root, "platform"), "lambda");
+	const sim_yaml_node *backoff = sim_yaml_get(lam, "read_backoff");
+	const char *age_at = sim_schema_string(lam, "iterator_age_at");
+	return (ks_poller_config){
+		.batch_size = (uint32_t)sim_schema_int(trigger, "batch_size"),
+		.poll_interval = sim_schema_duration(lam, "poll_interval"),
+		.strict = strcmp(sim_schema_string(lam, "poll_mode"), "strict") == 0,
+		.poll_jitter = sim_schema_fraction(lam, "poll_jitter"),
+		.getrecords_limit = (uint32_t)sim_schema_int(lam, "getrecords_limit"),
+		.getrecords_max_bytes = 10 * 1048576,
+		.payload_max_bytes = 6 * 1048576,
+		.throttle_penalty = sim_schema_duration(lam, "throttle_penalty"),
+		.backoff_base = sim_schema_duration(backoff, "base"),
+		.backoff_cap = sim_schema_duration(backoff, "cap"),
+		.backoff_factor = sim_schema_number(backoff, "factor"),
+		.backoff_jitter = (int)jitter_of(sim_schema_string(backoff, "jitter")),
+		.getrecords_latency = &m->getrecords_latency,
+		.invoke_overhead = &m->invoke_overhead,
+		.age_at = strcmp(age_at, "batch_received") == 0 ? KS_AGE_BATCH_RECEIVED
+		          : strcmp(age_at, "invoke_sent") == 0  ? KS_AGE_INVOKE_SENT
+		                                                : KS_AGE_INVOKE_FINISHED,
+	};
+}
+
+/* One function copy and its pollers (one per shard of each kinesis trigger). */
+static void build_copy(ks_model *m, const char *name, const sim_yaml_node *f)
+{
+	const sim_yaml_node *triggers = sim_yaml_get(f, "triggers");
+	size_t ntriggers = triggers && triggers->kind == SIM_YAML_SEQ ? triggers->n : 0;
+	size_t columns = 0;
+	for (size_t t = 0; t < ntriggers; t++) {
+		const sim_yaml_node *k = sim_yaml_get(triggers->items[t], "kinesis");
+		if (k)
+			columns += find_stream(m, k->text)->nshards;
+	}
+	char **labels = sim_calloc(columns ? columns : 1, sizeof *labels);
+	size_t c = 0;
+	for (size_t t = 0; t < ntriggers; t++) {
+		const sim_yaml_node *k = sim_yaml_get(triggers->items[t], "kinesis");
+		if (!k)
+			continue;
+		ks_stream *s = find_stream(m, k->text);
+		for (size_t i = 0; i < s->nshards; i++)
+			labels[c++] = ntriggers == 1 ? sim_strdup(s->shards[i].id)
+			                             : sim_asprintf("%s/%s", s->name, s->shards[i].id);
+	}
+	const sim_yaml_node *duration = sim_yaml_get(f, "duration");
+	ks_function_config cfg = {
+		.name = name,
+		.per_invocation = sim_schema_dist(duration, "per_invocation", false),
+		.per_record = sim_schema_dist(duration, "per_record", false),
+		.timeout = sim_schema_duration(f, "timeout"),
+		.memory_bytes = sim_schema_size(f, "memory", true),
+		.shard_columns = columns,
+		.shard_labels = (const char *const *)labels,
+	};
+	ks_function *fn = ks_function_create(&m->ctx, &cfg, m->crn_seeds);
+	sim_dist_fini(&cfg.per_invocation);
+	sim_dist_fini(&cfg.per_record);
+	for (size_t i = 0; i < columns; i++)
+		sim_free(labels[i]);
+	sim_free(labels);
+	m->functions = sim_reallocarray(m->functions, m->nfunctions + 1, sizeof *m->functions);
+	m->functions[m->nfunctions++] = fn;
+
+	c = 0;
+	for (size_t t = 0; t < ntriggers; t++) {
+		const sim_yaml_node *k = sim_yaml_get(triggers->items[t], "kinesis");
+		if (!k)
+			continue;
+		ks_stream *s = find_stream(m, k->text);
+		ks_poller_config pc = poller_config(m, triggers->items[t]);
+		m->pollers = sim_reallocarray(m->pollers, m->npollers + s->nshards,
+		                              sizeof *m->pollers);
+		for (size_t i = 0; i < s->nshards; i++) {
+			ks_poller *p = sim_malloc(sizeof *p);
+			ks_poller_init(p, &m->ctx, &pc, fn, s, i, c++, advance_world, m);
+			m->pollers[m->npollers++] = p;
+		}
+	}
+}
+
+static void build_functions(ks_model *m)
+{
+	const sim_yaml_node *lam = sim_yaml_get(sim_yaml_get(m->root, "platform"), "lambda");
+	m->invoke_overhead = sim_schema_dist(lam, "invoke_overhead", false);
+	const sim_yaml_node *functions = sim_yaml_get(m->root, "functions");
+	size_t n = functions && functions->kind == SIM_YAML_MAP ? functions->n : 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *name = functions->pairs[i].key->text;
+		const sim_yaml_node *f = functions->pairs[i].value;
+		size_t copies = ks_scenario_copies(f);
+		if (copies == 0) {
+			build_copy(m, name, f);
+			continue;
+		}
+		for (size_t c = 1; c <= copies; c++) {
+			char *copy = sim_asprintf("%s-%zu", name, c);
+			build_copy(m, copy, f);
+			sim_free(copy);
+		}
+	}
+}
+
+static void read_prices(ks_model *m)
+{
+	const sim_yaml_node *p = sim_yaml_get(sim_yaml_get(m->root, "platform"), "prices");
+	m->prices = (ks_cost_config){
+		.shard_hour = sim_schema_number(p, "shard_hour"),
+		.put_payload_unit_million = sim_schema_number(p, "put_payload_unit_million"),
+		.lambda_request_million = sim_schema_number(p, "lambda_request_million"),
+		.lambda_gb_second = sim_schema_number(p, "lambda_gb_second"),
+	};
+}
+
+ks_model *ks_model_build(const ks_scenario *sc, uint64_t seed, uint32_t replication,
+                         sim_metrics *metrics)
+{
+	ks_model *m = sim_calloc(1, sizeof *m);
+	m->root = sc->root;
+	m->ctx = (ks_ctx){
+		.engine = sim_engine_create(),
+		.metrics = metrics,
+		.seed = seed,
+		.replication = replication,
+		.warmup = sim_schema_duration(sc->root, "warmup"),
+		.stop = sim_schema_duration(sc->root, "duration"),
+		.interval = sim_schema_duration(sim_yaml_get(sc->root, "metrics"), "interval"),
+	};
+	sim_engine_set_warmup(m->ctx.engine, m->ctx.warmup);
+	build_streams(m);
+	build_producers(m);
+	build_functions(m);
+	read_prices(m);
+	return m;
+}
+
+void ks_model_destroy(ks_model *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->npollers; i++) {
+		ks_poller_fini(m->pollers[i]);
+		sim_free(m->pollers[i]);
+	}
+	sim_free(m->pollers);
+	for (size_t i = 0; i < m->nfunctions; i++)
+		ks_function_destroy(m->functions[i]);
+	sim_free(m->functions);
+	for (size_t i = 0; i < m->nproducers; i++)
+		ks_producer_destroy(m->producers[i]);
+	sim_free(m->producers);
+	sim_free(m->crn_seeds);
+	for (size_t i = 0; i < m->nstreams; i++)
+		ks_stream_destroy(m->streams[i]);
+	sim_free(m->streams);
+	sim_dist_fini(&m->getrecords_latency);
+	sim_dist_fini(&m->invoke_overhead);
+	sim_engine_destroy(m->ctx.engine);
+	sim_free(m);
+}
+
+typedef struct progress_ctx {
+	ks_model *m;
+	void (*fn)(double, uint64_t, void *);
+	void *ctx;
+} progress_ctx;
+
+static void on_progress(sim_engine *e, void *ctx)
+{
+	progress_ctx *p = ctx;
+	p->fn((double)sim_engine_now(e) / (double)p->m->ctx.stop, sim_engine_events(e), p->ctx);
+}
+
+int ks_model_run(ks_model *m, volatile sig_atomic_t *interrupt,
+                 void (*progress)(double, uint64_t, void *), void *pctx)
+{
+	sim_engine *e = m->ctx.engine;
+	if (interrupt)
+		sim_engine_set_interrupt(e, interrupt);
+	progress_ctx pc = {m, progress, pctx};
+	if (progress)
+		sim_engine_set_progress(e, m->ctx.stop / 100 > 0 ? m->ctx.stop / 100 : 1, on_progress,
+		                        &pc);
+	for (size_t i = 0; i < m->npollers; i++)
+		ks_poller_start(m->pollers[i]);
+	int rc = sim_engine_run(e, m->ctx.stop);
+	sim_time end = rc == 0 ? m->ctx.stop : sim_engine_now(e);
+	/* Bring the records up to the end: arrivals at t < stop belong to the run. */
+	if (end > 0)
+		ks_producers_advance(m->producers, m->nproducers, end - 1);
+	for (size_t i = 0; i < m->nstreams; i++)
+		ks_stream_expire(m->streams[i], end);
+	for (size_t i = 0; i < m->npollers; i++)
+		ks_poller_finish(m->pollers[i], end);
+	sim_engine_set_progress(e, 0, NULL, NULL);
+	return rc;
+}
+
+void ks_model_summarize(ks_model *m)
+{
+	for (size_t i = 0; i < m->nstreams; i++)
+		ks_stream_summarize(m->streams[i]);
+	for (size_t i = 0; i < m->nfunctions; i++)
+		ks_function_summarize(m->functions[i]);
+	ks_cost_summarize(&m->ctx, &m->prices, m->streams, m->nstreams, m->functions,
+	                  m->nfunctions);
+}
+
+uint64_t ks_model_events(const ks_model *m)
+{
+	return sim_engine_events(m->ctx.engine);
+}
+
+sim_time ks_model_now(const ks_model *m)
+{
+	return sim_engine_now(m->ctx.engine);
+}

@@ -1,0 +1,82 @@
+/* A Lambda function (one copy of it): how long an invocation takes, and what it measures
+ * (MODEL.md section 6). Stream pollers (poller.h) decide when to invoke it.
+ *
+ * This version models the duration (per_invocation + each record's own per_record work), the
+ * invoke overhead, concurrency as it happens (no limit yet) and billing; cold starts, the
+ * concurrency limit, errors and handler policies arrive with the Lambda issue, and their
+ * scenario keys are refused until then. */
+#ifndef KS_FUNCTION_H
+#define KS_FUNCTION_H
+
+#include <gsl/gsl_rng.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "models/context.h"
+#include "models/metric.h"
+#include "models/record.h"
+#include "sim/dist.h"
+#include "sim/hist.h"
+
+struct ks_shard;
+
+typedef struct ks_function_config {
+	const char *name;
+	sim_dist per_invocation; /* ns; copied */
+	sim_dist per_record;     /* ns; copied; each record takes its v-quantile */
+	sim_time timeout;
+	double memory_bytes;
+	size_t shard_columns; /* columns of the per-shard series (all triggers' shards) */
+	const char *const *shard_labels;
+} ks_function_config;
+
+typedef struct ks_function {
+	char *name;
+	ks_ctx *ctx;
+	sim_dist per_invocation, per_record;
+	bool per_record_const;
+	sim_time timeout;
+	double memory_bytes;
+	gsl_rng *duration_rng;
+	const uint64_t *crn_seeds; /* per producer number: the seed of its record uniforms */
+
+	int concurrent; /* invocations running now */
+	ks_metric invocations, errors, throttles, duration_sum_ms, duration_max_ms,
+		concurrent_max, cold_starts, records_processed, records_skipped, records_forwarded,
+		records_expired, records_on_failure, on_failure_events, duplicates;
+	ks_metric iterator_age_max_ms, read_throttled; /* per shard column */
+	sim_series *duration_avg_ms;                    /* derived at the end */
+	sim_hist *latency;
+	/* Measured-period aggregates that are not plain sums. */
+	double iterator_age_sum_ms, iterator_age_batches, iterator_age_max;
+	double getrecords_age_max_ms;
+	double billed_gb_s;
+	double requests;
+} ks_function;
+
+ks_function *ks_function_create(ks_ctx *ctx, const ks_function_config *cfg,
+                                const uint64_t *crn_seeds);
+void ks_function_destroy(ks_function *f);
+
+/* The handler's duration for a batch of records [from, to) of a shard: one per_invocation
+ * draw plus each record's own per_record work. */
+sim_time ks_function_duration(ks_function *f, const struct ks_shard *shard, uint64_t from,
+                              uint64_t to);
+
+/* An invocation starts at t (concurrency and Invocations) ... */
+void ks_function_invoke_started(ks_function *f, sim_time t);
+/* ... and ends at t having run the handler for `duration`: records [from, to) of the shard
+ * (column `column` of the per-shard series) are processed; `age_at` is when Lambda's
+ * IteratorAge is taken (MODEL.md section 5, iterator_age_at). */
+void ks_function_invoke_finished(ks_function *f, sim_time t, sim_time duration,
+                                 const struct ks_shard *shard, size_t column, uint64_t from,
+                                 uint64_t to, sim_time age_at);
+
+void ks_function_note_expired(ks_function *f, sim_time t, uint64_t n);
+void ks_function_note_read(ks_function *f, sim_time t, size_t column, bool admitted,
+                           sim_time getrecords_age);
+
+/* Writes the summary values (and derives duration_avg_ms). */
+void ks_function_summarize(ks_function *f);
+
+#endif

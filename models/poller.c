@@ -1,0 +1,211 @@
+/* The Lambda stream poller: reads, batches, invocations (MODEL.md section 5).
+ *
+ * catch_up (default) [choice: poll_mode]: a read returns up to getrecords_limit records into
+ * the buffer; batches are invoked from it one after another; when the buffer is empty and the
+ * batch is done, the poller reads again at once if the last read returned a full page,
+ * otherwise at read_start + poll_interval x U(1 - j, 1 + j) (or at once if that has passed).
+ * strict: one read per interval whatever the backlog. */
+#include "models/poller.h"
+
+#include <math.h>
+
+#include "models/producer.h"
+#include "sim/alloc.h"
+#include "sim/assert.h"
+#include "sim/rng.h"
+
+enum { EV_READ, EV_RESPONSE, EV_COMPLETE };
+
+static void on_event(sim_engine *e, void *obj, uint64_t arg);
+
+static void schedule(ks_poller *p, sim_time t, int what)
+{
+	p->pending = sim_engine_at(p->ctx->engine, t, on_event, p, (uint64_t)what);
+}
+
+void ks_poller_init(ks_poller *p, ks_ctx *ctx, const ks_poller_config *cfg, ks_function *fn,
+                    ks_stream *stream, size_t shard, size_t column, ks_advance_fn advance,
+                    void *world)
+{
+	*p = (ks_poller){.ctx = ctx, .cfg = *cfg, .fn = fn, .stream = stream,
+	                 .shard = &stream->shards[shard], .column = column, .advance = advance,
+	                 .world = world};
+	int64_t id = (int64_t)shard;
+	/* Streams keyed by (function copy, purpose, stream:shard): adding a poller elsewhere
+	 * changes nothing here. */
+	char *purpose = sim_asprintf("poll:%s", stream->name);
+	p->poll_rng = sim_rng_stream(ctx->seed, ctx->replication, fn->name, purpose, id);
+	sim_free(purpose);
+	purpose = sim_asprintf("getrecords:%s", stream->name);
+	p->latency_rng = sim_rng_stream(ctx->seed, ctx->replication, fn->name, purpose, id);
+	sim_free(purpose);
+	purpose = sim_asprintf("invoke:%s", stream->name);
+	p->invoke_rng = sim_rng_stream(ctx->seed, ctx->replication, fn->name, purpose, id);
+	sim_free(purpose);
+	/* [doc] starting_position LATEST: every record accepted after t = 0. */
+	p->position = p->batch_end = p->cursor = p->shard->end;
+	ks_shard_register(p->shard, &p->position, &p->batch_end);
+}
+
+void ks_poller_fini(ks_poller *p)
+{
+	gsl_rng_free(p->poll_rng);
+	gsl_rng_free(p->latency_rng);
+	gsl_rng_free(p->invoke_rng);
+}
+
+void ks_poller_start(ks_poller *p)
+{
+	/* [MODEL 5] each poller starts at its own random phase U(0, poll_interval). */
+	schedule(p, (sim_time)(sim_rng_uniform(p->poll_rng) * (double)p->cfg.poll_interval),
+	         EV_READ);
+}
+
+static sim_time draw(const sim_dist *d, gsl_rng *r)
+{
+	return (sim_time)llround(fmax(0, sim_dist_sample(d, r)));
+}
+
+/* Records below the shard's live range expired before this poller finished them. A batch in
+ * flight keeps its records: Lambda already holds them. */
+static void skip_expired(ks_poller *p, sim_time now)
+{
+	uint64_t live = p->shard->live;
+	if (p->batch_end != p->position || p->position >= live)
+		return;
+	ks_function_note_expired(p->fn, now, live - p->position);
+	p->position = p->batch_end = live;
+	if (p->cursor < live)
+		p->cursor = live;
+}
+
+static void schedule_next_read(ks_poller *p, sim_time now)
+{
+	if (p->more_available && !p->cfg.strict) {
+		schedule(p, now, EV_READ);
+		return;
+	}
+	double j = p->cfg.poll_jitter;
+	double factor = 1 - j + 2 * j * sim_rng_uniform(p->poll_rng);
+	sim_time next = p->read_start + (sim_time)llround((double)p->cfg.poll_interval * factor);
+	schedule(p, next > now ? next : now, EV_READ);
+}
+
+static void read_records(ks_poller *p, sim_time now)
+{
+	p->advance(p->world, now);
+	ks_shard *sh = p->shard;
+	ks_shard_expire(sh, now, p->stream->retention);
+	skip_expired(p, now);
+
+	sim_time latency = draw(p->cfg.getrecords_latency, p->latency_rng);
+	if (!ks_read_limiter_admit(&sh->reads, now)) {
+		ks_stream_note_read(p->stream, sh->index, now, false, 0);
+		ks_function_note_read(p->fn, now, p->column, false, 0);
+		/* [choice] throttle_penalty + U(0, min(cap, base x factor^k)) from the throttled
+		 * response (read_backoff, full jitter by default). */
+		double backoff = fmin((double)p->cfg.backoff_cap,
+		                      (double)p->cfg.backoff_base *
+		                          pow(p->cfg.backoff_factor, p->throttles_in_a_row));
+		double u = sim_rng_uniform(p->poll_rng);
+		if (p->cfg.backoff_jitter == KS_JITTER_EQUAL)
+			backoff = backoff / 2 + backoff / 2 * u;
+		else if (p->cfg.backoff_jitter == KS_JITTER_FULL)
+			backoff *= u;
+		p->throttles_in_a_row++;
+		schedule(p, now + latency + p->cfg.throttle_penalty + (sim_time)llround(backoff),
+		         EV_READ);
+		return;
+	}
+	p->throttles_in_a_row = 0;
+	uint64_t end = ks_shard_readable_end(sh, now, p->stream->put_to_readable);
+	uint64_t to = p->cursor;
+	uint64_t bytes = 0;
+	uint64_t limit = p->cursor + p->cfg.getrecords_limit;
+	/* [doc] a call returns at most getrecords_limit records and 10 MiB. */
+	while (to < end && to < limit) {
+		uint32_t b = ks_shard_record(sh, to)->bytes;
+		if (bytes + b > p->cfg.getrecords_max_bytes && to > p->cursor)
+			break;
+		bytes += b;
+		to++;
+	}
+	ks_read_limiter_charge(&sh->reads, now, bytes);
+	/* [doc] GetRecords.IteratorAgeMilliseconds: now minus the arrival of the last record
+	 * returned; 0 when it returned the newest. */
+	sim_time age = (to == end || to == p->cursor) ? 0 : now - ks_shard_record(sh, to - 1)->arrival;
+	ks_stream_note_read(p->stream, sh->index, now, true, age);
+	ks_function_note_read(p->fn, now, p->column, true, age);
+	p->more_available = to < end;
+	p->read_start = now;
+	p->cursor = to;
+	schedule(p, now + latency, EV_RESPONSE);
+}
+
+static void invoke_or_read(ks_poller *p, sim_time now)
+{
+	ks_shard_expire(p->shard, now, p->stream->retention);
+	skip_expired(p, now);
+	if (p->position == p->cursor) {
+		schedule_next_read(p, now);
+		return;
+	}
+	/* [doc] a batch closes at batch_size records or before its payload would pass 6 MB. */
+	uint64_t to = p->position;
+	uint64_t bytes = 0;
+	while (to < p->cursor && to - p->position < p->cfg.batch_size) {
+		uint32_t b = ks_shard_record(p->shard, to)->bytes;
+		if (bytes + b > p->cfg.payload_max_bytes && to > p->position)
+			break;
+		bytes += b;
+		to++;
+	}
+	p->batch_end = to;
+	p->invoke_sent = now;
+	/* [choice] invoke_overhead before the handler runs (cold starts: the Lambda issue). */
+	sim_time overhead = draw(p->cfg.invoke_overhead, p->invoke_rng);
+	p->handler_duration = ks_function_duration(p->fn, p->shard, p->position, to);
+	ks_function_invoke_started(p->fn, now);
+	schedule(p, now + overhead + p->handler_duration, EV_COMPLETE);
+}
+
+static void complete(ks_poller *p, sim_time now)
+{
+	sim_time age_at = now;
+	if (p->cfg.age_at == KS_AGE_INVOKE_SENT)
+		age_at = p->invoke_sent;
+	else if (p->cfg.age_at == KS_AGE_BATCH_RECEIVED)
+		age_at = p->response_at;
+	ks_function_invoke_finished(p->fn, now, p->handler_duration, p->shard, p->column,
+	                            p->position, p->batch_end, age_at);
+	p->position = p->batch_end;
+	ks_shard_trim(p->shard);
+	invoke_or_read(p, now);
+}
+
+static void on_event(sim_engine *e, void *obj, uint64_t arg)
+{
+	ks_poller *p = obj;
+	sim_time now = sim_engine_now(e);
+	p->pending = 0;
+	switch (arg) {
+	case EV_READ:
+		read_records(p, now);
+		break;
+	case EV_RESPONSE:
+		p->response_at = now;
+		invoke_or_read(p, now);
+		break;
+	case EV_COMPLETE:
+		complete(p, now);
+		break;
+	default:
+		SIM_ASSERT(!"unknown poller event");
+	}
+}
+
+void ks_poller_finish(ks_poller *p, sim_time now)
+{
+	ks_shard_expire(p->shard, now, p->stream->retention);
+	skip_expired(p, now);
+}

@@ -1,0 +1,40 @@
+/* A record in a shard's log: data, not an event (ARCHITECTURE.md, "The record path").
+ *
+ * 24 bytes. `id` packs the producer's number (upper 16 bits) and the record's index within its
+ * producer (lower 48 bits); the record's own uniforms `u` (fate) and `v` (work quantile) are not
+ * stored but recomputed from (producer stream seed, index) with sim_crn_uniform, which depends
+ * on neither the topology nor the order of consumption (MODEL.md section 1). */
+#ifndef KS_RECORD_H
+#define KS_RECORD_H
+
+#include <stdint.h>
+
+#include "sim/time.h"
+
+typedef struct ks_record {
+	sim_time arrival; /* accepted by the shard */
+	uint64_t id;      /* producer << 48 | index */
+	uint32_t bytes;   /* data size */
+	uint32_t key;     /* partition key number within its producer's key set */
+} ks_record;
+
+#define KS_RECORD_INDEX_BITS 48
+#define KS_RECORD_INDEX_MASK ((UINT64_C(1) << KS_RECORD_INDEX_BITS) - 1)
+
+static inline uint64_t ks_record_id(uint32_t producer, uint64_t index)
+{
+	return ((uint64_t)producer << KS_RECORD_INDEX_BITS) | (index & KS_RECORD_INDEX_MASK);
+}
+static inline uint32_t ks_record_producer(const ks_record *r)
+{
+	return (uint32_t)(r->id >> KS_RECORD_INDEX_BITS);
+}
+static inline uint64_t ks_record_index(const ks_record *r)
+{
+	return r->id & KS_RECORD_INDEX_MASK;
+}
+
+/* Which of the two per-record uniforms (MODEL.md section 1). */
+enum { KS_RECORD_U_FATE = 0, KS_RECORD_V_WORK = 1 };
+
+#endif

@@ -1,0 +1,614 @@
+/* The scenario format of SCENARIO.md as a schema table, and the checks a schema cannot say
+ * (one of rate/profile/diurnal/trace, references between entities, unique names).
+ *
+ * Keys whose model has not landed yet carry SIM_SCHEMA_NOT_IMPLEMENTED: the walker refuses them
+ * when they hold anything but their default, so a scenario never runs with a setting silently
+ * ignored. Ranges marked AWS are the documented service ranges (platform.aws_ranges: warn turns
+ * them into warnings for teaching scenarios). */
+#include "models/scenario.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sim/alloc.h"
+#include "sim/schema.h"
+#include "sim/units.h"
+
+#define NI SIM_SCHEMA_NOT_IMPLEMENTED
+#define REQ SIM_SCHEMA_REQUIRED
+#define AWS SIM_SCHEMA_AWS_RANGE
+#define FILL SIM_SCHEMA_FILL
+#define END {.key = NULL}
+
+#define S_ (double)SIM_S
+#define MIB 1048576.0
+
+static const char *const aws_ranges_choices[] = {"error", "warn", NULL};
+static const char *const write_limiter_choices[] = {"token_bucket", "fixed_window", NULL};
+static const char *const read_limiter_choices[] = {"sliding_window", "token_bucket",
+                                                   "fixed_window", NULL};
+static const char *const poll_mode_choices[] = {"catch_up", "strict", NULL};
+static const char *const jitter_choices[] = {"none", "full", "equal", NULL};
+static const char *const iterator_age_at_choices[] = {"batch_received", "invoke_sent",
+                                                      "invoke_finished", NULL};
+static const char *const mode_choices[] = {"provisioned", "on_demand", NULL};
+static const char *const key_dist_choices[] = {"uniform", "zipf", NULL};
+static const char *const api_choices[] = {"PutRecords", "PutRecord", NULL};
+static const char *const runtime_choices[] = {"nodejs", "python", "java", NULL};
+static const char *const policy_choices[] = {"fail_batch", "skip", "retry", NULL};
+static const char *const then_choices[] = {"skip", "fail_batch", "forward", NULL};
+static const char *const position_choices[] = {"LATEST", "TRIM_HORIZON", "AT_TIMESTAMP", NULL};
+static const char *const trace_choices[] = {"records", "deliveries", "invocations", "reads",
+                                            NULL};
+
+static const sim_schema string_item = {.kind = SIM_SCHEMA_STRING, .what = "name"};
+static const sim_schema trace_item = {.kind = SIM_SCHEMA_ENUM, .choices = trace_choices,
+                                      .what = "trace"};
+
+static const sim_schema metrics_keys[] = {
+	{.key = "interval", .kind = SIM_SCHEMA_DURATION, .def = "1m", .min = 1e6,
+	 .max = 86400 * S_},
+	END,
+};
+
+static const sim_schema output_keys[] = {
+	{.key = "traces", .kind = SIM_SCHEMA_SEQ, .item = &trace_item, .flags = NI},
+	{.key = "trace_sample", .kind = SIM_SCHEMA_FRACTION, .def = "100%", .flags = NI},
+	END,
+};
+
+static const sim_schema kinesis_platform_keys[] = {
+	{.key = "read_tps", .kind = SIM_SCHEMA_RATE, .def = "5/s", .min = 0.001, .max = 1e6},
+	{.key = "read_bytes", .kind = SIM_SCHEMA_RATE, .def = "2MiB/s", .min = 1, .max = 1e12},
+	{.key = "write_records", .kind = SIM_SCHEMA_RATE, .def = "1000/s", .min = 1, .max = 1e9},
+	{.key = "write_bytes", .kind = SIM_SCHEMA_RATE, .def = "1MiB/s", .min = 1, .max = 1e12},
+	{.key = "write_limiter", .kind = SIM_SCHEMA_ENUM, .def = "token_bucket",
+	 .choices = write_limiter_choices},
+	{.key = "read_limiter", .kind = SIM_SCHEMA_ENUM, .def = "sliding_window",
+	 .choices = read_limiter_choices},
+	{.key = "throttled_calls_count", .kind = SIM_SCHEMA_BOOL, .def = "false"},
+	{.key = "read_byte_tolerance", .kind = SIM_SCHEMA_DURATION, .def = "1s", .min = 0,
+	 .max = 3600 * S_},
+	{.key = "put_to_readable", .kind = SIM_SCHEMA_DURATION, .def = "0s", .min = 0,
+	 .max = 3600 * S_},
+	{.key = "getrecords_latency", .kind = SIM_SCHEMA_DIST_DURATION,
+	 .def = "{dist: lognormal, median: 70ms, p99: 300ms}"},
+	{.key = "efo_push_latency", .kind = SIM_SCHEMA_DIST_DURATION,
+	 .def = "{dist: lognormal, median: 45ms, p99: 100ms}", .flags = NI},
+	{.key = "efo_renewal_gap", .kind = SIM_SCHEMA_DURATION, .def = "0s", .flags = NI},
+	END,
+};
+
+static const sim_schema read_backoff_keys[] = {
+	{.key = "base", .kind = SIM_SCHEMA_DURATION, .def = "1s", .min = 0, .max = 3600 * S_},
+	{.key = "factor", .kind = SIM_SCHEMA_NUMBER, .def = "2", .min = 1, .max = 100},
+	{.key = "cap", .kind = SIM_SCHEMA_DURATION, .def = "30s", .min = 0, .max = 3600 * S_},
+	{.key = "jitter", .kind = SIM_SCHEMA_ENUM, .def = "full", .choices = jitter_choices},
+	END,
+};
+
+static const sim_schema cold_start_keys[] = {
+	{.key = "nodejs", .kind = SIM_SCHEMA_DIST_DURATION,
+	 .def = "{dist: lognormal, median: 150ms, p99: 600ms}", .flags = NI},
+	{.key = "python", .kind = SIM_SCHEMA_DIST_DURATION,
+	 .def = "{dist: lognormal, median: 150ms, p99: 600ms}", .flags = NI},
+	{.key = "java", .kind = SIM_SCHEMA_DIST_DURATION,
+	 .def = "{dist: lognormal, median: 600ms, p99: 2500ms}", .flags = NI},
+	END,
+};
+
+static const sim_schema lambda_platform_keys[] = {
+	{.key = "poll_interval", .kind = SIM_SCHEMA_DURATION, .def = "1s", .min = 1e6,
+	 .max = 3600 * S_},
+	{.key = "poll_mode", .kind = SIM_SCHEMA_ENUM, .def = "catch_up",
+	 .choices = poll_mode_choices},
+	{.key = "poll_jitter", .kind = SIM_SCHEMA_FRACTION, .def = "10%"},
+	{.key = "getrecords_limit", .kind = SIM_SCHEMA_INT, .def = "10000", .min = 1,
+	 .max = 10000, .flags = AWS},
+	{.key = "throttle_penalty", .kind = SIM_SCHEMA_DURATION, .def = "1s", .min = 0,
+	 .max = 3600 * S_},
+	{.key = "read_backoff", .kind = SIM_SCHEMA_MAP, .children = read_backoff_keys,
+	 .flags = FILL, .what = "platform.lambda.read_backoff"},
+	{.key = "retry_delay", .kind = SIM_SCHEMA_DURATION, .def = "1s", .flags = NI},
+	{.key = "invoke_overhead", .kind = SIM_SCHEMA_DIST_DURATION,
+	 .def = "{dist: lognormal, median: 10ms, p99: 40ms}"},
+	{.key = "account_concurrency", .kind = SIM_SCHEMA_INT, .def = "1000", .flags = NI},
+	{.key = "idle_reclaim", .kind = SIM_SCHEMA_DURATION, .def = "10m", .flags = NI},
+	{.key = "iterator_age_at", .kind = SIM_SCHEMA_ENUM, .def = "invoke_finished",
+	 .choices = iterator_age_at_choices},
+	{.key = "cold_start", .kind = SIM_SCHEMA_MAP, .children = cold_start_keys, .flags = FILL,
+	 .what = "platform.lambda.cold_start"},
+	END,
+};
+
+static const sim_schema sns_platform_keys[] = {
+	{.key = "delivery_latency", .kind = SIM_SCHEMA_DIST_DURATION,
+	 .def = "{dist: lognormal, median: 70ms, p99: 200ms}", .flags = NI},
+	END,
+};
+
+#define PRICE(k, d) {.key = k, .kind = SIM_SCHEMA_NUMBER, .def = d, .min = 0, .max = 1e9}
+static const sim_schema prices_keys[] = {
+	PRICE("shard_hour", "0.015"),
+	PRICE("put_payload_unit_million", "0.014"),
+	PRICE("efo_consumer_shard_hour", "0.015"),
+	PRICE("efo_gb", "0.013"),
+	PRICE("lambda_request_million", "0.20"),
+	PRICE("lambda_gb_second", "0.0000166667"),
+	PRICE("sqs_request_million", "0.40"),
+	PRICE("sns_request_million", "0.50"),
+	PRICE("firehose_gb", "0.029"),
+	END,
+};
+
+static const sim_schema platform_keys[] = {
+	{.key = "aws_ranges", .kind = SIM_SCHEMA_ENUM, .def = "error",
+	 .choices = aws_ranges_choices},
+	{.key = "kinesis", .kind = SIM_SCHEMA_MAP, .children = kinesis_platform_keys,
+	 .flags = FILL, .what = "platform.kinesis"},
+	{.key = "lambda", .kind = SIM_SCHEMA_MAP, .children = lambda_platform_keys,
+	 .flags = FILL, .what = "platform.lambda"},
+	{.key = "sns", .kind = SIM_SCHEMA_MAP, .children = sns_platform_keys, .flags = FILL,
+	 .what = "platform.sns"},
+	{.key = "prices", .kind = SIM_SCHEMA_MAP, .children = prices_keys, .flags = FILL,
+	 .what = "platform.prices"},
+	END,
+};
+
+static const sim_schema stream_keys[] = {
+	{.key = "shards", .kind = SIM_SCHEMA_INT, .flags = REQ, .min = 1, .max = 10000},
+	{.key = "mode", .kind = SIM_SCHEMA_ENUM, .def = "provisioned", .choices = mode_choices,
+	 .flags = NI},
+	{.key = "retention", .kind = SIM_SCHEMA_DURATION, .def = "24h", .min = 24 * 3600 * S_,
+	 .max = 8760 * 3600 * S_, .flags = AWS},
+	{.key = "reshard", .kind = SIM_SCHEMA_ANY, .flags = NI},
+	END,
+};
+static const sim_schema stream_item = {.kind = SIM_SCHEMA_MAP, .children = stream_keys,
+                                       .what = "stream"};
+
+static const sim_schema partition_keys_keys[] = {
+	{.key = "count", .kind = SIM_SCHEMA_INT, .def = "10000", .min = 1, .max = 10000000},
+	{.key = "distribution", .kind = SIM_SCHEMA_ENUM, .def = "uniform",
+	 .choices = key_dist_choices, .flags = NI},
+	{.key = "zipf_s", .kind = SIM_SCHEMA_NUMBER, .def = "1.0", .min = 0, .max = 10,
+	 .flags = NI},
+	{.key = "hot_key_share", .kind = SIM_SCHEMA_FRACTION, .def = "0%", .flags = NI},
+	END,
+};
+
+static const sim_schema put_keys[] = {
+	{.key = "api", .kind = SIM_SCHEMA_ENUM, .def = "PutRecords", .choices = api_choices,
+	 .flags = NI},
+	{.key = "max_records", .kind = SIM_SCHEMA_INT, .def = "500", .min = 1, .max = 500,
+	 .flags = NI | AWS},
+	{.key = "linger", .kind = SIM_SCHEMA_DURATION, .def = "0s", .flags = NI},
+	END,
+};
+
+static const sim_schema retry_keys[] = {
+	{.key = "max_attempts", .kind = SIM_SCHEMA_INT, .def = "4", .min = 1, .max = 1000},
+	{.key = "base", .kind = SIM_SCHEMA_DURATION, .def = "500ms", .min = 0, .max = 3600 * S_},
+	{.key = "cap", .kind = SIM_SCHEMA_DURATION, .def = "20s", .min = 0, .max = 3600 * S_},
+	{.key = "jitter", .kind = SIM_SCHEMA_ENUM, .def = "equal", .choices = jitter_choices},
+	END,
+};
+
+static const sim_schema producer_keys[] = {
+	{.key = "stream", .kind = SIM_SCHEMA_STRING},
+	{.key = "streams", .kind = SIM_SCHEMA_SEQ, .item = &string_item, .flags = NI},
+	{.key = "rate", .kind = SIM_SCHEMA_RATE, .min = 0, .max = 1e9},
+	{.key = "arrivals", .kind = SIM_SCHEMA_ANY, .def = "poisson"},
+	{.key = "profile", .kind = SIM_SCHEMA_ANY, .flags = NI},
+	{.key = "diurnal", .kind = SIM_SCHEMA_ANY, .flags = NI},
+	{.key = "trace", .kind = SIM_SCHEMA_ANY, .flags = NI},
+	{.key = "record_size", .kind = SIM_SCHEMA_DIST_SIZE, .flags = REQ},
+	{.key = "limit", .kind = SIM_SCHEMA_INT, .min = 0, .max = 9e15},
+	{.key = "partition_keys", .kind = SIM_SCHEMA_MAP, .children = partition_keys_keys,
+	 .flags = FILL, .what = "partition_keys"},
+	{.key = "put", .kind = SIM_SCHEMA_MAP, .children = put_keys, .flags = FILL,
+	 .what = "put"},
+	{.key = "retry", .kind = SIM_SCHEMA_MAP, .children = retry_keys, .flags = FILL,
+	 .what = "retry"},
+	END,
+};
+static const sim_schema producer_item = {.kind = SIM_SCHEMA_MAP, .children = producer_keys,
+                                         .what = "producer"};
+
+static const sim_schema duration_keys[] = {
+	{.key = "per_invocation", .kind = SIM_SCHEMA_DIST_DURATION, .def = "0s"},
+	{.key = "per_record", .kind = SIM_SCHEMA_DIST_DURATION, .def = "0s"},
+	END,
+};
+
+static const sim_schema on_record_error_keys[] = {
+	{.key = "policy", .kind = SIM_SCHEMA_ENUM, .def = "fail_batch", .choices = policy_choices,
+	 .flags = NI},
+	{.key = "retries", .kind = SIM_SCHEMA_INT, .def = "0", .min = 0, .max = 1000, .flags = NI},
+	{.key = "then", .kind = SIM_SCHEMA_ENUM, .def = "skip", .choices = then_choices,
+	 .flags = NI},
+	{.key = "forward_to", .kind = SIM_SCHEMA_STRING, .flags = NI},
+	END,
+};
+
+static const sim_schema kinesis_trigger_keys[] = {
+	{.key = "kinesis", .kind = SIM_SCHEMA_STRING, .flags = REQ},
+	{.key = "enhanced_fanout", .kind = SIM_SCHEMA_BOOL, .def = "false", .flags = NI},
+	{.key = "batch_size", .kind = SIM_SCHEMA_INT, .def = "100", .min = 1, .max = 10000,
+	 .flags = AWS},
+	{.key = "maximum_batching_window", .kind = SIM_SCHEMA_DURATION, .def = "0s", .min = 0,
+	 .max = 300 * S_, .flags = AWS | NI},
+	{.key = "parallelization_factor", .kind = SIM_SCHEMA_INT, .def = "1", .min = 1,
+	 .max = 10, .flags = AWS | NI},
+	{.key = "starting_position", .kind = SIM_SCHEMA_ENUM, .def = "LATEST",
+	 .choices = position_choices, .flags = NI},
+	{.key = "starting_position_timestamp", .kind = SIM_SCHEMA_DURATION, .flags = NI},
+	{.key = "maximum_retry_attempts", .kind = SIM_SCHEMA_INT, .def = "-1", .min = 0,
+	 .max = 10000, .flags = AWS | SIM_SCHEMA_NEG1 | NI},
+	{.key = "maximum_record_age", .kind = SIM_SCHEMA_DURATION, .def = "-1", .min = 60 * S_,
+	 .max = 7 * 86400 * S_, .flags = AWS | SIM_SCHEMA_NEG1 | NI},
+	{.key = "bisect_batch_on_function_error", .kind = SIM_SCHEMA_BOOL, .def = "false",
+	 .flags = NI},
+	{.key = "report_batch_item_failures", .kind = SIM_SCHEMA_BOOL, .def = "false",
+	 .flags = NI},
+	{.key = "on_failure", .kind = SIM_SCHEMA_STRING, .flags = NI},
+	END,
+};
+static const sim_schema sns_trigger_keys[] = {
+	{.key = "sns", .kind = SIM_SCHEMA_STRING, .flags = REQ | NI},
+	END,
+};
+static const sim_schema sqs_trigger_keys[] = {
+	{.key = "sqs", .kind = SIM_SCHEMA_STRING, .flags = REQ | NI},
+	{.key = "batch_size", .kind = SIM_SCHEMA_INT, .def = "10", .min = 1, .max = 10000,
+	 .flags = AWS},
+	{.key = "maximum_batching_window", .kind = SIM_SCHEMA_DURATION, .def = "0s", .min = 0,
+	 .max = 300 * S_, .flags = AWS},
+	{.key = "maximum_concurrency", .kind = SIM_SCHEMA_INT, .min = 2, .max = 1000,
+	 .flags = AWS},
+	END,
+};
+static const sim_schema s3_trigger_keys[] = {
+	{.key = "s3", .kind = SIM_SCHEMA_STRING, .flags = REQ | NI},
+	END,
+};
+static const sim_schema trigger_variants[] = {
+	{.key = "kinesis", .kind = SIM_SCHEMA_MAP, .children = kinesis_trigger_keys,
+	 .what = "kinesis trigger"},
+	{.key = "sns", .kind = SIM_SCHEMA_MAP, .children = sns_trigger_keys,
+	 .what = "sns trigger"},
+	{.key = "sqs", .kind = SIM_SCHEMA_MAP, .children = sqs_trigger_keys,
+	 .what = "sqs trigger"},
+	{.key = "s3", .kind = SIM_SCHEMA_MAP, .children = s3_trigger_keys, .what = "s3 trigger"},
+	END,
+};
+static const sim_schema trigger_item = {.kind = SIM_SCHEMA_VARIANT, .children = trigger_variants,
+                                        .what = "trigger"};
+
+static const sim_schema function_keys[] = {
+	{.key = "count", .kind = SIM_SCHEMA_INT, .min = 1, .max = 1000},
+	{.key = "memory", .kind = SIM_SCHEMA_SIZE_AWS_MB, .def = "128MB", .min = 128 * MIB,
+	 .max = 10240 * MIB, .flags = AWS},
+	{.key = "timeout", .kind = SIM_SCHEMA_DURATION, .def = "3s", .min = 1 * S_,
+	 .max = 900 * S_, .flags = AWS},
+	{.key = "runtime", .kind = SIM_SCHEMA_ENUM, .def = "nodejs", .choices = runtime_choices},
+	{.key = "cold_start", .kind = SIM_SCHEMA_DIST_DURATION, .flags = NI},
+	{.key = "reserved_concurrency", .kind = SIM_SCHEMA_INT, .min = 0, .max = 1000,
+	 .flags = NI},
+	{.key = "duration", .kind = SIM_SCHEMA_MAP, .children = duration_keys, .flags = FILL,
+	 .what = "duration"},
+	{.key = "errors", .kind = SIM_SCHEMA_ANY, .flags = NI},
+	{.key = "on_record_error", .kind = SIM_SCHEMA_MAP, .children = on_record_error_keys,
+	 .flags = FILL, .what = "on_record_error"},
+	{.key = "triggers", .kind = SIM_SCHEMA_SEQ, .item = &trigger_item},
+	{.key = "async", .kind = SIM_SCHEMA_ANY, .flags = NI},
+	{.key = "forward", .kind = SIM_SCHEMA_ANY, .flags = NI},
+	END,
+};
+static const sim_schema function_item = {.kind = SIM_SCHEMA_MAP, .children = function_keys,
+                                         .what = "function"};
+
+static const sim_schema expect_item = {.kind = SIM_SCHEMA_STRING, .what = "expectation"};
+
+static const sim_schema top_keys[] = {
+	{.key = "kinesim", .kind = SIM_SCHEMA_INT, .flags = REQ, .min = 1, .max = 1},
+	{.key = "name", .kind = SIM_SCHEMA_STRING, .flags = REQ},
+	{.key = "description", .kind = SIM_SCHEMA_STRING},
+	{.key = "seed", .kind = SIM_SCHEMA_INT, .def = "1", .min = 0, .max = 9.2e18},
+	{.key = "duration", .kind = SIM_SCHEMA_DURATION, .flags = REQ, .min = 1e6,
+	 .max = 366 * 86400 * S_},
+	{.key = "warmup", .kind = SIM_SCHEMA_DURATION, .def = "0s", .min = 0,
+	 .max = 366 * 86400 * S_},
+	{.key = "replications", .kind = SIM_SCHEMA_INT, .def = "1", .min = 1, .max = 10000},
+	{.key = "metrics", .kind = SIM_SCHEMA_MAP, .children = metrics_keys, .flags = FILL,
+	 .what = "metrics"},
+	{.key = "output", .kind = SIM_SCHEMA_MAP, .children = output_keys, .what = "output"},
+	{.key = "platform", .kind = SIM_SCHEMA_MAP, .children = platform_keys, .flags = FILL,
+	 .what = "platform"},
+	{.key = "streams", .kind = SIM_SCHEMA_DICT, .item = &stream_item, .flags = REQ},
+	{.key = "producers", .kind = SIM_SCHEMA_DICT, .item = &producer_item},
+	{.key = "functions", .kind = SIM_SCHEMA_DICT, .item = &function_item},
+	{.key = "consumers", .kind = SIM_SCHEMA_ANY, .flags = NI},
+	{.key = "topics", .kind = SIM_SCHEMA_ANY, .flags = NI},
+	{.key = "queues", .kind = SIM_SCHEMA_ANY, .flags = NI},
+	{.key = "firehoses", .kind = SIM_SCHEMA_ANY, .flags = NI},
+	{.key = "expect", .kind = SIM_SCHEMA_SEQ, .item = &expect_item},
+	END,
+};
+static const sim_schema scenario_schema = {.kind = SIM_SCHEMA_MAP, .children = top_keys,
+                                           .what = "scenario"};
+
+/* ---- checks the schema cannot express ---------------------------------------------------- */
+
+__attribute__((format(printf, 3, 4))) static void report(sim_diag *d, const sim_yaml_node *at,
+                                                         const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	sim_diag_report(d, SIM_DIAG_ERROR, at->file, at->line, at->col, "%s", msg);
+}
+
+/* The names of every entity of one kind, for "did you mean". */
+static size_t dict_names(const sim_yaml_node *dict, const char **names, size_t max)
+{
+	size_t n = 0;
+	if (!dict || dict->kind != SIM_YAML_MAP)
+		return 0;
+	for (size_t i = 0; i < dict->n && n < max; i++)
+		names[n++] = dict->pairs[i].key->text;
+	return n;
+}
+
+static void check_reference(const sim_yaml_node *ref, const sim_yaml_node *dict,
+                            const char *kind, sim_diag *d)
+{
+	if (!ref || ref->kind != SIM_YAML_SCALAR || sim_yaml_get(dict, ref->text))
+		return;
+	const char *names[256];
+	size_t n = dict_names(dict, names, 256);
+	const char *hint = sim_diag_suggest(ref->text, names, n);
+	if (hint)
+		sim_diag_report(d, SIM_DIAG_ERROR, ref->file, ref->line, ref->col,
+		                "no %s named '%s'; did you mean '%s'?", kind, ref->text, hint);
+	else
+		sim_diag_report(d, SIM_DIAG_ERROR, ref->file, ref->line, ref->col,
+		                "no %s named '%s'", kind, ref->text);
+}
+
+size_t ks_scenario_copies(const sim_yaml_node *function)
+{
+	const sim_yaml_node *count = sim_yaml_get(function, "count");
+	return count ? (size_t)sim_schema_int(function, "count") : 0;
+}
+
+typedef struct name_entry {
+	char *name; /* owned */
+	const char *kind;
+	const sim_yaml_node *at;
+} name_entry;
+
+/* Registers a name (taking ownership of it), reporting clashes and reserved words. */
+static void add_name(name_entry **names, size_t *n, size_t *cap, char *name, const char *kind,
+                     const sim_yaml_node *at, sim_diag *d)
+{
+	if (strcmp(name, "cost") == 0) {
+		report(d, at, "the name '%s' is reserved for the cost metrics", name);
+		sim_diag_hint(d, "choose another name for this %s", kind);
+	} else if (!*name || strpbrk(name, ". \t")) {
+		report(d, at, "%s name '%s' may not be empty or contain '.' or spaces", kind, name);
+		sim_diag_hint(d, "metric paths are <name>.<metric>, so a name is one word");
+	} else {
+		for (size_t i = 0; i < *n; i++) {
+			if (strcmp((*names)[i].name, name) != 0)
+				continue;
+			sim_diag_report(d, SIM_DIAG_ERROR, at->file, at->line, at->col,
+			                "%s name '%s' is already used by a %s (line %d)", kind, name,
+			                (*names)[i].kind, (*names)[i].at->line);
+			sim_diag_hint(d, "names are unique across streams, producers, functions, "
+			                 "queues, topics and firehoses");
+			sim_free(name);
+			return;
+		}
+	}
+	sim_grow(names, cap, *n + 1, sizeof **names);
+	(*names)[(*n)++] = (name_entry){name, kind, at};
+}
+
+/* Names are unique across all kinds; a function with `count` contributes its copies' names. */
+static void check_names(const sim_yaml_node *root, sim_diag *d)
+{
+	static const struct {
+		const char *key, *kind;
+	} kinds[] = {{"streams", "stream"}, {"producers", "producer"}, {"functions", "function"},
+	             {"consumers", "consumer"}, {"topics", "topic"}, {"queues", "queue"},
+	             {"firehoses", "firehose"}};
+	name_entry *names = NULL;
+	size_t n = 0, cap = 0;
+	for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+		const sim_yaml_node *dict = sim_yaml_get(root, kinds[k].key);
+		if (!dict || dict->kind != SIM_YAML_MAP)
+			continue;
+		bool is_function = strcmp(kinds[k].key, "functions") == 0;
+		for (size_t i = 0; i < dict->n; i++) {
+			const sim_yaml_pair *p = &dict->pairs[i];
+			size_t copies = is_function ? ks_scenario_copies(p->value) : 0;
+			if (copies == 0)
+				add_name(&names, &n, &cap, sim_strdup(p->key->text), kinds[k].kind,
+				         p->key, d);
+			for (size_t c = 1; c <= copies; c++)
+				add_name(&names, &n, &cap, sim_asprintf("%s-%zu", p->key->text, c),
+				         kinds[k].kind, p->key, d);
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		sim_free(names[i].name);
+	sim_free(names);
+}
+
+static void check_producer(const sim_yaml_pair *p, const sim_yaml_node *streams, sim_diag *d)
+{
+	static const char *const sources[] = {"rate", "profile", "diurnal", "trace"};
+	const sim_yaml_node *pr = p->value;
+	const char *first = NULL;
+	for (size_t i = 0; i < 4; i++) {
+		if (!sim_yaml_get(pr, sources[i]))
+			continue;
+		if (first) {
+			const sim_yaml_pair *second = sim_yaml_get_pair(pr, sources[i]);
+			sim_diag_report(d, SIM_DIAG_ERROR, second->key->file, second->key->line,
+			                second->key->col, "producer '%s' has both '%s' and '%s'",
+			                p->key->text, first, sources[i]);
+			sim_diag_hint(d, "a producer gives exactly one of rate, profile, diurnal, trace");
+		}
+		first = first ? first : sources[i];
+	}
+	if (!first)
+		report(d, p->key, "producer '%s' needs one of rate, profile, diurnal, trace",
+		       p->key->text);
+
+	const sim_yaml_node *stream = sim_yaml_get(pr, "stream");
+	if (!stream && !sim_yaml_get(pr, "streams"))
+		report(d, p->key, "producer '%s' needs 'stream' (or 'streams')", p->key->text);
+	check_reference(stream, streams, "stream", d);
+
+	const sim_yaml_node *rate = sim_yaml_get(pr, "rate");
+	if (rate && rate->kind == SIM_YAML_SCALAR) {
+		sim_rate r;
+		char err[160];
+		if (sim_parse_rate(rate->text, &r, err, sizeof err) == 0 && r.is_bytes)
+			report(d, rate, "rate must count records, e.g. '100/s' (got '%s')", rate->text);
+	}
+	const sim_yaml_node *arrivals = sim_yaml_get(pr, "arrivals");
+	if (arrivals && !(arrivals->kind == SIM_YAML_SCALAR &&
+	                  (strcmp(arrivals->text, "poisson") == 0 ||
+	                   strcmp(arrivals->text, "uniform") == 0))) {
+		if (arrivals->kind == SIM_YAML_MAP && sim_yaml_get(arrivals, "bursty")) {
+			report(d, arrivals, "'bursty' is not implemented yet in this version of kinesim");
+			sim_diag_hint(d, "use arrivals: poisson or uniform");
+		} else {
+			report(d, arrivals,
+			       "arrivals must be poisson, uniform or {bursty: {burst: N, every: T}} "
+			       "(got '%s')",
+			       arrivals->kind == SIM_YAML_SCALAR ? arrivals->text : "a map");
+		}
+	}
+}
+
+static void check_function(const sim_yaml_pair *p, const sim_yaml_node *streams, sim_diag *d)
+{
+	const sim_yaml_node *triggers = sim_yaml_get(p->value, "triggers");
+	if (!triggers || triggers->kind != SIM_YAML_SEQ)
+		return;
+	for (size_t i = 0; i < triggers->n; i++)
+		check_reference(sim_yaml_get(triggers->items[i], "kinesis"), streams, "stream", d);
+}
+
+static void check_semantics(const sim_yaml_node *root, sim_diag *d)
+{
+	check_names(root, d);
+	const sim_yaml_node *streams = sim_yaml_get(root, "streams");
+	const sim_yaml_node *producers = sim_yaml_get(root, "producers");
+	const sim_yaml_node *functions = sim_yaml_get(root, "functions");
+	for (size_t i = 0; producers && producers->kind == SIM_YAML_MAP && i < producers->n; i++)
+		check_producer(&producers->pairs[i], streams, d);
+	for (size_t i = 0; functions && functions->kind == SIM_YAML_MAP && i < functions->n; i++)
+		check_function(&functions->pairs[i], streams, d);
+
+	const sim_yaml_pair *warmup = sim_yaml_get_pair(root, "warmup");
+	if (warmup && warmup->key->line > 0 && sim_yaml_get(root, "duration")) {
+		sim_time w = sim_schema_duration(root, "warmup");
+		sim_time t = sim_schema_duration(root, "duration");
+		if (w >= t) {
+			char ws[64], ts[64];
+			sim_time_format(ws, sizeof ws, w);
+			sim_time_format(ts, sizeof ts, t);
+			sim_diag_report(d, SIM_DIAG_ERROR, warmup->value->file, warmup->value->line,
+			                warmup->value->col,
+			                "warmup must be shorter than duration (got %s, duration %s)", ws,
+			                ts);
+		}
+	}
+}
+
+/* ---- loading ------------------------------------------------------------------------------ */
+
+static bool wants_range_warnings(const sim_yaml_node *root)
+{
+	const sim_yaml_node *v = sim_yaml_get(sim_yaml_get(root, "platform"), "aws_ranges");
+	return v && v->kind == SIM_YAML_SCALAR && strcmp(v->text, "warn") == 0;
+}
+
+int ks_scenario_load(const char *path, const char *const *sets, size_t nsets, sim_diag *d,
+                     ks_scenario **out, int *err_no)
+{
+	sim_yaml_doc *doc = sim_yaml_doc_create();
+	int err = 0;
+	sim_yaml_node *root = sim_yaml_load_file(doc, path, d, &err);
+	if (!root && err != -EINVAL) {
+		sim_yaml_doc_destroy(doc);
+		*err_no = -err;
+		return KS_SCENARIO_MISSING;
+	}
+	if (!root) {
+		sim_yaml_doc_destroy(doc);
+		return KS_SCENARIO_INVALID;
+	}
+	if (root->kind != SIM_YAML_MAP) {
+		sim_diag_report(d, SIM_DIAG_ERROR, path, root->line ? root->line : 1,
+		                root->col ? root->col : 1,
+		                "a scenario is a map of keys (kinesim, name, duration, streams, ...)");
+		sim_diag_hint(d, "scenarios/minimal.yaml is the smallest complete example");
+		sim_yaml_doc_destroy(doc);
+		return KS_SCENARIO_INVALID;
+	}
+	size_t errors_before = sim_diag_errors(d);
+	for (size_t i = 0; i < nsets; i++) {
+		char label[32];
+		snprintf(label, sizeof label, "--set #%zu", i + 1);
+		sim_yaml_set_path(doc, root, sets[i], label, d);
+	}
+	if (sim_diag_errors(d) > errors_before) {
+		sim_yaml_doc_destroy(doc);
+		return KS_SCENARIO_INVALID;
+	}
+	bool warn = wants_range_warnings(root);
+	if (sim_schema_check(doc, root, &scenario_schema, warn, d) > 0) {
+		sim_yaml_doc_destroy(doc);
+		return KS_SCENARIO_INVALID;
+	}
+	check_semantics(root, d);
+	if (sim_diag_errors(d) > errors_before) {
+		sim_yaml_doc_destroy(doc);
+		return KS_SCENARIO_INVALID;
+	}
+
+	ks_scenario *sc = sim_calloc(1, sizeof *sc);
+	sc->doc = doc;
+	sc->root = root;
+	sc->path = sim_strdup(path);
+	size_t len = 0;
+	const char *text = sim_yaml_source_text(doc, path, &len);
+	sc->source = sim_strndup(text ? text : "", text ? len : 0);
+	sc->source_len = text ? len : 0;
+	sc->resolved = sim_yaml_emit(root);
+	sc->name = sim_schema_string(root, "name");
+	sc->ranges_warn = warn;
+	*out = sc;
+	return 0;
+}
+
+void ks_scenario_destroy(ks_scenario *sc)
+{
+	if (!sc)
+		return;
+	sim_yaml_doc_destroy(sc->doc);
+	sim_free(sc->path);
+	sim_free(sc->source);
+	sim_free(sc->resolved);
+	sim_free(sc);
+}

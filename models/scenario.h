@@ -1,0 +1,41 @@
+/* A scenario: the YAML file, checked against the format of SCENARIO.md, with --set overrides
+ * applied and defaults filled in.
+ *
+ * Loading never stops at the first mistake: every error goes to the diag collector, and the
+ * caller prints them all. After a successful load the tree is complete (every default present),
+ * so the model builder reads values with sim_schema_* getters that cannot fail. */
+#ifndef KS_SCENARIO_H
+#define KS_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "sim/diag.h"
+#include "sim/yaml.h"
+
+typedef struct ks_scenario {
+	sim_yaml_doc *doc;
+	sim_yaml_node *root; /* resolved tree */
+	char *path;          /* as given on the command line */
+	char *source;        /* the file's text */
+	size_t source_len;
+	char *resolved;      /* emitted resolved tree */
+	const char *name;
+	bool ranges_warn;
+} ks_scenario;
+
+/* Outcome of ks_scenario_load besides 0. */
+enum { KS_SCENARIO_MISSING = -2, KS_SCENARIO_INVALID = -1 };
+
+/* Loads path, applies sets[0..nsets) ("PATH=VALUE", labelled "--set #i" from 1), checks and
+ * resolves. Returns 0; KS_SCENARIO_MISSING when the file cannot be read (errno in *err_no,
+ * nothing reported); KS_SCENARIO_INVALID after reporting errors to d. On failure *out is
+ * untouched. */
+int ks_scenario_load(const char *path, const char *const *sets, size_t nsets, sim_diag *d,
+                     ks_scenario **out, int *err_no);
+void ks_scenario_destroy(ks_scenario *sc); /* NULL: nothing */
+
+/* The names of a function's copies: "feed" or "feed-1".."feed-N" when `count` is present. */
+size_t ks_scenario_copies(const sim_yaml_node *function);
+
+#endif

@@ -1,0 +1,50 @@
+/* A Kinesis data stream: its shards, the partition-key -> shard mapping, and its metrics. */
+#ifndef KS_STREAM_H
+#define KS_STREAM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "models/context.h"
+#include "models/metric.h"
+#include "models/shard.h"
+
+typedef struct ks_stream_config {
+	const char *name;
+	size_t shards;
+	sim_time retention;
+	sim_time put_to_readable; /* [choice] platform.kinesis.put_to_readable */
+	ks_write_limiter_config write;
+	ks_read_limiter_config read;
+} ks_stream_config;
+
+typedef struct ks_stream {
+	char *name;
+	ks_ctx *ctx;
+	sim_time retention, put_to_readable;
+	size_t nshards;
+	ks_shard *shards;
+	/* Per-shard series (OUTPUT.md) with their measured totals. */
+	ks_metric incoming_records, incoming_bytes, write_throttled, records_lost, read_calls,
+		read_throttled, iterator_age_max_ms, records_expired;
+	double put_payload_units; /* [doc] 25 KB units of accepted records, measured period */
+} ks_stream;
+
+ks_stream *ks_stream_create(ks_ctx *ctx, const ks_stream_config *cfg);
+void ks_stream_destroy(ks_stream *s);
+
+/* [doc] MD5 of the key as a 128-bit big-endian number; N shards split [0, 2^128) into equal
+ * ranges of floor(2^128 / N), the last taking the remainder. */
+size_t ks_stream_shard_for_key(size_t nshards, const char *key, size_t len);
+
+/* Expires records of every shard at now (the run's end calls it with the stop time). */
+void ks_stream_expire(ks_stream *s, sim_time now);
+
+/* A GetRecords call on a shard: counts it, and when admitted its iterator age. */
+void ks_stream_note_read(ks_stream *s, size_t shard, sim_time t, bool admitted,
+                         sim_time iterator_age);
+
+/* Writes the stream's summary values into the registry. */
+void ks_stream_summarize(const ks_stream *s);
+
+#endif

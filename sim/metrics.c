@@ -1,0 +1,157 @@
+/* The metrics registry: plain arrays in registration order. Lookups by path are linear, which
+ * is fine for the few hundred values of a scenario and keeps the order deterministic. */
+#include "sim/metrics.h"
+
+#include <string.h>
+
+#include "sim/alloc.h"
+
+struct sim_metrics {
+	sim_metrics_series *series;
+	size_t nseries, capseries;
+	sim_metrics_labels *labels;
+	size_t nlabels, caplabels;
+	sim_metrics_hist *hists;
+	size_t nhists, caphists;
+	sim_metrics_value *values;
+	size_t nvalues, capvalues;
+};
+
+static char *dup_or_null(const char *s)
+{
+	return s ? sim_strdup(s) : NULL;
+}
+
+sim_metrics *sim_metrics_create(void)
+{
+	return sim_calloc(1, sizeof(sim_metrics));
+}
+
+static void free_labels(sim_metrics_labels *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		sim_free(l->labels[i]);
+	sim_free(l->labels);
+}
+
+void sim_metrics_destroy(sim_metrics *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->nseries; i++) {
+		sim_metrics_series *s = &m->series[i];
+		sim_free(s->group);
+		sim_free(s->name);
+		sim_free(s->units);
+		sim_free(s->description);
+		sim_free(s->scale);
+	}
+	for (size_t i = 0; i < m->nlabels; i++) {
+		free_labels(&m->labels[i]);
+		sim_free(m->labels[i].group);
+		sim_free(m->labels[i].name);
+		sim_free(m->labels[i].description);
+	}
+	for (size_t i = 0; i < m->nhists; i++) {
+		sim_free(m->hists[i].group);
+		sim_free(m->hists[i].description);
+	}
+	for (size_t i = 0; i < m->nvalues; i++) {
+		sim_free(m->values[i].path);
+		sim_free(m->values[i].unit);
+	}
+	sim_free(m->series);
+	sim_free(m->labels);
+	sim_free(m->hists);
+	sim_free(m->values);
+	sim_free(m);
+}
+
+void sim_metrics_add_series(sim_metrics *m, const char *group, const char *name,
+                            const sim_series *s, const char *units, const char *description,
+                            const char *scale)
+{
+	sim_grow(&m->series, &m->capseries, m->nseries + 1, sizeof *m->series);
+	m->series[m->nseries++] = (sim_metrics_series){
+		.group = sim_strdup(group),
+		.name = sim_strdup(name),
+		.series = s,
+		.units = sim_strdup(units),
+		.description = sim_strdup(description),
+		.scale = dup_or_null(scale),
+	};
+}
+
+void sim_metrics_set_labels(sim_metrics *m, const char *group, const char *name,
+                            const char *const *labels, size_t n, const char *description)
+{
+	sim_metrics_labels *l = NULL;
+	for (size_t i = 0; i < m->nlabels && !l; i++)
+		if (strcmp(m->labels[i].group, group) == 0 && strcmp(m->labels[i].name, name) == 0)
+			l = &m->labels[i];
+	if (l) {
+		free_labels(l);
+	} else {
+		sim_grow(&m->labels, &m->caplabels, m->nlabels + 1, sizeof *m->labels);
+		l = &m->labels[m->nlabels++];
+		*l = (sim_metrics_labels){.group = sim_strdup(group),
+		                          .name = sim_strdup(name),
+		                          .description = sim_strdup(description)};
+	}
+	l->labels = sim_calloc(n ? n : 1, sizeof *l->labels);
+	for (size_t i = 0; i < n; i++)
+		l->labels[i] = sim_strdup(labels[i]);
+	l->n = n;
+}
+
+void sim_metrics_add_hist(sim_metrics *m, const char *group, const sim_hist *h,
+                          const char *description)
+{
+	sim_grow(&m->hists, &m->caphists, m->nhists + 1, sizeof *m->hists);
+	m->hists[m->nhists++] = (sim_metrics_hist){
+		.group = sim_strdup(group), .hist = h, .description = sim_strdup(description)};
+}
+
+void sim_metrics_set_value(sim_metrics *m, const char *path, double value, const char *unit)
+{
+	for (size_t i = 0; i < m->nvalues; i++) {
+		if (strcmp(m->values[i].path, path) == 0) {
+			m->values[i].value = value;
+			sim_free(m->values[i].unit);
+			m->values[i].unit = sim_strdup(unit);
+			return;
+		}
+	}
+	sim_grow(&m->values, &m->capvalues, m->nvalues + 1, sizeof *m->values);
+	m->values[m->nvalues++] =
+		(sim_metrics_value){.path = sim_strdup(path), .value = value, .unit = sim_strdup(unit)};
+}
+
+size_t sim_metrics_series_count(const sim_metrics *m) { return m->nseries; }
+const sim_metrics_series *sim_metrics_series_at(const sim_metrics *m, size_t i)
+{
+	return &m->series[i];
+}
+size_t sim_metrics_labels_count(const sim_metrics *m) { return m->nlabels; }
+const sim_metrics_labels *sim_metrics_labels_at(const sim_metrics *m, size_t i)
+{
+	return &m->labels[i];
+}
+size_t sim_metrics_hist_count(const sim_metrics *m) { return m->nhists; }
+const sim_metrics_hist *sim_metrics_hist_at(const sim_metrics *m, size_t i)
+{
+	return &m->hists[i];
+}
+size_t sim_metrics_value_count(const sim_metrics *m) { return m->nvalues; }
+const sim_metrics_value *sim_metrics_value_at(const sim_metrics *m, size_t i)
+{
+	return &m->values[i];
+}
+
+const sim_metrics_value *sim_metrics_find_value(const sim_metrics *m, const char *path)
+{
+	for (size_t i = 0; i < m->nvalues; i++)
+		if (strcmp(m->values[i].path, path) == 0)
+			return &m->values[i];
+	return NULL;
+}

@@ -1,0 +1,70 @@
+/* The registry between the models and the output layer.
+ *
+ * Models register what they measure: interval series and histograms (borrowed: they stay the
+ * model's and must outlive the registry's use), column labels (e.g. shard ids), and at the end
+ * of a run their summary values. The output layer walks the registry to write the HDF5 file and
+ * print the summary, so models never print and never call HDF5 (ARCHITECTURE.md). Entries keep
+ * the order they were registered in, which is deterministic. */
+#ifndef SIM_METRICS_H
+#define SIM_METRICS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "sim/hist.h"
+#include "sim/series.h"
+
+typedef struct sim_metrics sim_metrics;
+
+typedef struct sim_metrics_series {
+	char *group; /* e.g. "streams/events" */
+	char *name;  /* e.g. "read_calls" */
+	const sim_series *series;
+	char *units, *description;
+	char *scale; /* name of the column-label dataset in the same group, or NULL */
+} sim_metrics_series;
+
+typedef struct sim_metrics_labels {
+	char *group, *name, *description;
+	char **labels;
+	size_t n;
+} sim_metrics_labels;
+
+typedef struct sim_metrics_hist {
+	char *group; /* the histogram's own group, e.g. "functions/feed-1/latency" */
+	const sim_hist *hist;
+	char *description;
+} sim_metrics_hist;
+
+typedef struct sim_metrics_value {
+	char *path; /* e.g. "events.read_calls" */
+	double value;
+	char *unit; /* "count", "s", "B", "USD", "1/min" */
+} sim_metrics_value;
+
+sim_metrics *sim_metrics_create(void);
+void sim_metrics_destroy(sim_metrics *m); /* NULL: nothing */
+
+void sim_metrics_add_series(sim_metrics *m, const char *group, const char *name,
+                            const sim_series *s, const char *units, const char *description,
+                            const char *scale);
+/* Column labels; labels are copied. Labels of an existing (group, name) are replaced. */
+void sim_metrics_set_labels(sim_metrics *m, const char *group, const char *name,
+                            const char *const *labels, size_t n, const char *description);
+void sim_metrics_add_hist(sim_metrics *m, const char *group, const sim_hist *h,
+                          const char *description);
+/* Sets (or replaces) a summary value. */
+void sim_metrics_set_value(sim_metrics *m, const char *path, double value, const char *unit);
+
+size_t sim_metrics_series_count(const sim_metrics *m);
+const sim_metrics_series *sim_metrics_series_at(const sim_metrics *m, size_t i);
+size_t sim_metrics_labels_count(const sim_metrics *m);
+const sim_metrics_labels *sim_metrics_labels_at(const sim_metrics *m, size_t i);
+size_t sim_metrics_hist_count(const sim_metrics *m);
+const sim_metrics_hist *sim_metrics_hist_at(const sim_metrics *m, size_t i);
+size_t sim_metrics_value_count(const sim_metrics *m);
+const sim_metrics_value *sim_metrics_value_at(const sim_metrics *m, size_t i);
+/* NULL when absent. */
+const sim_metrics_value *sim_metrics_find_value(const sim_metrics *m, const char *path);
+
+#endif

@@ -1,0 +1,76 @@
+/* Test harness: scenarios from YAML text. */
+#include "tests/harness.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "sim/diag.h"
+
+ks_scenario *harness_load(const char *yaml, const char *const *sets)
+{
+	char path[] = "/tmp/kinesim-test-XXXXXX.yaml";
+	int fd = mkstemps(path, 5);
+	assert_true(fd >= 0);
+	size_t len = strlen(yaml);
+	assert_int_equal(write(fd, yaml, len), (ssize_t)len);
+	close(fd);
+	size_t nsets = 0;
+	while (sets && sets[nsets])
+		nsets++;
+	sim_diag *d = sim_diag_create();
+	ks_scenario *sc = NULL;
+	int err = 0;
+	int rc = ks_scenario_load(path, sets, nsets, d, &sc, &err);
+	if (rc != 0)
+		sim_diag_print(d, stderr);
+	sim_diag_destroy(d);
+	unlink(path);
+	assert_int_equal(rc, 0);
+	return sc;
+}
+
+harness_run harness_run_yaml(const char *yaml, const char *const *sets, uint64_t seed)
+{
+	harness_run r = {0};
+	r.sc = harness_load(yaml, sets);
+	r.metrics = sim_metrics_create();
+	r.model = ks_model_build(r.sc, seed, 0, r.metrics);
+	assert_int_equal(ks_model_run(r.model, NULL, NULL, NULL), 0);
+	ks_model_summarize(r.model);
+	return r;
+}
+
+void harness_free(harness_run *r)
+{
+	ks_model_destroy(r->model);
+	sim_metrics_destroy(r->metrics);
+	ks_scenario_destroy(r->sc);
+	*r = (harness_run){0};
+}
+
+double harness_value(const harness_run *r, const char *path)
+{
+	const sim_metrics_value *v = sim_metrics_find_value(r->metrics, path);
+	if (!v)
+		fail_msg("no metric '%s'", path);
+	return v->value;
+}
+
+const char *harness_fmt(const char *fmt, ...)
+{
+	static char buf[8][4096];
+	static int next;
+	char *b = buf[next++ % 8];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(b, sizeof buf[0], fmt, ap);
+	va_end(ap);
+	return b;
+}
