@@ -371,7 +371,8 @@ static void check_reference(const sim_yaml_node *ref, const sim_yaml_node *dict,
 		return;
 	const char *names[256];
 	size_t n = dict_names(dict, names, 256);
-	const char *hint = sim_diag_suggest(ref->text, names, n);
+	/* With a single candidate, name it: it is what the user meant or should read about. */
+	const char *hint = n == 1 ? names[0] : sim_diag_suggest(ref->text, names, n);
 	if (hint)
 		sim_diag_report(d, SIM_DIAG_ERROR, ref->file, ref->line, ref->col,
 		                "no %s named '%s'; did you mean '%s'?", kind, ref->text, hint);
@@ -382,8 +383,14 @@ static void check_reference(const sim_yaml_node *ref, const sim_yaml_node *dict,
 
 size_t ks_scenario_copies(const sim_yaml_node *function)
 {
+	/* Robust before the schema passed too: an invalid count gives no copies. */
 	const sim_yaml_node *count = sim_yaml_get(function, "count");
-	return count ? (size_t)sim_schema_int(function, "count") : 0;
+	int64_t n;
+	char err[128];
+	if (!count || count->kind != SIM_YAML_SCALAR ||
+	    sim_parse_count(count->text, &n, err, sizeof err) < 0 || n < 1 || n > 1000)
+		return 0;
+	return (size_t)n;
 }
 
 typedef struct name_entry {
@@ -520,9 +527,13 @@ static void check_semantics(const sim_yaml_node *root, sim_diag *d)
 		check_function(&functions->pairs[i], streams, d);
 
 	const sim_yaml_pair *warmup = sim_yaml_get_pair(root, "warmup");
-	if (warmup && warmup->key->line > 0 && sim_yaml_get(root, "duration")) {
-		sim_time w = sim_schema_duration(root, "warmup");
-		sim_time t = sim_schema_duration(root, "duration");
+	const sim_yaml_node *duration = sim_yaml_get(root, "duration");
+	sim_time w, t;
+	char err[128];
+	if (warmup && warmup->key->line > 0 && duration && warmup->value->kind == SIM_YAML_SCALAR &&
+	    duration->kind == SIM_YAML_SCALAR &&
+	    sim_parse_duration(warmup->value->text, &w, err, sizeof err) == 0 &&
+	    sim_parse_duration(duration->text, &t, err, sizeof err) == 0) {
 		if (w >= t) {
 			char ws[64], ts[64];
 			sim_time_format(ws, sizeof ws, w);
@@ -548,6 +559,7 @@ int ks_scenario_load(const char *path, const char *const *sets, size_t nsets, si
 {
 	sim_yaml_doc *doc = sim_yaml_doc_create();
 	int err = 0;
+	size_t errors_before = sim_diag_errors(d);
 	sim_yaml_node *root = sim_yaml_load_file(doc, path, d, &err);
 	if (!root && err != -EINVAL) {
 		sim_yaml_doc_destroy(doc);
@@ -566,21 +578,15 @@ int ks_scenario_load(const char *path, const char *const *sets, size_t nsets, si
 		sim_yaml_doc_destroy(doc);
 		return KS_SCENARIO_INVALID;
 	}
-	size_t errors_before = sim_diag_errors(d);
 	for (size_t i = 0; i < nsets; i++) {
 		char label[32];
 		snprintf(label, sizeof label, "--set #%zu", i + 1);
 		sim_yaml_set_path(doc, root, sets[i], label, d);
 	}
-	if (sim_diag_errors(d) > errors_before) {
-		sim_yaml_doc_destroy(doc);
-		return KS_SCENARIO_INVALID;
-	}
 	bool warn = wants_range_warnings(root);
-	if (sim_schema_check(doc, root, &scenario_schema, warn, d) > 0) {
-		sim_yaml_doc_destroy(doc);
-		return KS_SCENARIO_INVALID;
-	}
+	/* The cross-checks read text only, so they run even after schema errors: every mistake
+	 * is reported in one go. */
+	sim_schema_check(doc, root, &scenario_schema, warn, d);
 	check_semantics(root, d);
 	if (sim_diag_errors(d) > errors_before) {
 		sim_yaml_doc_destroy(doc);

@@ -776,6 +776,15 @@ static void walk(ctx *c, sim_yaml_node *node, const sim_schema *s, const char *k
                  const char *what, const sim_yaml_node *at)
 {
 	if ((s->flags & SIM_SCHEMA_NOT_IMPLEMENTED) && !implemented(c, node, s)) {
+		/* A value that is wrong in itself is reported as such first: a user who fixes
+		 * it learns the key's range even before its model lands. */
+		bool scalar_kind = s->kind > SIM_SCHEMA_VARIANT && s->kind != SIM_SCHEMA_ANY;
+		if (scalar_kind && node->kind == SIM_YAML_SCALAR) {
+			size_t before = c->errors;
+			walk_scalar(c, node, s, key);
+			if (c->errors > before)
+				return;
+		}
 		report(c, SIM_DIAG_ERROR, at,
 		       "'%s' is not implemented yet in this version of kinesim", key);
 		if (c->d)

@@ -198,6 +198,7 @@ typedef struct parser {
 	sim_diag *d;     /* NULL: keep the first message in first_err instead */
 	char *first_err; /* owned */
 	size_t errors;
+	size_t soft_errors; /* of errors: duplicate keys, after which the tree is still whole */
 	anchor *anchors;
 	size_t nanchors, capanchors;
 	int depth;
@@ -416,6 +417,7 @@ static sim_yaml_node *parse_map(parser *ps, yaml_event_t *ev)
 				         first->key->line);
 			else
 				error_at(ps, key->line, key->col, "duplicate key '%s'", key->text);
+			ps->soft_errors++;
 			continue;
 		}
 		append_pair(n, key, value);
@@ -503,7 +505,9 @@ out:
 	for (size_t i = 0; i < ps.nanchors; i++)
 		sim_free(ps.anchors[i].name);
 	sim_free(ps.anchors);
-	if (ps.errors)
+	/* After duplicate keys alone the tree is whole (the first value kept), so the caller can
+	 * go on checking and report every other mistake too; the errors are in d. */
+	if (ps.errors > ps.soft_errors)
 		root = NULL;
 	if (first_err)
 		*first_err = ps.first_err;

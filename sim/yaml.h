@@ -39,7 +39,9 @@ sim_yaml_doc *sim_yaml_doc_create(void);
 void sim_yaml_doc_destroy(sim_yaml_doc *doc); /* NULL: nothing */
 
 /* Parses text (named `name` in diagnostics; the text is also registered with d for source
- * lines). Returns the root node, or NULL after reporting errors. An empty document is an empty
+ * lines). Returns the root node, or NULL after reporting errors. Duplicate keys are reported
+ * but still return the tree (with the first value), so a caller can report further mistakes:
+ * check sim_diag_errors. An empty document is an empty
  * map... only where the caller accepts it: the root of an empty text is a SCALAR "". */
 sim_yaml_node *sim_yaml_parse(sim_yaml_doc *doc, const char *name, const char *text, size_t len,
                               sim_diag *d);
