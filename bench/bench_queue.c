@@ -105,6 +105,22 @@ static sim_time run_queue(size_t n, uint64_t events)
 	return sum;
 }
 
+/* The baseline of the same run: the hold model's random draws and time sums with no queue,
+ * so the ratios below say what the queue and the engine add to the work itself. */
+static double run_baseline(uint64_t events, sim_time *sum)
+{
+	uint64_t rng = 42;
+	sim_time t = 0, acc = 0;
+	double t0 = now_s();
+	for (uint64_t i = 0; i < events; i++) {
+		t += exp_ns(&rng);
+		acc ^= t;
+	}
+	double secs = now_s() - t0;
+	*sum = acc;
+	return secs / (double)events * 1e9;
+}
+
 int main(int argc, char **argv)
 {
 	/* An optional argument scales the event counts, e.g. 0.1 for a quick look. */
@@ -118,8 +134,15 @@ int main(int argc, char **argv)
 	sim_time check = 0;
 	for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
 		uint64_t events = (uint64_t)(runs[i].events * scale);
+		sim_time b;
+		double base_ns = run_baseline(events, &b);
+		check ^= b;
+		double t0 = now_s();
 		check ^= run_engine(runs[i].n, events);
+		double engine_ns = (now_s() - t0) / (double)events * 1e9;
 		check ^= run_queue(runs[i].n, events);
+		printf("hold N=%zu baseline (draws only): %.1f ns/event; engine = %.1f x baseline\n",
+		       runs[i].n, base_ns, engine_ns / base_ns);
 	}
 	fprintf(stderr, "checksum %llx\n", (unsigned long long)check);
 	return 0;

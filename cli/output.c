@@ -35,6 +35,9 @@ int out_write_header(sim_h5_file *f, const ks_scenario *sc, uint64_t seed,
 	return rc;
 }
 
+/* The run's `time` dataset, seen from a group below the run. */
+static char time_scale_path[64];
+
 static int write_series(hid_t run, const sim_metrics_series *s)
 {
 	hid_t g = sim_h5_group(run, s->group);
@@ -43,6 +46,8 @@ static int write_series(hid_t run, const sim_metrics_series *s)
 	size_t cols = sim_series_columns(s->series);
 	int rc = sim_h5_doubles(g, s->name, sim_series_data(s->series), sim_series_rows(s->series),
 	                        s->scale ? cols : 0, s->units, s->description);
+	if (!rc)
+		rc = sim_h5_attach_scale(g, s->name, time_scale_path, 0);
 	if (!rc && s->scale)
 		rc = sim_h5_attach_scale(g, s->name, s->scale, 1);
 	H5Gclose(g);
@@ -109,6 +114,7 @@ int out_write_run(sim_h5_file *f, const out_run_info *info, const sim_metrics *m
 	                         "end of each metrics interval (intervals are [t, t + interval))");
 	sim_free(time);
 
+	snprintf(time_scale_path, sizeof time_scale_path, "/%s/time", name);
 	for (size_t i = 0; !rc && i < sim_metrics_labels_count(m); i++)
 		rc = write_labels(run, sim_metrics_labels_at(m, i));
 	for (size_t i = 0; !rc && i < sim_metrics_series_count(m); i++)

@@ -97,6 +97,8 @@ static uint64_t min_taken(const ks_shard *s)
 void ks_shard_expire(ks_shard *s, sim_time now, sim_time retention)
 {
 	/* [doc] a record older than retention disappears whether or not it was read. */
+	if (s->live < s->head)
+		s->live = s->head;
 	if (s->live == s->end || ks_shard_record(s, s->live)->arrival + retention > now)
 		return;
 	uint64_t min = min_taken(s);
@@ -136,8 +138,11 @@ void ks_shard_register(ks_shard *s, const uint64_t *keep, const uint64_t *taken)
 
 void ks_shard_trim(ks_shard *s)
 {
-	uint64_t min = min_keep(s);
-	uint64_t head = min < s->live ? min : s->live;
+	/* Records every consumer is done with go, expired or not: no consumer reads behind its
+	 * own position, and consumers start at the tip (LATEST). */
+	uint64_t head = min_keep(s);
 	SIM_ASSERT(head >= s->head);
 	s->head = head;
+	if (s->live < head)
+		s->live = head; /* gone before their time: nobody missed them */
 }

@@ -4,6 +4,8 @@
  * Three sequence numbers order it: head <= live <= end.
  *   [head, live)  expired by retention, kept only while some consumer still holds a batch of them
  *   [live, end)   readable (subject to put_to_readable)
+ * Records every consumer has finished are freed at once (head moves past them, and live with
+ * it): consumers start at the tip, so nobody reads behind the slowest position.
  * Each consumer registers two positions: `keep`, the first record it still needs in the log
  * (the start of its batch in flight), and `taken`, the first record it has neither finished nor
  * got in flight. The log is trimmed up to min(live, keep), so memory follows the backlog, not
@@ -74,7 +76,7 @@ void ks_shard_expire(ks_shard *s, sim_time now, sim_time retention);
 uint64_t ks_shard_readable_end(const ks_shard *s, sim_time now, sim_time delay);
 
 void ks_shard_register(ks_shard *s, const uint64_t *keep, const uint64_t *taken);
-/* Frees log entries every consumer is done with (or that expired and nobody holds). */
+/* Frees log entries every consumer is done with. */
 void ks_shard_trim(ks_shard *s);
 
 #endif
