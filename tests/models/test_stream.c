@@ -115,6 +115,29 @@ static void log_grows_and_keeps_sequence_order(void **state)
 	ks_shard_fini(&s);
 }
 
+/* Memory follows the backlog, not the run length: a million records through a consumer that
+ * trails by at most 300 never need more than a few hundred slots. */
+static void log_memory_follows_the_backlog_not_the_run_length(void **state)
+{
+	(void)state;
+	ks_write_limiter_config w = {.records_per_s = 1e9, .bytes_per_s = 1e12};
+	ks_read_limiter_config r = read_config();
+	ks_shard s;
+	ks_shard_init(&s, NULL, 0, &w, &r);
+	uint64_t keep = 0, taken = 0;
+	ks_shard_register(&s, &keep, &taken);
+	for (uint64_t i = 0; i < 1000000; i++) {
+		ks_record rec = {.arrival = (sim_time)i, .id = i, .bytes = 1, .key = 0};
+		ks_shard_push(&s, &rec);
+		if (i % 300 == 299) {
+			keep = taken = i + 1;
+			ks_shard_trim(&s);
+		}
+	}
+	assert_true(s.cap <= 1024);
+	ks_shard_fini(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -123,6 +146,7 @@ int main(void)
 		cmocka_unit_test(byte_limit_caps_large_records_at_one_mib_per_second),
 		cmocka_unit_test(fixed_window_resets_each_calendar_second),
 		cmocka_unit_test(log_grows_and_keeps_sequence_order),
+		cmocka_unit_test(log_memory_follows_the_backlog_not_the_run_length),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
