@@ -1,6 +1,7 @@
 /* Scenario tree -> model graph. Reads the resolved tree (every default present), so each
  * getter succeeds; the scenario layer has already refused what is not implemented. */
 #include "models/build.h"
+#include "models/build_internal.h"
 
 #include <errno.h>
 #include <math.h>
@@ -18,23 +19,7 @@
 
 #define MIB 1048576.0
 
-struct ks_model {
-	ks_ctx ctx;
-	const sim_yaml_node *root;
-	ks_stream **streams;
-	size_t nstreams;
-	ks_producer **producers;
-	size_t nproducers;
-	uint64_t *crn_seeds; /* per producer number */
-	ks_function **functions;
-	size_t nfunctions;
-	ks_poller **pollers; /* each allocated alone: shards hold pointers into them */
-	size_t npollers;
-	sim_dist getrecords_latency, invoke_overhead;
-	ks_cost_config prices;
-};
-
-static ks_stream *find_stream(ks_model *m, const char *name)
+ks_stream *ks_build_find_stream(ks_model *m, const char *name)
 {
 	for (size_t i = 0; i < m->nstreams; i++)
 		if (strcmp(m->streams[i]->name, name) == 0)
@@ -42,14 +27,14 @@ static ks_stream *find_stream(ks_model *m, const char *name)
 	return NULL;
 }
 
-static ks_jitter jitter_of(const char *s)
+ks_jitter ks_build_jitter(const char *s)
 {
 	return strcmp(s, "none") == 0 ? KS_JITTER_NONE
 	       : strcmp(s, "full") == 0 ? KS_JITTER_FULL
 	                                : KS_JITTER_EQUAL;
 }
 
-static void build_streams(ks_model *m)
+void ks_build_streams(ks_model *m)
 {
 	const sim_yaml_node *kin = sim_yaml_get(sim_yaml_get(m->root, "platform"), "kinesis");
 	const char *rl = sim_schema_string(kin, "read_limiter");
@@ -87,39 +72,7 @@ static void build_streams(ks_model *m)
 	}
 }
 
-static void build_producers(ks_model *m)
-{
-	const sim_yaml_node *producers = sim_yaml_get(m->root, "producers");
-	size_t n = producers && producers->kind == SIM_YAML_MAP ? producers->n : 0;
-	m->nproducers = n;
-	m->producers = sim_calloc(n ? n : 1, sizeof *m->producers);
-	m->crn_seeds = sim_calloc(n ? n : 1, sizeof *m->crn_seeds);
-	for (size_t i = 0; i < n; i++) {
-		const sim_yaml_node *p = producers->pairs[i].value;
-		const sim_yaml_node *keys = sim_yaml_get(p, "partition_keys");
-		const sim_yaml_node *retry = sim_yaml_get(p, "retry");
-		const sim_yaml_node *arrivals = sim_yaml_get(p, "arrivals");
-		ks_producer_config cfg = {
-			.name = producers->pairs[i].key->text,
-			.number = (uint32_t)i,
-			.stream = find_stream(m, sim_schema_string(p, "stream")),
-			.rate_per_s = sim_schema_rate(p, "rate").per_s,
-			.uniform_arrivals = arrivals && strcmp(arrivals->text, "uniform") == 0,
-			.record_size = sim_schema_dist(p, "record_size", true),
-			.limit = sim_yaml_get(p, "limit") ? sim_schema_int(p, "limit") : -1,
-			.key_count = (uint32_t)sim_schema_int(keys, "count"),
-			.max_attempts = (int)sim_schema_int(retry, "max_attempts"),
-			.retry_base = sim_schema_duration(retry, "base"),
-			.retry_cap = sim_schema_duration(retry, "cap"),
-			.retry_jitter = jitter_of(sim_schema_string(retry, "jitter")),
-		};
-		m->producers[i] = ks_producer_create(&m->ctx, &cfg);
-		m->crn_seeds[i] = ks_producer_crn_seed(m->producers[i]);
-		sim_dist_fini(&cfg.record_size);
-	}
-}
-
-static void advance_world(void *world, sim_time now)
+void ks_build_advance_world(void *world, sim_time now)
 {
 	ks_model *m = world;
 	ks_producers_advance(m->producers, m->nproducers, now);
@@ -142,7 +95,7 @@ static ks_poller_config poller_config(ks_model *m, const sim_yaml_node *trigger)
 		.backoff_base = sim_schema_duration(backoff, "base"),
 		.backoff_cap = sim_schema_duration(backoff, "cap"),
 		.backoff_factor = sim_schema_number(backoff, "factor"),
-		.backoff_jitter = (int)jitter_of(sim_schema_string(backoff, "jitter")),
+		.backoff_jitter = (int)ks_build_jitter(sim_schema_string(backoff, "jitter")),
 		.getrecords_latency = &m->getrecords_latency,
 		.invoke_overhead = &m->invoke_overhead,
 		.age_at = strcmp(age_at, "batch_received") == 0 ? KS_AGE_BATCH_RECEIVED
@@ -160,7 +113,7 @@ static void build_copy(ks_model *m, const char *name, const sim_yaml_node *f)
 	for (size_t t = 0; t < ntriggers; t++) {
 		const sim_yaml_node *k = sim_yaml_get(triggers->items[t], "kinesis");
 		if (k)
-			columns += find_stream(m, k->text)->nshards;
+			columns += ks_build_find_stream(m, k->text)->nshards;
 	}
 	char **labels = sim_calloc(columns ? columns : 1, sizeof *labels);
 	size_t c = 0;
@@ -168,7 +121,7 @@ static void build_copy(ks_model *m, const char *name, const sim_yaml_node *f)
 		const sim_yaml_node *k = sim_yaml_get(triggers->items[t], "kinesis");
 		if (!k)
 			continue;
-		ks_stream *s = find_stream(m, k->text);
+		ks_stream *s = ks_build_find_stream(m, k->text);
 		for (size_t i = 0; i < s->nshards; i++)
 			labels[c++] = ntriggers == 1 ? sim_strdup(s->shards[i].id)
 			                             : sim_asprintf("%s/%s", s->name, s->shards[i].id);
@@ -197,13 +150,13 @@ static void build_copy(ks_model *m, const char *name, const sim_yaml_node *f)
 		const sim_yaml_node *k = sim_yaml_get(triggers->items[t], "kinesis");
 		if (!k)
 			continue;
-		ks_stream *s = find_stream(m, k->text);
+		ks_stream *s = ks_build_find_stream(m, k->text);
 		ks_poller_config pc = poller_config(m, triggers->items[t]);
 		m->pollers = sim_reallocarray(m->pollers, m->npollers + s->nshards,
 		                              sizeof *m->pollers);
 		for (size_t i = 0; i < s->nshards; i++) {
 			ks_poller *p = sim_malloc(sizeof *p);
-			ks_poller_init(p, &m->ctx, &pc, fn, s, i, c++, advance_world, m);
+			ks_poller_init(p, &m->ctx, &pc, fn, s, i, c++, ks_build_advance_world, m);
 			m->pollers[m->npollers++] = p;
 		}
 	}
@@ -257,9 +210,10 @@ ks_model *ks_model_build(const ks_scenario *sc, uint64_t seed, uint32_t replicat
 		.interval = sim_schema_duration(sim_yaml_get(sc->root, "metrics"), "interval"),
 	};
 	sim_engine_set_warmup(m->ctx.engine, m->ctx.warmup);
-	build_streams(m);
-	build_producers(m);
+	ks_build_streams(m);
+	ks_build_producers(m);
 	build_functions(m);
+	ks_build_consumers(m);
 	read_prices(m);
 	return m;
 }
@@ -273,6 +227,9 @@ void ks_model_destroy(ks_model *m)
 		sim_free(m->pollers[i]);
 	}
 	sim_free(m->pollers);
+	for (size_t i = 0; i < m->nconsumers; i++)
+		ks_consumer_destroy(m->consumers[i]);
+	sim_free(m->consumers);
 	for (size_t i = 0; i < m->nfunctions; i++)
 		ks_function_destroy(m->functions[i]);
 	sim_free(m->functions);
@@ -313,6 +270,8 @@ int ks_model_run(ks_model *m, volatile sig_atomic_t *interrupt,
 		                        &pc);
 	for (size_t i = 0; i < m->npollers; i++)
 		ks_poller_start(m->pollers[i]);
+	for (size_t i = 0; i < m->nconsumers; i++)
+		ks_consumer_start(m->consumers[i]);
 	int rc = sim_engine_run(e, m->ctx.stop);
 	sim_time end = rc == 0 ? m->ctx.stop : sim_engine_now(e);
 	/* Bring the records up to the end: arrivals at t < stop belong to the run. */
@@ -322,6 +281,8 @@ int ks_model_run(ks_model *m, volatile sig_atomic_t *interrupt,
 		ks_stream_expire(m->streams[i], end);
 	for (size_t i = 0; i < m->npollers; i++)
 		ks_poller_finish(m->pollers[i], end);
+	for (size_t i = 0; i < m->nconsumers; i++)
+		ks_consumer_finish(m->consumers[i], end);
 	sim_engine_set_progress(e, 0, NULL, NULL);
 	return rc;
 }
@@ -332,6 +293,8 @@ void ks_model_summarize(ks_model *m)
 		ks_stream_summarize(m->streams[i]);
 	for (size_t i = 0; i < m->nfunctions; i++)
 		ks_function_summarize(m->functions[i]);
+	for (size_t i = 0; i < m->nconsumers; i++)
+		ks_consumer_summarize(m->consumers[i]);
 	ks_cost_summarize(&m->ctx, &m->prices, m->streams, m->nstreams, m->functions,
 	                  m->nfunctions);
 }

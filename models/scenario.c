@@ -7,6 +7,8 @@
  * them into warnings for teaching scenarios). */
 #include "models/scenario.h"
 
+#include "models/trace.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -173,18 +175,16 @@ static const sim_schema partition_keys_keys[] = {
 	{.key = "count", .kind = SIM_SCHEMA_INT, .def = "10000", .min = 1, .max = 10000000},
 	{.key = "distribution", .kind = SIM_SCHEMA_ENUM, .def = "uniform",
 	 .choices = key_dist_choices, .flags = NI},
-	{.key = "zipf_s", .kind = SIM_SCHEMA_NUMBER, .def = "1.0", .min = 0, .max = 10,
-	 .flags = NI},
+	{.key = "zipf_s", .kind = SIM_SCHEMA_NUMBER, .def = "1.0", .min = 0, .max = 10, .flags = NI},
 	{.key = "hot_key_share", .kind = SIM_SCHEMA_FRACTION, .def = "0%", .flags = NI},
 	END,
 };
 
 static const sim_schema put_keys[] = {
-	{.key = "api", .kind = SIM_SCHEMA_ENUM, .def = "PutRecords", .choices = api_choices,
-	 .flags = NI},
+	{.key = "api", .kind = SIM_SCHEMA_ENUM, .def = "PutRecords", .choices = api_choices, .flags = NI},
 	{.key = "max_records", .kind = SIM_SCHEMA_INT, .def = "500", .min = 1, .max = 500,
 	 .flags = NI | AWS},
-	{.key = "linger", .kind = SIM_SCHEMA_DURATION, .def = "0s", .flags = NI},
+	{.key = "linger", .kind = SIM_SCHEMA_DURATION, .def = "0s", .min = 0, .max = 3600 * S_, .flags = NI},
 	END,
 };
 
@@ -196,14 +196,35 @@ static const sim_schema retry_keys[] = {
 	END,
 };
 
+static const sim_schema profile_step_keys[] = {
+	{.key = "at", .kind = SIM_SCHEMA_DURATION, .flags = REQ, .min = 0,
+	 .max = 366 * 86400 * S_},
+	{.key = "rate", .kind = SIM_SCHEMA_RATE, .flags = REQ, .min = 0, .max = 1e9},
+	{.key = "ramp", .kind = SIM_SCHEMA_DURATION, .def = "0s", .min = 0,
+	 .max = 366 * 86400 * S_},
+	END,
+};
+static const sim_schema profile_step = {.kind = SIM_SCHEMA_MAP, .children = profile_step_keys,
+                                        .what = "profile step"};
+
+static const sim_schema diurnal_keys[] = {
+	{.key = "peak", .kind = SIM_SCHEMA_RATE, .flags = REQ, .min = 0, .max = 1e9},
+	{.key = "trough", .kind = SIM_SCHEMA_RATE, .flags = REQ, .min = 0, .max = 1e9},
+	{.key = "period", .kind = SIM_SCHEMA_DURATION, .def = "24h", .min = 1 * S_,
+	 .max = 366 * 86400 * S_},
+	{.key = "peak_at", .kind = SIM_SCHEMA_DURATION, .def = "0s", .min = 0,
+	 .max = 366 * 86400 * S_},
+	END,
+};
+
 static const sim_schema producer_keys[] = {
 	{.key = "stream", .kind = SIM_SCHEMA_STRING},
 	{.key = "streams", .kind = SIM_SCHEMA_SEQ, .item = &string_item, .flags = NI},
 	{.key = "rate", .kind = SIM_SCHEMA_RATE, .min = 0, .max = 1e9},
 	{.key = "arrivals", .kind = SIM_SCHEMA_ANY, .def = "poisson"},
-	{.key = "profile", .kind = SIM_SCHEMA_ANY, .flags = NI},
-	{.key = "diurnal", .kind = SIM_SCHEMA_ANY, .flags = NI},
-	{.key = "trace", .kind = SIM_SCHEMA_ANY, .flags = NI},
+	{.key = "profile", .kind = SIM_SCHEMA_SEQ, .item = &profile_step, .flags = NI},
+	{.key = "diurnal", .kind = SIM_SCHEMA_MAP, .children = diurnal_keys, .what = "diurnal", .flags = NI},
+	{.key = "trace", .kind = SIM_SCHEMA_STRING, .flags = NI},
 	{.key = "record_size", .kind = SIM_SCHEMA_DIST_SIZE, .flags = REQ},
 	{.key = "limit", .kind = SIM_SCHEMA_INT, .min = 0, .max = 9e15},
 	{.key = "partition_keys", .kind = SIM_SCHEMA_MAP, .children = partition_keys_keys,
@@ -216,6 +237,27 @@ static const sim_schema producer_keys[] = {
 };
 static const sim_schema producer_item = {.kind = SIM_SCHEMA_MAP, .children = producer_keys,
                                          .what = "producer"};
+
+static const sim_schema processing_keys[] = {
+	{.key = "per_record", .kind = SIM_SCHEMA_DIST_DURATION, .def = "0s"},
+	END,
+};
+
+static const sim_schema consumer_keys[] = {
+	{.key = "stream", .kind = SIM_SCHEMA_STRING, .flags = REQ},
+	{.key = "enhanced_fanout", .kind = SIM_SCHEMA_BOOL, .def = "false", .flags = NI},
+	{.key = "idle_time_between_reads", .kind = SIM_SCHEMA_DURATION, .def = "1s", .min = 0,
+	 .max = 3600 * S_},
+	{.key = "max_records", .kind = SIM_SCHEMA_INT, .def = "10000", .min = 1, .max = 10000,
+	 .flags = AWS},
+	{.key = "processing", .kind = SIM_SCHEMA_MAP, .children = processing_keys, .flags = FILL,
+	 .what = "processing"},
+	{.key = "throttle_backoff", .kind = SIM_SCHEMA_DURATION, .def = "500ms", .min = 0,
+	 .max = 3600 * S_},
+	END,
+};
+static const sim_schema consumer_item = {.kind = SIM_SCHEMA_MAP, .children = consumer_keys,
+                                         .what = "consumer"};
 
 static const sim_schema duration_keys[] = {
 	{.key = "per_invocation", .kind = SIM_SCHEMA_DIST_DURATION, .def = "0s"},
@@ -330,7 +372,7 @@ static const sim_schema top_keys[] = {
 	{.key = "streams", .kind = SIM_SCHEMA_DICT, .item = &stream_item, .flags = REQ},
 	{.key = "producers", .kind = SIM_SCHEMA_DICT, .item = &producer_item},
 	{.key = "functions", .kind = SIM_SCHEMA_DICT, .item = &function_item},
-	{.key = "consumers", .kind = SIM_SCHEMA_ANY, .flags = NI},
+	{.key = "consumers", .kind = SIM_SCHEMA_DICT, .item = &consumer_item, .flags = NI},
 	{.key = "topics", .kind = SIM_SCHEMA_ANY, .flags = NI},
 	{.key = "queues", .kind = SIM_SCHEMA_ANY, .flags = NI},
 	{.key = "firehoses", .kind = SIM_SCHEMA_ANY, .flags = NI},
@@ -457,6 +499,52 @@ static void check_names(const sim_yaml_node *root, sim_diag *d)
 	sim_free(names);
 }
 
+/* A rate of records (not bytes) per time. */
+static void check_count_rate(const sim_yaml_node *rate, const char *key, sim_diag *d)
+{
+	sim_rate r;
+	char err[160];
+	if (rate && rate->kind == SIM_YAML_SCALAR &&
+	    sim_parse_rate(rate->text, &r, err, sizeof err) == 0 && r.is_bytes)
+		report(d, rate, "%s must count records, e.g. '100/s' (got '%s')", key, rate->text);
+}
+
+/* arrivals: poisson | uniform | {bursty: {burst: N, every: T}} */
+static void check_arrivals(const sim_yaml_node *arrivals, sim_diag *d)
+{
+	if (!arrivals)
+		return;
+	if (arrivals->kind == SIM_YAML_SCALAR && (strcmp(arrivals->text, "poisson") == 0 ||
+	                                          strcmp(arrivals->text, "uniform") == 0))
+		return;
+	const sim_yaml_node *bursty = sim_yaml_get(arrivals, "bursty");
+	if (arrivals->kind != SIM_YAML_MAP || arrivals->n != 1 || !bursty) {
+		report(d, arrivals,
+		       "arrivals must be poisson, uniform or {bursty: {burst: N, every: T}} (got %s)",
+		       arrivals->kind == SIM_YAML_SCALAR ? arrivals->text : "another map");
+		return;
+	}
+	const sim_yaml_node *burst = sim_yaml_get(bursty, "burst");
+	const sim_yaml_node *every = sim_yaml_get(bursty, "every");
+	int64_t n;
+	sim_time t;
+	char err[160];
+	if (bursty->kind != SIM_YAML_MAP || !burst || !every || bursty->n != 2) {
+		report(d, bursty, "bursty needs exactly 'burst' (records per burst) and 'every' "
+		                  "(time between bursts)");
+		sim_diag_hint(d, "e.g. arrivals: {bursty: {burst: 50, every: 1s}}");
+		return;
+	}
+	if (burst->kind != SIM_YAML_SCALAR || sim_parse_count(burst->text, &n, err, sizeof err) < 0 ||
+	    n < 1)
+		report(d, burst, "burst must be a whole number of records >= 1 (got '%s')",
+		       burst->kind == SIM_YAML_SCALAR ? burst->text : "a collection");
+	if (every->kind != SIM_YAML_SCALAR ||
+	    sim_parse_duration(every->text, &t, err, sizeof err) < 0 || t <= 0)
+		report(d, every, "every must be a positive duration, e.g. '1s' (got '%s')",
+		       every->kind == SIM_YAML_SCALAR ? every->text : "a collection");
+}
+
 static void check_producer(const sim_yaml_pair *p, const sim_yaml_node *streams, sim_diag *d)
 {
 	static const char *const sources[] = {"rate", "profile", "diurnal", "trace"};
@@ -479,31 +567,47 @@ static void check_producer(const sim_yaml_pair *p, const sim_yaml_node *streams,
 		       p->key->text);
 
 	const sim_yaml_node *stream = sim_yaml_get(pr, "stream");
-	if (!stream && !sim_yaml_get(pr, "streams"))
+	const sim_yaml_node *list = sim_yaml_get(pr, "streams");
+	if (!stream && !list)
 		report(d, p->key, "producer '%s' needs 'stream' (or 'streams')", p->key->text);
+	if (stream && list) {
+		const sim_yaml_pair *second = sim_yaml_get_pair(pr, "streams");
+		report(d, second->key, "producer '%s' has both 'stream' and 'streams'", p->key->text);
+		sim_diag_hint(d, "streams: [a, b] writes each record to every stream named");
+	}
 	check_reference(stream, streams, "stream", d);
+	for (size_t i = 0; list && list->kind == SIM_YAML_SEQ && i < list->n; i++)
+		check_reference(list->items[i], streams, "stream", d);
 
-	const sim_yaml_node *rate = sim_yaml_get(pr, "rate");
-	if (rate && rate->kind == SIM_YAML_SCALAR) {
-		sim_rate r;
+	check_count_rate(sim_yaml_get(pr, "rate"), "rate", d);
+	const sim_yaml_node *profile = sim_yaml_get(pr, "profile");
+	sim_time last_at = -1;
+	for (size_t i = 0; profile && profile->kind == SIM_YAML_SEQ && i < profile->n; i++) {
+		const sim_yaml_node *step = profile->items[i];
+		check_count_rate(sim_yaml_get(step, "rate"), "rate", d);
+		const sim_yaml_node *at = sim_yaml_get(step, "at");
+		sim_time t;
 		char err[160];
-		if (sim_parse_rate(rate->text, &r, err, sizeof err) == 0 && r.is_bytes)
-			report(d, rate, "rate must count records, e.g. '100/s' (got '%s')", rate->text);
+		if (!at || at->kind != SIM_YAML_SCALAR ||
+		    sim_parse_duration(at->text, &t, err, sizeof err) < 0)
+			continue;
+		if (t <= last_at)
+			report(d, at, "profile steps must be in time order (got at: %s after a later "
+			              "step)", at->text);
+		last_at = t;
 	}
-	const sim_yaml_node *arrivals = sim_yaml_get(pr, "arrivals");
-	if (arrivals && !(arrivals->kind == SIM_YAML_SCALAR &&
-	                  (strcmp(arrivals->text, "poisson") == 0 ||
-	                   strcmp(arrivals->text, "uniform") == 0))) {
-		if (arrivals->kind == SIM_YAML_MAP && sim_yaml_get(arrivals, "bursty")) {
-			report(d, arrivals, "'bursty' is not implemented yet in this version of kinesim");
-			sim_diag_hint(d, "use arrivals: poisson or uniform");
-		} else {
-			report(d, arrivals,
-			       "arrivals must be poisson, uniform or {bursty: {burst: N, every: T}} "
-			       "(got '%s')",
-			       arrivals->kind == SIM_YAML_SCALAR ? arrivals->text : "a map");
-		}
+	const sim_yaml_node *diurnal = sim_yaml_get(pr, "diurnal");
+	if (diurnal && diurnal->kind == SIM_YAML_MAP) {
+		check_count_rate(sim_yaml_get(diurnal, "peak"), "peak", d);
+		check_count_rate(sim_yaml_get(diurnal, "trough"), "trough", d);
 	}
+	const sim_yaml_node *trace = sim_yaml_get(pr, "trace");
+	if (trace && trace->kind == SIM_YAML_SCALAR) {
+		ks_trace t;
+		if (ks_trace_load(trace, &t, d) == 0)
+			ks_trace_fini(&t);
+	}
+	check_arrivals(sim_yaml_get(pr, "arrivals"), d);
 }
 
 static void check_function(const sim_yaml_pair *p, const sim_yaml_node *streams, sim_diag *d)
@@ -525,6 +629,10 @@ static void check_semantics(const sim_yaml_node *root, sim_diag *d)
 		check_producer(&producers->pairs[i], streams, d);
 	for (size_t i = 0; functions && functions->kind == SIM_YAML_MAP && i < functions->n; i++)
 		check_function(&functions->pairs[i], streams, d);
+	const sim_yaml_node *consumers = sim_yaml_get(root, "consumers");
+	for (size_t i = 0; consumers && consumers->kind == SIM_YAML_MAP && i < consumers->n; i++)
+		check_reference(sim_yaml_get(consumers->pairs[i].value, "stream"), streams, "stream",
+		                d);
 
 	const sim_yaml_pair *warmup = sim_yaml_get_pair(root, "warmup");
 	const sim_yaml_node *duration = sim_yaml_get(root, "duration");

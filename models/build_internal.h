@@ -1,0 +1,44 @@
+/* What the parts of the model builder share: the model graph itself and small helpers.
+ * build.c builds streams and functions and runs the model; build_producers.c and
+ * build_consumers.c build those. Only the builder includes this header. */
+#ifndef KS_BUILD_INTERNAL_H
+#define KS_BUILD_INTERNAL_H
+
+#include "models/build.h"
+#include "models/consumer.h"
+#include "models/context.h"
+#include "models/cost.h"
+#include "models/function.h"
+#include "models/poller.h"
+#include "models/producer.h"
+#include "models/stream.h"
+
+struct ks_model {
+	ks_ctx ctx;
+	const sim_yaml_node *root;
+	ks_stream **streams;
+	size_t nstreams;
+	ks_producer **producers;
+	size_t nproducers;
+	uint64_t *crn_seeds; /* per producer number */
+	ks_function **functions;
+	size_t nfunctions;
+	ks_poller **pollers; /* each allocated alone: shards hold pointers into them */
+	size_t npollers;
+	ks_consumer **consumers; /* KCL-style applications (`consumers:`) */
+	size_t nconsumers;
+	sim_dist getrecords_latency, invoke_overhead;
+	ks_cost_config prices;
+};
+
+ks_stream *ks_build_find_stream(ks_model *m, const char *name);
+/* none | full | equal */
+ks_jitter ks_build_jitter(const char *s);
+/* Brings every producer up to now (the poller's and consumer's ks_advance_fn). */
+void ks_build_advance_world(void *world, sim_time now);
+
+void ks_build_streams(ks_model *m);
+void ks_build_producers(ks_model *m);
+void ks_build_consumers(ks_model *m);
+
+#endif
