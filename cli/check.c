@@ -29,6 +29,9 @@ int cli_check(int argc, char **argv)
 			sim_free(sets);
 			printf("usage: kinesim check SCENARIO [--set PATH=VALUE]...\n");
 			return EXIT_OK;
+		case ':':
+			sim_free(sets);
+			return cli_usage_error("check", "option '%s' needs a value", argv[optind - 1]);
 		default:
 			sim_free(sets);
 			return cli_usage_error("check", "unknown option '%s'", argv[optind - 1]);
@@ -54,6 +57,7 @@ int cli_check(int argc, char **argv)
 	ks_model *model = ks_model_build(sc, 1, 0, names);
 	ks_model_summarize(model);
 	sim_diag *d = sim_diag_create();
+	sim_diag_add_source(d, sc->path, sc->source, sc->source_len);
 	ks_expect *expects = NULL;
 	size_t nexpects = 0;
 	size_t errors = ks_expect_parse(sim_yaml_get(sc->root, "expect"), names, d, &expects,

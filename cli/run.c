@@ -7,6 +7,7 @@
  * temporary name, with complete = 0 on the interrupted run. */
 #include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <signal.h>
@@ -78,9 +79,10 @@ static int parse_options(int argc, char **argv, run_options *o)
 			char *end;
 			errno = 0;
 			unsigned long long v = strtoull(optarg, &end, 10);
-			if (errno || end == optarg || *end || optarg[0] == '-')
-				return cli_usage_error("run", "--seed takes a non-negative integer "
-				                              "(got '%s')", optarg);
+			/* The seed is stored as a signed 64-bit attribute: keep it in range. */
+			if (errno || end == optarg || *end || optarg[0] == '-' || v > INT64_MAX)
+				return cli_usage_error("run", "--seed takes an integer from 0 to %lld "
+				                              "(got '%s')", (long long)INT64_MAX, optarg);
 			o->have_seed = true;
 			o->seed = v;
 			append_argument(&o->arguments, "--seed", optarg);
@@ -192,6 +194,7 @@ static size_t check_expectations(const ks_scenario *sc, ks_expect **expects, siz
 	ks_model *model = ks_model_build(sc, 1, 0, names);
 	ks_model_summarize(model);
 	sim_diag *d = sim_diag_create();
+	sim_diag_add_source(d, sc->path, sc->source, sc->source_len);
 	size_t errors = ks_expect_parse(sim_yaml_get(sc->root, "expect"), names, d, expects, n);
 	sim_diag_print(d, stderr);
 	sim_diag_destroy(d);

@@ -54,6 +54,7 @@ void ks_build_streams(ks_model *m)
 	};
 	sim_time p2r = sim_schema_duration(kin, "put_to_readable");
 	m->getrecords_latency = sim_schema_dist(kin, "getrecords_latency", false);
+	m->efo_push_latency = sim_schema_dist(kin, "efo_push_latency", false);
 
 	const sim_yaml_node *streams = sim_yaml_get(m->root, "streams");
 	m->nstreams = streams->n;
@@ -75,6 +76,10 @@ void ks_build_streams(ks_model *m)
 void ks_build_advance_world(void *world, sim_time now)
 {
 	ks_model *m = world;
+	/* Readers may look ahead (enhanced fan-out), but never past the run: records at or
+	 * after the stop time do not belong to it. */
+	if (now >= m->ctx.stop)
+		now = m->ctx.stop - 1;
 	ks_producers_advance(m->producers, m->nproducers, now);
 }
 
@@ -82,8 +87,15 @@ static ks_poller_config poller_config(ks_model *m, const sim_yaml_node *trigger)
 {
 	const sim_yaml_node *lam = sim_yaml_get(sim_yaml_get(m->root, "platform"), "lambda");
 	const sim_yaml_node *backoff = sim_yaml_get(lam, "read_backoff");
+	const sim_yaml_node *kin = sim_yaml_get(sim_yaml_get(m->root, "platform"), "kinesis");
 	const char *age_at = sim_schema_string(lam, "iterator_age_at");
 	return (ks_poller_config){
+		.efo = sim_schema_bool(trigger, "enhanced_fanout"),
+		.efo_cfg = {.push_latency = &m->efo_push_latency,
+		            .bytes_per_s = 2 * MIB, /* [doc] per shard per consumer */
+		            .renewal_period = 5 * SIM_MIN, /* [doc] */
+		            .renewal_gap = sim_schema_duration(kin, "efo_renewal_gap")},
+		.efo_lookahead = SIM_S,
 		.batch_size = (uint32_t)sim_schema_int(trigger, "batch_size"),
 		.poll_interval = sim_schema_duration(lam, "poll_interval"),
 		.strict = strcmp(sim_schema_string(lam, "poll_mode"), "strict") == 0,
@@ -190,6 +202,8 @@ static void read_prices(ks_model *m)
 	m->prices = (ks_cost_config){
 		.shard_hour = sim_schema_number(p, "shard_hour"),
 		.put_payload_unit_million = sim_schema_number(p, "put_payload_unit_million"),
+		.efo_consumer_shard_hour = sim_schema_number(p, "efo_consumer_shard_hour"),
+		.efo_gb = sim_schema_number(p, "efo_gb"),
 		.lambda_request_million = sim_schema_number(p, "lambda_request_million"),
 		.lambda_gb_second = sim_schema_number(p, "lambda_gb_second"),
 	};
@@ -242,6 +256,7 @@ void ks_model_destroy(ks_model *m)
 	sim_free(m->streams);
 	sim_dist_fini(&m->getrecords_latency);
 	sim_dist_fini(&m->invoke_overhead);
+	sim_dist_fini(&m->efo_push_latency);
 	sim_engine_destroy(m->ctx.engine);
 	sim_free(m);
 }
@@ -295,8 +310,23 @@ void ks_model_summarize(ks_model *m)
 		ks_function_summarize(m->functions[i]);
 	for (size_t i = 0; i < m->nconsumers; i++)
 		ks_consumer_summarize(m->consumers[i]);
-	ks_cost_summarize(&m->ctx, &m->prices, m->streams, m->nstreams, m->functions,
-	                  m->nfunctions);
+	ks_cost_usage usage = {0};
+	double hours = (double)(m->ctx.stop - m->ctx.warmup) / (double)SIM_HOUR;
+	for (size_t i = 0; i < m->nstreams; i++) {
+		usage.shard_hours += (double)m->streams[i]->nshards * hours;
+		usage.put_payload_units += m->streams[i]->put_payload_units;
+	}
+	for (size_t i = 0; i < m->npollers; i++) {
+		if (!m->pollers[i]->cfg.efo)
+			continue;
+		usage.efo_consumer_shard_hours += hours;
+		usage.efo_bytes += m->pollers[i]->efo.bytes;
+	}
+	for (size_t i = 0; i < m->nfunctions; i++) {
+		usage.lambda_requests += m->functions[i]->requests;
+		usage.lambda_gb_seconds += m->functions[i]->billed_gb_s;
+	}
+	ks_cost_summarize(&m->ctx, &m->prices, &usage);
 }
 
 uint64_t ks_model_events(const ks_model *m)

@@ -27,7 +27,7 @@ struct ks_model {
 	size_t npollers;
 	ks_consumer **consumers; /* KCL-style applications (`consumers:`) */
 	size_t nconsumers;
-	sim_dist getrecords_latency, invoke_overhead;
+	sim_dist getrecords_latency, invoke_overhead, efo_push_latency;
 	ks_cost_config prices;
 };
 

@@ -2,19 +2,25 @@
 #ifndef KS_COST_H
 #define KS_COST_H
 
-#include <stddef.h>
-
 #include "models/context.h"
-#include "models/function.h"
-#include "models/stream.h"
 
 typedef struct ks_cost_config {
 	double shard_hour, put_payload_unit_million;
+	double efo_consumer_shard_hour, efo_gb;
 	double lambda_request_million, lambda_gb_second;
 } ks_cost_config;
 
+/* What the models used over the measured period. */
+typedef struct ks_cost_usage {
+	double shard_hours;
+	double put_payload_units;        /* [doc] 25 KB units of accepted records */
+	double efo_consumer_shard_hours; /* registered EFO consumers x shards x hours */
+	double efo_bytes;                /* pushed to EFO consumers */
+	double lambda_requests;
+	double lambda_gb_seconds;        /* [doc] duration rounded up to 1 ms x memory */
+} ks_cost_usage;
+
 /* Writes cost.{total,kinesis,lambda,sqs,sns,firehose} into the registry. */
-void ks_cost_summarize(ks_ctx *ctx, const ks_cost_config *prices, ks_stream *const *streams,
-                       size_t nstreams, ks_function *const *functions, size_t nfunctions);
+void ks_cost_summarize(ks_ctx *ctx, const ks_cost_config *prices, const ks_cost_usage *usage);
 
 #endif

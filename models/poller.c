@@ -14,7 +14,7 @@
 #include "sim/assert.h"
 #include "sim/rng.h"
 
-enum { EV_READ, EV_RESPONSE, EV_COMPLETE };
+enum { EV_READ, EV_RESPONSE, EV_COMPLETE, EV_PUSH };
 
 static void on_event(sim_engine *e, void *obj, uint64_t arg);
 
@@ -45,6 +45,12 @@ void ks_poller_init(ks_poller *p, ks_ctx *ctx, const ks_poller_config *cfg, ks_f
 	/* [doc] starting_position LATEST: every record accepted after t = 0. */
 	p->position = p->batch_end = p->cursor = p->shard->end;
 	ks_shard_register(p->shard, &p->position, &p->batch_end);
+	if (cfg->efo) {
+		purpose = sim_asprintf("efo:%s", stream->name);
+		uint64_t seed = sim_rng_seed(ctx->seed, ctx->replication, fn->name, purpose, id);
+		sim_free(purpose);
+		ks_efo_init(&p->efo, &cfg->efo_cfg, p->shard, seed, p->cursor);
+	}
 }
 
 void ks_poller_fini(ks_poller *p)
@@ -56,6 +62,10 @@ void ks_poller_fini(ks_poller *p)
 
 void ks_poller_start(ks_poller *p)
 {
+	if (p->cfg.efo) { /* [doc] the subscription pushes from the start */
+		schedule(p, 0, EV_PUSH);
+		return;
+	}
 	/* [MODEL 5] each poller starts at its own random phase U(0, poll_interval). */
 	schedule(p, (sim_time)(sim_rng_uniform(p->poll_rng) * (double)p->cfg.poll_interval),
 	         EV_READ);
@@ -79,8 +89,32 @@ static void skip_expired(ks_poller *p, sim_time now)
 		p->cursor = live;
 }
 
+/* Enhanced fan-out: take what has been pushed by now, or sleep until the next delivery. */
+static void invoke_or_read(ks_poller *p, sim_time now);
+
+static void take_pushed(ks_poller *p, sim_time now)
+{
+	p->advance(p->world, now + p->cfg.efo_lookahead);
+	ks_shard_expire(p->shard, now, p->stream->retention);
+	skip_expired(p, now);
+	p->cursor = ks_efo_take(&p->efo, now, UINT64_MAX, p->ctx->warmup);
+	if (p->cursor > p->position) {
+		p->response_at = now;
+		invoke_or_read(p, now);
+		return;
+	}
+	sim_time next = ks_efo_next_delivery(&p->efo);
+	if (next == SIM_TIME_MAX || next > now + p->cfg.efo_lookahead)
+		next = now + p->cfg.efo_lookahead; /* nothing in sight: look again later */
+	schedule(p, next > now ? next : now + 1, EV_PUSH);
+}
+
 static void schedule_next_read(ks_poller *p, sim_time now)
 {
+	if (p->cfg.efo) {
+		take_pushed(p, now);
+		return;
+	}
 	if (p->more_available && !p->cfg.strict) {
 		schedule(p, now, EV_READ);
 		return;
@@ -198,6 +232,9 @@ static void on_event(sim_engine *e, void *obj, uint64_t arg)
 		break;
 	case EV_COMPLETE:
 		complete(p, now);
+		break;
+	case EV_PUSH:
+		take_pushed(p, now);
 		break;
 	default:
 		SIM_ASSERT(!"unknown poller event");

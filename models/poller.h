@@ -6,7 +6,9 @@
  *   position  first record not yet finished (registered with the shard, which keeps it)
  *   batch_end end of the batch in flight (== position when none is)
  *   cursor    next record to read; [batch_end, cursor) is the buffer
- * One pending event at a time: the next read, a read's response, or the batch's completion. */
+ * One pending event at a time: the next read, a read's response, or the batch's completion.
+ * With enhanced fan-out the reads are replaced by deliveries (efo.h): the poller sleeps until
+ * the next record is pushed, takes everything delivered by then, and batches it the same way. */
 #ifndef KS_POLLER_H
 #define KS_POLLER_H
 
@@ -15,6 +17,7 @@
 #include <stdint.h>
 
 #include "models/context.h"
+#include "models/efo.h"
 #include "models/function.h"
 #include "models/stream.h"
 #include "sim/dist.h"
@@ -38,6 +41,11 @@ typedef struct ks_poller_config {
 	const sim_dist *getrecords_latency;
 	const sim_dist *invoke_overhead;
 	ks_age_at age_at;
+	/* enhanced fan-out: records pushed through a registered subscription instead of read
+	 * through the shared limit */
+	bool efo;
+	ks_efo_config efo_cfg;
+	sim_time efo_lookahead; /* how far ahead to look for the next delivery when idle */
 } ks_poller_config;
 
 /* The world a poller reads: advance(world, now) brings every producer up to now. */
@@ -62,6 +70,7 @@ typedef struct ks_poller {
 	sim_time invoke_sent;
 	sim_time handler_duration;
 	sim_handle pending;
+	ks_efo efo; /* with cfg.efo */
 } ks_poller;
 
 void ks_poller_init(ks_poller *p, ks_ctx *ctx, const ks_poller_config *cfg, ks_function *fn,

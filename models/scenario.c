@@ -78,8 +78,9 @@ static const sim_schema kinesis_platform_keys[] = {
 	{.key = "getrecords_latency", .kind = SIM_SCHEMA_DIST_DURATION,
 	 .def = "{dist: lognormal, median: 70ms, p99: 300ms}"},
 	{.key = "efo_push_latency", .kind = SIM_SCHEMA_DIST_DURATION,
-	 .def = "{dist: lognormal, median: 45ms, p99: 100ms}", .flags = NI},
-	{.key = "efo_renewal_gap", .kind = SIM_SCHEMA_DURATION, .def = "0s", .flags = NI},
+	 .def = "{dist: lognormal, median: 45ms, p99: 100ms}"},
+	{.key = "efo_renewal_gap", .kind = SIM_SCHEMA_DURATION, .def = "0s", .min = 0,
+	 .max = 300 * S_},
 	END,
 };
 
@@ -277,7 +278,7 @@ static const sim_schema on_record_error_keys[] = {
 
 static const sim_schema kinesis_trigger_keys[] = {
 	{.key = "kinesis", .kind = SIM_SCHEMA_STRING, .flags = REQ},
-	{.key = "enhanced_fanout", .kind = SIM_SCHEMA_BOOL, .def = "false", .flags = NI},
+	{.key = "enhanced_fanout", .kind = SIM_SCHEMA_BOOL, .def = "false"},
 	{.key = "batch_size", .kind = SIM_SCHEMA_INT, .def = "100", .min = 1, .max = 10000,
 	 .flags = AWS},
 	{.key = "maximum_batching_window", .kind = SIM_SCHEMA_DURATION, .def = "0s", .min = 0,
@@ -619,8 +620,63 @@ static void check_function(const sim_yaml_pair *p, const sim_yaml_node *streams,
 		check_reference(sim_yaml_get(triggers->items[i], "kinesis"), streams, "stream", d);
 }
 
+static bool is_true(const sim_yaml_node *n)
+{
+	return n && n->kind == SIM_YAML_SCALAR && strcmp(n->text, "true") == 0;
+}
+
+/* [doc] at most 20 enhanced fan-out consumers per stream: a function's copies each register
+ * one per trigger, and so does each consumer with enhanced_fanout. */
+static void check_efo_limit(const sim_yaml_node *root, sim_diag *d)
+{
+	const sim_yaml_node *streams = sim_yaml_get(root, "streams");
+	const sim_yaml_node *functions = sim_yaml_get(root, "functions");
+	const sim_yaml_node *consumers = sim_yaml_get(root, "consumers");
+	for (size_t s = 0; streams && streams->kind == SIM_YAML_MAP && s < streams->n; s++) {
+		const char *name = streams->pairs[s].key->text;
+		size_t n = 0;
+		const sim_yaml_node *at = NULL;
+		for (size_t f = 0; functions && functions->kind == SIM_YAML_MAP && f < functions->n;
+		     f++) {
+			const sim_yaml_node *fn = functions->pairs[f].value;
+			const sim_yaml_node *triggers = sim_yaml_get(fn, "triggers");
+			size_t copies = ks_scenario_copies(fn);
+			for (size_t t = 0; triggers && triggers->kind == SIM_YAML_SEQ && t < triggers->n;
+			     t++) {
+				const sim_yaml_node *k = sim_yaml_get(triggers->items[t], "kinesis");
+				const sim_yaml_node *efo =
+					sim_yaml_get(triggers->items[t], "enhanced_fanout");
+				if (!k || k->kind != SIM_YAML_SCALAR || strcmp(k->text, name) != 0 ||
+				    !is_true(efo))
+					continue;
+				n += copies ? copies : 1;
+				if (n > 20 && !at)
+					at = efo;
+			}
+		}
+		for (size_t c = 0; consumers && consumers->kind == SIM_YAML_MAP && c < consumers->n;
+		     c++) {
+			const sim_yaml_node *cn = consumers->pairs[c].value;
+			const sim_yaml_node *k = sim_yaml_get(cn, "stream");
+			const sim_yaml_node *efo = sim_yaml_get(cn, "enhanced_fanout");
+			if (!k || k->kind != SIM_YAML_SCALAR || strcmp(k->text, name) != 0 ||
+			    !is_true(efo))
+				continue;
+			if (++n > 20 && !at)
+				at = efo;
+		}
+		if (at) {
+			sim_diag_report(d, SIM_DIAG_ERROR, at->file, at->line, at->col,
+			                "stream '%s' has %zu enhanced fan-out consumers; AWS allows 20 "
+			                "per stream", name, n);
+			sim_diag_hint(d, "each copy of a function (count: N) registers its own consumer");
+		}
+	}
+}
+
 static void check_semantics(const sim_yaml_node *root, sim_diag *d)
 {
+	check_efo_limit(root, d);
 	check_names(root, d);
 	const sim_yaml_node *streams = sim_yaml_get(root, "streams");
 	const sim_yaml_node *producers = sim_yaml_get(root, "producers");

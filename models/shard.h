@@ -72,7 +72,8 @@ void ks_shard_push(ks_shard *s, const ks_record *r);
  * stream those some consumer had not finished. */
 void ks_shard_expire(ks_shard *s, sim_time now, sim_time retention);
 
-/* The end of what a read at now sees: records that arrived at or before now - delay. */
+/* The end of what a read at now sees: records that arrived at or before now - delay (the log
+ * may already hold later ones). */
 uint64_t ks_shard_readable_end(const ks_shard *s, sim_time now, sim_time delay);
 
 void ks_shard_register(ks_shard *s, const uint64_t *keep, const uint64_t *taken);

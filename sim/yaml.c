@@ -159,10 +159,14 @@ void sim_yaml_map_set(sim_yaml_doc *doc, sim_yaml_node *map, const char *key, si
 {
 	SIM_ASSERT(map && map->kind == SIM_YAML_MAP);
 	sim_yaml_pair *p = sim_yaml_get_pair(map, key);
-	if (p)
+	if (p) {
 		p->value = value;
-	else
-		append_pair(map, sim_yaml_new_scalar(doc, key), value);
+		return;
+	}
+	/* A key made for a value from elsewhere (a --set) names that source in messages. */
+	sim_yaml_node *k = sim_yaml_new_scalar(doc, key);
+	k->file = value ? value->file : NULL;
+	append_pair(map, k, value);
 }
 
 void sim_yaml_seq_append(sim_yaml_doc *doc, sim_yaml_node *seq, sim_yaml_node *item)

@@ -1,0 +1,110 @@
+"""Every scenario of the library checks clean and meets its own expect: lines, and the lessons
+the hot-stream scenario teaches hold.
+
+Run with Debian's interpreter:
+    /usr/bin/python3 tests/cli/test_scenarios.py build/cli/kinesim
+The kinesim path comes from the first argument or the KINESIM environment variable; the
+scenarios are found next to this file (../../scenarios).
+"""
+
+import glob
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SCENARIOS = os.path.join(os.path.dirname(os.path.dirname(HERE)), "scenarios")
+HOT_STREAM = os.path.join(SCENARIOS, "hot-stream.yaml")
+KINESIM = os.environ.get("KINESIM", "")
+
+
+class ScenarioTest(unittest.TestCase):
+    maxDiff = None
+
+    def setUp(self):
+        self._tmp = tempfile.TemporaryDirectory(prefix="kinesim-scenarios-")
+        self.tmp = self._tmp.name
+
+    def tearDown(self):
+        self._tmp.cleanup()
+
+    def kinesim(self, *args):
+        return subprocess.run([KINESIM, *args], cwd=self.tmp, capture_output=True, text=True,
+                              timeout=240)
+
+    def run_json(self, path, *args, output="out.h5", codes=(0,)):
+        """Runs with --format json; the exit code must be one of codes (1: an expect: line
+        failed, which a --set study may well cause)."""
+        r = self.kinesim("run", path, "-o", os.path.join(self.tmp, output), "--format", "json",
+                         *args)
+        self.assertIn(r.returncode, codes, "%s %s: exit %d\n%s" % (path, args, r.returncode,
+                                                                   r.stderr))
+        return json.loads(r.stdout)
+
+
+class Library(ScenarioTest):
+    def test_the_library_is_not_empty(self):
+        names = [os.path.basename(p) for p in glob.glob(os.path.join(SCENARIOS, "*.yaml"))]
+        self.assertIn("hot-stream.yaml", names)
+        self.assertIn("minimal.yaml", names)
+
+    def test_every_scenario_checks_clean(self):
+        for path in sorted(glob.glob(os.path.join(SCENARIOS, "*.yaml"))):
+            with self.subTest(scenario=os.path.basename(path)):
+                r = self.kinesim("check", path)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                self.assertEqual(r.stderr, "%s: ok\n" % path)
+
+    def test_every_scenario_meets_its_expectations(self):
+        for path in sorted(glob.glob(os.path.join(SCENARIOS, "*.yaml"))):
+            name = os.path.basename(path)
+            with self.subTest(scenario=name):
+                doc = self.run_json(path, output=name + ".h5")
+                self.assertTrue(doc["expect"], "%s has no expect: lines" % name)
+                for e in doc["expect"]:
+                    self.assertTrue(e["ok"], "%s: %s (got %r)" % (name, e["expr"], e["value"]))
+
+
+class HotStreamLessons(ScenarioTest):
+    """The lessons in hot-stream.yaml's description: three subscribers poll cleanly; more shards
+    do not lower the throttle rate per shard, because every function polls every shard. The
+    scenario's expect: lines describe the default (five subscribers, one shard), so a study
+    that changes it may fail them (exit 1)."""
+
+    def run_json(self, path, *args, output="out.h5", codes=(0, 1)):
+        return super().run_json(path, *args, output=output, codes=codes)
+
+    def test_three_subscribers_are_almost_never_throttled(self):
+        m = self.run_json(HOT_STREAM, "--set", "functions.feed.count=3")["metrics"]
+        self.assertGreater(m["events.read_calls"], 0)
+        self.assertLess(m["events.read_throttled"] / m["events.read_calls"], 0.01)
+
+    def test_five_subscribers_are_throttled(self):
+        m = self.run_json(HOT_STREAM)["metrics"]
+        self.assertGreater(m["events.read_throttled.per_shard_per_minute"], 0)
+
+    def test_more_shards_do_not_lower_the_throttle_rate_per_shard(self):
+        one = self.run_json(HOT_STREAM, output="one.h5")["metrics"]
+        four = self.run_json(HOT_STREAM, "--set", "streams.events.shards=4",
+                             output="four.h5")["metrics"]
+        key = "events.read_throttled.per_shard_per_minute"
+        self.assertGreater(one[key], 0)
+        self.assertGreaterEqual(four[key], 0.85 * one[key])
+
+
+def main():
+    """`test_scenarios.py KINESIM [unittest arguments]`."""
+    global KINESIM
+    if len(sys.argv) > 1 and not sys.argv[1].startswith("-"):
+        KINESIM = sys.argv.pop(1)
+    if not KINESIM:
+        sys.exit("usage: test_scenarios.py KINESIM [unittest arguments] (or set KINESIM)")
+    KINESIM = os.path.abspath(KINESIM)
+    unittest.main(argv=sys.argv, verbosity=2)
+
+
+if __name__ == "__main__":
+    main()
