@@ -61,15 +61,25 @@ void ks_build_streams(ks_model *m)
 	m->streams = sim_calloc(streams->n, sizeof *m->streams);
 	for (size_t i = 0; i < streams->n; i++) {
 		const sim_yaml_node *s = streams->pairs[i].value;
+		const sim_yaml_node *plan = sim_yaml_get(s, "reshard");
+		size_t nreshards = plan && plan->kind == SIM_YAML_SEQ ? plan->n : 0;
+		ks_reshard *reshards = sim_calloc(nreshards ? nreshards : 1, sizeof *reshards);
+		for (size_t r = 0; r < nreshards; r++)
+			reshards[r] = (ks_reshard){
+				.at = sim_schema_duration(plan->items[r], "at"),
+				.shards = (size_t)sim_schema_int(plan->items[r], "shards")};
 		ks_stream_config cfg = {
 			.name = streams->pairs[i].key->text,
 			.shards = (size_t)sim_schema_int(s, "shards"),
+			.reshards = reshards,
+			.nreshards = nreshards,
 			.retention = sim_schema_duration(s, "retention"),
 			.put_to_readable = p2r,
 			.write = write,
 			.read = read,
 		};
 		m->streams[i] = ks_stream_create(&m->ctx, &cfg);
+		sim_free(reshards);
 	}
 }
 
@@ -166,10 +176,13 @@ static void build_copy(ks_model *m, const char *name, const sim_yaml_node *f)
 		ks_poller_config pc = poller_config(m, triggers->items[t]);
 		m->pollers = sim_reallocarray(m->pollers, m->npollers + s->nshards,
 		                              sizeof *m->pollers);
+		ks_poller **first = &m->pollers[m->npollers];
 		for (size_t i = 0; i < s->nshards; i++) {
 			ks_poller *p = sim_malloc(sizeof *p);
 			ks_poller_init(p, &m->ctx, &pc, fn, s, i, c++, ks_build_advance_world, m);
 			m->pollers[m->npollers++] = p;
+			for (size_t q = 0; q < s->shards[i].nparents; q++)
+				ks_poller_add_parent(p, first[s->shards[i].parents[q]]);
 		}
 	}
 }
@@ -311,15 +324,15 @@ void ks_model_summarize(ks_model *m)
 	for (size_t i = 0; i < m->nconsumers; i++)
 		ks_consumer_summarize(m->consumers[i]);
 	ks_cost_usage usage = {0};
-	double hours = (double)(m->ctx.stop - m->ctx.warmup) / (double)SIM_HOUR;
 	for (size_t i = 0; i < m->nstreams; i++) {
-		usage.shard_hours += (double)m->streams[i]->nshards * hours;
+		usage.shard_hours += ks_stream_shard_hours(m->streams[i]);
 		usage.put_payload_units += m->streams[i]->put_payload_units;
 	}
 	for (size_t i = 0; i < m->npollers; i++) {
 		if (!m->pollers[i]->cfg.efo)
 			continue;
-		usage.efo_consumer_shard_hours += hours;
+		usage.efo_consumer_shard_hours +=
+			ks_stream_shard_open_hours(m->pollers[i]->stream, m->pollers[i]->shard->index);
 		usage.efo_bytes += m->pollers[i]->efo.bytes;
 	}
 	for (size_t i = 0; i < m->nfunctions; i++) {

@@ -53,8 +53,15 @@ void ks_poller_init(ks_poller *p, ks_ctx *ctx, const ks_poller_config *cfg, ks_f
 	}
 }
 
+void ks_poller_add_parent(ks_poller *p, ks_poller *parent)
+{
+	p->parents = sim_reallocarray(p->parents, p->nparents + 1, sizeof *p->parents);
+	p->parents[p->nparents++] = parent;
+}
+
 void ks_poller_fini(ks_poller *p)
 {
+	sim_free(p->parents);
 	gsl_rng_free(p->poll_rng);
 	gsl_rng_free(p->latency_rng);
 	gsl_rng_free(p->invoke_rng);
@@ -62,13 +69,35 @@ void ks_poller_fini(ks_poller *p)
 
 void ks_poller_start(ks_poller *p)
 {
+	sim_time open = p->shard->open_at;
+	if (open >= p->ctx->stop)
+		return;
 	if (p->cfg.efo) { /* [doc] the subscription pushes from the start */
-		schedule(p, 0, EV_PUSH);
+		schedule(p, open, EV_PUSH);
 		return;
 	}
 	/* [MODEL 5] each poller starts at its own random phase U(0, poll_interval). */
-	schedule(p, (sim_time)(sim_rng_uniform(p->poll_rng) * (double)p->cfg.poll_interval),
+	schedule(p, open + (sim_time)(sim_rng_uniform(p->poll_rng) * (double)p->cfg.poll_interval),
 	         EV_READ);
+}
+
+/* [doc] after a reshard, a consumer reads each parent to its end before the children. */
+static bool parents_done(const ks_poller *p)
+{
+	for (size_t i = 0; i < p->nparents; i++)
+		if (!p->parents[i]->done)
+			return false;
+	return true;
+}
+
+/* A closed shard read and processed to its end: nothing more will come. Called when the
+ * buffer is empty and no batch is in flight, after the producers were brought up to now. */
+static bool shard_finished(ks_poller *p, sim_time now)
+{
+	if (p->shard->close_at > now || p->cursor < p->shard->end)
+		return false;
+	p->done = true;
+	return true;
 }
 
 static sim_time draw(const sim_dist *d, gsl_rng *r)
@@ -97,12 +126,18 @@ static void take_pushed(ks_poller *p, sim_time now)
 	p->advance(p->world, now + p->cfg.efo_lookahead);
 	ks_shard_expire(p->shard, now, p->stream->retention);
 	skip_expired(p, now);
+	if (!parents_done(p)) {
+		schedule(p, now + p->cfg.efo_lookahead, EV_PUSH);
+		return;
+	}
 	p->cursor = ks_efo_take(&p->efo, now, UINT64_MAX, p->ctx->warmup);
 	if (p->cursor > p->position) {
 		p->response_at = now;
 		invoke_or_read(p, now);
 		return;
 	}
+	if (shard_finished(p, now))
+		return;
 	sim_time next = ks_efo_next_delivery(&p->efo);
 	if (next == SIM_TIME_MAX || next > now + p->cfg.efo_lookahead)
 		next = now + p->cfg.efo_lookahead; /* nothing in sight: look again later */
@@ -131,6 +166,12 @@ static void read_records(ks_poller *p, sim_time now)
 	ks_shard *sh = p->shard;
 	ks_shard_expire(sh, now, p->stream->retention);
 	skip_expired(p, now);
+	if (!parents_done(p)) { /* look again a poll interval later */
+		schedule(p, now + p->cfg.poll_interval, EV_READ);
+		return;
+	}
+	if (shard_finished(p, now))
+		return; /* the closed shard is drained: this poller's work is over */
 
 	sim_time latency = draw(p->cfg.getrecords_latency, p->latency_rng);
 	if (!ks_read_limiter_admit(&sh->reads, now)) {

@@ -71,13 +71,20 @@ typedef struct ks_poller {
 	sim_time handler_duration;
 	sim_handle pending;
 	ks_efo efo; /* with cfg.efo */
+	/* Resharding: this consumer's pollers of the shard's parents, which it reads to their
+	 * end first [doc]; done once its closed shard is read and processed to the end. */
+	struct ks_poller **parents;
+	size_t nparents;
+	bool done;
 } ks_poller;
 
 void ks_poller_init(ks_poller *p, ks_ctx *ctx, const ks_poller_config *cfg, ks_function *fn,
                     ks_stream *stream, size_t shard, size_t column, ks_advance_fn advance,
                     void *world);
 void ks_poller_fini(ks_poller *p);
-/* Schedules the first read at a random phase U(0, poll_interval). */
+/* Links the poller of a child shard to this consumer's pollers of its parents. */
+void ks_poller_add_parent(ks_poller *p, ks_poller *parent);
+/* Schedules the first read at a random phase U(0, poll_interval) after the shard opens. */
 void ks_poller_start(ks_poller *p);
 /* At the end of the run: records that expired before this poller reached them count as
  * expired for its function. */

@@ -12,7 +12,7 @@
 void ks_shard_init(ks_shard *s, struct ks_stream *stream, size_t index,
                    const ks_write_limiter_config *write, const ks_read_limiter_config *read)
 {
-	*s = (ks_shard){.stream = stream, .index = index, .write = *write};
+	*s = (ks_shard){.stream = stream, .index = index, .write = *write, .close_at = SIM_TIME_MAX};
 	snprintf(s->id, sizeof s->id, "shardId-%012zu", index);
 	s->cap = 1024;
 	s->ring = sim_malloc(s->cap * sizeof *s->ring);
@@ -27,6 +27,7 @@ void ks_shard_fini(ks_shard *s)
 {
 	sim_free(s->ring);
 	sim_free(s->consumers);
+	sim_free(s->parents);
 	ks_read_limiter_fini(&s->reads);
 }
 

@@ -30,10 +30,16 @@ typedef struct ks_write_limiter_config {
 	double bytes_per_s;      /* [doc] 1 MiB/s, partition keys included */
 } ks_write_limiter_config;
 
+__extension__ typedef unsigned __int128 ks_hash; /* a partition key's MD5 as a number */
+
 typedef struct ks_shard {
 	struct ks_stream *stream;
 	size_t index;  /* column in the stream's series */
 	char id[32];   /* shardId-000000000000 */
+	ks_hash lo, hi; /* its hash key range, inclusive */
+	sim_time open_at, close_at; /* takes writes in [open_at, close_at) (SIM_TIME_MAX: open) */
+	size_t *parents; /* indices of the shards it replaced: read to their end first [doc] */
+	size_t nparents;
 
 	ks_record *ring;
 	uint64_t cap; /* power of two */

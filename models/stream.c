@@ -6,7 +6,6 @@
 
 #include "sim/alloc.h"
 
-__extension__ typedef unsigned __int128 u128;
 
 static void metric_init(ks_stream *s, ks_metric *m, sim_series_kind kind, const char *name,
                         const char *units, const char *description)
@@ -16,6 +15,46 @@ static void metric_init(ks_stream *s, ks_metric *m, sim_series_kind kind, const 
 	sim_free(group);
 }
 
+static ks_hash range_size(size_t n)
+{
+	/* floor(2^128 / n) computed as floor((2^128 - 1) / n), one more when n divides 2^128 */
+	ks_hash size = (~(ks_hash)0) / n;
+	if ((~(ks_hash)0) % n == (ks_hash)n - 1)
+		size += 1;
+	return size;
+}
+
+/* Opens n shards of equal ranges at time `at`, closing the previous generation's, whose
+ * overlapping shards become the new ones' parents [doc: UpdateShardCount, uniform scaling]. */
+static void open_generation(ks_stream *s, sim_time at, size_t n, const ks_stream_config *cfg)
+{
+	struct ks_generation *prev = s->ngens ? &s->gens[s->ngens - 1] : NULL;
+	s->gens = sim_reallocarray(s->gens, s->ngens + 1, sizeof *s->gens);
+	struct ks_generation *g = &s->gens[s->ngens++];
+	prev = s->ngens > 1 ? &s->gens[s->ngens - 2] : NULL;
+	*g = (struct ks_generation){.at = at, .open = sim_calloc(n, sizeof(size_t)), .n = n};
+	ks_hash size = n > 1 ? range_size(n) : 0;
+	for (size_t j = 0; j < n; j++) {
+		size_t index = s->nshards++;
+		ks_shard *sh = &s->shards[index];
+		ks_shard_init(sh, s, index, &cfg->write, &cfg->read);
+		sh->open_at = at;
+		sh->lo = n > 1 ? size * j : 0;
+		sh->hi = (n == 1 || j == n - 1) ? ~(ks_hash)0 : size * (j + 1) - 1;
+		g->open[j] = index;
+		for (size_t k = 0; prev && k < prev->n; k++) {
+			ks_shard *parent = &s->shards[prev->open[k]];
+			if (parent->lo <= sh->hi && sh->lo <= parent->hi) {
+				sh->parents = sim_reallocarray(sh->parents, sh->nparents + 1,
+				                               sizeof *sh->parents);
+				sh->parents[sh->nparents++] = parent->index;
+			}
+		}
+	}
+	for (size_t k = 0; prev && k < prev->n; k++)
+		s->shards[prev->open[k]].close_at = at;
+}
+
 ks_stream *ks_stream_create(ks_ctx *ctx, const ks_stream_config *cfg)
 {
 	ks_stream *s = sim_calloc(1, sizeof *s);
@@ -23,15 +62,20 @@ ks_stream *ks_stream_create(ks_ctx *ctx, const ks_stream_config *cfg)
 	s->ctx = ctx;
 	s->retention = cfg->retention;
 	s->put_to_readable = cfg->put_to_readable;
-	s->nshards = cfg->shards;
-	s->shards = sim_calloc(cfg->shards, sizeof *s->shards);
-	const char **ids = sim_calloc(cfg->shards, sizeof *ids);
-	for (size_t i = 0; i < cfg->shards; i++) {
-		ks_shard_init(&s->shards[i], s, i, &cfg->write, &cfg->read);
+	/* Every shard of the run is made now, so the array never moves. */
+	size_t total = cfg->shards;
+	for (size_t i = 0; i < cfg->nreshards; i++)
+		total += cfg->reshards[i].shards;
+	s->shards = sim_calloc(total, sizeof *s->shards);
+	open_generation(s, 0, cfg->shards, cfg);
+	for (size_t i = 0; i < cfg->nreshards; i++)
+		if (cfg->reshards[i].at < ctx->stop)
+			open_generation(s, cfg->reshards[i].at, cfg->reshards[i].shards, cfg);
+	const char **ids = sim_calloc(s->nshards, sizeof *ids);
+	for (size_t i = 0; i < s->nshards; i++)
 		ids[i] = s->shards[i].id;
-	}
 	char *group = sim_asprintf("streams/%s", s->name);
-	sim_metrics_set_labels(ctx->metrics, group, "shard", ids, cfg->shards,
+	sim_metrics_set_labels(ctx->metrics, group, "shard", ids, s->nshards,
 	                       "shard ids, the column dimension of the per-shard series");
 	sim_free(group);
 	sim_free(ids);
@@ -63,6 +107,9 @@ void ks_stream_destroy(ks_stream *s)
 	for (size_t i = 0; i < s->nshards; i++)
 		ks_shard_fini(&s->shards[i]);
 	sim_free(s->shards);
+	for (size_t g = 0; g < s->ngens; g++)
+		sim_free(s->gens[g].open);
+	sim_free(s->gens);
 	ks_metric *metrics[] = {&s->incoming_records, &s->incoming_bytes,   &s->write_throttled,
 	                        &s->records_lost,     &s->read_calls,       &s->read_throttled,
 	                        &s->iterator_age_max_ms, &s->records_expired};
@@ -72,25 +119,47 @@ void ks_stream_destroy(ks_stream *s)
 	sim_free(s);
 }
 
-size_t ks_stream_shard_for_key(size_t nshards, const char *key, size_t len)
+ks_hash ks_stream_key_hash(const char *key, size_t len)
 {
-	if (nshards <= 1)
-		return 0;
 	MD5_CTX md5;
 	unsigned char digest[16];
 	MD5Init(&md5);
 	MD5Update(&md5, (const unsigned char *)key, len);
 	MD5Final(digest, &md5);
-	u128 h = 0;
+	ks_hash h = 0;
 	for (int i = 0; i < 16; i++)
 		h = (h << 8) | digest[i];
-	/* floor(2^128 / N) computed as floor((2^128 - 1) / N), equal unless N divides 2^128,
-	 * where the remainder adjustment below covers it. */
-	u128 size = (~(u128)0) / nshards;
-	if ((~(u128)0) % nshards == (u128)nshards - 1)
-		size += 1;
-	u128 shard = h / size;
+	return h;
+}
+
+size_t ks_stream_shard_for_key(size_t nshards, const char *key, size_t len)
+{
+	if (nshards <= 1)
+		return 0;
+	ks_hash shard = ks_stream_key_hash(key, len) / range_size(nshards);
 	return shard >= nshards ? nshards - 1 : (size_t)shard;
+}
+
+size_t ks_stream_generation(const ks_stream *s, sim_time t)
+{
+	size_t g = 0;
+	while (g + 1 < s->ngens && s->gens[g + 1].at <= t)
+		g++;
+	return g;
+}
+
+size_t ks_stream_route(const ks_stream *s, size_t g, ks_hash hash)
+{
+	const struct ks_generation *gen = &s->gens[g];
+	size_t lo = 0, hi = gen->n - 1;
+	while (lo < hi) { /* the first open shard whose range ends at or after hash */
+		size_t mid = lo + (hi - lo) / 2;
+		if (s->shards[gen->open[mid]].hi < hash)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return gen->open[lo];
 }
 
 void ks_stream_expire(ks_stream *s, sim_time now)
@@ -110,10 +179,27 @@ void ks_stream_note_read(ks_stream *s, size_t shard, sim_time t, bool admitted,
 	ks_metric_max(&s->iterator_age_max_ms, t, shard, (double)iterator_age / 1e6);
 }
 
+double ks_stream_shard_open_hours(const ks_stream *s, size_t i)
+{
+	const ks_shard *sh = &s->shards[i];
+	sim_time from = sh->open_at > s->ctx->warmup ? sh->open_at : s->ctx->warmup;
+	sim_time to = sh->close_at < s->ctx->stop ? sh->close_at : s->ctx->stop;
+	return to > from ? (double)(to - from) / (double)SIM_HOUR : 0;
+}
+
+double ks_stream_shard_hours(const ks_stream *s)
+{
+	double hours = 0;
+	for (size_t i = 0; i < s->nshards; i++)
+		hours += ks_stream_shard_open_hours(s, i);
+	return hours;
+}
+
 void ks_stream_summarize(const ks_stream *s)
 {
 	sim_metrics *m = s->ctx->metrics;
-	double minutes = (double)(s->ctx->stop - s->ctx->warmup) / (double)SIM_MIN;
+	/* Per shard per minute: over the shard-minutes open in the measured period. */
+	double shard_minutes = ks_stream_shard_hours(s) * 60;
 	struct {
 		const char *name;
 		double value;
@@ -126,7 +212,7 @@ void ks_stream_summarize(const ks_stream *s)
 		{"read_calls", s->read_calls.total, "count"},
 		{"read_throttled", s->read_throttled.total, "count"},
 		{"read_throttled.per_shard_per_minute",
-		 minutes > 0 ? s->read_throttled.total / (double)s->nshards / minutes : 0, "1/min"},
+		 shard_minutes > 0 ? s->read_throttled.total / shard_minutes : 0, "1/min"},
 		{"records_expired", s->records_expired.total, "count"},
 		{"getrecords_iterator_age.max", s->iterator_age_max_ms.total / 1e3, "s"},
 	};
