@@ -93,18 +93,25 @@ void ks_build_advance_world(void *world, sim_time now)
 	ks_producers_advance(m->producers, m->nproducers, now);
 }
 
+ks_efo_config ks_build_efo_config(ks_model *m)
+{
+	const sim_yaml_node *kin = sim_yaml_get(sim_yaml_get(m->root, "platform"), "kinesis");
+	return (ks_efo_config){
+		.push_latency = &m->efo_push_latency,
+		.bytes_per_s = 2 * MIB,        /* [doc] per shard per consumer */
+		.renewal_period = 5 * SIM_MIN, /* [doc] a subscription lasts 5 minutes */
+		.renewal_gap = sim_schema_duration(kin, "efo_renewal_gap"),
+	};
+}
+
 static ks_poller_config poller_config(ks_model *m, const sim_yaml_node *trigger)
 {
 	const sim_yaml_node *lam = sim_yaml_get(sim_yaml_get(m->root, "platform"), "lambda");
 	const sim_yaml_node *backoff = sim_yaml_get(lam, "read_backoff");
-	const sim_yaml_node *kin = sim_yaml_get(sim_yaml_get(m->root, "platform"), "kinesis");
 	const char *age_at = sim_schema_string(lam, "iterator_age_at");
 	return (ks_poller_config){
 		.efo = sim_schema_bool(trigger, "enhanced_fanout"),
-		.efo_cfg = {.push_latency = &m->efo_push_latency,
-		            .bytes_per_s = 2 * MIB, /* [doc] per shard per consumer */
-		            .renewal_period = 5 * SIM_MIN, /* [doc] */
-		            .renewal_gap = sim_schema_duration(kin, "efo_renewal_gap")},
+		.efo_cfg = ks_build_efo_config(m),
 		.efo_lookahead = SIM_S,
 		.batch_size = (uint32_t)sim_schema_int(trigger, "batch_size"),
 		.poll_interval = sim_schema_duration(lam, "poll_interval"),
@@ -335,6 +342,9 @@ void ks_model_summarize(ks_model *m)
 			ks_stream_shard_open_hours(m->pollers[i]->stream, m->pollers[i]->shard->index);
 		usage.efo_bytes += m->pollers[i]->efo.bytes;
 	}
+	for (size_t i = 0; i < m->nconsumers; i++)
+		ks_consumer_efo_usage(m->consumers[i], &usage.efo_consumer_shard_hours,
+		                      &usage.efo_bytes);
 	for (size_t i = 0; i < m->nfunctions; i++) {
 		usage.lambda_requests += m->functions[i]->requests;
 		usage.lambda_gb_seconds += m->functions[i]->billed_gb_s;

@@ -37,6 +37,9 @@ ks_jitter ks_build_jitter(const char *s);
 /* Brings every producer up to now (the poller's and consumer's ks_advance_fn). */
 void ks_build_advance_world(void *world, sim_time now);
 
+/* platform.kinesis's enhanced fan-out constants. */
+ks_efo_config ks_build_efo_config(ks_model *m);
+
 void ks_build_streams(ks_model *m);
 void ks_build_producers(ks_model *m);
 void ks_build_consumers(ks_model *m);

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "models/context.h"
+#include "models/efo.h"
 #include "models/poller.h"
 #include "models/stream.h"
 #include "sim/dist.h"
@@ -25,6 +26,7 @@ typedef struct ks_consumer_config {
 	ks_advance_fn advance;            /* brings the producers up to now */
 	void *world;
 	const uint64_t *crn_seeds;        /* per producer number */
+	ks_efo_config efo;                /* with enhanced_fanout */
 } ks_consumer_config;
 
 ks_consumer *ks_consumer_create(ks_ctx *ctx, const ks_consumer_config *cfg);
@@ -33,6 +35,8 @@ void ks_consumer_destroy(ks_consumer *c); /* NULL: nothing */
 void ks_consumer_start(ks_consumer *c);
 /* At the end of the run: counts what expired before it was reached. */
 void ks_consumer_finish(ks_consumer *c, sim_time now);
+/* Adds its enhanced fan-out consumer-shard-hours and bytes pushed (measured period). */
+void ks_consumer_efo_usage(const ks_consumer *c, double *shard_hours, double *bytes);
 /* Writes <consumer>.latency.*, .records_processed, .records_expired, .read_throttled, ... */
 void ks_consumer_summarize(ks_consumer *c);
 

@@ -188,8 +188,9 @@ static void read_records(ks_poller *p, sim_time now)
 		else if (p->cfg.backoff_jitter == KS_JITTER_FULL)
 			backoff *= u;
 		p->throttles_in_a_row++;
-		schedule(p, now + latency + p->cfg.throttle_penalty + (sim_time)llround(backoff),
-		         EV_READ);
+		/* at least 1 ms later, so zero latencies and waits cannot loop in place [choice] */
+		sim_time wait = latency + p->cfg.throttle_penalty + (sim_time)llround(backoff);
+		schedule(p, now + (wait > SIM_MS ? wait : SIM_MS), EV_READ);
 		return;
 	}
 	p->throttles_in_a_row = 0;

@@ -246,7 +246,7 @@ static const sim_schema processing_keys[] = {
 
 static const sim_schema consumer_keys[] = {
 	{.key = "stream", .kind = SIM_SCHEMA_STRING, .flags = REQ},
-	{.key = "enhanced_fanout", .kind = SIM_SCHEMA_BOOL, .def = "false", .flags = NI},
+	{.key = "enhanced_fanout", .kind = SIM_SCHEMA_BOOL, .def = "false"},
 	{.key = "idle_time_between_reads", .kind = SIM_SCHEMA_DURATION, .def = "1s", .min = 0,
 	 .max = 3600 * S_},
 	{.key = "max_records", .kind = SIM_SCHEMA_INT, .def = "10000", .min = 1, .max = 10000,
@@ -373,7 +373,7 @@ static const sim_schema top_keys[] = {
 	{.key = "streams", .kind = SIM_SCHEMA_DICT, .item = &stream_item, .flags = REQ},
 	{.key = "producers", .kind = SIM_SCHEMA_DICT, .item = &producer_item},
 	{.key = "functions", .kind = SIM_SCHEMA_DICT, .item = &function_item},
-	{.key = "consumers", .kind = SIM_SCHEMA_DICT, .item = &consumer_item, .flags = NI},
+	{.key = "consumers", .kind = SIM_SCHEMA_DICT, .item = &consumer_item},
 	{.key = "topics", .kind = SIM_SCHEMA_ANY, .flags = NI},
 	{.key = "queues", .kind = SIM_SCHEMA_ANY, .flags = NI},
 	{.key = "firehoses", .kind = SIM_SCHEMA_ANY, .flags = NI},
