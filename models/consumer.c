@@ -269,23 +269,11 @@ static void call(reader *r, sim_time now)
 		schedule(r, now + latency + c->throttle_backoff, EV_CALL);
 		return;
 	}
-	uint64_t end = ks_shard_readable_end(sh, now, c->stream->put_to_readable);
-	uint64_t to = r->cursor;
-	uint64_t bytes = 0;
-	uint64_t limit = r->cursor + c->max_records;
 	/* [doc] a call returns at most max_records (<= 10,000) records and 10 MiB. */
-	while (to < end && to < limit) {
-		uint32_t b = ks_shard_record(sh, to)->bytes;
-		if (bytes + b > GETRECORDS_MAX_BYTES && to > r->cursor)
-			break;
-		bytes += b;
-		to++;
-	}
-	ks_read_limiter_charge(&sh->reads, now, bytes);
-	/* [doc] GetRecords.IteratorAgeMilliseconds: now minus the arrival of the last record
-	 * returned; 0 when it returned the newest. */
-	sim_time age =
-		(to == end || to == r->cursor) ? 0 : now - ks_shard_record(sh, to - 1)->arrival;
+	sim_time age;
+	bool more;
+	uint64_t to = ks_shard_get_records(sh, now, c->stream->put_to_readable, r->cursor,
+	                                   c->max_records, GETRECORDS_MAX_BYTES, &age, &more);
 	ks_stream_note_read(c->stream, sh->index, now, true, age);
 	ks_metric_max(&c->iterator_age_max_ms, now, r->column, (double)age / 1e6);
 	r->cursor = to;

@@ -194,25 +194,15 @@ static void read_records(ks_poller *p, sim_time now)
 		return;
 	}
 	p->throttles_in_a_row = 0;
-	uint64_t end = ks_shard_readable_end(sh, now, p->stream->put_to_readable);
-	uint64_t to = p->cursor;
-	uint64_t bytes = 0;
-	uint64_t limit = p->cursor + p->cfg.getrecords_limit;
 	/* [doc] a call returns at most getrecords_limit records and 10 MiB. */
-	while (to < end && to < limit) {
-		uint32_t b = ks_shard_record(sh, to)->bytes;
-		if (bytes + b > p->cfg.getrecords_max_bytes && to > p->cursor)
-			break;
-		bytes += b;
-		to++;
-	}
-	ks_read_limiter_charge(&sh->reads, now, bytes);
-	/* [doc] GetRecords.IteratorAgeMilliseconds: now minus the arrival of the last record
-	 * returned; 0 when it returned the newest. */
-	sim_time age = (to == end || to == p->cursor) ? 0 : now - ks_shard_record(sh, to - 1)->arrival;
+	sim_time age;
+	bool more;
+	uint64_t to = ks_shard_get_records(sh, now, p->stream->put_to_readable, p->cursor,
+	                                   p->cfg.getrecords_limit, p->cfg.getrecords_max_bytes,
+	                                   &age, &more);
 	ks_stream_note_read(p->stream, sh->index, now, true, age);
 	ks_function_note_read(p->fn, now, p->column, true, age);
-	p->more_available = to < end;
+	p->more_available = more;
 	p->read_start = now;
 	p->cursor = to;
 	schedule(p, now + latency, EV_RESPONSE);
@@ -227,15 +217,9 @@ static void invoke_or_read(ks_poller *p, sim_time now)
 		return;
 	}
 	/* [doc] a batch closes at batch_size records or before its payload would pass 6 MB. */
-	uint64_t to = p->position;
-	uint64_t bytes = 0;
-	while (to < p->cursor && to - p->position < p->cfg.batch_size) {
-		uint32_t b = ks_shard_record(p->shard, to)->bytes;
-		if (bytes + b > p->cfg.payload_max_bytes && to > p->position)
-			break;
-		bytes += b;
-		to++;
-	}
+	uint64_t bytes;
+	uint64_t to = ks_shard_range(p->shard, p->position, p->cursor, p->cfg.batch_size,
+	                             p->cfg.payload_max_bytes, &bytes);
 	p->batch_end = to;
 	p->invoke_sent = now;
 	/* [choice] invoke_overhead before the handler runs (cold starts: the Lambda issue). */

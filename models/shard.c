@@ -134,6 +134,37 @@ uint64_t ks_shard_readable_end(const ks_shard *s, sim_time now, sim_time delay)
 	return lo;
 }
 
+uint64_t ks_shard_range(const ks_shard *s, uint64_t from, uint64_t end, uint64_t max_records,
+                        uint64_t max_bytes, uint64_t *bytes)
+{
+	uint64_t to = from, sum = 0;
+	uint64_t limit = end - from > max_records ? from + max_records : end;
+	while (to < limit) {
+		uint32_t b = ks_shard_record(s, to)->bytes;
+		if (sum + b > max_bytes && to > from)
+			break;
+		sum += b;
+		to++;
+	}
+	*bytes = sum;
+	return to;
+}
+
+uint64_t ks_shard_get_records(ks_shard *s, sim_time now, sim_time delay, uint64_t from,
+                              uint64_t max_records, uint64_t max_bytes, sim_time *age,
+                              bool *more)
+{
+	uint64_t end = ks_shard_readable_end(s, now, delay);
+	uint64_t bytes;
+	uint64_t to = ks_shard_range(s, from, end, max_records, max_bytes, &bytes);
+	ks_read_limiter_charge(&s->reads, now, bytes);
+	/* [doc] GetRecords.IteratorAgeMilliseconds: now minus the arrival of the last record
+	 * returned; 0 when it returned the newest. */
+	*age = (to == end || to == from) ? 0 : now - ks_shard_record(s, to - 1)->arrival;
+	*more = to < end;
+	return to;
+}
+
 void ks_shard_register(ks_shard *s, const uint64_t *keep, const uint64_t *taken)
 {
 	sim_grow(&s->consumers, &s->capconsumers, s->nconsumers + 1, sizeof *s->consumers);

@@ -82,6 +82,20 @@ void ks_shard_expire(ks_shard *s, sim_time now, sim_time retention);
  * may already hold later ones). */
 uint64_t ks_shard_readable_end(const ks_shard *s, sim_time now, sim_time delay);
 
+/* The end of the range from `from` toward `end` that holds at most max_records records and
+ * max_bytes bytes, but at least one record when there is one (a call returns at least the
+ * record at its position, however large); its bytes in *bytes. */
+uint64_t ks_shard_range(const ks_shard *s, uint64_t from, uint64_t end, uint64_t max_records,
+                        uint64_t max_bytes, uint64_t *bytes);
+
+/* An admitted GetRecords call made at now from `from` (a tight loop, no copy): returns the end
+ * of the records it returns (readable ones, at most max_records and max_bytes), charges their
+ * bytes to the shard's read limit, and gives GetRecords.IteratorAgeMilliseconds in *age and
+ * whether the shard held more readable records in *more. */
+uint64_t ks_shard_get_records(ks_shard *s, sim_time now, sim_time delay, uint64_t from,
+                              uint64_t max_records, uint64_t max_bytes, sim_time *age,
+                              bool *more);
+
 void ks_shard_register(ks_shard *s, const uint64_t *keep, const uint64_t *taken);
 /* Frees log entries every consumer is done with. */
 void ks_shard_trim(ks_shard *s);
