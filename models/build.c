@@ -19,6 +19,8 @@
 
 #define MIB 1048576.0
 
+static void on_shard_made(void *ctx, ks_stream *s, size_t shard);
+
 ks_stream *ks_build_find_stream(ks_model *m, const char *name)
 {
 	for (size_t i = 0; i < m->nstreams; i++)
@@ -79,6 +81,7 @@ void ks_build_streams(ks_model *m)
 			.read = read,
 		};
 		m->streams[i] = ks_stream_create(&m->ctx, &cfg);
+		ks_stream_listen(m->streams[i], on_shard_made, m);
 		sim_free(reshards);
 	}
 }
@@ -133,6 +136,42 @@ static ks_poller_config poller_config(ks_model *m, const sim_yaml_node *trigger)
 	};
 }
 
+/* A poller of a subscription for one shard, linked to the pollers of the shard's parents. */
+static ks_poller *add_poller(ks_model *m, ks_subscription *sub, size_t shard, size_t column)
+{
+	ks_poller *p = sim_malloc(sizeof *p);
+	ks_poller_init(p, &m->ctx, &sub->cfg, sub->fn, sub->stream, shard, column,
+	               ks_build_advance_world, m);
+	m->pollers = sim_reallocarray(m->pollers, m->npollers + 1, sizeof *m->pollers);
+	m->pollers[m->npollers++] = p;
+	sub->by_shard[shard] = p;
+	const ks_shard *sh = &sub->stream->shards[shard];
+	for (size_t q = 0; q < sh->nparents; q++)
+		ks_poller_add_parent(p, sub->by_shard[sh->parents[q]]);
+	return p;
+}
+
+/* A shard made during the run (an on-demand split): every reader of its stream gets one. */
+static void on_shard_made(void *ctx, ks_stream *s, size_t shard)
+{
+	ks_model *m = ctx;
+	for (size_t i = 0; i < m->nsubs; i++) {
+		ks_subscription *sub = m->subs[i];
+		if (sub->stream != s)
+			continue;
+		char *label = sub->label_with_stream
+		                  ? sim_asprintf("%s/%s", s->name, s->shards[shard].id)
+		                  : sim_strdup(s->shards[shard].id);
+		size_t column = ks_function_add_shard_column(sub->fn, label);
+		sim_free(label);
+		ks_poller *p = add_poller(m, sub, shard, column);
+		if (m->started)
+			ks_poller_start(p);
+	}
+	for (size_t i = 0; i < m->nconsumers; i++)
+		ks_consumer_add_shard(m->consumers[i], s, shard, m->started);
+}
+
 /* One function copy and its pollers (one per shard of each kinesis trigger). */
 static void build_copy(ks_model *m, const char *name, const sim_yaml_node *f)
 {
@@ -179,18 +218,16 @@ static void build_copy(ks_model *m, const char *name, const sim_yaml_node *f)
 		const sim_yaml_node *k = sim_yaml_get(triggers->items[t], "kinesis");
 		if (!k)
 			continue;
-		ks_stream *s = ks_build_find_stream(m, k->text);
-		ks_poller_config pc = poller_config(m, triggers->items[t]);
-		m->pollers = sim_reallocarray(m->pollers, m->npollers + s->nshards,
-		                              sizeof *m->pollers);
-		ks_poller **first = &m->pollers[m->npollers];
-		for (size_t i = 0; i < s->nshards; i++) {
-			ks_poller *p = sim_malloc(sizeof *p);
-			ks_poller_init(p, &m->ctx, &pc, fn, s, i, c++, ks_build_advance_world, m);
-			m->pollers[m->npollers++] = p;
-			for (size_t q = 0; q < s->shards[i].nparents; q++)
-				ks_poller_add_parent(p, first[s->shards[i].parents[q]]);
-		}
+		ks_subscription *sub = sim_calloc(1, sizeof *sub);
+		sub->fn = fn;
+		sub->stream = ks_build_find_stream(m, k->text);
+		sub->cfg = poller_config(m, triggers->items[t]);
+		sub->by_shard = sim_calloc(sub->stream->capshards, sizeof *sub->by_shard);
+		sub->label_with_stream = ntriggers > 1;
+		m->subs = sim_reallocarray(m->subs, m->nsubs + 1, sizeof *m->subs);
+		m->subs[m->nsubs++] = sub;
+		for (size_t i = 0; i < sub->stream->nshards; i++)
+			add_poller(m, sub, i, c++);
 	}
 }
 
@@ -261,6 +298,11 @@ void ks_model_destroy(ks_model *m)
 		sim_free(m->pollers[i]);
 	}
 	sim_free(m->pollers);
+	for (size_t i = 0; i < m->nsubs; i++) {
+		sim_free(m->subs[i]->by_shard);
+		sim_free(m->subs[i]);
+	}
+	sim_free(m->subs);
 	for (size_t i = 0; i < m->nconsumers; i++)
 		ks_consumer_destroy(m->consumers[i]);
 	sim_free(m->consumers);
@@ -303,6 +345,7 @@ int ks_model_run(ks_model *m, volatile sig_atomic_t *interrupt,
 	if (progress)
 		sim_engine_set_progress(e, m->ctx.stop / 100 > 0 ? m->ctx.stop / 100 : 1, on_progress,
 		                        &pc);
+	m->started = true;
 	for (size_t i = 0; i < m->npollers; i++)
 		ks_poller_start(m->pollers[i]);
 	for (size_t i = 0; i < m->nconsumers; i++)
@@ -326,6 +369,8 @@ void ks_model_summarize(ks_model *m)
 {
 	for (size_t i = 0; i < m->nstreams; i++)
 		ks_stream_summarize(m->streams[i]);
+	for (size_t i = 0; i < m->nproducers; i++)
+		ks_producer_summarize(m->producers[i]);
 	for (size_t i = 0; i < m->nfunctions; i++)
 		ks_function_summarize(m->functions[i]);
 	for (size_t i = 0; i < m->nconsumers; i++)

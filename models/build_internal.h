@@ -13,6 +13,16 @@
 #include "models/producer.h"
 #include "models/stream.h"
 
+/* A function copy's kinesis trigger: its pollers by shard index, so that a poller for a
+ * shard made during the run (an on-demand split) finds the pollers of its parents. */
+typedef struct ks_subscription {
+	ks_function *fn;
+	ks_stream *stream;
+	ks_poller_config cfg;
+	ks_poller **by_shard; /* stream->capshards entries */
+	bool label_with_stream; /* the function reads several streams */
+} ks_subscription;
+
 struct ks_model {
 	ks_ctx ctx;
 	const sim_yaml_node *root;
@@ -25,6 +35,9 @@ struct ks_model {
 	size_t nfunctions;
 	ks_poller **pollers; /* each allocated alone: shards hold pointers into them */
 	size_t npollers;
+	ks_subscription **subs;
+	size_t nsubs;
+	bool started; /* readers made from now on start at once */
 	ks_consumer **consumers; /* KCL-style applications (`consumers:`) */
 	size_t nconsumers;
 	sim_dist getrecords_latency, invoke_overhead, efo_push_latency;

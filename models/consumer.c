@@ -55,6 +55,7 @@ struct ks_consumer {
 	void *world;
 	const uint64_t *crn_seeds;
 	bool efo;
+	ks_efo_config efo_cfg;
 	sim_time efo_lookahead;
 
 	reader *readers; /* one per shard; never moves */
@@ -103,6 +104,43 @@ static void schedule(reader *r, sim_time t, int what)
 	r->pending = sim_engine_at(r->c->ctx->engine, t, on_event, r, (uint64_t)what);
 }
 
+static void set_labels(ks_consumer *c)
+{
+	ks_stream *s = c->stream;
+	const char **ids = sim_calloc(s->nshards, sizeof *ids);
+	for (size_t i = 0; i < s->nshards; i++)
+		ids[i] = s->shards[i].id;
+	char *group = sim_asprintf("consumers/%s", c->name);
+	sim_metrics_set_labels(c->ctx->metrics, group, "shard", ids, s->nshards,
+	                       "shards read by this consumer, the column dimension of its "
+	                       "per-shard series");
+	sim_free(group);
+	sim_free(ids);
+}
+
+static void init_reader(ks_consumer *c, size_t i)
+{
+	ks_ctx *ctx = c->ctx;
+	reader *r = &c->readers[i];
+	r->c = c;
+	r->shard = &c->stream->shards[i];
+	r->column = i;
+	/* Streams keyed by (consumer, purpose, shard): adding a reader elsewhere changes
+	 * nothing here. */
+	r->phase_rng = sim_rng_stream(ctx->seed, ctx->replication, c->name, "phase", (int64_t)i);
+	r->latency_rng =
+		sim_rng_stream(ctx->seed, ctx->replication, c->name, "getrecords", (int64_t)i);
+	/* [code] KCL's default initial position is LATEST: every record accepted after t = 0. */
+	r->position = r->cursor = r->shard->end;
+	r->last_call = -SIM_S; /* no call yet */
+	ks_shard_register(r->shard, &r->position, &r->cursor);
+	if (c->efo) {
+		uint64_t seed = sim_rng_seed(ctx->seed, ctx->replication, c->name, "efo", (int64_t)i);
+		ks_efo_init(&r->efo, &c->efo_cfg, r->shard, seed, r->cursor);
+	}
+	c->nreaders = i + 1 > c->nreaders ? i + 1 : c->nreaders;
+}
+
 ks_consumer *ks_consumer_create(ks_ctx *ctx, const ks_consumer_config *cfg)
 {
 	ks_consumer *c = sim_calloc(1, sizeof *c);
@@ -125,13 +163,7 @@ ks_consumer *ks_consumer_create(ks_ctx *ctx, const ks_consumer_config *cfg)
 
 	ks_stream *s = cfg->stream;
 	char *group = sim_asprintf("consumers/%s", c->name);
-	const char **ids = sim_calloc(s->nshards, sizeof *ids);
-	for (size_t i = 0; i < s->nshards; i++)
-		ids[i] = s->shards[i].id;
-	sim_metrics_set_labels(ctx->metrics, group, "shard", ids, s->nshards,
-	                       "shards read by this consumer, the column dimension of its "
-	                       "per-shard series");
-	sim_free(ids);
+	set_labels(c);
 	for (size_t i = 0; i < sizeof metric_defs / sizeof metric_defs[0]; i++) {
 		const metric_def *d = &metric_defs[i];
 		ks_metric_init(metric_at(c, d), ctx, group, d->name, d->kind, s->nshards, d->units,
@@ -150,30 +182,11 @@ ks_consumer *ks_consumer_create(ks_ctx *ctx, const ks_consumer_config *cfg)
 	sim_free(h);
 	sim_free(group);
 
-	c->nreaders = s->nshards;
-	c->readers = sim_calloc(s->nshards, sizeof *c->readers);
-	for (size_t i = 0; i < s->nshards; i++) {
-		reader *r = &c->readers[i];
-		r->c = c;
-		r->shard = &s->shards[i];
-		r->column = i;
-		/* Streams keyed by (consumer, purpose, shard): adding a reader elsewhere changes
-		 * nothing here. */
-		r->phase_rng = sim_rng_stream(ctx->seed, ctx->replication, c->name, "phase",
-		                              (int64_t)i);
-		r->latency_rng = sim_rng_stream(ctx->seed, ctx->replication, c->name, "getrecords",
-		                                (int64_t)i);
-		/* [code] KCL's default initial position is LATEST: every record accepted after
-		 * t = 0. */
-		r->position = r->cursor = r->shard->end;
-		r->last_call = -SIM_S; /* no call yet */
-		ks_shard_register(r->shard, &r->position, &r->cursor);
-		if (c->efo) {
-			uint64_t seed = sim_rng_seed(ctx->seed, ctx->replication, c->name, "efo",
-			                             (int64_t)i);
-			ks_efo_init(&r->efo, &cfg->efo, r->shard, seed, r->cursor);
-		}
-	}
+	/* room for every shard the stream may make, so readers never move */
+	c->readers = sim_calloc(s->capshards, sizeof *c->readers);
+	c->efo_cfg = cfg->efo;
+	for (size_t i = 0; i < s->nshards; i++)
+		init_reader(c, i);
 	return c;
 }
 
@@ -195,21 +208,36 @@ void ks_consumer_destroy(ks_consumer *c)
 	sim_free(c);
 }
 
+static void start_reader(reader *r)
+{
+	ks_consumer *c = r->c;
+	sim_time open = r->shard->open_at;
+	if (open >= c->ctx->stop)
+		return;
+	if (c->efo) { /* [doc] the subscription pushes from the start */
+		schedule(r, open, EV_PUSH);
+		return;
+	}
+	/* [MODEL 4b] each reader starts at its own random phase U(0, idle). */
+	schedule(r, open + (sim_time)(sim_rng_uniform(r->phase_rng) * (double)c->idle), EV_CALL);
+}
+
 void ks_consumer_start(ks_consumer *c)
 {
-	for (size_t i = 0; i < c->nreaders; i++) {
-		reader *r = &c->readers[i];
-		sim_time open = r->shard->open_at;
-		if (open >= c->ctx->stop)
-			continue;
-		if (c->efo) { /* [doc] the subscription pushes from the start */
-			schedule(r, open, EV_PUSH);
-			continue;
-		}
-		/* [MODEL 4b] each reader starts at its own random phase U(0, idle). */
-		schedule(r, open + (sim_time)(sim_rng_uniform(r->phase_rng) * (double)c->idle),
-		         EV_CALL);
-	}
+	for (size_t i = 0; i < c->nreaders; i++)
+		start_reader(&c->readers[i]);
+}
+
+void ks_consumer_add_shard(ks_consumer *c, ks_stream *s, size_t shard, bool started)
+{
+	if (s != c->stream)
+		return;
+	for (size_t i = 0; i < sizeof metric_defs / sizeof metric_defs[0]; i++)
+		sim_series_add_column(metric_at(c, &metric_defs[i])->series);
+	init_reader(c, shard);
+	set_labels(c);
+	if (started)
+		start_reader(&c->readers[shard]);
 }
 
 /* [doc] after a reshard, a consumer reads each parent to its end before the children. */

@@ -31,6 +31,9 @@ typedef struct ks_consumer_config {
 
 ks_consumer *ks_consumer_create(ks_ctx *ctx, const ks_consumer_config *cfg);
 void ks_consumer_destroy(ks_consumer *c); /* NULL: nothing */
+/* A shard of its stream made during the run (an on-demand split): adds its reader, started
+ * at once when the consumer has started. */
+void ks_consumer_add_shard(ks_consumer *c, ks_stream *s, size_t shard, bool started);
 /* Schedules each shard reader's first call at a random phase U(0, idle). */
 void ks_consumer_start(ks_consumer *c);
 /* At the end of the run: counts what expired before it was reached. */

@@ -43,6 +43,27 @@ static ks_metric *metric_at(ks_function *f, const metric_def *d)
 	return (ks_metric *)(void *)((char *)f + d->offset);
 }
 
+static void set_labels(ks_function *f)
+{
+	char *group = sim_asprintf("functions/%s", f->name);
+	sim_metrics_set_labels(f->ctx->metrics, group, "shard", (const char *const *)f->labels,
+	                       f->nlabels,
+	                       "shards read by this function, the column dimension of its "
+	                       "per-shard series");
+	sim_free(group);
+}
+
+size_t ks_function_add_shard_column(ks_function *f, const char *label)
+{
+	for (size_t i = 0; i < sizeof metric_defs / sizeof metric_defs[0]; i++)
+		if (metric_defs[i].per_shard)
+			sim_series_add_column(metric_at(f, &metric_defs[i])->series);
+	f->labels = sim_reallocarray(f->labels, f->nlabels + 1, sizeof *f->labels);
+	f->labels[f->nlabels++] = sim_strdup(label);
+	set_labels(f);
+	return f->nlabels - 1;
+}
+
 ks_function *ks_function_create(ks_ctx *ctx, const ks_function_config *cfg,
                                 const uint64_t *crn_seeds)
 {
@@ -58,9 +79,11 @@ ks_function *ks_function_create(ks_ctx *ctx, const ks_function_config *cfg,
 	f->duration_rng = sim_rng_stream(ctx->seed, ctx->replication, cfg->name, "duration", -1);
 
 	char *group = sim_asprintf("functions/%s", f->name);
-	sim_metrics_set_labels(ctx->metrics, group, "shard", cfg->shard_labels, cfg->shard_columns,
-	                       "shards read by this function, the column dimension of its "
-	                       "per-shard series");
+	f->labels = sim_calloc(cfg->shard_columns ? cfg->shard_columns : 1, sizeof *f->labels);
+	for (size_t i = 0; i < cfg->shard_columns; i++)
+		f->labels[i] = sim_strdup(cfg->shard_labels[i]);
+	f->nlabels = cfg->shard_columns;
+	set_labels(f);
 	for (size_t i = 0; i < sizeof metric_defs / sizeof metric_defs[0]; i++) {
 		const metric_def *d = &metric_defs[i];
 		ks_metric_init(metric_at(f, d), ctx, group, d->name, d->kind,
@@ -91,6 +114,9 @@ void ks_function_destroy(ks_function *f)
 	ks_metric_fini(&f->duration_sum_ms);
 	sim_series_destroy(f->duration_avg_ms);
 	sim_hist_destroy(f->latency);
+	for (size_t i = 0; i < f->nlabels; i++)
+		sim_free(f->labels[i]);
+	sim_free(f->labels);
 	sim_dist_fini(&f->per_invocation);
 	sim_dist_fini(&f->per_record);
 	gsl_rng_free(f->duration_rng);

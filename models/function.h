@@ -47,6 +47,8 @@ typedef struct ks_function {
 	ks_metric iterator_age_max_ms, read_throttled; /* per shard column */
 	sim_series *duration_avg_ms;                    /* derived at the end */
 	sim_hist *latency;
+	char **labels; /* of the per-shard columns */
+	size_t nlabels;
 	/* Measured-period aggregates that are not plain sums. */
 	double iterator_age_sum_ms, iterator_age_batches, iterator_age_max;
 	double getrecords_age_max_ms;
@@ -71,6 +73,9 @@ void ks_function_invoke_started(ks_function *f, sim_time t);
 void ks_function_invoke_finished(ks_function *f, sim_time t, sim_time duration,
                                  const struct ks_shard *shard, size_t column, uint64_t from,
                                  uint64_t to, sim_time age_at);
+
+/* Adds a per-shard column (a shard made during the run); returns its index. */
+size_t ks_function_add_shard_column(ks_function *f, const char *label);
 
 void ks_function_note_expired(ks_function *f, sim_time t, uint64_t n);
 void ks_function_note_read(ks_function *f, sim_time t, size_t column, bool admitted,

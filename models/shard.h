@@ -40,6 +40,9 @@ typedef struct ks_shard {
 	sim_time open_at, close_at; /* takes writes in [open_at, close_at) (SIM_TIME_MAX: open) */
 	size_t *parents; /* indices of the shards it replaced: read to their end first [doc] */
 	size_t nparents;
+	int64_t rate_minute; /* on-demand: the calendar minute being measured, its bytes, and */
+	double rate_bytes;   /* whether a split of this shard is already planned */
+	bool splitting;
 
 	ks_record *ring;
 	uint64_t cap; /* power of two */

@@ -62,10 +62,17 @@ ks_stream *ks_stream_create(ks_ctx *ctx, const ks_stream_config *cfg)
 	s->ctx = ctx;
 	s->retention = cfg->retention;
 	s->put_to_readable = cfg->put_to_readable;
-	/* Every shard of the run is made now, so the array never moves. */
+	s->cfg = *cfg;
+	s->cfg.name = s->name;
+	s->cfg.reshards = NULL;
+	/* Every scheduled shard of the run is made now, and an on-demand stream reserves room
+	 * for its splits, so the array never moves. */
 	size_t total = cfg->shards;
 	for (size_t i = 0; i < cfg->nreshards; i++)
 		total += cfg->reshards[i].shards;
+	if (cfg->on_demand && cfg->max_shards > total)
+		total = cfg->max_shards;
+	s->capshards = total;
 	s->shards = sim_calloc(total, sizeof *s->shards);
 	open_generation(s, 0, cfg->shards, cfg);
 	for (size_t i = 0; i < cfg->nreshards; i++)
@@ -100,6 +107,15 @@ ks_stream *ks_stream_create(ks_ctx *ctx, const ks_stream_config *cfg)
 	return s;
 }
 
+/* The per-shard metrics, by number; NULL past the last. */
+static ks_metric *stream_metrics(ks_stream *s, size_t i)
+{
+	ks_metric *all[] = {&s->incoming_records, &s->incoming_bytes, &s->write_throttled,
+	                    &s->records_lost,     &s->read_calls,     &s->read_throttled,
+	                    &s->iterator_age_max_ms, &s->records_expired};
+	return i < sizeof all / sizeof all[0] ? all[i] : NULL;
+}
+
 void ks_stream_destroy(ks_stream *s)
 {
 	if (!s)
@@ -110,11 +126,8 @@ void ks_stream_destroy(ks_stream *s)
 	for (size_t g = 0; g < s->ngens; g++)
 		sim_free(s->gens[g].open);
 	sim_free(s->gens);
-	ks_metric *metrics[] = {&s->incoming_records, &s->incoming_bytes,   &s->write_throttled,
-	                        &s->records_lost,     &s->read_calls,       &s->read_throttled,
-	                        &s->iterator_age_max_ms, &s->records_expired};
-	for (size_t i = 0; i < sizeof metrics / sizeof metrics[0]; i++)
-		ks_metric_fini(metrics[i]);
+	for (size_t i = 0; stream_metrics(s, i); i++)
+		ks_metric_fini(stream_metrics(s, i));
 	sim_free(s->name);
 	sim_free(s);
 }
@@ -160,6 +173,102 @@ size_t ks_stream_route(const ks_stream *s, size_t g, ks_hash hash)
 			hi = mid;
 	}
 	return gen->open[lo];
+}
+
+void ks_stream_listen(ks_stream *s, ks_shard_made_fn fn, void *ctx)
+{
+	s->on_made = fn;
+	s->on_made_ctx = ctx;
+}
+
+/* A new shard during the run: initialised, with a column in every per-shard series. */
+static ks_shard *make_shard(ks_stream *s, sim_time at, ks_hash lo, ks_hash hi, size_t parent)
+{
+	size_t index = s->nshards++;
+	ks_shard *sh = &s->shards[index];
+	ks_shard_init(sh, s, index, &s->cfg.write, &s->cfg.read);
+	sh->open_at = at;
+	sh->lo = lo;
+	sh->hi = hi;
+	sh->parents = sim_calloc(1, sizeof *sh->parents);
+	sh->parents[0] = parent;
+	sh->nparents = 1;
+	for (size_t i = 0; stream_metrics(s, i); i++)
+		sim_series_add_column(stream_metrics(s, i)->series);
+	const char **ids = sim_calloc(s->nshards, sizeof *ids);
+	for (size_t i = 0; i < s->nshards; i++)
+		ids[i] = s->shards[i].id;
+	char *group = sim_asprintf("streams/%s", s->name);
+	sim_metrics_set_labels(s->ctx->metrics, group, "shard", ids, s->nshards,
+	                       "shard ids, the column dimension of the per-shard series");
+	sim_free(group);
+	sim_free(ids);
+	return sh;
+}
+
+/* [doc] on-demand: split a hot shard in two halves of its hash range at time `at`. */
+static void split(ks_stream *s, size_t parent, sim_time at)
+{
+	if (s->nshards + 2 > s->capshards)
+		return; /* at the stream's limit: the shard stays hot (and throttles) */
+	struct ks_generation *last = &s->gens[s->ngens - 1];
+	if (last->at != at) { /* a new generation: the previous open set, to be edited */
+		s->gens = sim_reallocarray(s->gens, s->ngens + 1, sizeof *s->gens);
+		struct ks_generation *prev = &s->gens[s->ngens - 1];
+		struct ks_generation *g = &s->gens[s->ngens++];
+		*g = (struct ks_generation){.at = at, .open = sim_calloc(prev->n + 1, sizeof(size_t)),
+		                            .n = prev->n};
+		for (size_t i = 0; i < prev->n; i++)
+			g->open[i] = prev->open[i];
+		last = g;
+	} else {
+		last->open = sim_reallocarray(last->open, last->n + 1, sizeof *last->open);
+	}
+	ks_shard *p = &s->shards[parent];
+	ks_hash mid = p->lo + (p->hi - p->lo) / 2;
+	p->splitting = true;
+	p->close_at = at;
+	size_t a = make_shard(s, at, p->lo, mid, parent)->index;
+	size_t b = make_shard(s, at, mid + 1, p->hi, parent)->index;
+	/* the open list stays sorted by range: the two halves take the parent's place */
+	size_t k = 0;
+	while (last->open[k] != parent)
+		k++;
+	for (size_t i = last->n; i > k + 1; i--)
+		last->open[i] = last->open[i - 1];
+	last->open[k] = a;
+	last->open[k + 1] = b;
+	last->n++;
+	if (s->on_made) {
+		s->on_made(s->on_made_ctx, s, a);
+		s->on_made(s->on_made_ctx, s, b);
+	}
+}
+
+void ks_stream_accepted(ks_stream *s, size_t shard, sim_time t, uint32_t bytes)
+{
+	ks_metric_add(&s->incoming_records, t, shard, 1);
+	ks_metric_add(&s->incoming_bytes, t, shard, bytes);
+	if (t >= s->ctx->warmup)
+		s->put_payload_units += bytes == 0 ? 1 : (bytes + 25599) / 25600;
+	if (!s->cfg.on_demand)
+		return;
+	/* Measured per calendar minute: a minute over the threshold plans a split, which takes
+	 * effect split_after the minute it was seen in. */
+	ks_shard *sh = &s->shards[shard];
+	int64_t minute = t / SIM_MIN;
+	if (minute != sh->rate_minute) {
+		sh->rate_minute = minute;
+		sh->rate_bytes = 0;
+	}
+	sh->rate_bytes += bytes;
+	if (!sh->splitting && sh->rate_bytes > s->cfg.split_bytes_per_s * 60) {
+		sim_time at = minute * SIM_MIN + s->cfg.split_after;
+		if (at < s->ctx->stop)
+			split(s, shard, at);
+		else
+			sh->splitting = true; /* too late to matter in this run */
+	}
 }
 
 void ks_stream_expire(ks_stream *s, sim_time now)

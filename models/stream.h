@@ -24,15 +24,30 @@ typedef struct ks_stream_config {
 	sim_time put_to_readable; /* [choice] platform.kinesis.put_to_readable */
 	ks_write_limiter_config write;
 	ks_read_limiter_config read;
+	/* [doc] on-demand capacity mode: starts with 4 shards' worth of write capacity and splits
+	 * a shard whose incoming rate passes 500 KB/s, within 15 minutes */
+	bool on_demand;
+	double split_bytes_per_s;  /* 500 KB/s (AWS's KB: KiB) */
+	sim_time split_after;      /* [choice] platform.kinesis.on_demand_split_after */
+	size_t max_shards;         /* [choice] the most shards an on-demand stream grows to */
 } ks_stream_config;
+
+struct ks_stream;
+/* Called when a shard is made during the run (an on-demand split), after its series columns
+ * exist, so readers can be added for it. */
+typedef void (*ks_shard_made_fn)(void *ctx, struct ks_stream *s, size_t shard);
 
 typedef struct ks_stream {
 	char *name;
 	ks_ctx *ctx;
 	sim_time retention, put_to_readable;
 	size_t nshards; /* every shard of the run, open or not yet or closed; their array never
-	                 * moves, so pointers to shards stay valid */
+	                 * moves (on-demand streams reserve max_shards), so pointers stay valid */
 	ks_shard *shards;
+	size_t capshards;
+	ks_stream_config cfg; /* limits for shards made later */
+	ks_shard_made_fn on_made;
+	void *on_made_ctx;
 	/* Generations of the open shard set: generation g is in force from gens[g].at; its open
 	 * shards are listed by ascending hash range. */
 	struct ks_generation {
@@ -55,6 +70,12 @@ ks_hash ks_stream_key_hash(const char *key, size_t len);
 /* [doc] N shards split [0, 2^128) into equal ranges of floor(2^128 / N), the last taking the
  * remainder: the shard (0..N-1) of a key in a stream of N shards. */
 size_t ks_stream_shard_for_key(size_t nshards, const char *key, size_t len);
+
+/* A record was accepted at t on a shard: counts it and, in on-demand mode, watches the
+ * shard's incoming rate (may plan a split, which makes shards and calls the listener). */
+void ks_stream_accepted(ks_stream *s, size_t shard, sim_time t, uint32_t bytes);
+
+void ks_stream_listen(ks_stream *s, ks_shard_made_fn fn, void *ctx);
 
 /* The generation in force at t. */
 size_t ks_stream_generation(const ks_stream *s, sim_time t);
