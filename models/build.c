@@ -397,6 +397,14 @@ void ks_model_summarize(ks_model *m)
 	ks_cost_summarize(&m->ctx, &m->prices, &usage);
 }
 
+void ks_model_observe_batches(ks_model *m, ks_batch_observer fn, void *ctx)
+{
+	for (size_t i = 0; i < m->nfunctions; i++) {
+		m->functions[i]->observer = fn;
+		m->functions[i]->observer_ctx = ctx;
+	}
+}
+
 uint64_t ks_model_events(const ks_model *m)
 {
 	return sim_engine_events(m->ctx.engine);

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdint.h>
 
+#include "models/function.h"
 #include "models/scenario.h"
 #include "sim/metrics.h"
 
@@ -24,6 +25,9 @@ int ks_model_run(ks_model *model, volatile sig_atomic_t *interrupt,
 
 /* Writes every summary value (also before a run: all zero, which lists the metric paths). */
 void ks_model_summarize(ks_model *model);
+
+/* Calls fn for every batch any function finishes (traces; tests of order). */
+void ks_model_observe_batches(ks_model *model, ks_batch_observer fn, void *ctx);
 
 uint64_t ks_model_events(const ks_model *model);
 /* Simulated time reached. */

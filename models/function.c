@@ -164,6 +164,8 @@ void ks_function_invoke_finished(ks_function *f, sim_time t, sim_time duration,
 		f->billed_gb_s += ceil(ms) / 1e3 * f->memory_bytes / (1024.0 * 1024.0 * 1024.0);
 	}
 	ks_metric_add(&f->records_processed, t, 0, (double)(to - from));
+	if (f->observer)
+		f->observer(f->observer_ctx, f, shard, from, to, t);
 	sim_time warmup = f->ctx->warmup;
 	for (uint64_t q = from; q < to; q++) {
 		const ks_record *r = ks_shard_record(shard, q);

@@ -19,6 +19,7 @@
 #include "sim/hist.h"
 
 struct ks_shard;
+struct ks_function;
 
 typedef struct ks_function_config {
 	const char *name;
@@ -29,6 +30,12 @@ typedef struct ks_function_config {
 	size_t shard_columns; /* columns of the per-shard series (all triggers' shards) */
 	const char *const *shard_labels;
 } ks_function_config;
+
+/* Called for every batch a function finished: records [from, to) of the shard at time t (for
+ * traces and for tests of order). */
+typedef void (*ks_batch_observer)(void *ctx, const struct ks_function *f,
+                                  const struct ks_shard *shard, uint64_t from, uint64_t to,
+                                  sim_time t);
 
 typedef struct ks_function {
 	char *name;
@@ -47,6 +54,8 @@ typedef struct ks_function {
 	ks_metric iterator_age_max_ms, read_throttled; /* per shard column */
 	sim_series *duration_avg_ms;                    /* derived at the end */
 	sim_hist *latency;
+	ks_batch_observer observer;
+	void *observer_ctx;
 	char **labels; /* of the per-shard columns */
 	size_t nlabels;
 	/* Measured-period aggregates that are not plain sums. */

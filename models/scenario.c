@@ -175,17 +175,17 @@ static const sim_schema stream_item = {.kind = SIM_SCHEMA_MAP, .children = strea
 static const sim_schema partition_keys_keys[] = {
 	{.key = "count", .kind = SIM_SCHEMA_INT, .def = "10000", .min = 1, .max = 10000000},
 	{.key = "distribution", .kind = SIM_SCHEMA_ENUM, .def = "uniform",
-	 .choices = key_dist_choices, .flags = NI},
-	{.key = "zipf_s", .kind = SIM_SCHEMA_NUMBER, .def = "1.0", .min = 0, .max = 10, .flags = NI},
-	{.key = "hot_key_share", .kind = SIM_SCHEMA_FRACTION, .def = "0%", .flags = NI},
+	 .choices = key_dist_choices},
+	{.key = "zipf_s", .kind = SIM_SCHEMA_NUMBER, .def = "1.0", .min = 0, .max = 10},
+	{.key = "hot_key_share", .kind = SIM_SCHEMA_FRACTION, .def = "0%"},
 	END,
 };
 
 static const sim_schema put_keys[] = {
-	{.key = "api", .kind = SIM_SCHEMA_ENUM, .def = "PutRecords", .choices = api_choices, .flags = NI},
+	{.key = "api", .kind = SIM_SCHEMA_ENUM, .def = "PutRecords", .choices = api_choices},
 	{.key = "max_records", .kind = SIM_SCHEMA_INT, .def = "500", .min = 1, .max = 500,
-	 .flags = NI | AWS},
-	{.key = "linger", .kind = SIM_SCHEMA_DURATION, .def = "0s", .min = 0, .max = 3600 * S_, .flags = NI},
+	 .flags = AWS},
+	{.key = "linger", .kind = SIM_SCHEMA_DURATION, .def = "0s", .min = 0, .max = 3600 * S_},
 	END,
 };
 
@@ -220,12 +220,12 @@ static const sim_schema diurnal_keys[] = {
 
 static const sim_schema producer_keys[] = {
 	{.key = "stream", .kind = SIM_SCHEMA_STRING},
-	{.key = "streams", .kind = SIM_SCHEMA_SEQ, .item = &string_item, .flags = NI},
+	{.key = "streams", .kind = SIM_SCHEMA_SEQ, .item = &string_item},
 	{.key = "rate", .kind = SIM_SCHEMA_RATE, .min = 0, .max = 1e9},
 	{.key = "arrivals", .kind = SIM_SCHEMA_ANY, .def = "poisson"},
-	{.key = "profile", .kind = SIM_SCHEMA_SEQ, .item = &profile_step, .flags = NI},
-	{.key = "diurnal", .kind = SIM_SCHEMA_MAP, .children = diurnal_keys, .what = "diurnal", .flags = NI},
-	{.key = "trace", .kind = SIM_SCHEMA_STRING, .flags = NI},
+	{.key = "profile", .kind = SIM_SCHEMA_SEQ, .item = &profile_step},
+	{.key = "diurnal", .kind = SIM_SCHEMA_MAP, .children = diurnal_keys, .what = "diurnal"},
+	{.key = "trace", .kind = SIM_SCHEMA_STRING},
 	{.key = "record_size", .kind = SIM_SCHEMA_DIST_SIZE, .flags = REQ},
 	{.key = "limit", .kind = SIM_SCHEMA_INT, .min = 0, .max = 9e15},
 	{.key = "partition_keys", .kind = SIM_SCHEMA_MAP, .children = partition_keys_keys,
@@ -510,9 +510,13 @@ static void check_count_rate(const sim_yaml_node *rate, const char *key, sim_dia
 		report(d, rate, "%s must count records, e.g. '100/s' (got '%s')", key, rate->text);
 }
 
-/* arrivals: poisson | uniform | {bursty: {burst: N, every: T}} */
-static void check_arrivals(const sim_yaml_node *arrivals, sim_diag *d)
+/* arrivals: poisson | uniform | {bursty: {burst: N[, every: T]}}. Bursty is a pattern applied
+ * to the producer's rate, which stays its one source of volume: bursts of `burst` records at
+ * one instant, spaced so the rate holds (every burst/rate). `every` may restate that spacing,
+ * only beside a constant `rate`, and must agree with it. */
+static void check_arrivals(const sim_yaml_node *pr, sim_diag *d)
 {
+	const sim_yaml_node *arrivals = sim_yaml_get(pr, "arrivals");
 	if (!arrivals)
 		return;
 	if (arrivals->kind == SIM_YAML_SCALAR && (strcmp(arrivals->text, "poisson") == 0 ||
@@ -521,29 +525,63 @@ static void check_arrivals(const sim_yaml_node *arrivals, sim_diag *d)
 	const sim_yaml_node *bursty = sim_yaml_get(arrivals, "bursty");
 	if (arrivals->kind != SIM_YAML_MAP || arrivals->n != 1 || !bursty) {
 		report(d, arrivals,
-		       "arrivals must be poisson, uniform or {bursty: {burst: N, every: T}} (got %s)",
+		       "arrivals must be poisson, uniform or {bursty: {burst: N}} (got %s)",
 		       arrivals->kind == SIM_YAML_SCALAR ? arrivals->text : "another map");
 		return;
 	}
 	const sim_yaml_node *burst = sim_yaml_get(bursty, "burst");
 	const sim_yaml_node *every = sim_yaml_get(bursty, "every");
-	int64_t n;
+	int64_t n = 0;
 	sim_time t;
 	char err[160];
-	if (bursty->kind != SIM_YAML_MAP || !burst || !every || bursty->n != 2) {
-		report(d, bursty, "bursty needs exactly 'burst' (records per burst) and 'every' "
-		                  "(time between bursts)");
-		sim_diag_hint(d, "e.g. arrivals: {bursty: {burst: 50, every: 1s}}");
+	if (bursty->kind != SIM_YAML_MAP || !burst || bursty->n != (every ? 2u : 1u)) {
+		report(d, bursty, "bursty needs 'burst' (records per burst), and may restate 'every' "
+		                  "(time between bursts, burst/rate)");
+		sim_diag_hint(d, "e.g. rate: 50/s with arrivals: {bursty: {burst: 50}} sends 50 "
+		                 "records at once every second");
 		return;
 	}
 	if (burst->kind != SIM_YAML_SCALAR || sim_parse_count(burst->text, &n, err, sizeof err) < 0 ||
-	    n < 1)
-		report(d, burst, "burst must be a whole number of records >= 1 (got '%s')",
+	    n < 1 || n > 1000000) {
+		report(d, burst, "burst must be a whole number of records 1..1000000 (got '%s')",
 		       burst->kind == SIM_YAML_SCALAR ? burst->text : "a collection");
+		return;
+	}
+	if (!every)
+		return;
 	if (every->kind != SIM_YAML_SCALAR ||
-	    sim_parse_duration(every->text, &t, err, sizeof err) < 0 || t <= 0)
+	    sim_parse_duration(every->text, &t, err, sizeof err) < 0 || t <= 0) {
 		report(d, every, "every must be a positive duration, e.g. '1s' (got '%s')",
 		       every->kind == SIM_YAML_SCALAR ? every->text : "a collection");
+		return;
+	}
+	const sim_yaml_node *rate = sim_yaml_get(pr, "rate");
+	sim_rate r;
+	if (!rate) {
+		report(d, every, "bursty 'every' needs a constant 'rate' beside it");
+		sim_diag_hint(d, "with a profile, diurnal or trace the bursts follow the rate: give "
+		                 "'burst' alone");
+		return;
+	}
+	if (rate->kind != SIM_YAML_SCALAR || sim_parse_rate(rate->text, &r, err, sizeof err) < 0 ||
+	    r.is_bytes)
+		return; /* reported with the rate */
+	if (r.per_s <= 0) {
+		report(d, every, "bursty 'every' needs a rate above 0/s (got %s)", rate->text);
+		return;
+	}
+	sim_time spacing = (sim_time)((double)n * 1e9 / r.per_s + 0.5);
+	if (t - spacing > 1 || spacing - t > 1) {
+		char want[64];
+		sim_time_format(want, sizeof want, spacing);
+		report(d, every,
+		       "every: %s disagrees with rate %s: bursts of %lld records at that rate come "
+		       "every %s",
+		       every->text, rate->text, (long long)n, want);
+		sim_diag_hint(d, "give 'burst' alone (the rate spaces the bursts), or make rate "
+		                 "burst/every (%.6g/s)",
+		              (double)n * 1e9 / (double)t);
+	}
 }
 
 static void check_producer(const sim_yaml_pair *p, const sim_yaml_node *streams, sim_diag *d)
@@ -608,8 +646,44 @@ static void check_producer(const sim_yaml_pair *p, const sim_yaml_node *streams,
 		if (ks_trace_load(trace, &t, d) == 0)
 			ks_trace_fini(&t);
 	}
-	check_arrivals(sim_yaml_get(pr, "arrivals"), d);
+	for (size_t i = 0; list && list->kind == SIM_YAML_SEQ && i < list->n; i++) {
+		const sim_yaml_node *a = list->items[i];
+		for (size_t j = 0; j < i && a->kind == SIM_YAML_SCALAR; j++) {
+			const sim_yaml_node *b = list->items[j];
+			if (b->kind == SIM_YAML_SCALAR && strcmp(a->text, b->text) == 0) {
+				report(d, a, "stream '%s' is listed twice in streams", a->text);
+				break;
+			}
+		}
+	}
+	if (list && list->kind == SIM_YAML_SEQ && list->n == 0)
+		report(d, list, "streams needs at least one stream");
+	if (profile && profile->kind == SIM_YAML_SEQ && profile->n == 0)
+		report(d, profile, "profile needs at least one step, e.g. [{at: 0s, rate: 100/s}]");
+	const sim_yaml_node *peak = sim_yaml_get(diurnal, "peak");
+	const sim_yaml_node *trough = sim_yaml_get(diurnal, "trough");
+	sim_rate rp, rt;
+	char err[160];
+	if (diurnal && diurnal->kind == SIM_YAML_MAP && peak && trough &&
+	    peak->kind == SIM_YAML_SCALAR && trough->kind == SIM_YAML_SCALAR &&
+	    sim_parse_rate(peak->text, &rp, err, sizeof err) == 0 &&
+	    sim_parse_rate(trough->text, &rt, err, sizeof err) == 0 && rp.per_s < rt.per_s)
+		report(d, peak, "diurnal peak (%s) must be at least its trough (%s)", peak->text,
+		       trough->text);
+	/* Keys written in the scenario (line > 0), not defaults the schema filled in. */
+	const sim_yaml_node *put = sim_yaml_get(pr, "put");
+	const sim_yaml_node *api = sim_yaml_get(put, "api");
+	static const char *const batching[] = {"max_records", "linger"};
+	for (size_t i = 0; api && api->kind == SIM_YAML_SCALAR && strcmp(api->text, "PutRecord") == 0 &&
+	                   i < 2; i++) {
+		const sim_yaml_pair *kv = sim_yaml_get_pair(put, batching[i]);
+		if (kv && kv->key->line > 0)
+			report(d, kv->key, "put.%s applies to PutRecords only (PutRecord sends one "
+			                   "record per call)", batching[i]);
+	}
+	check_arrivals(pr, d);
 }
+
 
 static void check_function(const sim_yaml_pair *p, const sim_yaml_node *streams, sim_diag *d)
 {
