@@ -70,9 +70,15 @@ void ks_build_streams(ks_model *m)
 			reshards[r] = (ks_reshard){
 				.at = sim_schema_duration(plan->items[r], "at"),
 				.shards = (size_t)sim_schema_int(plan->items[r], "shards")};
+		bool on_demand = strcmp(sim_schema_string(s, "mode"), "on_demand") == 0;
 		ks_stream_config cfg = {
 			.name = streams->pairs[i].key->text,
-			.shards = (size_t)sim_schema_int(s, "shards"),
+			/* [doc] on-demand: 4 MiB/s of write capacity at first, 4 shards' worth */
+			.shards = on_demand ? 4 : (size_t)sim_schema_int(s, "shards"),
+			.on_demand = on_demand,
+			.split_bytes_per_s = 500 * 1024, /* [doc] 500 KB/s, AWS's KB */
+			.split_after = sim_schema_duration(kin, "on_demand_split_after"),
+			.max_shards = (size_t)sim_schema_int(kin, "on_demand_max_shards"),
 			.reshards = reshards,
 			.nreshards = nreshards,
 			.retention = sim_schema_duration(s, "retention"),
@@ -261,6 +267,9 @@ static void read_prices(ks_model *m)
 		.put_payload_unit_million = sim_schema_number(p, "put_payload_unit_million"),
 		.efo_consumer_shard_hour = sim_schema_number(p, "efo_consumer_shard_hour"),
 		.efo_gb = sim_schema_number(p, "efo_gb"),
+		.on_demand_stream_hour = sim_schema_number(p, "on_demand_stream_hour"),
+		.on_demand_gb_in = sim_schema_number(p, "on_demand_gb_in"),
+		.on_demand_gb_out = sim_schema_number(p, "on_demand_gb_out"),
 		.lambda_request_million = sim_schema_number(p, "lambda_request_million"),
 		.lambda_gb_second = sim_schema_number(p, "lambda_gb_second"),
 	};
@@ -376,9 +385,17 @@ void ks_model_summarize(ks_model *m)
 	for (size_t i = 0; i < m->nconsumers; i++)
 		ks_consumer_summarize(m->consumers[i]);
 	ks_cost_usage usage = {0};
+	double hours = (double)(m->ctx.stop - m->ctx.warmup) / (double)SIM_HOUR;
 	for (size_t i = 0; i < m->nstreams; i++) {
-		usage.shard_hours += ks_stream_shard_hours(m->streams[i]);
-		usage.put_payload_units += m->streams[i]->put_payload_units;
+		const ks_stream *s = m->streams[i];
+		if (s->cfg.on_demand) {
+			usage.on_demand_stream_hours += hours;
+			usage.on_demand_bytes_in += s->bytes_in;
+			usage.on_demand_bytes_out += s->bytes_out;
+		} else {
+			usage.shard_hours += ks_stream_shard_hours(s);
+			usage.put_payload_units += s->put_payload_units;
+		}
 	}
 	for (size_t i = 0; i < m->npollers; i++) {
 		if (!m->pollers[i]->cfg.efo)

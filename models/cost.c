@@ -1,5 +1,6 @@
 /* Cost per component. [doc/meas] us-east-1 prices, overridable in platform.prices. Kinesis:
- * shard-hours, 25 KB PUT payload units, enhanced fan-out consumer-shard-hours and GB pushed;
+ * shard-hours and 25 KB PUT payload units (provisioned) or stream-hours and GB in and out
+ * (on-demand), enhanced fan-out consumer-shard-hours and GB pushed;
  * Lambda: requests plus GB-seconds. SQS, SNS and Firehose are 0 until their models land. */
 #include "models/cost.h"
 
@@ -10,7 +11,10 @@ void ks_cost_summarize(ks_ctx *ctx, const ks_cost_config *p, const ks_cost_usage
 	double kinesis = u->shard_hours * p->shard_hour +
 	                 u->put_payload_units / 1e6 * p->put_payload_unit_million +
 	                 u->efo_consumer_shard_hours * p->efo_consumer_shard_hour +
-	                 u->efo_bytes / GIB * p->efo_gb;
+	                 u->efo_bytes / GIB * p->efo_gb +
+	                 u->on_demand_stream_hours * p->on_demand_stream_hour +
+	                 u->on_demand_bytes_in / GIB * p->on_demand_gb_in +
+	                 u->on_demand_bytes_out / GIB * p->on_demand_gb_out;
 	double lambda = u->lambda_requests / 1e6 * p->lambda_request_million +
 	                u->lambda_gb_seconds * p->lambda_gb_second;
 	sim_metrics *m = ctx->metrics;

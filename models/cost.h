@@ -8,12 +8,15 @@ typedef struct ks_cost_config {
 	double shard_hour, put_payload_unit_million;
 	double efo_consumer_shard_hour, efo_gb;
 	double lambda_request_million, lambda_gb_second;
+	double on_demand_stream_hour, on_demand_gb_in, on_demand_gb_out;
 } ks_cost_config;
 
 /* What the models used over the measured period. */
 typedef struct ks_cost_usage {
-	double shard_hours;
-	double put_payload_units;        /* [doc] 25 KB units of accepted records */
+	double shard_hours;              /* provisioned streams */
+	double put_payload_units;        /* [doc] 25 KB units of accepted records (provisioned) */
+	double on_demand_stream_hours;   /* on-demand streams: per stream-hour and per GB */
+	double on_demand_bytes_in, on_demand_bytes_out;
 	double efo_consumer_shard_hours; /* registered EFO consumers x shards x hours */
 	double efo_bytes;                /* pushed to EFO consumers */
 	double lambda_requests;

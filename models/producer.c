@@ -77,7 +77,11 @@ typedef struct segment {
 /* A stream written to, and the group its failed records of the current call go in. */
 typedef struct target {
 	ks_stream *stream;
-	const uint32_t *key_shard;
+	/* key -> shard in the stream's generation in force over [gen_from, gen_until); rebuilt
+	 * when a reshard or an on-demand split changes the open shard set */
+	uint32_t *key_shard;
+	size_t ngens_seen;
+	sim_time gen_from, gen_until;
 	uint64_t group_in, group_out; /* the last call that failed here, and its resend call */
 	sim_time group_delay;
 } target;
@@ -93,8 +97,8 @@ struct ks_producer {
 
 	target *targets;
 	size_t ntargets;
-	uint32_t **key_shards; /* owned; one per distinct shard count */
-	size_t nkey_shards;
+	uint32_t nkeys;
+	ks_hash *key_hash;     /* each key's MD5, routed to a shard by each stream's ranges */
 	uint8_t *key_len;      /* bytes of the key string, counted by the write limit */
 	gsl_ran_discrete_t *zipf;
 	bool size_is_const;
@@ -461,22 +465,20 @@ static sim_time produce(ks_producer *p, pending *r)
 
 /* ---- lifecycle ---------------------------------------------------------------------------- */
 
-static const uint32_t *key_shards_for(ks_producer *p, size_t nshards, uint32_t nkeys)
+/* The key -> shard table of a target at time t [doc: the open shard whose hash range holds
+ * the key's MD5]. */
+static const uint32_t *route(ks_producer *p, target *tg, sim_time t)
 {
-	/* Streams with the same shard count share one key -> shard table. */
-	for (size_t i = 0; i < p->ntargets; i++)
-		if (p->targets[i].key_shard && p->targets[i].stream->nshards == nshards)
-			return p->targets[i].key_shard;
-	uint32_t *ks = sim_malloc(nkeys * sizeof *ks);
-	for (uint32_t k = 0; k < nkeys; k++) {
-		char key[16];
-		int len = k < p->cfg.key_count ? snprintf(key, sizeof key, "k%u", k)
-		                               : snprintf(key, sizeof key, "hot");
-		ks[k] = (uint32_t)ks_stream_shard_for_key(nshards, key, (size_t)len);
-	}
-	p->key_shards = sim_realloc(p->key_shards, (p->nkey_shards + 1) * sizeof *p->key_shards);
-	p->key_shards[p->nkey_shards++] = ks;
-	return ks;
+	const ks_stream *s = tg->stream;
+	if (s->ngens == tg->ngens_seen && t >= tg->gen_from && t < tg->gen_until)
+		return tg->key_shard;
+	size_t g = ks_stream_generation(s, t);
+	tg->ngens_seen = s->ngens;
+	tg->gen_from = s->gens[g].at;
+	tg->gen_until = g + 1 < s->ngens ? s->gens[g + 1].at : SIM_TIME_MAX;
+	for (uint32_t k = 0; k < p->nkeys; k++)
+		tg->key_shard[k] = (uint32_t)ks_stream_route(s, g, p->key_hash[k]);
+	return tg->key_shard;
 }
 
 ks_producer *ks_producer_create(ks_ctx *ctx, const ks_producer_config *cfg)
@@ -502,18 +504,24 @@ ks_producer *ks_producer_create(ks_ctx *ctx, const ks_producer_config *cfg)
 	 * their shards are fixed per key set. */
 	SIM_ASSERT(cfg->key_count >= 1);
 	uint32_t nkeys = cfg->key_count + (cfg->hot_key_share > 0 ? 1 : 0);
+	p->nkeys = nkeys;
 	p->key_len = sim_malloc(nkeys);
+	p->key_hash = sim_malloc(nkeys * sizeof *p->key_hash);
 	for (uint32_t k = 0; k < nkeys; k++) {
 		char key[16];
-		p->key_len[k] = (uint8_t)(k < cfg->key_count ? snprintf(key, sizeof key, "k%u", k) : 3);
+		int len = k < cfg->key_count ? snprintf(key, sizeof key, "k%u", k)
+		                             : snprintf(key, sizeof key, "hot");
+		p->key_len[k] = (uint8_t)len;
+		p->key_hash[k] = ks_stream_key_hash(key, (size_t)len);
 	}
 	p->ntargets = cfg->streams ? cfg->nstreams : 1;
 	SIM_ASSERT(p->ntargets >= 1 && p->ntargets <= UINT16_MAX);
 	p->targets = sim_calloc(p->ntargets, sizeof *p->targets);
 	for (size_t i = 0; i < p->ntargets; i++) {
 		ks_stream *s = cfg->streams ? cfg->streams[i] : cfg->stream;
-		const uint32_t *ks = key_shards_for(p, s->nshards, nkeys);
-		p->targets[i] = (target){.stream = s, .key_shard = ks};
+		p->targets[i] = (target){.stream = s,
+		                         .key_shard = sim_malloc(nkeys * sizeof(uint32_t))};
+		route(p, &p->targets[i], 0);
 	}
 	p->cfg.streams = NULL;
 	if (cfg->zipf_keys) {
@@ -571,9 +579,9 @@ void ks_producer_destroy(ks_producer *p)
 	if (p->zipf)
 		gsl_ran_discrete_free(p->zipf);
 	sim_dist_fini(&p->cfg.record_size);
-	for (size_t i = 0; i < p->nkey_shards; i++)
-		sim_free(p->key_shards[i]);
-	sim_free(p->key_shards);
+	for (size_t i = 0; i < p->ntargets; i++)
+		sim_free(p->targets[i].key_shard);
+	sim_free(p->key_hash);
 	sim_free(p->targets);
 	sim_free(p->key_len);
 	sim_free(p->segs);
@@ -650,20 +658,16 @@ static sim_time resend_delay(ks_producer *p, uint32_t failed_attempts)
 }
 
 /* One write attempt of record r on a target at t: whether the shard accepted it. */
-static inline bool write_one(ks_producer *p, const target *tg, sim_time t, const pending *r)
+static inline bool write_one(ks_producer *p, target *tg, sim_time t, const pending *r)
 {
 	ks_stream *s = tg->stream;
-	size_t shard = tg->key_shard[r->key];
+	size_t shard = route(p, tg, t)[r->key];
 	ks_shard *sh = &s->shards[shard];
 	if (ks_shard_write_admit(sh, t, r->bytes + p->key_len[r->key])) {
 		ks_record rec = {.arrival = t, .id = ks_record_id(p->cfg.number, r->index),
 		                 .bytes = r->bytes, .key = r->key};
 		ks_shard_push(sh, &rec);
-		ks_metric_add(&s->incoming_records, t, shard, 1);
-		ks_metric_add(&s->incoming_bytes, t, shard, r->bytes);
-		/* [doc] PUT payload units: 25 KB per record, rounded up. */
-		if (t >= p->ctx->warmup)
-			s->put_payload_units += r->bytes == 0 ? 1 : (r->bytes + 25599) / 25600;
+		ks_stream_accepted(s, shard, t, r->bytes);
 		return true;
 	}
 	/* [doc] every rejected attempt counts in WriteProvisionedThroughputExceeded. */
@@ -678,7 +682,7 @@ static bool schedule_resend(ks_producer *p, size_t ti, sim_time t, const pending
 {
 	target *tg = &p->targets[ti];
 	if ((int)attempts >= p->cfg.max_attempts) {
-		ks_metric_add(&tg->stream->records_lost, t, tg->key_shard[r->key], 1);
+		ks_metric_add(&tg->stream->records_lost, t, route(p, tg, t)[r->key], 1);
 		return false;
 	}
 	if (tg->group_in != group_in) {

@@ -81,6 +81,10 @@ static const sim_schema kinesis_platform_keys[] = {
 	 .def = "{dist: lognormal, median: 45ms, p99: 100ms}"},
 	{.key = "efo_renewal_gap", .kind = SIM_SCHEMA_DURATION, .def = "0s", .min = 0,
 	 .max = 300 * S_},
+	{.key = "on_demand_split_after", .kind = SIM_SCHEMA_DURATION, .def = "15m", .min = 0,
+	 .max = 86400 * S_},
+	{.key = "on_demand_max_shards", .kind = SIM_SCHEMA_INT, .def = "200", .min = 4,
+	 .max = 10000},
 	END,
 };
 
@@ -143,6 +147,9 @@ static const sim_schema prices_keys[] = {
 	PRICE("sqs_request_million", "0.40"),
 	PRICE("sns_request_million", "0.50"),
 	PRICE("firehose_gb", "0.029"),
+	PRICE("on_demand_stream_hour", "0.04"),
+	PRICE("on_demand_gb_in", "0.08"),
+	PRICE("on_demand_gb_out", "0.04"),
 	END,
 };
 
@@ -160,13 +167,22 @@ static const sim_schema platform_keys[] = {
 	END,
 };
 
-static const sim_schema stream_keys[] = {
+static const sim_schema reshard_keys[] = {
+	{.key = "at", .kind = SIM_SCHEMA_DURATION, .flags = REQ, .min = 1e6,
+	 .max = 366 * 86400 * S_},
 	{.key = "shards", .kind = SIM_SCHEMA_INT, .flags = REQ, .min = 1, .max = 10000},
-	{.key = "mode", .kind = SIM_SCHEMA_ENUM, .def = "provisioned", .choices = mode_choices,
-	 .flags = NI},
+	END,
+};
+static const sim_schema reshard_item = {.kind = SIM_SCHEMA_MAP, .children = reshard_keys,
+                                        .what = "reshard"};
+
+static const sim_schema stream_keys[] = {
+	/* required unless mode: on_demand (checked with the other cross-checks) */
+	{.key = "shards", .kind = SIM_SCHEMA_INT, .min = 1, .max = 10000},
+	{.key = "mode", .kind = SIM_SCHEMA_ENUM, .def = "provisioned", .choices = mode_choices},
 	{.key = "retention", .kind = SIM_SCHEMA_DURATION, .def = "24h", .min = 24 * 3600 * S_,
 	 .max = 8760 * 3600 * S_, .flags = AWS},
-	{.key = "reshard", .kind = SIM_SCHEMA_ANY, .flags = NI},
+	{.key = "reshard", .kind = SIM_SCHEMA_SEQ, .item = &reshard_item},
 	END,
 };
 static const sim_schema stream_item = {.kind = SIM_SCHEMA_MAP, .children = stream_keys,
@@ -748,9 +764,51 @@ static void check_efo_limit(const sim_yaml_node *root, sim_diag *d)
 	}
 }
 
+/* shards is required for a provisioned stream and refused for an on-demand one; reshards
+ * come in time order, on provisioned streams. */
+static void check_stream(const sim_yaml_pair *p, sim_diag *d)
+{
+	const sim_yaml_node *mode = sim_yaml_get(p->value, "mode");
+	bool on_demand = mode && mode->kind == SIM_YAML_SCALAR && strcmp(mode->text, "on_demand") == 0;
+	const sim_yaml_pair *shards = sim_yaml_get_pair(p->value, "shards");
+	if (!on_demand && !shards && p->value->kind == SIM_YAML_MAP) {
+		report(d, p->key, "missing required key 'shards' in stream '%s'", p->key->text);
+		sim_diag_hint(d, "or mode: on_demand, which starts at 4 shards and splits hot ones");
+	}
+	if (on_demand && shards) {
+		report(d, shards->key, "an on_demand stream takes no 'shards' (stream '%s')",
+		       p->key->text);
+		sim_diag_hint(d, "on-demand streams start at 4 shards and split the hot ones");
+	}
+	const sim_yaml_pair *plan = sim_yaml_get_pair(p->value, "reshard");
+	if (!plan || plan->value->kind != SIM_YAML_SEQ)
+		return;
+	if (on_demand) {
+		report(d, plan->key, "an on_demand stream cannot be resharded (stream '%s')",
+		       p->key->text);
+		return;
+	}
+	sim_time last = 0;
+	for (size_t i = 0; i < plan->value->n; i++) {
+		const sim_yaml_node *at = sim_yaml_get(plan->value->items[i], "at");
+		sim_time t;
+		char err[160];
+		if (!at || at->kind != SIM_YAML_SCALAR ||
+		    sim_parse_duration(at->text, &t, err, sizeof err) < 0)
+			continue;
+		if (t <= last)
+			report(d, at, "reshards must be in time order (got at: %s after a later one)",
+			       at->text);
+		last = t;
+	}
+}
+
 static void check_semantics(const sim_yaml_node *root, sim_diag *d)
 {
 	check_efo_limit(root, d);
+	const sim_yaml_node *stream_map = sim_yaml_get(root, "streams");
+	for (size_t i = 0; stream_map && stream_map->kind == SIM_YAML_MAP && i < stream_map->n; i++)
+		check_stream(&stream_map->pairs[i], d);
 	check_names(root, d);
 	const sim_yaml_node *streams = sim_yaml_get(root, "streams");
 	const sim_yaml_node *producers = sim_yaml_get(root, "producers");

@@ -249,8 +249,11 @@ void ks_stream_accepted(ks_stream *s, size_t shard, sim_time t, uint32_t bytes)
 {
 	ks_metric_add(&s->incoming_records, t, shard, 1);
 	ks_metric_add(&s->incoming_bytes, t, shard, bytes);
-	if (t >= s->ctx->warmup)
+	/* [doc] PUT payload units: 25 KB per record, rounded up. */
+	if (t >= s->ctx->warmup) {
 		s->put_payload_units += bytes == 0 ? 1 : (bytes + 25599) / 25600;
+		s->bytes_in += bytes;
+	}
 	if (!s->cfg.on_demand)
 		return;
 	/* Measured per calendar minute: a minute over the threshold plans a split, which takes

@@ -60,6 +60,7 @@ typedef struct ks_stream {
 	ks_metric incoming_records, incoming_bytes, write_throttled, records_lost, read_calls,
 		read_throttled, iterator_age_max_ms, records_expired;
 	double put_payload_units; /* [doc] 25 KB units of accepted records, measured period */
+	double bytes_in, bytes_out; /* accepted and returned by GetRecords, measured period */
 } ks_stream;
 
 ks_stream *ks_stream_create(ks_ctx *ctx, const ks_stream_config *cfg);

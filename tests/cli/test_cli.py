@@ -311,15 +311,15 @@ class Diagnostics(CliTest):
         # These keys are documented (SCENARIO.md) but their models have not landed: when one
         # lands, replace it here by a key that is still refused.
         self.check_fails("bad-not-implemented.yaml", """
-            bad-not-implemented.yaml:7:5: error: 'mode' is not implemented yet in this version of kinesim
-                mode: on_demand
-                ^
-              hint: remove 'mode' from the scenario
-            bad-not-implemented.yaml:15:5: error: 'async' is not implemented yet in this version of kinesim
+            bad-not-implemented.yaml:8:1: error: 'topics' is not implemented yet in this version of kinesim
+            topics: {t: {}}
+            ^
+              hint: remove 'topics' from the scenario
+            bad-not-implemented.yaml:16:5: error: 'async' is not implemented yet in this version of kinesim
                 async: {maximum_retry_attempts: 1}
                 ^
               hint: remove 'async' from the scenario
-            bad-not-implemented.yaml:18:9: error: 'bisect_batch_on_function_error' is not implemented yet in this version of kinesim
+            bad-not-implemented.yaml:19:9: error: 'bisect_batch_on_function_error' is not implemented yet in this version of kinesim
                     bisect_batch_on_function_error: true
                     ^
               hint: remove 'bisect_batch_on_function_error' from the scenario
