@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "models/build_internal.h"
 #include "sim/diag.h"
 
 ks_scenario *harness_load(const char *yaml, const char *const *sets)
@@ -36,15 +37,29 @@ ks_scenario *harness_load(const char *yaml, const char *const *sets)
 	return sc;
 }
 
-harness_run harness_run_yaml(const char *yaml, const char *const *sets, uint64_t seed)
+static harness_run run(const char *yaml, const char *const *sets, uint64_t seed, bool pin)
 {
+	static const uint64_t pinned = 0;
 	harness_run r = {0};
 	r.sc = harness_load(yaml, sets);
 	r.metrics = sim_metrics_create();
 	r.model = ks_model_build(r.sc, seed, 0, r.metrics);
+	for (size_t s = 0; pin && s < r.model->nstreams; s++)
+		for (size_t i = 0; i < r.model->streams[s]->nshards; i++)
+			ks_shard_register(&r.model->streams[s]->shards[i], &pinned, &pinned);
 	assert_int_equal(ks_model_run(r.model, NULL, NULL, NULL), 0);
 	ks_model_summarize(r.model);
 	return r;
+}
+
+harness_run harness_run_yaml(const char *yaml, const char *const *sets, uint64_t seed)
+{
+	return run(yaml, sets, seed, false);
+}
+
+harness_run harness_run_pinned(const char *yaml, const char *const *sets, uint64_t seed)
+{
+	return run(yaml, sets, seed, true);
 }
 
 void harness_free(harness_run *r)

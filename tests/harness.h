@@ -23,6 +23,9 @@ ks_scenario *harness_load(const char *yaml, const char *const *sets);
 
 /* Loads, builds (seed, replication 0) and runs to the end, then summarizes. */
 harness_run harness_run_yaml(const char *yaml, const char *const *sets, uint64_t seed);
+/* The same, with every shard's log pinned by a reader that never moves, so the logs keep
+ * every record for inspection (a log with no reader drops what it is given). */
+harness_run harness_run_pinned(const char *yaml, const char *const *sets, uint64_t seed);
 void harness_free(harness_run *r);
 
 /* A summary value; fails the test when the path does not exist. */

@@ -74,7 +74,7 @@ static void profile_counts_follow_the_integral_of_the_ramped_rate(void **state)
 	/* [20,30): 100*10 + 15*10^2/2; [30,40): 100*10 + 15*(20^2-10^2)/2; [60,70): 400*10/2 */
 	const double expected[] = {1000, 1000, 1750, 3250, 4000, 4000, 2000, 0};
 	for (uint64_t seed = 1; seed <= 3; seed++) {
-		harness_run r = harness_run_yaml(producer_yaml("80s", "10s", 1, src), NULL, seed);
+		harness_run r = harness_run_pinned(producer_yaml("80s", "10s", 1, src), NULL, seed);
 		const sim_series *s = series_named(r.metrics, "streams/s", "incoming_records");
 		assert_int_equal(sim_series_rows(s), 8);
 		for (size_t i = 0; i < 8; i++)
@@ -90,7 +90,7 @@ static void profile_rate_is_zero_before_the_first_step(void **state)
 	(void)state;
 	const char *src = "    arrivals: uniform\n"
 	                  "    profile: [{at: 30s, rate: 50/s}]\n";
-	harness_run r = harness_run_yaml(producer_yaml("60s", "10s", 1, src), NULL, 1);
+	harness_run r = harness_run_pinned(producer_yaml("60s", "10s", 1, src), NULL, 1);
 	const sim_series *s = series_named(r.metrics, "streams/s", "incoming_records");
 	for (size_t i = 0; i < 3; i++)
 		assert_float_equal(row_sum(s, i), 0, 0);
@@ -107,7 +107,7 @@ static void diurnal_counts_follow_the_sine_between_trough_and_peak(void **state)
 	const char *src = "    diurnal: {peak: 600/s, trough: 100/s, period: 60s, peak_at: 15s}\n";
 	const double w = 2 * M_PI / 60;
 	for (uint64_t seed = 1; seed <= 3; seed++) {
-		harness_run r = harness_run_yaml(producer_yaml("120s", "5s", 1, src), NULL, seed);
+		harness_run r = harness_run_pinned(producer_yaml("120s", "5s", 1, src), NULL, seed);
 		const sim_series *s = series_named(r.metrics, "streams/s", "incoming_records");
 		assert_int_equal(sim_series_rows(s), 24);
 		for (size_t i = 0; i < 24; i++) {
@@ -146,7 +146,7 @@ static void trace_replays_rows_with_their_sizes(void **state)
 	const double size[] = {100, 200, 0, 200, 0, 0};
 	for (uint64_t seed = 1; seed <= 3; seed++) {
 		const char *src = harness_fmt("    trace: %s\n", fixture("trace-cloudwatch.csv"));
-		harness_run r = harness_run_yaml(producer_yaml("60s", "10s", 1, src), NULL, seed);
+		harness_run r = harness_run_pinned(producer_yaml("60s", "10s", 1, src), NULL, seed);
 		const sim_series *n = series_named(r.metrics, "streams/s", "incoming_records");
 		const sim_series *b = series_named(r.metrics, "streams/s", "incoming_bytes");
 		for (size_t i = 0; i < 6; i++) {
@@ -164,7 +164,7 @@ static void trace_in_seconds_and_durations_with_uniform_arrivals(void **state)
 	(void)state;
 	const char *src = harness_fmt("    arrivals: uniform\n    trace: %s\n",
 	                              fixture("trace-seconds.csv"));
-	harness_run r = harness_run_yaml(producer_yaml("40s", "10s", 1, src), NULL, 1);
+	harness_run r = harness_run_pinned(producer_yaml("40s", "10s", 1, src), NULL, 1);
 	const sim_series *n = series_named(r.metrics, "streams/s", "incoming_records");
 	const double expected[] = {100, 300, 50, 0};
 	for (size_t i = 0; i < 4; i++)
@@ -272,7 +272,7 @@ static void bursty_sends_groups_of_burst_records_at_one_instant(void **state)
 	const char *forms[] = {"{bursty: {burst: 10}}", "{bursty: {burst: 10, every: 200ms}}"};
 	for (size_t f = 0; f < 2; f++) {
 		const char *src = harness_fmt("    rate: 50/s\n    arrivals: %s\n", forms[f]);
-		harness_run r = harness_run_yaml(producer_yaml("10s", "1s", 1, src), NULL, 1);
+		harness_run r = harness_run_pinned(producer_yaml("10s", "1s", 1, src), NULL, 1);
 		const ks_shard *sh = shard_of(&r, 0, 0);
 		/* bursts at 0.2 s .. 9.8 s: 49 of them */
 		assert_int_equal(sh->end - sh->head, 490);
@@ -348,7 +348,7 @@ static void zipf_keys_take_shares_one_over_k_to_the_s(void **state)
 		                              "    partition_keys: {count: 10, distribution: zipf, "
 		                              "zipf_s: %g}\n",
 		                              exps[e]);
-		harness_run r = harness_run_yaml(producer_yaml("40s", "10s", 4, src), NULL, 3);
+		harness_run r = harness_run_pinned(producer_yaml("40s", "10s", 4, src), NULL, 3);
 		double keys[10];
 		size_t n = count_keys(&r, 4, keys, 10);
 		assert_true(n > 19000);
@@ -373,7 +373,7 @@ static void hot_key_share_sends_that_share_with_one_key_on_its_shard(void **stat
 	(void)state;
 	const char *src = "    rate: 500/s\n"
 	                  "    partition_keys: {count: 100, hot_key_share: 30%}\n";
-	harness_run r = harness_run_yaml(producer_yaml("40s", "10s", 4, src), NULL, 2);
+	harness_run r = harness_run_pinned(producer_yaml("40s", "10s", 4, src), NULL, 2);
 	double keys[101];
 	size_t n = count_keys(&r, 4, keys, 101);
 	double share = keys[100] / (double)n;

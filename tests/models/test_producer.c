@@ -148,8 +148,7 @@ static const char *burst_yaml(const char *put)
 static void put_records_call_over_the_limit_fails_record_by_record(void **state)
 {
 	(void)state;
-	harness_run r = harness_run_yaml(burst_yaml("{api: PutRecords, max_records: 400}"), NULL,
-	                                 1);
+	harness_run r = harness_run_pinned(burst_yaml("{api: PutRecords, max_records: 400}"), NULL, 1);
 	assert_float_equal(harness_value(&r, "p.put_calls"), 3, 0);
 	assert_float_equal(harness_value(&r, "s.incoming_records"), 1000, 0);
 	assert_float_equal(harness_value(&r, "s.write_throttled"), 200, 0);
@@ -200,9 +199,8 @@ static void linger_groups_records_and_delays_them_by_at_most_linger(void **state
 	(void)state;
 	const sim_time linger = 50 * SIM_MS, horizon = 19 * SIM_S; /* away from the run's end */
 	const uint64_t max = 10;
-	harness_run one = harness_run_yaml(linger_yaml("{api: PutRecord}"), NULL, 4);
-	harness_run grouped = harness_run_yaml(linger_yaml("{linger: 50ms, max_records: 10}"), NULL,
-	                                       4);
+	harness_run one = harness_run_pinned(linger_yaml("{api: PutRecord}"), NULL, 4);
+	harness_run grouped = harness_run_pinned(linger_yaml("{linger: 50ms, max_records: 10}"), NULL, 4);
 	const ks_shard *a = shard_of(&one, 0, 0), *b = shard_of(&grouped, 0, 0);
 	uint64_t n = a->end - a->head, calls = 0, full = 0;
 	assert_true(n > 1800);
