@@ -307,6 +307,20 @@ class Diagnostics(CliTest):
             kinesim: 1 error in scenario 'bad-no-rate.yaml'
             """)
 
+    def test_a_21st_enhanced_fanout_consumer_is_refused(self):
+        # [doc] 20 registered consumers per stream; each copy of a function counts.
+        r = self.kinesim("check", self.fixture("small.yaml"), "--set",
+                         "functions.efo={count: 21, triggers: [{kinesis: events, "
+                         "enhanced_fanout: true}]}")
+        self.assertExit(r, 65)
+        self.assertEqual(r.stderr.splitlines()[0],
+                         "--set #1: error: stream 'events' has 21 enhanced fan-out consumers; "
+                         "AWS allows 20 per stream")
+        r = self.kinesim("check", self.fixture("small.yaml"), "--set",
+                         "functions.efo={count: 20, triggers: [{kinesis: events, "
+                         "enhanced_fanout: true}]}")
+        self.assertExit(r, 0)
+
     def test_keys_not_implemented_yet_are_refused(self):
         # These keys are documented (SCENARIO.md) but their models have not landed: when one
         # lands, replace it here by a key that is still refused.

@@ -96,12 +96,40 @@ static void iterator_age_of_a_function_that_keeps_up_stays_small(void **state)
 	harness_free(&r);
 }
 
+/* [choice] put_to_readable: a record is readable that long after its acceptance, and its
+ * latency still counts from acceptance: every latency is at least the delay, and the mean
+ * moves by it. */
+static void put_to_readable_delays_every_record_by_that_much(void **state)
+{
+	(void)state;
+	const char *yaml = "kinesim: 1\n"
+	                   "name: p2r\n"
+	                   "duration: 20m\n"
+	                   "streams: {s: {shards: 1}}\n"
+	                   "producers:\n"
+	                   "  p: {stream: s, rate: 20/s, record_size: 1KB}\n"
+	                   "functions:\n"
+	                   "  f:\n"
+	                   "    triggers: [{kinesis: s}]\n";
+	const char *delayed[] = {"platform.kinesis.put_to_readable=3s", NULL};
+	harness_run now = harness_run_yaml(yaml, NULL, 2);
+	harness_run later = harness_run_yaml(yaml, delayed, 2);
+	assert_true(harness_value(&now, "f.latency.p10") < 1.0);
+	/* the minimum is the delay plus a getrecords latency and an invocation */
+	assert_true(harness_value(&later, "f.latency.p10") > 3.0);
+	double shift = harness_value(&later, "f.latency.mean") - harness_value(&now, "f.latency.mean");
+	assert_float_equal(shift, 3.0, 0.1);
+	harness_free(&now);
+	harness_free(&later);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(every_accepted_record_is_processed_or_expired),
 		cmocka_unit_test(no_poller_is_locked_out_by_another),
 		cmocka_unit_test(iterator_age_of_a_function_that_keeps_up_stays_small),
+		cmocka_unit_test(put_to_readable_delays_every_record_by_that_much),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
