@@ -90,6 +90,59 @@ void ks_function_note_expired(ks_function *f, sim_time t, uint64_t n);
 void ks_function_note_read(ks_function *f, sim_time t, size_t column, bool admitted,
                            sim_time getrecords_age);
 
+/* ---- The invocation interface (the Lambda issue) ------------------------------------------
+ * The event source mapping (poller.c) forms a batch and asks the function to run it; the
+ * function decides, at the instant of the call, whether it is throttled (account and reserved
+ * concurrency), which execution environment runs it (a cold start or a reuse), how long the
+ * handler runs, and how it ends under the failure injection and the handler's on_record_error
+ * policy. The ESM then applies its own error handling (retries, bisect, item failures,
+ * on_failure) and reports the records it counts as processed. */
+
+/* A batch: records of one shard, in sequence order (a range, or a lane's subset of one). */
+typedef struct ks_batch {
+	const struct ks_shard *shard;
+	const uint64_t *seq; /* n sequence numbers, ascending */
+	uint32_t n;
+} ks_batch;
+
+typedef enum {
+	KS_INVOKE_OK,        /* the handler returned success */
+	KS_INVOKE_THROTTLED, /* over the concurrency limit: not run, not an invocation */
+	KS_INVOKE_FAILED,    /* a function error */
+} ks_invoke_status;
+
+typedef struct ks_invocation {
+	ks_invoke_status status;
+	bool cold;             /* started a new execution environment */
+	sim_time end;          /* when the result is back (for THROTTLED: the call instant) */
+	sim_time duration;     /* handler time (billed, rounded up to 1 ms) */
+	/* FAILED by a record: index in the batch of the first record that failed (the handler
+	 * stops there under fail_batch); whole_batch when the failure is the invocation's own
+	 * (errors.invocation, an outage, the timeout) and no record is to blame. */
+	uint32_t first_failed;
+	bool whole_batch;
+	int env;               /* the environment held until ks_function_finish */
+} ks_invocation;
+
+/* Runs batch b: the invoke request arrives at now + overhead (the ESM's invoke_overhead is
+ * paid before the handler; a cold start after it). Fills out. Counts Invocations, Throttles,
+ * Errors, ColdStarts, concurrency, duration, skipped records (skip policy) and billing. */
+void ks_function_invoke(ks_function *f, sim_time now, sim_time overhead, const ks_batch *b,
+                        ks_invocation *out);
+/* The invocation's result is back (at out->end): frees its concurrency and environment. */
+void ks_function_finish(ks_function *f, const ks_invocation *inv);
+/* Whether a record always fails in this function's handler (errors.poison_records from the
+ * record's own u, or errors.poison_indices). */
+bool ks_function_is_poison(const ks_function *f, const ks_record *r);
+
+/* Records b->seq[from, to) were processed successfully, their invocation ending at t:
+ * records_processed, the latency histogram (records accepted in the measured period), Lambda
+ * IteratorAge of the last of them taken at age_at (column: the shard's per-shard column), the
+ * batch observer. Duplicates and the other outcomes are the ESM's to count (their ks_metric
+ * fields are public). */
+void ks_function_processed(ks_function *f, sim_time t, const ks_batch *b, uint32_t from,
+                           uint32_t to, size_t column, sim_time age_at);
+
 /* Writes the summary values (and derives duration_avg_ms). */
 void ks_function_summarize(ks_function *f);
 
