@@ -2,6 +2,7 @@
  * getter succeeds; the scenario layer has already refused what is not implemented. */
 #include "models/build.h"
 #include "models/build_internal.h"
+#include "models/queue.h"
 
 #include <errno.h>
 #include <math.h>
@@ -20,6 +21,25 @@
 #define MIB 1048576.0
 
 static void on_shard_made(void *ctx, ks_stream *s, size_t shard);
+
+static ks_queue *find_queue(ks_model *m, const char *name)
+{
+	for (size_t i = 0; i < m->nqueues; i++)
+		if (strcmp(m->queues[i]->name, name) == 0)
+			return m->queues[i];
+	return NULL;
+}
+
+static void build_queues(ks_model *m)
+{
+	const sim_yaml_node *queues = sim_yaml_get(m->root, "queues");
+	size_t n = queues && queues->kind == SIM_YAML_MAP ? queues->n : 0;
+	m->queues = sim_calloc(n ? n : 1, sizeof *m->queues);
+	for (size_t i = 0; i < n; i++)
+		m->queues[m->nqueues++] =
+			ks_queue_create(&m->ctx, queues->pairs[i].key->text,
+			                sim_schema_duration(queues->pairs[i].value, "retention"));
+}
 
 ks_stream *ks_build_find_stream(ks_model *m, const char *name)
 {
@@ -118,11 +138,28 @@ static ks_poller_config poller_config(ks_model *m, const sim_yaml_node *trigger)
 	const sim_yaml_node *lam = sim_yaml_get(sim_yaml_get(m->root, "platform"), "lambda");
 	const sim_yaml_node *backoff = sim_yaml_get(lam, "read_backoff");
 	const char *age_at = sim_schema_string(lam, "iterator_age_at");
+	const char *start = sim_schema_string(trigger, "starting_position");
+	const sim_yaml_node *on_failure = sim_yaml_get(trigger, "on_failure");
 	return (ks_poller_config){
 		.efo = sim_schema_bool(trigger, "enhanced_fanout"),
 		.efo_cfg = ks_build_efo_config(m),
 		.efo_lookahead = SIM_S,
 		.batch_size = (uint32_t)sim_schema_int(trigger, "batch_size"),
+		.batching_window = sim_schema_duration(trigger, "maximum_batching_window"),
+		.lanes = (uint32_t)sim_schema_int(trigger, "parallelization_factor"),
+		.start = strcmp(start, "AT_TIMESTAMP") == 0    ? KS_START_AT_TIMESTAMP
+		         : strcmp(start, "TRIM_HORIZON") == 0 ? KS_START_TRIM_HORIZON
+		                                              : KS_START_LATEST,
+		.start_at = sim_yaml_get(trigger, "starting_position_timestamp")
+		                ? sim_schema_duration(trigger, "starting_position_timestamp")
+		                : 0,
+		.max_retry_attempts = sim_schema_int(trigger, "maximum_retry_attempts"),
+		.max_record_age = sim_schema_duration(trigger, "maximum_record_age"),
+		.bisect = sim_schema_bool(trigger, "bisect_batch_on_function_error"),
+		.item_failures = sim_schema_bool(trigger, "report_batch_item_failures"),
+		.on_failure = on_failure != NULL,
+		.on_failure_queue = on_failure ? find_queue(m, on_failure->text) : NULL,
+		.retry_delay = sim_schema_duration(lam, "retry_delay"),
 		.poll_interval = sim_schema_duration(lam, "poll_interval"),
 		.strict = strcmp(sim_schema_string(lam, "poll_mode"), "strict") == 0,
 		.poll_jitter = sim_schema_fraction(lam, "poll_jitter"),
@@ -200,19 +237,10 @@ static void build_copy(ks_model *m, const char *name, const sim_yaml_node *f)
 			labels[c++] = ntriggers == 1 ? sim_strdup(s->shards[i].id)
 			                             : sim_asprintf("%s/%s", s->name, s->shards[i].id);
 	}
-	const sim_yaml_node *duration = sim_yaml_get(f, "duration");
-	ks_function_config cfg = {
-		.name = name,
-		.per_invocation = sim_schema_dist(duration, "per_invocation", false),
-		.per_record = sim_schema_dist(duration, "per_record", false),
-		.timeout = sim_schema_duration(f, "timeout"),
-		.memory_bytes = sim_schema_size(f, "memory", true),
-		.shard_columns = columns,
-		.shard_labels = (const char *const *)labels,
-	};
+	ks_function_config cfg =
+		ks_build_function_config(m, name, f, columns, (const char *const *)labels);
 	ks_function *fn = ks_function_create(&m->ctx, &cfg, m->crn_seeds);
-	sim_dist_fini(&cfg.per_invocation);
-	sim_dist_fini(&cfg.per_record);
+	ks_build_function_config_fini(&cfg);
 	for (size_t i = 0; i < columns; i++)
 		sim_free(labels[i]);
 	sim_free(labels);
@@ -291,7 +319,9 @@ ks_model *ks_model_build(const ks_scenario *sc, uint64_t seed, uint32_t replicat
 	};
 	sim_engine_set_warmup(m->ctx.engine, m->ctx.warmup);
 	ks_build_streams(m);
+	build_queues(m);
 	ks_build_producers(m);
+	m->account = ks_build_account(m);
 	build_functions(m);
 	ks_build_consumers(m);
 	read_prices(m);
@@ -314,10 +344,14 @@ void ks_model_destroy(ks_model *m)
 	sim_free(m->subs);
 	for (size_t i = 0; i < m->nconsumers; i++)
 		ks_consumer_destroy(m->consumers[i]);
+	for (size_t i = 0; i < m->nqueues; i++)
+		ks_queue_destroy(m->queues[i]);
+	sim_free(m->queues);
 	sim_free(m->consumers);
 	for (size_t i = 0; i < m->nfunctions; i++)
 		ks_function_destroy(m->functions[i]);
 	sim_free(m->functions);
+	ks_account_destroy(m->account);
 	for (size_t i = 0; i < m->nproducers; i++)
 		ks_producer_destroy(m->producers[i]);
 	sim_free(m->producers);
@@ -384,6 +418,8 @@ void ks_model_summarize(ks_model *m)
 		ks_function_summarize(m->functions[i]);
 	for (size_t i = 0; i < m->nconsumers; i++)
 		ks_consumer_summarize(m->consumers[i]);
+	for (size_t i = 0; i < m->nqueues; i++)
+		ks_queue_summarize(m->queues[i], ks_model_now(m));
 	ks_cost_usage usage = {0};
 	double hours = (double)(m->ctx.stop - m->ctx.warmup) / (double)SIM_HOUR;
 	for (size_t i = 0; i < m->nstreams; i++) {

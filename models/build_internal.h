@@ -4,6 +4,7 @@
 #ifndef KS_BUILD_INTERNAL_H
 #define KS_BUILD_INTERNAL_H
 
+#include "models/account.h"
 #include "models/build.h"
 #include "models/consumer.h"
 #include "models/context.h"
@@ -31,6 +32,7 @@ struct ks_model {
 	ks_producer **producers;
 	size_t nproducers;
 	uint64_t *crn_seeds; /* per producer number */
+	ks_account *account; /* Lambda concurrency, shared by every function */
 	ks_function **functions;
 	size_t nfunctions;
 	ks_poller **pollers; /* each allocated alone: shards hold pointers into them */
@@ -38,6 +40,8 @@ struct ks_model {
 	ks_subscription **subs;
 	size_t nsubs;
 	bool started; /* readers made from now on start at once */
+	struct ks_queue **queues;
+	size_t nqueues;
 	ks_consumer **consumers; /* KCL-style applications (`consumers:`) */
 	size_t nconsumers;
 	sim_dist getrecords_latency, invoke_overhead, efo_push_latency;
@@ -56,5 +60,14 @@ ks_efo_config ks_build_efo_config(ks_model *m);
 void ks_build_streams(ks_model *m);
 void ks_build_producers(ks_model *m);
 void ks_build_consumers(ks_model *m);
+
+/* build_function.c: the account (platform.lambda.account_concurrency), and a function copy's
+ * configuration from its scenario node; columns and labels are its per-shard series. Free
+ * what the configuration holds with ks_build_function_config_fini after ks_function_create. */
+ks_account *ks_build_account(ks_model *m);
+ks_function_config ks_build_function_config(ks_model *m, const char *name,
+                                            const sim_yaml_node *f, size_t columns,
+                                            const char *const *labels);
+void ks_build_function_config_fini(ks_function_config *cfg);
 
 #endif

@@ -1,10 +1,18 @@
-/* A Lambda function (one copy of it): how long an invocation takes, and what it measures
- * (MODEL.md section 6). Stream pollers (poller.h) decide when to invoke it.
+/* A Lambda function (one copy of it): what an invocation does and what it measures (MODEL.md
+ * section 6). Stream pollers (poller.h) decide when to invoke it.
  *
- * This version models the duration (per_invocation + each record's own per_record work), the
- * invoke overhead, concurrency as it happens (no limit yet) and billing; cold starts, the
- * concurrency limit, errors and handler policies arrive with the Lambda issue, and their
- * scenario keys are refused until then. */
+ * An invocation (ks_function_invoke) is decided whole at the instant of the call: the
+ * concurrency check (the function's reservation and the account's pools, account.h), the
+ * execution environment (the most recently used free one, or a new one that pays a cold start;
+ * a free one idle for idle_reclaim is gone), the handler's duration (per_invocation + each
+ * record's own per_record work, capped by the timeout), and its outcome under the failure
+ * injection (errors.*) and the handler's on_record_error policy. The caller schedules the end
+ * and gives the concurrency and the environment back with ks_function_finish.
+ *
+ * Invariants: `concurrent` counts the invocations between ks_function_invoke (not throttled)
+ * and ks_function_finish; the free environments are sorted by the time they were freed, the
+ * most recently used last. Counts belong to the instant of their event and only those in the
+ * measured period [warmup, stop) reach the summary. */
 #ifndef KS_FUNCTION_H
 #define KS_FUNCTION_H
 
@@ -20,19 +28,55 @@
 
 struct ks_shard;
 struct ks_function;
+struct ks_account;
+
+/* on_record_error: what the handler does with a record that fails (a poison record). */
+typedef enum {
+	KS_RECORD_FAIL_BATCH, /* the error bubbles up: the invocation fails at that record */
+	KS_RECORD_SKIP,       /* swallowed, counted as records_skipped */
+	KS_RECORD_RETRY,      /* tried `retries` more times in the handler, then `then` */
+} ks_record_policy;
+
+/* errors.outages: invocations whose request arrives in [start, end) fail. */
+typedef struct ks_outage {
+	sim_time start, end;
+} ks_outage;
 
 typedef struct ks_function_config {
 	const char *name;
 	sim_dist per_invocation; /* ns; copied */
 	sim_dist per_record;     /* ns; copied; each record takes its v-quantile */
-	sim_time timeout;
+	sim_time timeout;        /* a handler that reaches it fails; <= 0: none */
 	double memory_bytes;
 	size_t shard_columns; /* columns of the per-shard series (all triggers' shards) */
 	const char *const *shard_labels;
+	/* The Lambda issue. All zero: no reservation, no account limit, every free environment
+	 * reclaimed at once (idle_reclaim 0), no cold start, no failures, fail_batch. */
+	struct ks_account *account; /* shared by every function of the run; NULL: no limit */
+	bool has_reserved;          /* reserved_concurrency is set */
+	int64_t reserved_concurrency;
+	sim_time idle_reclaim; /* a free environment idle this long is reclaimed */
+	sim_dist cold_start;   /* ns; copied; paid by an invocation on a new environment */
+	double error_rate;     /* errors.invocation */
+	double poison_rate;    /* errors.poison_records: a record is poison when its u < this */
+	const uint64_t *poison_indices; /* errors.poison_indices (producer indices); copied */
+	size_t npoison_indices;
+	const ks_outage *outages; /* errors.outages; copied */
+	size_t noutages;
+	ks_record_policy policy; /* on_record_error.policy */
+	uint32_t retries;        /* on_record_error.retries (policy retry) */
+	ks_record_policy then;   /* on_record_error.then: KS_RECORD_SKIP or KS_RECORD_FAIL_BATCH */
 } ks_function_config;
 
+/* A free execution environment: its id and when its last invocation ended. */
+typedef struct ks_env {
+	int id;
+	sim_time free_since;
+} ks_env;
+
 /* Called for every batch a function finished: records [from, to) of the shard at time t (for
- * traces and for tests of order). */
+ * traces and for tests of order). A batch that is not a contiguous range of the shard (a lane's
+ * subset) is reported as one call per contiguous run of sequence numbers, in order. */
 typedef void (*ks_batch_observer)(void *ctx, const struct ks_function *f,
                                   const struct ks_shard *shard, uint64_t from, uint64_t to,
                                   sim_time t);
@@ -63,25 +107,32 @@ typedef struct ks_function {
 	double getrecords_age_max_ms;
 	double billed_gb_s;
 	double requests;
+
+	/* Concurrency, environments, failure injection and the handler's policy. */
+	ks_metric duration_count; /* handler durations summed in duration_sum_ms (not output) */
+	struct ks_account *account;
+	bool has_reserved;
+	int64_t reserved_concurrency;
+	sim_time idle_reclaim;
+	sim_dist cold_start;
+	gsl_rng *cold_rng;  /* cold start draws */
+	gsl_rng *error_rng; /* errors.invocation draws */
+	ks_env *idle;       /* free environments, sorted by free_since, most recent last */
+	size_t nidle, capidle;
+	int envs;           /* environments alive (running or free and not yet reclaimed) */
+	int next_env;       /* id of the next new environment */
+	double error_rate, poison_rate;
+	uint64_t *poison_indices; /* sorted */
+	size_t npoison_indices;
+	ks_outage *outages;
+	size_t noutages;
+	ks_record_policy policy, then;
+	uint32_t retries;
 } ks_function;
 
 ks_function *ks_function_create(ks_ctx *ctx, const ks_function_config *cfg,
                                 const uint64_t *crn_seeds);
 void ks_function_destroy(ks_function *f);
-
-/* The handler's duration for a batch of records [from, to) of a shard: one per_invocation
- * draw plus each record's own per_record work. */
-sim_time ks_function_duration(ks_function *f, const struct ks_shard *shard, uint64_t from,
-                              uint64_t to);
-
-/* An invocation starts at t (concurrency and Invocations) ... */
-void ks_function_invoke_started(ks_function *f, sim_time t);
-/* ... and ends at t having run the handler for `duration`: records [from, to) of the shard
- * (column `column` of the per-shard series) are processed; `age_at` is when Lambda's
- * IteratorAge is taken (MODEL.md section 5, iterator_age_at). */
-void ks_function_invoke_finished(ks_function *f, sim_time t, sim_time duration,
-                                 const struct ks_shard *shard, size_t column, uint64_t from,
-                                 uint64_t to, sim_time age_at);
 
 /* Adds a per-shard column (a shard made during the run); returns its index. */
 size_t ks_function_add_shard_column(ks_function *f, const char *label);
@@ -142,6 +193,13 @@ bool ks_function_is_poison(const ks_function *f, const ks_record *r);
  * fields are public). */
 void ks_function_processed(ks_function *f, sim_time t, const ks_batch *b, uint32_t from,
                            uint32_t to, size_t column, sim_time age_at);
+
+/* Lambda's IteratorAge of an invocation of batch b that ended at t, whatever its outcome (a
+ * failed batch that blocks its shard shows its age growing: VALIDATION.md case 9): the age of
+ * b's last record at age_at, in column `column`. For invocations that processed nothing;
+ * ks_function_processed already notes the age of what it is given. */
+void ks_function_note_iterator_age(ks_function *f, sim_time t, const ks_batch *b, size_t column,
+                                   sim_time age_at);
 
 /* Writes the summary values (and derives duration_avg_ms). */
 void ks_function_summarize(ks_function *f);

@@ -1,10 +1,11 @@
-/* The Lambda stream poller: reads, batches, invocations (MODEL.md section 5).
+/* The read side of a Lambda event source mapping on a shard (MODEL.md section 5).
  *
- * catch_up (default) [choice: poll_mode]: a read returns up to getrecords_limit records into
- * the buffer; batches are invoked from it one after another; when the buffer is empty and the
- * batch is done, the poller reads again at once if the last read returned a full page,
- * otherwise at read_start + poll_interval x U(1 - j, 1 + j) (or at once if that has passed).
- * strict: one read per interval whatever the backlog. */
+ * catch_up (default) [choice: poll_mode]: a read returns up to getrecords_limit records; the
+ * batch side (esm.c) invokes batches from them; when every lane is idle with nothing to
+ * invoke, the poller reads again at once if the last read returned a full page, otherwise at
+ * read_start + poll_interval x U(1 - j, 1 + j) (or at once if that has passed). strict: one
+ * read per interval whatever the backlog. With enhanced fan-out, reads are replaced by the
+ * subscription's pushes. */
 #include "models/poller.h"
 
 #include <math.h>
@@ -14,13 +15,14 @@
 #include "sim/assert.h"
 #include "sim/rng.h"
 
-enum { EV_READ, EV_RESPONSE, EV_COMPLETE, EV_PUSH };
+/* Read-side events; the lanes' events (esm.c) have arguments from KS_ESM_EVENTS up. */
+enum { EV_READ, EV_RESPONSE, EV_PUSH };
 
-static void on_event(sim_engine *e, void *obj, uint64_t arg);
+void ks_poller_event(sim_engine *e, void *obj, uint64_t arg);
 
 static void schedule(ks_poller *p, sim_time t, int what)
 {
-	p->pending = sim_engine_at(p->ctx->engine, t, on_event, p, (uint64_t)what);
+	sim_engine_at(p->ctx->engine, t, ks_poller_event, p, (uint64_t)what);
 }
 
 void ks_poller_init(ks_poller *p, ks_ctx *ctx, const ks_poller_config *cfg, ks_function *fn,
@@ -42,9 +44,12 @@ void ks_poller_init(ks_poller *p, ks_ctx *ctx, const ks_poller_config *cfg, ks_f
 	purpose = sim_asprintf("invoke:%s", stream->name);
 	p->invoke_rng = sim_rng_stream(ctx->seed, ctx->replication, fn->name, purpose, id);
 	sim_free(purpose);
-	/* [doc] starting_position LATEST: every record accepted after t = 0. */
-	p->position = p->batch_end = p->cursor = p->shard->end;
-	ks_shard_register(p->shard, &p->position, &p->batch_end);
+	/* [doc] LATEST and TRIM_HORIZON start at the first record of the (empty) shard: the run
+	 * starts with an empty stream, so they read the same records; AT_TIMESTAMP skips those
+	 * accepted before its time (read_records). */
+	p->position = p->taken = p->cursor = p->shard->end;
+	ks_shard_register(p->shard, &p->position, &p->taken);
+	p->lanes = sim_calloc(cfg->lanes ? cfg->lanes : 1, sizeof *p->lanes);
 	if (cfg->efo) {
 		purpose = sim_asprintf("efo:%s", stream->name);
 		uint64_t seed = sim_rng_seed(ctx->seed, ctx->replication, fn->name, purpose, id);
@@ -61,6 +66,8 @@ void ks_poller_add_parent(ks_poller *p, ks_poller *parent)
 
 void ks_poller_fini(ks_poller *p)
 {
+	ks_esm_fini(p);
+	sim_free(p->lanes);
 	sim_free(p->parents);
 	gsl_rng_free(p->poll_rng);
 	gsl_rng_free(p->latency_rng);
@@ -72,6 +79,7 @@ void ks_poller_start(ks_poller *p)
 	sim_time open = p->shard->open_at;
 	if (open >= p->ctx->stop)
 		return;
+	p->reading = true;
 	if (p->cfg.efo) { /* [doc] the subscription pushes from the start */
 		schedule(p, open, EV_PUSH);
 		return;
@@ -94,7 +102,7 @@ static bool parents_done(const ks_poller *p)
  * buffer is empty and no batch is in flight, after the producers were brought up to now. */
 static bool shard_finished(ks_poller *p, sim_time now)
 {
-	if (p->shard->close_at > now || p->cursor < p->shard->end)
+	if (p->shard->close_at > now || p->cursor < p->shard->end || !ks_esm_empty(p))
 		return false;
 	p->done = true;
 	return true;
@@ -105,47 +113,46 @@ static sim_time draw(const sim_dist *d, gsl_rng *r)
 	return (sim_time)llround(fmax(0, sim_dist_sample(d, r)));
 }
 
-/* Records below the shard's live range expired before this poller finished them. A batch in
- * flight keeps its records: Lambda already holds them. */
+/* Records below the shard's live range that were never read expired before this poller got
+ * to them; so did those waiting in the lanes (esm.c). */
 static void skip_expired(ks_poller *p, sim_time now)
 {
-	uint64_t live = p->shard->live;
-	if (p->batch_end != p->position || p->position >= live)
-		return;
-	ks_function_note_expired(p->fn, now, live - p->position);
-	p->position = p->batch_end = live;
-	if (p->cursor < live)
-		p->cursor = live;
-}
-
-/* Enhanced fan-out: take what has been pushed by now, or sleep until the next delivery. */
-static void invoke_or_read(ks_poller *p, sim_time now);
-
-static void take_pushed(ks_poller *p, sim_time now)
-{
-	p->advance(p->world, now + p->cfg.efo_lookahead);
 	ks_shard_expire(p->shard, now, p->stream->retention);
-	skip_expired(p, now);
-	if (!parents_done(p)) {
-		schedule(p, now + p->cfg.efo_lookahead, EV_PUSH);
-		return;
+	uint64_t live = p->shard->live;
+	if (p->cursor < live) {
+		ks_function_note_expired(p->fn, now, live - p->cursor);
+		p->cursor = live;
 	}
-	p->cursor = ks_efo_take(&p->efo, now, UINT64_MAX, p->ctx->warmup);
-	if (p->cursor > p->position) {
-		p->response_at = now;
-		invoke_or_read(p, now);
-		return;
-	}
-	if (shard_finished(p, now))
-		return;
-	sim_time next = ks_efo_next_delivery(&p->efo);
-	if (next == SIM_TIME_MAX || next > now + p->cfg.efo_lookahead)
-		next = now + p->cfg.efo_lookahead; /* nothing in sight: look again later */
-	schedule(p, next > now ? next : now + 1, EV_PUSH);
+	ks_esm_expire(p, now);
 }
 
+/* [doc] AT_TIMESTAMP: the mapping starts at the first record accepted at or after the time;
+ * the earlier ones are not its to process. */
+static void skip_before_start(ks_poller *p)
+{
+	if (p->cfg.start != KS_START_AT_TIMESTAMP)
+		return;
+	const ks_shard *sh = p->shard;
+	uint64_t lo = p->cursor, hi = sh->end;
+	if (lo == hi || ks_shard_record(sh, lo)->arrival >= p->cfg.start_at)
+		return;
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo) / 2;
+		if (ks_shard_record(sh, mid)->arrival < p->cfg.start_at)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	p->cursor = lo;
+	ks_esm_positions(p);
+}
+
+static void take_pushed(ks_poller *p, sim_time now);
+
+/* Every lane is idle: read again when it is time. */
 static void schedule_next_read(ks_poller *p, sim_time now)
 {
+	p->reading = true;
 	if (p->cfg.efo) {
 		take_pushed(p, now);
 		return;
@@ -160,11 +167,52 @@ static void schedule_next_read(ks_poller *p, sim_time now)
 	schedule(p, next > now ? next : now, EV_READ);
 }
 
+void ks_poller_lanes_idle(ks_poller *p, sim_time now)
+{
+	if (!p->reading && !p->done)
+		schedule_next_read(p, now);
+}
+
+/* Records [from, to) arrived at now: to the lanes, and read on if they are idle. */
+static void records_arrived(ks_poller *p, uint64_t from, uint64_t to, sim_time now)
+{
+	p->response_at = now;
+	p->reading = false;
+	if (to > from)
+		ks_esm_add(p, from, to, now);
+	if (ks_esm_kick(p, now))
+		schedule_next_read(p, now);
+}
+
+/* Enhanced fan-out: take what has been pushed by now, or sleep until the next delivery. */
+static void take_pushed(ks_poller *p, sim_time now)
+{
+	p->advance(p->world, now + p->cfg.efo_lookahead);
+	skip_expired(p, now);
+	if (!parents_done(p)) {
+		schedule(p, now + p->cfg.efo_lookahead, EV_PUSH);
+		return;
+	}
+	p->efo.next = p->cursor > p->efo.next ? p->cursor : p->efo.next;
+	uint64_t from = p->cursor;
+	p->cursor = ks_efo_take(&p->efo, now, UINT64_MAX, p->ctx->warmup);
+	skip_before_start(p);
+	if (p->cursor > from) {
+		records_arrived(p, from, p->cursor, now);
+		return;
+	}
+	if (shard_finished(p, now))
+		return;
+	sim_time next = ks_efo_next_delivery(&p->efo);
+	if (next == SIM_TIME_MAX || next > now + p->cfg.efo_lookahead)
+		next = now + p->cfg.efo_lookahead; /* nothing in sight: look again later */
+	schedule(p, next > now ? next : now + 1, EV_PUSH);
+}
+
 static void read_records(ks_poller *p, sim_time now)
 {
 	p->advance(p->world, now);
 	ks_shard *sh = p->shard;
-	ks_shard_expire(sh, now, p->stream->retention);
 	skip_expired(p, now);
 	if (!parents_done(p)) { /* look again a poll interval later */
 		schedule(p, now + p->cfg.poll_interval, EV_READ);
@@ -172,6 +220,7 @@ static void read_records(ks_poller *p, sim_time now)
 	}
 	if (shard_finished(p, now))
 		return; /* the closed shard is drained: this poller's work is over */
+	skip_before_start(p);
 
 	sim_time latency = draw(p->cfg.getrecords_latency, p->latency_rng);
 	if (!ks_read_limiter_admit(&sh->reads, now)) {
@@ -204,71 +253,33 @@ static void read_records(ks_poller *p, sim_time now)
 	ks_function_note_read(p->fn, now, p->column, true, age);
 	p->more_available = more;
 	p->read_start = now;
+	p->read_from = p->cursor;
+	p->read_in_flight = true;
 	p->cursor = to;
 	schedule(p, now + latency, EV_RESPONSE);
 }
 
-static void invoke_or_read(ks_poller *p, sim_time now)
-{
-	ks_shard_expire(p->shard, now, p->stream->retention);
-	skip_expired(p, now);
-	if (p->position == p->cursor) {
-		schedule_next_read(p, now);
-		return;
-	}
-	/* [doc] a batch closes at batch_size records or before its payload would pass 6 MB. */
-	uint64_t bytes;
-	uint64_t to = ks_shard_range(p->shard, p->position, p->cursor, p->cfg.batch_size,
-	                             p->cfg.payload_max_bytes, &bytes);
-	p->batch_end = to;
-	p->invoke_sent = now;
-	/* [choice] invoke_overhead before the handler runs (cold starts: the Lambda issue). */
-	sim_time overhead = draw(p->cfg.invoke_overhead, p->invoke_rng);
-	p->handler_duration = ks_function_duration(p->fn, p->shard, p->position, to);
-	ks_function_invoke_started(p->fn, now);
-	schedule(p, now + overhead + p->handler_duration, EV_COMPLETE);
-}
-
-static void complete(ks_poller *p, sim_time now)
-{
-	sim_time age_at = now;
-	if (p->cfg.age_at == KS_AGE_INVOKE_SENT)
-		age_at = p->invoke_sent;
-	else if (p->cfg.age_at == KS_AGE_BATCH_RECEIVED)
-		age_at = p->response_at;
-	ks_function_invoke_finished(p->fn, now, p->handler_duration, p->shard, p->column,
-	                            p->position, p->batch_end, age_at);
-	p->position = p->batch_end;
-	ks_shard_trim(p->shard);
-	invoke_or_read(p, now);
-}
-
-static void on_event(sim_engine *e, void *obj, uint64_t arg)
+void ks_poller_event(sim_engine *e, void *obj, uint64_t arg)
 {
 	ks_poller *p = obj;
 	sim_time now = sim_engine_now(e);
-	p->pending = 0;
 	switch (arg) {
 	case EV_READ:
 		read_records(p, now);
 		break;
 	case EV_RESPONSE:
-		p->response_at = now;
-		invoke_or_read(p, now);
-		break;
-	case EV_COMPLETE:
-		complete(p, now);
+		p->read_in_flight = false;
+		records_arrived(p, p->read_from, p->cursor, now);
 		break;
 	case EV_PUSH:
 		take_pushed(p, now);
 		break;
 	default:
-		SIM_ASSERT(!"unknown poller event");
+		ks_esm_event(p, now, arg);
 	}
 }
 
 void ks_poller_finish(ks_poller *p, sim_time now)
 {
-	ks_shard_expire(p->shard, now, p->stream->retention);
 	skip_expired(p, now);
 }

@@ -98,11 +98,11 @@ static const sim_schema read_backoff_keys[] = {
 
 static const sim_schema cold_start_keys[] = {
 	{.key = "nodejs", .kind = SIM_SCHEMA_DIST_DURATION,
-	 .def = "{dist: lognormal, median: 150ms, p99: 600ms}", .flags = NI},
+	 .def = "{dist: lognormal, median: 150ms, p99: 600ms}"},
 	{.key = "python", .kind = SIM_SCHEMA_DIST_DURATION,
-	 .def = "{dist: lognormal, median: 150ms, p99: 600ms}", .flags = NI},
+	 .def = "{dist: lognormal, median: 150ms, p99: 600ms}"},
 	{.key = "java", .kind = SIM_SCHEMA_DIST_DURATION,
-	 .def = "{dist: lognormal, median: 600ms, p99: 2500ms}", .flags = NI},
+	 .def = "{dist: lognormal, median: 600ms, p99: 2500ms}"},
 	END,
 };
 
@@ -118,11 +118,14 @@ static const sim_schema lambda_platform_keys[] = {
 	 .max = 3600 * S_},
 	{.key = "read_backoff", .kind = SIM_SCHEMA_MAP, .children = read_backoff_keys,
 	 .flags = FILL, .what = "platform.lambda.read_backoff"},
-	{.key = "retry_delay", .kind = SIM_SCHEMA_DURATION, .def = "1s", .flags = NI},
+	{.key = "retry_delay", .kind = SIM_SCHEMA_DURATION, .def = "1s", .min = 0,
+	 .max = 3600 * S_},
 	{.key = "invoke_overhead", .kind = SIM_SCHEMA_DIST_DURATION,
 	 .def = "{dist: lognormal, median: 10ms, p99: 40ms}"},
-	{.key = "account_concurrency", .kind = SIM_SCHEMA_INT, .def = "1000", .flags = NI},
-	{.key = "idle_reclaim", .kind = SIM_SCHEMA_DURATION, .def = "10m", .flags = NI},
+	{.key = "account_concurrency", .kind = SIM_SCHEMA_INT, .def = "1000", .min = 1,
+	 .max = 1e7},
+	{.key = "idle_reclaim", .kind = SIM_SCHEMA_DURATION, .def = "10m", .min = 0,
+	 .max = 366 * 86400 * S_},
 	{.key = "iterator_age_at", .kind = SIM_SCHEMA_ENUM, .def = "invoke_finished",
 	 .choices = iterator_age_at_choices},
 	{.key = "cold_start", .kind = SIM_SCHEMA_MAP, .children = cold_start_keys, .flags = FILL,
@@ -283,12 +286,31 @@ static const sim_schema duration_keys[] = {
 };
 
 static const sim_schema on_record_error_keys[] = {
-	{.key = "policy", .kind = SIM_SCHEMA_ENUM, .def = "fail_batch", .choices = policy_choices,
-	 .flags = NI},
-	{.key = "retries", .kind = SIM_SCHEMA_INT, .def = "0", .min = 0, .max = 1000, .flags = NI},
-	{.key = "then", .kind = SIM_SCHEMA_ENUM, .def = "skip", .choices = then_choices,
-	 .flags = NI},
+	{.key = "policy", .kind = SIM_SCHEMA_ENUM, .def = "fail_batch", .choices = policy_choices},
+	{.key = "retries", .kind = SIM_SCHEMA_INT, .def = "0", .min = 0, .max = 1000},
+	/* then: forward is refused by check_function_errors until the retry paths land */
+	{.key = "then", .kind = SIM_SCHEMA_ENUM, .def = "skip", .choices = then_choices},
 	{.key = "forward_to", .kind = SIM_SCHEMA_STRING, .flags = NI},
+	END,
+};
+
+static const sim_schema poison_index_item = {.kind = SIM_SCHEMA_INT, .min = 0,
+                                             .max = 281474976710655.0, /* 48-bit index */
+                                             .what = "poison index"};
+static const sim_schema outage_keys[] = {
+	{.key = "start", .kind = SIM_SCHEMA_DURATION, .flags = REQ, .min = 0,
+	 .max = 366 * 86400 * S_},
+	{.key = "end", .kind = SIM_SCHEMA_DURATION, .flags = REQ, .min = 0,
+	 .max = 366 * 86400 * S_},
+	END,
+};
+static const sim_schema outage_item = {.kind = SIM_SCHEMA_MAP, .children = outage_keys,
+                                       .what = "outage"};
+static const sim_schema errors_keys[] = {
+	{.key = "invocation", .kind = SIM_SCHEMA_FRACTION, .def = "0"},
+	{.key = "poison_records", .kind = SIM_SCHEMA_FRACTION, .def = "0"},
+	{.key = "poison_indices", .kind = SIM_SCHEMA_SEQ, .item = &poison_index_item},
+	{.key = "outages", .kind = SIM_SCHEMA_SEQ, .item = &outage_item},
 	END,
 };
 
@@ -298,21 +320,19 @@ static const sim_schema kinesis_trigger_keys[] = {
 	{.key = "batch_size", .kind = SIM_SCHEMA_INT, .def = "100", .min = 1, .max = 10000,
 	 .flags = AWS},
 	{.key = "maximum_batching_window", .kind = SIM_SCHEMA_DURATION, .def = "0s", .min = 0,
-	 .max = 300 * S_, .flags = AWS | NI},
+	 .max = 300 * S_, .flags = AWS},
 	{.key = "parallelization_factor", .kind = SIM_SCHEMA_INT, .def = "1", .min = 1,
-	 .max = 10, .flags = AWS | NI},
+	 .max = 10, .flags = AWS},
 	{.key = "starting_position", .kind = SIM_SCHEMA_ENUM, .def = "LATEST",
-	 .choices = position_choices, .flags = NI},
-	{.key = "starting_position_timestamp", .kind = SIM_SCHEMA_DURATION, .flags = NI},
+	 .choices = position_choices},
+	{.key = "starting_position_timestamp", .kind = SIM_SCHEMA_DURATION},
 	{.key = "maximum_retry_attempts", .kind = SIM_SCHEMA_INT, .def = "-1", .min = 0,
-	 .max = 10000, .flags = AWS | SIM_SCHEMA_NEG1 | NI},
+	 .max = 10000, .flags = AWS | SIM_SCHEMA_NEG1},
 	{.key = "maximum_record_age", .kind = SIM_SCHEMA_DURATION, .def = "-1", .min = 60 * S_,
-	 .max = 7 * 86400 * S_, .flags = AWS | SIM_SCHEMA_NEG1 | NI},
-	{.key = "bisect_batch_on_function_error", .kind = SIM_SCHEMA_BOOL, .def = "false",
-	 .flags = NI},
-	{.key = "report_batch_item_failures", .kind = SIM_SCHEMA_BOOL, .def = "false",
-	 .flags = NI},
-	{.key = "on_failure", .kind = SIM_SCHEMA_STRING, .flags = NI},
+	 .max = 7 * 86400 * S_, .flags = AWS | SIM_SCHEMA_NEG1},
+	{.key = "bisect_batch_on_function_error", .kind = SIM_SCHEMA_BOOL, .def = "false"},
+	{.key = "report_batch_item_failures", .kind = SIM_SCHEMA_BOOL, .def = "false"},
+	{.key = "on_failure", .kind = SIM_SCHEMA_STRING},
 	END,
 };
 static const sim_schema sns_trigger_keys[] = {
@@ -353,12 +373,12 @@ static const sim_schema function_keys[] = {
 	{.key = "timeout", .kind = SIM_SCHEMA_DURATION, .def = "3s", .min = 1 * S_,
 	 .max = 900 * S_, .flags = AWS},
 	{.key = "runtime", .kind = SIM_SCHEMA_ENUM, .def = "nodejs", .choices = runtime_choices},
-	{.key = "cold_start", .kind = SIM_SCHEMA_DIST_DURATION, .flags = NI},
-	{.key = "reserved_concurrency", .kind = SIM_SCHEMA_INT, .min = 0, .max = 1000,
-	 .flags = NI},
+	{.key = "cold_start", .kind = SIM_SCHEMA_DIST_DURATION},
+	/* [doc] at most the account's limit less 100 in all: checked by check_reservations */
+	{.key = "reserved_concurrency", .kind = SIM_SCHEMA_INT, .min = 0, .max = 1e7},
 	{.key = "duration", .kind = SIM_SCHEMA_MAP, .children = duration_keys, .flags = FILL,
 	 .what = "duration"},
-	{.key = "errors", .kind = SIM_SCHEMA_ANY, .flags = NI},
+	{.key = "errors", .kind = SIM_SCHEMA_MAP, .children = errors_keys, .what = "errors"},
 	{.key = "on_record_error", .kind = SIM_SCHEMA_MAP, .children = on_record_error_keys,
 	 .flags = FILL, .what = "on_record_error"},
 	{.key = "triggers", .kind = SIM_SCHEMA_SEQ, .item = &trigger_item},
@@ -368,6 +388,29 @@ static const sim_schema function_keys[] = {
 };
 static const sim_schema function_item = {.kind = SIM_SCHEMA_MAP, .children = function_keys,
                                          .what = "function"};
+
+static const sim_schema alarm_keys[] = {
+	{.key = "threshold", .kind = SIM_SCHEMA_INT, .flags = REQ, .min = 0, .max = 1e12},
+	{.key = "period", .kind = SIM_SCHEMA_DURATION, .def = "1m", .min = 10 * S_,
+	 .max = 86400 * S_},
+	{.key = "datapoints", .kind = SIM_SCHEMA_INT, .def = "1", .min = 1, .max = 100},
+	END,
+};
+
+static const sim_schema queue_keys[] = {
+	{.key = "visibility_timeout", .kind = SIM_SCHEMA_DURATION, .def = "30s", .min = 0,
+	 .max = 12 * 3600 * S_, .flags = AWS | NI},
+	{.key = "max_receive_count", .kind = SIM_SCHEMA_INT, .min = 1, .max = 1000,
+	 .flags = AWS | NI},
+	{.key = "redrive_to", .kind = SIM_SCHEMA_STRING, .flags = NI},
+	{.key = "retention", .kind = SIM_SCHEMA_DURATION, .def = "4d", .min = 60 * S_,
+	 .max = 14 * 86400 * S_, .flags = AWS},
+	{.key = "alarm", .kind = SIM_SCHEMA_MAP, .children = alarm_keys, .what = "alarm",
+	 .flags = NI},
+	END,
+};
+static const sim_schema queue_item = {.kind = SIM_SCHEMA_MAP, .children = queue_keys,
+                                      .what = "queue"};
 
 static const sim_schema expect_item = {.kind = SIM_SCHEMA_STRING, .what = "expectation"};
 
@@ -391,7 +434,7 @@ static const sim_schema top_keys[] = {
 	{.key = "functions", .kind = SIM_SCHEMA_DICT, .item = &function_item},
 	{.key = "consumers", .kind = SIM_SCHEMA_DICT, .item = &consumer_item},
 	{.key = "topics", .kind = SIM_SCHEMA_ANY, .flags = NI},
-	{.key = "queues", .kind = SIM_SCHEMA_ANY, .flags = NI},
+	{.key = "queues", .kind = SIM_SCHEMA_DICT, .item = &queue_item},
 	{.key = "firehoses", .kind = SIM_SCHEMA_ANY, .flags = NI},
 	{.key = "expect", .kind = SIM_SCHEMA_SEQ, .item = &expect_item},
 	END,
@@ -701,13 +744,105 @@ static void check_producer(const sim_yaml_pair *p, const sim_yaml_node *streams,
 }
 
 
-static void check_function(const sim_yaml_pair *p, const sim_yaml_node *streams, sim_diag *d)
+static bool scalar_is(const sim_yaml_node *n, const char *text)
 {
+	return n && n->kind == SIM_YAML_SCALAR && strcmp(n->text, text) == 0;
+}
+
+/* errors.outages end after they start; on_record_error's retries and then go with policy
+ * retry; then: forward waits for the retry paths (topics and queues). */
+static void check_function_errors(const sim_yaml_node *fn, sim_diag *d)
+{
+	const sim_yaml_node *outages = sim_yaml_get(sim_yaml_get(fn, "errors"), "outages");
+	for (size_t i = 0; outages && outages->kind == SIM_YAML_SEQ && i < outages->n; i++) {
+		const sim_yaml_node *start = sim_yaml_get(outages->items[i], "start");
+		const sim_yaml_node *end = sim_yaml_get(outages->items[i], "end");
+		sim_time s, e;
+		char err[160];
+		if (start && end && start->kind == SIM_YAML_SCALAR && end->kind == SIM_YAML_SCALAR &&
+		    sim_parse_duration(start->text, &s, err, sizeof err) == 0 &&
+		    sim_parse_duration(end->text, &e, err, sizeof err) == 0 && e <= s)
+			report(d, end, "an outage must end after it starts (got start: %s, end: %s)",
+			       start->text, end->text);
+	}
+	const sim_yaml_node *ore = sim_yaml_get(fn, "on_record_error");
+	if (!ore || ore->kind != SIM_YAML_MAP)
+		return;
+	const sim_yaml_node *policy = sim_yaml_get(ore, "policy");
+	bool retry = scalar_is(policy, "retry");
+	static const char *const with_retry[] = {"retries", "then"};
+	for (size_t i = 0; policy && policy->kind == SIM_YAML_SCALAR && !retry && i < 2; i++) {
+		/* keys written in the scenario (line > 0), not defaults the schema filled in */
+		const sim_yaml_pair *kv = sim_yaml_get_pair(ore, with_retry[i]);
+		if (kv && kv->key->line > 0)
+			report(d, kv->key, "on_record_error.%s applies to policy: retry only (got "
+			                   "policy: %s)", with_retry[i], policy->text);
+	}
+	const sim_yaml_node *then = sim_yaml_get(ore, "then");
+	if (retry && scalar_is(then, "forward")) {
+		report(d, then, "'then: forward' is not implemented yet in this version of kinesim");
+		sim_diag_hint(d, "use then: skip or then: fail_batch");
+	}
+}
+
+/* [doc] AWS keeps at least 100 of the account's concurrency unreserved: the reservations of
+ * all functions (each copy of a function with count reserves its own) may add up to
+ * account_concurrency - 100 at most. An AWS range: a warning under aws_ranges: warn, and then
+ * the unreserved pool is what is left (account.h). */
+static void check_reservations(const sim_yaml_node *root, sim_diag *d)
+{
+	const sim_yaml_node *platform = sim_yaml_get(root, "platform");
+	const sim_yaml_node *acc = sim_yaml_get(sim_yaml_get(platform, "lambda"),
+	                                        "account_concurrency");
+	bool warn = scalar_is(sim_yaml_get(platform, "aws_ranges"), "warn");
+	const sim_yaml_node *functions = sim_yaml_get(root, "functions");
+	int64_t limit = 1000, sum = 0, n;
+	char err[128];
+	if (acc && (acc->kind != SIM_YAML_SCALAR ||
+	            sim_parse_count(acc->text, &limit, err, sizeof err) < 0))
+		return; /* reported by the schema */
+	for (size_t i = 0; functions && functions->kind == SIM_YAML_MAP && i < functions->n; i++) {
+		const sim_yaml_node *fn = functions->pairs[i].value;
+		const sim_yaml_node *r = sim_yaml_get(fn, "reserved_concurrency");
+		if (!r || r->kind != SIM_YAML_SCALAR ||
+		    sim_parse_count(r->text, &n, err, sizeof err) < 0 || n < 0)
+			continue;
+		size_t copies = ks_scenario_copies(fn);
+		sum += n * (int64_t)(copies ? copies : 1);
+		if (sum > 0 && limit - sum < 100) {
+			sim_diag_report(d, warn ? SIM_DIAG_WARNING : SIM_DIAG_ERROR, r->file, r->line,
+			                r->col,
+			                "reserved concurrency adds up to %lld, which leaves %lld of "
+			                "account_concurrency %lld unreserved; AWS keeps at least 100",
+			                (long long)sum, (long long)(limit - sum), (long long)limit);
+			sim_diag_hint(d, "each copy of a function (count: N) reserves its own");
+			return;
+		}
+	}
+}
+
+static void check_function(const sim_yaml_pair *p, const sim_yaml_node *streams,
+                           const sim_yaml_node *queues, sim_diag *d)
+{
+	check_function_errors(p->value, d);
 	const sim_yaml_node *triggers = sim_yaml_get(p->value, "triggers");
 	if (!triggers || triggers->kind != SIM_YAML_SEQ)
 		return;
-	for (size_t i = 0; i < triggers->n; i++)
-		check_reference(sim_yaml_get(triggers->items[i], "kinesis"), streams, "stream", d);
+	for (size_t i = 0; i < triggers->n; i++) {
+		const sim_yaml_node *t = triggers->items[i];
+		check_reference(sim_yaml_get(t, "kinesis"), streams, "stream", d);
+		const sim_yaml_node *dest = sim_yaml_get(t, "on_failure");
+		if (dest && dest->kind == SIM_YAML_SCALAR && !sim_yaml_get(queues, dest->text)) {
+			/* topics arrive with the retry-paths issue: a queue for now */
+			check_reference(dest, queues, "queue", d);
+		}
+		const sim_yaml_node *pos = sim_yaml_get(t, "starting_position");
+		if (pos && pos->kind == SIM_YAML_SCALAR && strcmp(pos->text, "AT_TIMESTAMP") == 0 &&
+		    !sim_yaml_get(t, "starting_position_timestamp")) {
+			report(d, pos, "starting_position AT_TIMESTAMP needs starting_position_timestamp");
+			sim_diag_hint(d, "e.g. starting_position_timestamp: 5m (from the run's start)");
+		}
+	}
 }
 
 static bool is_true(const sim_yaml_node *n)
@@ -816,7 +951,8 @@ static void check_semantics(const sim_yaml_node *root, sim_diag *d)
 	for (size_t i = 0; producers && producers->kind == SIM_YAML_MAP && i < producers->n; i++)
 		check_producer(&producers->pairs[i], streams, d);
 	for (size_t i = 0; functions && functions->kind == SIM_YAML_MAP && i < functions->n; i++)
-		check_function(&functions->pairs[i], streams, d);
+		check_function(&functions->pairs[i], streams, sim_yaml_get(root, "queues"), d);
+	check_reservations(root, d);
 	const sim_yaml_node *consumers = sim_yaml_get(root, "consumers");
 	for (size_t i = 0; consumers && consumers->kind == SIM_YAML_MAP && i < consumers->n; i++)
 		check_reference(sim_yaml_get(consumers->pairs[i].value, "stream"), streams, "stream",

@@ -333,10 +333,10 @@ class Diagnostics(CliTest):
                 async: {maximum_retry_attempts: 1}
                 ^
               hint: remove 'async' from the scenario
-            bad-not-implemented.yaml:19:9: error: 'bisect_batch_on_function_error' is not implemented yet in this version of kinesim
-                    bisect_batch_on_function_error: true
+            bad-not-implemented.yaml:19:9: error: 'sns' is not implemented yet in this version of kinesim
+                  - sns: t
                     ^
-              hint: remove 'bisect_batch_on_function_error' from the scenario
+              hint: remove 'sns' from the scenario
             kinesim: 3 errors in scenario 'bad-not-implemented.yaml'
             """)
 
