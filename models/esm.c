@@ -40,13 +40,20 @@ static uint32_t lane_of(const ks_poller *p, const ks_record *r)
 	return (uint32_t)(sim_mix64(key) % p->cfg.lanes);
 }
 
-static void push(ks_lane *l, uint64_t seq)
+/* Makes room for `more` records at the lane's end. */
+static void reserve(ks_lane *l, size_t more)
 {
-	if (l->head + l->n == l->cap && l->head > 0) { /* compact */
+	if (l->head + l->n + more <= l->cap)
+		return;
+	if (l->head > 0) { /* compact */
 		memmove(l->seq, l->seq + l->head, l->n * sizeof *l->seq);
 		l->head = 0;
 	}
-	sim_grow(&l->seq, &l->cap, l->head + l->n + 1, sizeof *l->seq);
+	sim_grow(&l->seq, &l->cap, l->n + more, sizeof *l->seq);
+}
+
+static inline void push(ks_lane *l, uint64_t seq)
+{
 	l->seq[l->head + l->n++] = seq;
 }
 
@@ -61,11 +68,18 @@ static void pop(ks_lane *l, size_t n)
 
 void ks_esm_add(ks_poller *p, uint64_t from, uint64_t to, sim_time now)
 {
-	for (uint64_t q = from; q < to; q++) {
-		ks_lane *l = &p->lanes[lane_of(p, ks_shard_record(p->shard, q))];
+	for (uint32_t i = 0; i < p->cfg.lanes; i++) {
+		ks_lane *l = &p->lanes[i];
 		if (l->n == l->inflight)
 			l->first_buffered = now;
-		push(l, q);
+		reserve(l, to - from);
+	}
+	if (p->cfg.lanes <= 1) {
+		for (uint64_t q = from; q < to; q++)
+			push(&p->lanes[0], q);
+	} else {
+		for (uint64_t q = from; q < to; q++)
+			push(&p->lanes[lane_of(p, ks_shard_record(p->shard, q))], q);
 	}
 	ks_esm_positions(p);
 }
@@ -150,6 +164,12 @@ static void processed(ks_poller *p, ks_lane *l, uint32_t from, uint32_t to, sim_
 		i++;
 	if (i > from) /* [doc] at least once: records processed again */
 		ks_metric_add(&p->fn->duplicates, t, 0, (double)(i - from));
+	bool may_fail = p->fn->poison_rate > 0 || p->fn->npoison_indices > 0;
+	if (!may_fail) { /* no record can be poison: one run */
+		if (to > i)
+			ks_function_processed(p->fn, t, &b, i, to, p->column, age_at);
+		i = to + 1;
+	}
 	for (uint32_t run = i; i <= to; i++) {
 		bool cut = i == to || ks_function_is_poison(p->fn, ks_shard_record(p->shard, b.seq[i]));
 		if (!cut)
