@@ -410,6 +410,15 @@ int ks_model_run(ks_model *m, volatile sig_atomic_t *interrupt,
 
 void ks_model_summarize(ks_model *m)
 {
+	/* What each function had not finished when the run ended: read or not, in its lanes or
+	 * in flight (conservation: accepted = processed + skipped + forwarded + expired +
+	 * on_failure + pending, VALIDATION.md case 4). */
+	for (size_t i = 0; i < m->nfunctions; i++)
+		m->functions[i]->records_pending = 0;
+	for (size_t i = 0; i < m->npollers; i++) {
+		const ks_poller *p = m->pollers[i];
+		p->fn->records_pending += (double)(p->shard->end - p->position);
+	}
 	for (size_t i = 0; i < m->nstreams; i++)
 		ks_stream_summarize(m->streams[i]);
 	for (size_t i = 0; i < m->nproducers; i++)

@@ -481,6 +481,7 @@ void ks_function_summarize(ks_function *f)
 		{"records_on_failure", f->records_on_failure.total, "count"},
 		{"on_failure_events", f->on_failure_events.total, "count"},
 		{"duplicates", f->duplicates.total, "count"},
+		{"records_pending", f->records_pending, "count"},
 		{"read_throttled", f->read_throttled.total, "count"},
 		{"iterator_age.mean",
 		 f->iterator_age_batches > 0 ? f->iterator_age_sum_ms / f->iterator_age_batches / 1e3

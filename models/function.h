@@ -106,6 +106,7 @@ typedef struct ks_function {
 	double iterator_age_sum_ms, iterator_age_batches, iterator_age_max;
 	double getrecords_age_max_ms;
 	double billed_gb_s;
+	double records_pending; /* accepted, not finished when the run ended (set by the model) */
 	double requests;
 
 	/* Concurrency, environments, failure injection and the handler's policy. */

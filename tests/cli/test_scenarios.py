@@ -82,6 +82,31 @@ class HotStreamLessons(ScenarioTest):
     def run_json(self, path, *args, output="out.h5", codes=(0, 1)):
         return super().run_json(path, *args, output=output, codes=codes)
 
+    def test_every_function_conserves_its_records(self):
+        # VALIDATION.md case 4: for every consumer, accepted = processed + skipped +
+        # forwarded + expired + on_failure + in flight at the end (records_pending). Checked
+        # where it is an identity: one stream, no warm-up (counts cover the whole run).
+        for path in sorted(glob.glob(os.path.join(SCENARIOS, "*.yaml"))):
+            with open(path) as f:
+                text = f.read()
+            if "warmup" in text:
+                continue
+            with self.subTest(scenario=os.path.basename(path)):
+                m = self.run_json(path)["metrics"]
+                streams = {k.split(".")[0] for k in m if k.endswith(".incoming_records")
+                           and not k.startswith("cost.")}
+                if len(streams) != 1:
+                    continue
+                accepted = m[streams.pop() + ".incoming_records"]
+                functions = {k[:-len(".records_pending")] for k in m
+                             if k.endswith(".records_pending")}
+                self.assertTrue(functions)
+                for fn in sorted(functions):
+                    total = sum(m[fn + "." + o] for o in (
+                        "records_processed", "records_skipped", "records_forwarded",
+                        "records_expired", "records_on_failure", "records_pending"))
+                    self.assertEqual(total, accepted, fn)
+
     def test_three_subscribers_are_almost_never_throttled(self):
         m = self.run_json(HOT_STREAM, "--set", "functions.feed.count=3")["metrics"]
         self.assertGreater(m["events.read_calls"], 0)
