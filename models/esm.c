@@ -205,7 +205,15 @@ static void discard(ks_poller *p, size_t lane, sim_time now)
 {
 	ks_lane *l = &p->lanes[lane];
 	ks_function *f = p->fn;
-	ks_metric_add(&f->records_on_failure, now, 0, l->inflight);
+	/* records of the batch already processed (after a reported item failure) are not lost */
+	uint32_t lost = 0;
+	for (uint32_t i = 0; i < l->inflight; i++) {
+		uint64_t seq = l->seq[l->head + i];
+		if (seq >= l->processed_end ||
+		    ks_function_is_poison(f, ks_shard_record(p->shard, seq)))
+			lost++;
+	}
+	ks_metric_add(&f->records_on_failure, now, 0, lost);
 	if (p->cfg.on_failure) {
 		ks_metric_add(&f->on_failure_events, now, 0, 1);
 		if (p->cfg.on_failure_queue)
@@ -340,6 +348,8 @@ static void complete(ks_poller *p, size_t lane, sim_time now)
 		/* [doc] split in two, each half retried; splitting uses no attempt. With item
 		 * failures the split is at the failed record (now the batch's first). */
 		uint32_t first = l->inflight / 2;
+		if (p->cfg.item_failures && !inv->whole_batch)
+			first = 1; /* the failed record, now the batch's first, alone */
 		SIM_ASSERT(l->nsplit < sizeof l->split / sizeof l->split[0]);
 		/* halves run in order; the second waits on a stack, behind the halves of any
 		 * split of the first (records stay in sequence order) */

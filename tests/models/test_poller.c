@@ -123,6 +123,33 @@ static void put_to_readable_delays_every_record_by_that_much(void **state)
 	harness_free(&later);
 }
 
+/* [doc] throttled invocations are retried without using attempts: with one reserved
+ * environment for four shards, invocations are throttled, yet every record is processed and
+ * nothing goes to on_failure even with maximum_retry_attempts 0. */
+static void throttled_invocations_are_retried_without_using_attempts(void **state)
+{
+	(void)state;
+	const char *yaml = "kinesim: 1\n"
+	                   "name: throttled\n"
+	                   "duration: 20m\n"
+	                   "streams: {s: {shards: 4}}\n"
+	                   "producers:\n"
+	                   "  p: {stream: s, rate: 40/s, record_size: 1KB, limit: 24000}\n"
+	                   "functions:\n"
+	                   "  f:\n"
+	                   "    reserved_concurrency: 1\n"
+	                   "    duration: {per_invocation: 150ms}\n"
+	                   "    triggers: [{kinesis: s, maximum_retry_attempts: 0}]\n"
+	                   "  other: {reserved_concurrency: 0}\n";
+	harness_run r = harness_run_yaml(yaml, NULL, 1);
+	assert_true(harness_value(&r, "f.throttles") > 100);
+	assert_true(harness_value(&r, "f.concurrent_max") == 1);
+	assert_true(harness_value(&r, "f.records_processed") == 24000);
+	assert_true(harness_value(&r, "f.records_on_failure") == 0);
+	assert_true(harness_value(&r, "f.errors") == 0);
+	harness_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -130,6 +157,7 @@ int main(void)
 		cmocka_unit_test(no_poller_is_locked_out_by_another),
 		cmocka_unit_test(iterator_age_of_a_function_that_keeps_up_stays_small),
 		cmocka_unit_test(put_to_readable_delays_every_record_by_that_much),
+		cmocka_unit_test(throttled_invocations_are_retried_without_using_attempts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -160,6 +160,53 @@ static void bisect_isolates_the_poison_record_in_thirteen_invocations(void **sta
 	harness_free(&r);
 }
 
+/* report_batch_item_failures with bisect: the first invocation processes the 63 good records
+ * and reports record 37; the checkpoint moves there and the batch is split at that record
+ * [doc]: 37 alone fails and, with no retries, is discarded; the 26 records after it are
+ * processed again (duplicates). 63 records processed once, one on_failure, 3 invocations. */
+static void item_failures_move_the_checkpoint_and_count_duplicates(void **state)
+{
+	(void)state;
+	const char *yaml = "kinesim: 1\n"
+	                   "name: items\n"
+	                   "duration: 1m\n"
+	                   "streams: {s: {shards: 1}}\n"
+	                   "queues: {failed: {}}\n"
+	                   "producers:\n"
+	                   "  p: {stream: s, rate: 64/s, arrivals: {bursty: {burst: 64}},\n"
+	                   "      record_size: 1KB, limit: 64}\n"
+	                   "functions:\n"
+	                   "  f:\n"
+	                   "    errors: {poison_indices: [37]}\n"
+	                   "    triggers: [{kinesis: s, batch_size: 100, maximum_retry_attempts: 0,\n"
+	                   "                report_batch_item_failures: true,\n"
+	                   "                bisect_batch_on_function_error: true, "
+	                   "on_failure: failed}]\n";
+	harness_run r = harness_run_yaml(yaml, NULL, 1);
+	assert_true(harness_value(&r, "f.records_processed") == 63);
+	assert_true(harness_value(&r, "f.duplicates") == 26);
+	assert_true(harness_value(&r, "f.invocations") == 3);
+	assert_true(harness_value(&r, "f.records_on_failure") == 1);
+	assert_true(harness_value(&r, "f.on_failure_events") == 1);
+	assert_true(harness_value(&r, "f.records_pending") == 0);
+	harness_free(&r);
+}
+
+/* maximum_record_age: a failing batch is discarded once its oldest record is older. */
+static void maximum_record_age_discards_a_failing_batch(void **state)
+{
+	(void)state;
+	harness_run r = harness_run_yaml(poison(", maximum_record_age: 2m, on_failure: failed"),
+	                                 NULL, 1);
+	const sim_series *age = series_named(r.metrics, "functions/f", "iterator_age_max_ms");
+	const double *v = sim_series_data(age);
+	for (size_t i = 0; i < sim_series_rows(age) * 2; i++)
+		assert_true(v[i] < 2 * 60e3 + 2e3); /* never past the age (plus a retry delay) */
+	assert_true(harness_value(&r, "f.on_failure_events") == 1);
+	assert_true(harness_value(&r, "f.records_expired") == 0);
+	harness_free(&r);
+}
+
 /* Case 12: Poisson 10 records/s, window 5 s: B = 20 fills its batches (mean 20); B = 100
  * closes on time with E[min(Poisson(50), 100)] ~ 50 records, and adds ~W/2 of waiting. */
 static double run_window(const char *batch, const char *window, const char *path)
@@ -308,6 +355,8 @@ int main(void)
 		cmocka_unit_test(poison_pill_blocks_its_shard_until_the_records_expire),
 		cmocka_unit_test(bounded_retries_discard_the_whole_batch_after_four_invocations),
 		cmocka_unit_test(bisect_isolates_the_poison_record_in_thirteen_invocations),
+		cmocka_unit_test(item_failures_move_the_checkpoint_and_count_duplicates),
+		cmocka_unit_test(maximum_record_age_discards_a_failing_batch),
 		cmocka_unit_test(batching_window_fills_or_closes_on_time),
 		cmocka_unit_test(cold_starts_follow_peak_concurrency),
 	};
