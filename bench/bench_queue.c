@@ -141,7 +141,8 @@ int main(int argc, char **argv)
 		check ^= run_engine(runs[i].n, events);
 		double engine_ns = (now_s() - t0) / (double)events * 1e9;
 		check ^= run_queue(runs[i].n, events);
-		printf("hold N=%zu baseline (draws only): %.1f ns/event; engine = %.1f x baseline\n",
+		printf("hold N=%zu baseline (draws only): %.1f ns/event; engine = %.1f x "
+		       "baseline\n",
 		       runs[i].n, base_ns, engine_ns / base_ns);
 	}
 	fprintf(stderr, "checksum %llx\n", (unsigned long long)check);

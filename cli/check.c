@@ -11,9 +11,9 @@
 int cli_check(int argc, char **argv)
 {
 	static const struct option options[] = {
-		{"set", required_argument, NULL, 's'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	        {"set", required_argument, NULL, 's'},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
 	};
 	const char **sets = sim_calloc((size_t)argc, sizeof *sets);
 	size_t nsets = 0;
@@ -22,16 +22,15 @@ int cli_check(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
 		switch (c) {
-		case 's':
-			sets[nsets++] = optarg;
-			break;
+		case 's': sets[nsets++] = optarg; break;
 		case 'h':
 			sim_free(sets);
 			printf("usage: kinesim check SCENARIO [--set PATH=VALUE]...\n");
 			return EXIT_OK;
 		case ':':
 			sim_free(sets);
-			return cli_usage_error("check", "option '%s' needs a value", argv[optind - 1]);
+			return cli_usage_error("check", "option '%s' needs a value",
+			                       argv[optind - 1]);
 		default:
 			sim_free(sets);
 			return cli_usage_error("check", "unknown option '%s'", argv[optind - 1]);
@@ -60,8 +59,8 @@ int cli_check(int argc, char **argv)
 	sim_diag_add_source(d, sc->path, sc->source, sc->source_len);
 	ks_expect *expects = NULL;
 	size_t nexpects = 0;
-	size_t errors = ks_expect_parse(sim_yaml_get(sc->root, "expect"), names, d, &expects,
-	                                &nexpects);
+	size_t errors =
+	        ks_expect_parse(sim_yaml_get(sc->root, "expect"), names, d, &expects, &nexpects);
 	sim_diag_print(d, stderr);
 	sim_diag_destroy(d);
 	ks_expect_free(expects, nexpects);

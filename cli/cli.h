@@ -27,12 +27,11 @@ int cli_check(int argc, char **argv);
 
 /* Prints "kinesim: <what is wrong>" and the usage line of `command` to stderr; returns 64. */
 int cli_usage_error(const char *command, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+        __attribute__((format(printf, 2, 3)));
 
 /* Loads and checks a scenario, printing every diagnostic (warnings too) to stderr. Returns 0
  * with *out set, or the exit code (65, 66). */
-int cli_load_scenario(const char *path, const char *const *sets, size_t nsets,
-                      ks_scenario **out);
+int cli_load_scenario(const char *path, const char *const *sets, size_t nsets, ks_scenario **out);
 
 /* Summary across replications: one row per metric path, in registration order. */
 typedef struct cli_summary_row {

@@ -6,8 +6,7 @@
 #include "cli/cli.h"
 #include "sim/diag.h"
 
-int cli_load_scenario(const char *path, const char *const *sets, size_t nsets,
-                      ks_scenario **out)
+int cli_load_scenario(const char *path, const char *const *sets, size_t nsets, ks_scenario **out)
 {
 	sim_diag *d = sim_diag_create();
 	int err_no = 0;

@@ -11,8 +11,8 @@
 #include "kinesim_version.h"
 #include "sim/alloc.h"
 
-int out_write_header(sim_h5_file *f, const ks_scenario *sc, uint64_t seed,
-                     unsigned replications, const char *arguments)
+int out_write_header(sim_h5_file *f, const ks_scenario *sc, uint64_t seed, unsigned replications,
+                     const char *arguments)
 {
 	int rc = 0;
 	rc = rc ? rc : sim_h5_attr_string(f->id, "format", "kinesim");

@@ -12,8 +12,8 @@
 #include "sim/metrics.h"
 
 /* Root attributes and /scenario/{source,resolved}. */
-int out_write_header(sim_h5_file *f, const ks_scenario *sc, uint64_t seed,
-                     unsigned replications, const char *arguments);
+int out_write_header(sim_h5_file *f, const ks_scenario *sc, uint64_t seed, unsigned replications,
+                     const char *arguments);
 
 typedef struct out_run_info {
 	unsigned replication;

@@ -7,10 +7,10 @@
  * temporary name, with complete = 0 on the interrupted run. */
 #include <errno.h>
 #include <getopt.h>
-#include <stdint.h>
 #include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,9 +58,9 @@ static void append_argument(char **args, const char *opt, const char *value)
 static int parse_options(int argc, char **argv, run_options *o)
 {
 	static const struct option options[] = {
-		{"output", required_argument, NULL, 'o'}, {"set", required_argument, NULL, 's'},
-		{"seed", required_argument, NULL, 'S'},   {"format", required_argument, NULL, 'f'},
-		{"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+	        {"output", required_argument, NULL, 'o'}, {"set", required_argument, NULL, 's'},
+	        {"seed", required_argument, NULL, 'S'},   {"format", required_argument, NULL, 'f'},
+	        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
 	};
 	o->sets = sim_calloc((size_t)argc, sizeof *o->sets);
 	opterr = 0;
@@ -68,9 +68,7 @@ static int parse_options(int argc, char **argv, run_options *o)
 	int c;
 	while ((c = getopt_long(argc, argv, ":o:h", options, NULL)) != -1) {
 		switch (c) {
-		case 'o':
-			o->output = optarg;
-			break;
+		case 'o': o->output = optarg; break;
 		case 's':
 			o->sets[o->nsets++] = optarg;
 			append_argument(&o->arguments, "--set", optarg);
@@ -81,8 +79,10 @@ static int parse_options(int argc, char **argv, run_options *o)
 			unsigned long long v = strtoull(optarg, &end, 10);
 			/* The seed is stored as a signed 64-bit attribute: keep it in range. */
 			if (errno || end == optarg || *end || optarg[0] == '-' || v > INT64_MAX)
-				return cli_usage_error("run", "--seed takes an integer from 0 to %lld "
-				                              "(got '%s')", (long long)INT64_MAX, optarg);
+				return cli_usage_error("run",
+				                       "--seed takes an integer from 0 to %lld "
+				                       "(got '%s')",
+				                       (long long)INT64_MAX, optarg);
 			o->have_seed = true;
 			o->seed = v;
 			append_argument(&o->arguments, "--seed", optarg);
@@ -96,16 +96,15 @@ static int parse_options(int argc, char **argv, run_options *o)
 			else if (strcmp(optarg, "csv") == 0)
 				o->format = CLI_FORMAT_CSV;
 			else
-				return cli_usage_error("run", "--format takes text, json or csv (got '%s')",
-				                       optarg);
+				return cli_usage_error(
+				        "run", "--format takes text, json or csv (got '%s')",
+				        optarg);
 			break;
-		case 'h':
-			printf("usage: kinesim %s\n", run_usage);
-			return -1;
+		case 'h': printf("usage: kinesim %s\n", run_usage); return -1;
 		case ':':
-			return cli_usage_error("run", "option '%s' needs a value", argv[optind - 1]);
-		default:
-			return cli_usage_error("run", "unknown option '%s'", argv[optind - 1]);
+			return cli_usage_error("run", "option '%s' needs a value",
+			                       argv[optind - 1]);
+		default: return cli_usage_error("run", "unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind >= argc)
@@ -234,8 +233,8 @@ static int run(run_options *o, ks_scenario *sc)
 		return EXIT_CANT_CREATE;
 	}
 	const char *description = sim_yaml_get(sc->root, "description")
-	                              ? sim_schema_string(sc->root, "description")
-	                              : NULL;
+	                                  ? sim_schema_string(sc->root, "description")
+	                                  : NULL;
 	if (description)
 		fprintf(stderr, "%s: %s\n", sc->name, description);
 
@@ -255,14 +254,15 @@ static int run(run_options *o, ks_scenario *sc)
 		ks_model_summarize(model);
 		events += ks_model_events(model);
 		out_run_info info = {
-			.replication = r,
-			.seed = seed,
-			.duration = sim_schema_duration(sc->root, "duration"),
-			.warmup = sim_schema_duration(sc->root, "warmup"),
-			.interval = sim_schema_duration(sim_yaml_get(sc->root, "metrics"), "interval"),
-			.reached = ks_model_now(model),
-			.events = ks_model_events(model),
-			.complete = run_rc == 0,
+		        .replication = r,
+		        .seed = seed,
+		        .duration = sim_schema_duration(sc->root, "duration"),
+		        .warmup = sim_schema_duration(sc->root, "warmup"),
+		        .interval =
+		                sim_schema_duration(sim_yaml_get(sc->root, "metrics"), "interval"),
+		        .reached = ks_model_now(model),
+		        .events = ks_model_events(model),
+		        .complete = run_rc == 0,
 		};
 		rc = out_write_run(&file, &info, m);
 		if (run_rc == 0)
@@ -284,7 +284,8 @@ static int run(run_options *o, ks_scenario *sc)
 			        strerror(-rc));
 			exit_code = EXIT_IO;
 		} else {
-			fprintf(stderr, "kinesim: interrupted; the partial results are in '%s.partial'\n",
+			fprintf(stderr,
+			        "kinesim: interrupted; the partial results are in '%s.partial'\n",
 			        path);
 		}
 		free_accumulator(&acc);
@@ -310,15 +311,17 @@ static int run(run_options *o, ks_scenario *sc)
 		for (size_t k = 0; k < acc.n; k++)
 			if (strcmp(acc.rows[k].path, expects[i].path) == 0)
 				v = acc.rows[k].mean;
-		results[i] = (cli_expect_result){expects[i].text, v, ks_expect_holds(&expects[i], v)};
+		results[i] =
+		        (cli_expect_result){expects[i].text, v, ks_expect_holds(&expects[i], v)};
 		if (!results[i].ok)
 			exit_code = EXIT_EXPECT_FAILED;
 	}
 	cli_print_summary(stdout, o->format, sc->name, (unsigned long long)seed, replications,
 	                  acc.rows, acc.n, results, nexpects);
 	fflush(stdout);
-	fprintf(stderr, "kinesim: wrote %s; %u replication%s in %.2f s wall (%.2f M events, "
-	                "%.1f M events/s)\n",
+	fprintf(stderr,
+	        "kinesim: wrote %s; %u replication%s in %.2f s wall (%.2f M events, "
+	        "%.1f M events/s)\n",
 	        path, replications, replications == 1 ? "" : "s", wall, (double)events / 1e6,
 	        wall > 0 ? (double)events / wall / 1e6 : 0);
 	if (exit_code == EXIT_EXPECT_FAILED)

@@ -205,9 +205,7 @@ void cli_print_summary(FILE *f, cli_format format, const char *scenario, unsigne
 	case CLI_FORMAT_JSON:
 		print_json(f, scenario, seed, replications, rows, n, expects, nexpects);
 		break;
-	case CLI_FORMAT_CSV:
-		print_csv(f, rows, n, expects, nexpects);
-		break;
+	case CLI_FORMAT_CSV: print_csv(f, rows, n, expects, nexpects); break;
 	case CLI_FORMAT_TEXT:
 		print_text(f, scenario, seed, replications, rows, n, expects, nexpects);
 		break;

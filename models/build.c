@@ -37,8 +37,8 @@ static void build_queues(ks_model *m)
 	m->queues = sim_calloc(n ? n : 1, sizeof *m->queues);
 	for (size_t i = 0; i < n; i++)
 		m->queues[m->nqueues++] =
-			ks_queue_create(&m->ctx, queues->pairs[i].key->text,
-			                sim_schema_duration(queues->pairs[i].value, "retention"));
+		        ks_queue_create(&m->ctx, queues->pairs[i].key->text,
+		                        sim_schema_duration(queues->pairs[i].value, "retention"));
 }
 
 ks_stream *ks_build_find_stream(ks_model *m, const char *name)
@@ -51,7 +51,7 @@ ks_stream *ks_build_find_stream(ks_model *m, const char *name)
 
 ks_jitter ks_build_jitter(const char *s)
 {
-	return strcmp(s, "none") == 0 ? KS_JITTER_NONE
+	return strcmp(s, "none") == 0   ? KS_JITTER_NONE
 	       : strcmp(s, "full") == 0 ? KS_JITTER_FULL
 	                                : KS_JITTER_EQUAL;
 }
@@ -61,18 +61,19 @@ void ks_build_streams(ks_model *m)
 	const sim_yaml_node *kin = sim_yaml_get(sim_yaml_get(m->root, "platform"), "kinesis");
 	const char *rl = sim_schema_string(kin, "read_limiter");
 	ks_read_limiter_config read = {
-		.kind = strcmp(rl, "token_bucket") == 0   ? KS_READ_TOKEN_BUCKET
-		        : strcmp(rl, "fixed_window") == 0 ? KS_READ_FIXED_WINDOW
-		                                          : KS_READ_SLIDING_WINDOW,
-		.calls_per_s = sim_schema_rate(kin, "read_tps").per_s,
-		.bytes_per_s = sim_schema_rate(kin, "read_bytes").per_s,
-		.tolerance = sim_schema_duration(kin, "read_byte_tolerance"),
-		.throttled_calls_count = sim_schema_bool(kin, "throttled_calls_count"),
+	        .kind = strcmp(rl, "token_bucket") == 0   ? KS_READ_TOKEN_BUCKET
+	                : strcmp(rl, "fixed_window") == 0 ? KS_READ_FIXED_WINDOW
+	                                                  : KS_READ_SLIDING_WINDOW,
+	        .calls_per_s = sim_schema_rate(kin, "read_tps").per_s,
+	        .bytes_per_s = sim_schema_rate(kin, "read_bytes").per_s,
+	        .tolerance = sim_schema_duration(kin, "read_byte_tolerance"),
+	        .throttled_calls_count = sim_schema_bool(kin, "throttled_calls_count"),
 	};
 	ks_write_limiter_config write = {
-		.fixed_window = strcmp(sim_schema_string(kin, "write_limiter"), "fixed_window") == 0,
-		.records_per_s = sim_schema_rate(kin, "write_records").per_s,
-		.bytes_per_s = sim_schema_rate(kin, "write_bytes").per_s,
+	        .fixed_window =
+	                strcmp(sim_schema_string(kin, "write_limiter"), "fixed_window") == 0,
+	        .records_per_s = sim_schema_rate(kin, "write_records").per_s,
+	        .bytes_per_s = sim_schema_rate(kin, "write_bytes").per_s,
 	};
 	sim_time p2r = sim_schema_duration(kin, "put_to_readable");
 	m->getrecords_latency = sim_schema_dist(kin, "getrecords_latency", false);
@@ -88,23 +89,23 @@ void ks_build_streams(ks_model *m)
 		ks_reshard *reshards = sim_calloc(nreshards ? nreshards : 1, sizeof *reshards);
 		for (size_t r = 0; r < nreshards; r++)
 			reshards[r] = (ks_reshard){
-				.at = sim_schema_duration(plan->items[r], "at"),
-				.shards = (size_t)sim_schema_int(plan->items[r], "shards")};
+			        .at = sim_schema_duration(plan->items[r], "at"),
+			        .shards = (size_t)sim_schema_int(plan->items[r], "shards")};
 		bool on_demand = strcmp(sim_schema_string(s, "mode"), "on_demand") == 0;
 		ks_stream_config cfg = {
-			.name = streams->pairs[i].key->text,
-			/* [doc] on-demand: 4 MiB/s of write capacity at first, 4 shards' worth */
-			.shards = on_demand ? 4 : (size_t)sim_schema_int(s, "shards"),
-			.on_demand = on_demand,
-			.split_bytes_per_s = 500 * 1024, /* [doc] 500 KB/s, AWS's KB */
-			.split_after = sim_schema_duration(kin, "on_demand_split_after"),
-			.max_shards = (size_t)sim_schema_int(kin, "on_demand_max_shards"),
-			.reshards = reshards,
-			.nreshards = nreshards,
-			.retention = sim_schema_duration(s, "retention"),
-			.put_to_readable = p2r,
-			.write = write,
-			.read = read,
+		        .name = streams->pairs[i].key->text,
+		        /* [doc] on-demand: 4 MiB/s of write capacity at first, 4 shards' worth */
+		        .shards = on_demand ? 4 : (size_t)sim_schema_int(s, "shards"),
+		        .on_demand = on_demand,
+		        .split_bytes_per_s = 500 * 1024, /* [doc] 500 KB/s, AWS's KB */
+		        .split_after = sim_schema_duration(kin, "on_demand_split_after"),
+		        .max_shards = (size_t)sim_schema_int(kin, "on_demand_max_shards"),
+		        .reshards = reshards,
+		        .nreshards = nreshards,
+		        .retention = sim_schema_duration(s, "retention"),
+		        .put_to_readable = p2r,
+		        .write = write,
+		        .read = read,
 		};
 		m->streams[i] = ks_stream_create(&m->ctx, &cfg);
 		ks_stream_listen(m->streams[i], on_shard_made, m);
@@ -126,10 +127,10 @@ ks_efo_config ks_build_efo_config(ks_model *m)
 {
 	const sim_yaml_node *kin = sim_yaml_get(sim_yaml_get(m->root, "platform"), "kinesis");
 	return (ks_efo_config){
-		.push_latency = &m->efo_push_latency,
-		.bytes_per_s = 2 * MIB,        /* [doc] per shard per consumer */
-		.renewal_period = 5 * SIM_MIN, /* [doc] a subscription lasts 5 minutes */
-		.renewal_gap = sim_schema_duration(kin, "efo_renewal_gap"),
+	        .push_latency = &m->efo_push_latency,
+	        .bytes_per_s = 2 * MIB,        /* [doc] per shard per consumer */
+	        .renewal_period = 5 * SIM_MIN, /* [doc] a subscription lasts 5 minutes */
+	        .renewal_gap = sim_schema_duration(kin, "efo_renewal_gap"),
 	};
 }
 
@@ -141,41 +142,41 @@ static ks_poller_config poller_config(ks_model *m, const sim_yaml_node *trigger)
 	const char *start = sim_schema_string(trigger, "starting_position");
 	const sim_yaml_node *on_failure = sim_yaml_get(trigger, "on_failure");
 	return (ks_poller_config){
-		.efo = sim_schema_bool(trigger, "enhanced_fanout"),
-		.efo_cfg = ks_build_efo_config(m),
-		.efo_lookahead = SIM_S,
-		.batch_size = (uint32_t)sim_schema_int(trigger, "batch_size"),
-		.batching_window = sim_schema_duration(trigger, "maximum_batching_window"),
-		.lanes = (uint32_t)sim_schema_int(trigger, "parallelization_factor"),
-		.start = strcmp(start, "AT_TIMESTAMP") == 0    ? KS_START_AT_TIMESTAMP
-		         : strcmp(start, "TRIM_HORIZON") == 0 ? KS_START_TRIM_HORIZON
-		                                              : KS_START_LATEST,
-		.start_at = sim_yaml_get(trigger, "starting_position_timestamp")
-		                ? sim_schema_duration(trigger, "starting_position_timestamp")
-		                : 0,
-		.max_retry_attempts = sim_schema_int(trigger, "maximum_retry_attempts"),
-		.max_record_age = sim_schema_duration(trigger, "maximum_record_age"),
-		.bisect = sim_schema_bool(trigger, "bisect_batch_on_function_error"),
-		.item_failures = sim_schema_bool(trigger, "report_batch_item_failures"),
-		.on_failure = on_failure != NULL,
-		.on_failure_queue = on_failure ? find_queue(m, on_failure->text) : NULL,
-		.retry_delay = sim_schema_duration(lam, "retry_delay"),
-		.poll_interval = sim_schema_duration(lam, "poll_interval"),
-		.strict = strcmp(sim_schema_string(lam, "poll_mode"), "strict") == 0,
-		.poll_jitter = sim_schema_fraction(lam, "poll_jitter"),
-		.getrecords_limit = (uint32_t)sim_schema_int(lam, "getrecords_limit"),
-		.getrecords_max_bytes = 10 * 1048576,
-		.payload_max_bytes = 6 * 1048576,
-		.throttle_penalty = sim_schema_duration(lam, "throttle_penalty"),
-		.backoff_base = sim_schema_duration(backoff, "base"),
-		.backoff_cap = sim_schema_duration(backoff, "cap"),
-		.backoff_factor = sim_schema_number(backoff, "factor"),
-		.backoff_jitter = (int)ks_build_jitter(sim_schema_string(backoff, "jitter")),
-		.getrecords_latency = &m->getrecords_latency,
-		.invoke_overhead = &m->invoke_overhead,
-		.age_at = strcmp(age_at, "batch_received") == 0 ? KS_AGE_BATCH_RECEIVED
-		          : strcmp(age_at, "invoke_sent") == 0  ? KS_AGE_INVOKE_SENT
-		                                                : KS_AGE_INVOKE_FINISHED,
+	        .efo = sim_schema_bool(trigger, "enhanced_fanout"),
+	        .efo_cfg = ks_build_efo_config(m),
+	        .efo_lookahead = SIM_S,
+	        .batch_size = (uint32_t)sim_schema_int(trigger, "batch_size"),
+	        .batching_window = sim_schema_duration(trigger, "maximum_batching_window"),
+	        .lanes = (uint32_t)sim_schema_int(trigger, "parallelization_factor"),
+	        .start = strcmp(start, "AT_TIMESTAMP") == 0   ? KS_START_AT_TIMESTAMP
+	                 : strcmp(start, "TRIM_HORIZON") == 0 ? KS_START_TRIM_HORIZON
+	                                                      : KS_START_LATEST,
+	        .start_at = sim_yaml_get(trigger, "starting_position_timestamp")
+	                            ? sim_schema_duration(trigger, "starting_position_timestamp")
+	                            : 0,
+	        .max_retry_attempts = sim_schema_int(trigger, "maximum_retry_attempts"),
+	        .max_record_age = sim_schema_duration(trigger, "maximum_record_age"),
+	        .bisect = sim_schema_bool(trigger, "bisect_batch_on_function_error"),
+	        .item_failures = sim_schema_bool(trigger, "report_batch_item_failures"),
+	        .on_failure = on_failure != NULL,
+	        .on_failure_queue = on_failure ? find_queue(m, on_failure->text) : NULL,
+	        .retry_delay = sim_schema_duration(lam, "retry_delay"),
+	        .poll_interval = sim_schema_duration(lam, "poll_interval"),
+	        .strict = strcmp(sim_schema_string(lam, "poll_mode"), "strict") == 0,
+	        .poll_jitter = sim_schema_fraction(lam, "poll_jitter"),
+	        .getrecords_limit = (uint32_t)sim_schema_int(lam, "getrecords_limit"),
+	        .getrecords_max_bytes = 10 * 1048576,
+	        .payload_max_bytes = 6 * 1048576,
+	        .throttle_penalty = sim_schema_duration(lam, "throttle_penalty"),
+	        .backoff_base = sim_schema_duration(backoff, "base"),
+	        .backoff_cap = sim_schema_duration(backoff, "cap"),
+	        .backoff_factor = sim_schema_number(backoff, "factor"),
+	        .backoff_jitter = (int)ks_build_jitter(sim_schema_string(backoff, "jitter")),
+	        .getrecords_latency = &m->getrecords_latency,
+	        .invoke_overhead = &m->invoke_overhead,
+	        .age_at = strcmp(age_at, "batch_received") == 0 ? KS_AGE_BATCH_RECEIVED
+	                  : strcmp(age_at, "invoke_sent") == 0  ? KS_AGE_INVOKE_SENT
+	                                                        : KS_AGE_INVOKE_FINISHED,
 	};
 }
 
@@ -203,8 +204,8 @@ static void on_shard_made(void *ctx, ks_stream *s, size_t shard)
 		if (sub->stream != s)
 			continue;
 		char *label = sub->label_with_stream
-		                  ? sim_asprintf("%s/%s", s->name, s->shards[shard].id)
-		                  : sim_strdup(s->shards[shard].id);
+		                      ? sim_asprintf("%s/%s", s->name, s->shards[shard].id)
+		                      : sim_strdup(s->shards[shard].id);
 		size_t column = ks_function_add_shard_column(sub->fn, label);
 		sim_free(label);
 		ks_poller *p = add_poller(m, sub, shard, column);
@@ -234,11 +235,12 @@ static void build_copy(ks_model *m, const char *name, const sim_yaml_node *f)
 			continue;
 		ks_stream *s = ks_build_find_stream(m, k->text);
 		for (size_t i = 0; i < s->nshards; i++)
-			labels[c++] = ntriggers == 1 ? sim_strdup(s->shards[i].id)
-			                             : sim_asprintf("%s/%s", s->name, s->shards[i].id);
+			labels[c++] = ntriggers == 1
+			                      ? sim_strdup(s->shards[i].id)
+			                      : sim_asprintf("%s/%s", s->name, s->shards[i].id);
 	}
 	ks_function_config cfg =
-		ks_build_function_config(m, name, f, columns, (const char *const *)labels);
+	        ks_build_function_config(m, name, f, columns, (const char *const *)labels);
 	ks_function *fn = ks_function_create(&m->ctx, &cfg, m->crn_seeds);
 	ks_build_function_config_fini(&cfg);
 	for (size_t i = 0; i < columns; i++)
@@ -291,15 +293,15 @@ static void read_prices(ks_model *m)
 {
 	const sim_yaml_node *p = sim_yaml_get(sim_yaml_get(m->root, "platform"), "prices");
 	m->prices = (ks_cost_config){
-		.shard_hour = sim_schema_number(p, "shard_hour"),
-		.put_payload_unit_million = sim_schema_number(p, "put_payload_unit_million"),
-		.efo_consumer_shard_hour = sim_schema_number(p, "efo_consumer_shard_hour"),
-		.efo_gb = sim_schema_number(p, "efo_gb"),
-		.on_demand_stream_hour = sim_schema_number(p, "on_demand_stream_hour"),
-		.on_demand_gb_in = sim_schema_number(p, "on_demand_gb_in"),
-		.on_demand_gb_out = sim_schema_number(p, "on_demand_gb_out"),
-		.lambda_request_million = sim_schema_number(p, "lambda_request_million"),
-		.lambda_gb_second = sim_schema_number(p, "lambda_gb_second"),
+	        .shard_hour = sim_schema_number(p, "shard_hour"),
+	        .put_payload_unit_million = sim_schema_number(p, "put_payload_unit_million"),
+	        .efo_consumer_shard_hour = sim_schema_number(p, "efo_consumer_shard_hour"),
+	        .efo_gb = sim_schema_number(p, "efo_gb"),
+	        .on_demand_stream_hour = sim_schema_number(p, "on_demand_stream_hour"),
+	        .on_demand_gb_in = sim_schema_number(p, "on_demand_gb_in"),
+	        .on_demand_gb_out = sim_schema_number(p, "on_demand_gb_out"),
+	        .lambda_request_million = sim_schema_number(p, "lambda_request_million"),
+	        .lambda_gb_second = sim_schema_number(p, "lambda_gb_second"),
 	};
 }
 
@@ -309,13 +311,13 @@ ks_model *ks_model_build(const ks_scenario *sc, uint64_t seed, uint32_t replicat
 	ks_model *m = sim_calloc(1, sizeof *m);
 	m->root = sc->root;
 	m->ctx = (ks_ctx){
-		.engine = sim_engine_create(),
-		.metrics = metrics,
-		.seed = seed,
-		.replication = replication,
-		.warmup = sim_schema_duration(sc->root, "warmup"),
-		.stop = sim_schema_duration(sc->root, "duration"),
-		.interval = sim_schema_duration(sim_yaml_get(sc->root, "metrics"), "interval"),
+	        .engine = sim_engine_create(),
+	        .metrics = metrics,
+	        .seed = seed,
+	        .replication = replication,
+	        .warmup = sim_schema_duration(sc->root, "warmup"),
+	        .stop = sim_schema_duration(sc->root, "duration"),
+	        .interval = sim_schema_duration(sim_yaml_get(sc->root, "metrics"), "interval"),
 	};
 	sim_engine_set_warmup(m->ctx.engine, m->ctx.warmup);
 	ks_build_streams(m);
@@ -386,8 +388,8 @@ int ks_model_run(ks_model *m, volatile sig_atomic_t *interrupt,
 		sim_engine_set_interrupt(e, interrupt);
 	progress_ctx pc = {m, progress, pctx};
 	if (progress)
-		sim_engine_set_progress(e, m->ctx.stop / 100 > 0 ? m->ctx.stop / 100 : 1, on_progress,
-		                        &pc);
+		sim_engine_set_progress(e, m->ctx.stop / 100 > 0 ? m->ctx.stop / 100 : 1,
+		                        on_progress, &pc);
 	m->started = true;
 	for (size_t i = 0; i < m->npollers; i++)
 		ks_poller_start(m->pollers[i]);
@@ -445,8 +447,8 @@ void ks_model_summarize(ks_model *m)
 	for (size_t i = 0; i < m->npollers; i++) {
 		if (!m->pollers[i]->cfg.efo)
 			continue;
-		usage.efo_consumer_shard_hours +=
-			ks_stream_shard_open_hours(m->pollers[i]->stream, m->pollers[i]->shard->index);
+		usage.efo_consumer_shard_hours += ks_stream_shard_open_hours(
+		        m->pollers[i]->stream, m->pollers[i]->shard->index);
 		usage.efo_bytes += m->pollers[i]->efo.bytes;
 	}
 	for (size_t i = 0; i < m->nconsumers; i++)

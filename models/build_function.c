@@ -58,24 +58,23 @@ static void read_errors(const sim_yaml_node *errors, ks_function_config *cfg)
 	}
 }
 
-ks_function_config ks_build_function_config(ks_model *m, const char *name,
-                                            const sim_yaml_node *f, size_t columns,
-                                            const char *const *labels)
+ks_function_config ks_build_function_config(ks_model *m, const char *name, const sim_yaml_node *f,
+                                            size_t columns, const char *const *labels)
 {
 	const sim_yaml_node *lam = lambda_platform(m);
 	const sim_yaml_node *duration = sim_yaml_get(f, "duration");
 	ks_function_config cfg = {
-		.name = name,
-		.per_invocation = sim_schema_dist(duration, "per_invocation", false),
-		.per_record = sim_schema_dist(duration, "per_record", false),
-		.timeout = sim_schema_duration(f, "timeout"),
-		.memory_bytes = sim_schema_size(f, "memory", true),
-		.shard_columns = columns,
-		.shard_labels = labels,
-		.account = m->account,
-		.idle_reclaim = sim_schema_duration(lam, "idle_reclaim"),
-		.policy = KS_RECORD_FAIL_BATCH,
-		.then = KS_RECORD_SKIP,
+	        .name = name,
+	        .per_invocation = sim_schema_dist(duration, "per_invocation", false),
+	        .per_record = sim_schema_dist(duration, "per_record", false),
+	        .timeout = sim_schema_duration(f, "timeout"),
+	        .memory_bytes = sim_schema_size(f, "memory", true),
+	        .shard_columns = columns,
+	        .shard_labels = labels,
+	        .account = m->account,
+	        .idle_reclaim = sim_schema_duration(lam, "idle_reclaim"),
+	        .policy = KS_RECORD_FAIL_BATCH,
+	        .then = KS_RECORD_SKIP,
 	};
 	/* The function's own cold_start, else the platform's for its runtime. */
 	if (sim_yaml_get(f, "cold_start"))

@@ -20,7 +20,7 @@ typedef struct ks_subscription {
 	ks_function *fn;
 	ks_stream *stream;
 	ks_poller_config cfg;
-	ks_poller **by_shard; /* stream->capshards entries */
+	ks_poller **by_shard;   /* stream->capshards entries */
 	bool label_with_stream; /* the function reads several streams */
 } ks_subscription;
 
@@ -65,9 +65,8 @@ void ks_build_consumers(ks_model *m);
  * configuration from its scenario node; columns and labels are its per-shard series. Free
  * what the configuration holds with ks_build_function_config_fini after ks_function_create. */
 ks_account *ks_build_account(ks_model *m);
-ks_function_config ks_build_function_config(ks_model *m, const char *name,
-                                            const sim_yaml_node *f, size_t columns,
-                                            const char *const *labels);
+ks_function_config ks_build_function_config(ks_model *m, const char *name, const sim_yaml_node *f,
+                                            size_t columns, const char *const *labels);
 void ks_build_function_config_fini(ks_function_config *cfg);
 
 #endif

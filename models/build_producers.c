@@ -22,26 +22,27 @@ static ks_producer *build_one(ks_model *m, const sim_yaml_pair *pair, uint32_t n
 	const sim_yaml_node *put = sim_yaml_get(p, "put");
 	const sim_yaml_node *retry = sim_yaml_get(p, "retry");
 	const sim_yaml_node *arrivals = sim_yaml_get(p, "arrivals");
-	const sim_yaml_node *bursty =
-		arrivals && arrivals->kind == SIM_YAML_MAP ? sim_yaml_get(arrivals, "bursty") : NULL;
+	const sim_yaml_node *bursty = arrivals && arrivals->kind == SIM_YAML_MAP
+	                                      ? sim_yaml_get(arrivals, "bursty")
+	                                      : NULL;
 	bool put_record = is_scalar(sim_yaml_get(put, "api"), "PutRecord");
 	ks_producer_config cfg = {
-		.name = pair->key->text,
-		.number = number,
-		.uniform_arrivals = is_scalar(arrivals, "uniform"),
-		.burst = bursty ? (uint32_t)sim_schema_int(bursty, "burst") : 0,
-		.record_size = sim_schema_dist(p, "record_size", true),
-		.limit = sim_yaml_get(p, "limit") ? sim_schema_int(p, "limit") : -1,
-		.key_count = (uint32_t)sim_schema_int(keys, "count"),
-		.zipf_keys = is_scalar(sim_yaml_get(keys, "distribution"), "zipf"),
-		.zipf_s = sim_schema_number(keys, "zipf_s"),
-		.hot_key_share = sim_schema_fraction(keys, "hot_key_share"),
-		.max_records = put_record ? 1 : (uint32_t)sim_schema_int(put, "max_records"),
-		.linger = put_record ? 0 : sim_schema_duration(put, "linger"),
-		.max_attempts = (int)sim_schema_int(retry, "max_attempts"),
-		.retry_base = sim_schema_duration(retry, "base"),
-		.retry_cap = sim_schema_duration(retry, "cap"),
-		.retry_jitter = ks_build_jitter(sim_schema_string(retry, "jitter")),
+	        .name = pair->key->text,
+	        .number = number,
+	        .uniform_arrivals = is_scalar(arrivals, "uniform"),
+	        .burst = bursty ? (uint32_t)sim_schema_int(bursty, "burst") : 0,
+	        .record_size = sim_schema_dist(p, "record_size", true),
+	        .limit = sim_yaml_get(p, "limit") ? sim_schema_int(p, "limit") : -1,
+	        .key_count = (uint32_t)sim_schema_int(keys, "count"),
+	        .zipf_keys = is_scalar(sim_yaml_get(keys, "distribution"), "zipf"),
+	        .zipf_s = sim_schema_number(keys, "zipf_s"),
+	        .hot_key_share = sim_schema_fraction(keys, "hot_key_share"),
+	        .max_records = put_record ? 1 : (uint32_t)sim_schema_int(put, "max_records"),
+	        .linger = put_record ? 0 : sim_schema_duration(put, "linger"),
+	        .max_attempts = (int)sim_schema_int(retry, "max_attempts"),
+	        .retry_base = sim_schema_duration(retry, "base"),
+	        .retry_cap = sim_schema_duration(retry, "cap"),
+	        .retry_jitter = ks_build_jitter(sim_schema_string(retry, "jitter")),
 	};
 
 	const sim_yaml_node *list = sim_yaml_get(p, "streams");
@@ -67,19 +68,20 @@ static ks_producer *build_one(ks_model *m, const sim_yaml_pair *pair, uint32_t n
 		for (size_t i = 0; i < profile->n; i++) {
 			const sim_yaml_node *s = profile->items[i];
 			steps[i] = (ks_profile_step){
-				.at = sim_schema_duration(s, "at"),
-				.rate_per_s = sim_schema_rate(s, "rate").per_s,
-				.ramp = sim_yaml_get(s, "ramp") ? sim_schema_duration(s, "ramp") : 0,
+			        .at = sim_schema_duration(s, "at"),
+			        .rate_per_s = sim_schema_rate(s, "rate").per_s,
+			        .ramp = sim_yaml_get(s, "ramp") ? sim_schema_duration(s, "ramp")
+			                                        : 0,
 			};
 		}
 		cfg.profile = steps;
 		cfg.nprofile = profile->n;
 	} else if (diurnal) {
 		sine = (ks_diurnal){
-			.peak_per_s = sim_schema_rate(diurnal, "peak").per_s,
-			.trough_per_s = sim_schema_rate(diurnal, "trough").per_s,
-			.period = sim_schema_duration(diurnal, "period"),
-			.peak_at = sim_schema_duration(diurnal, "peak_at"),
+		        .peak_per_s = sim_schema_rate(diurnal, "peak").per_s,
+		        .trough_per_s = sim_schema_rate(diurnal, "trough").per_s,
+		        .period = sim_schema_duration(diurnal, "period"),
+		        .peak_at = sim_schema_duration(diurnal, "peak_at"),
 		};
 		cfg.diurnal = &sine;
 	} else if (trace_at) {

@@ -62,7 +62,7 @@ struct ks_consumer {
 	size_t nreaders;
 
 	ks_metric records_processed, records_expired, read_calls, read_throttled,
-		iterator_age_max_ms; /* per shard column */
+	        iterator_age_max_ms; /* per shard column */
 	sim_hist *latency, *propagation;
 };
 
@@ -73,16 +73,19 @@ typedef struct metric_def {
 	const char *units, *description;
 } metric_def;
 
-#define M(field, kind, units, desc) {offsetof(ks_consumer, field), #field, kind, units, desc}
+#define M(field, kind, units, desc)                                                                \
+	{                                                                                          \
+		offsetof(ks_consumer, field), #field, kind, units, desc                            \
+	}
 static const metric_def metric_defs[] = {
-	M(records_processed, SIM_SERIES_SUM, "count", "records processed, per shard"),
-	M(records_expired, SIM_SERIES_SUM, "count",
-	  "records that aged out of retention before this consumer processed them, per shard"),
-	M(read_calls, SIM_SERIES_SUM, "count", "this consumer's GetRecords calls, per shard"),
-	M(read_throttled, SIM_SERIES_SUM, "count",
-	  "this consumer's GetRecords calls throttled, per shard"),
-	M(iterator_age_max_ms, SIM_SERIES_MAX, "ms",
-	  "maximum GetRecords.IteratorAgeMilliseconds of this consumer's calls, per shard"),
+        M(records_processed, SIM_SERIES_SUM, "count", "records processed, per shard"),
+        M(records_expired, SIM_SERIES_SUM, "count",
+          "records that aged out of retention before this consumer processed them, per shard"),
+        M(read_calls, SIM_SERIES_SUM, "count", "this consumer's GetRecords calls, per shard"),
+        M(read_throttled, SIM_SERIES_SUM, "count",
+          "this consumer's GetRecords calls throttled, per shard"),
+        M(iterator_age_max_ms, SIM_SERIES_MAX, "ms",
+          "maximum GetRecords.IteratorAgeMilliseconds of this consumer's calls, per shard"),
 };
 #undef M
 
@@ -129,13 +132,14 @@ static void init_reader(ks_consumer *c, size_t i)
 	 * nothing here. */
 	r->phase_rng = sim_rng_stream(ctx->seed, ctx->replication, c->name, "phase", (int64_t)i);
 	r->latency_rng =
-		sim_rng_stream(ctx->seed, ctx->replication, c->name, "getrecords", (int64_t)i);
+	        sim_rng_stream(ctx->seed, ctx->replication, c->name, "getrecords", (int64_t)i);
 	/* [code] KCL's default initial position is LATEST: every record accepted after t = 0. */
 	r->position = r->cursor = r->shard->end;
 	r->last_call = -SIM_S; /* no call yet */
 	ks_shard_register(r->shard, &r->position, &r->cursor);
 	if (c->efo) {
-		uint64_t seed = sim_rng_seed(ctx->seed, ctx->replication, c->name, "efo", (int64_t)i);
+		uint64_t seed =
+		        sim_rng_seed(ctx->seed, ctx->replication, c->name, "efo", (int64_t)i);
 		ks_efo_init(&r->efo, &c->efo_cfg, r->shard, seed, r->cursor);
 	}
 	c->nreaders = i + 1 > c->nreaders ? i + 1 : c->nreaders;
@@ -401,20 +405,11 @@ static void on_event(sim_engine *e, void *obj, uint64_t arg)
 	sim_time now = sim_engine_now(e);
 	r->pending = 0;
 	switch (arg) {
-	case EV_CALL:
-		call(r, now);
-		break;
-	case EV_RESPONSE:
-		response(r, now);
-		break;
-	case EV_PROCESSED:
-		processed(r, now);
-		break;
-	case EV_PUSH:
-		take_pushed(r, now);
-		break;
-	default:
-		SIM_ASSERT(!"unknown consumer event");
+	case EV_CALL: call(r, now); break;
+	case EV_RESPONSE: response(r, now); break;
+	case EV_PROCESSED: processed(r, now); break;
+	case EV_PUSH: take_pushed(r, now); break;
+	default: SIM_ASSERT(!"unknown consumer event");
 	}
 }
 
@@ -444,24 +439,24 @@ void ks_consumer_summarize(ks_consumer *c)
 		double value;
 		const char *unit;
 	} rows[] = {
-		{"records_processed", c->records_processed.total, "count"},
-		{"records_expired", c->records_expired.total, "count"},
-		{"read_calls", c->read_calls.total, "count"},
-		{"read_throttled", c->read_throttled.total, "count"},
-		{"getrecords_iterator_age.max", c->iterator_age_max_ms.total / 1e3, "s"},
-		{"latency.mean", sim_hist_mean(l) / 1e9, "s"},
-		{"latency.p10", (double)sim_hist_quantile(l, 0.10) / 1e9, "s"},
-		{"latency.p25", (double)sim_hist_quantile(l, 0.25) / 1e9, "s"},
-		{"latency.p50", (double)sim_hist_quantile(l, 0.50) / 1e9, "s"},
-		{"latency.p75", (double)sim_hist_quantile(l, 0.75) / 1e9, "s"},
-		{"latency.p90", (double)sim_hist_quantile(l, 0.90) / 1e9, "s"},
-		{"latency.p99", (double)sim_hist_quantile(l, 0.99) / 1e9, "s"},
-		{"latency.p999", (double)sim_hist_quantile(l, 0.999) / 1e9, "s"},
-		{"latency.max", (double)sim_hist_max(l) / 1e9, "s"},
-		{"propagation.mean", sim_hist_mean(p) / 1e9, "s"},
-		{"propagation.p50", (double)sim_hist_quantile(p, 0.50) / 1e9, "s"},
-		{"propagation.p99", (double)sim_hist_quantile(p, 0.99) / 1e9, "s"},
-		{"propagation.max", (double)sim_hist_max(p) / 1e9, "s"},
+	        {"records_processed", c->records_processed.total, "count"},
+	        {"records_expired", c->records_expired.total, "count"},
+	        {"read_calls", c->read_calls.total, "count"},
+	        {"read_throttled", c->read_throttled.total, "count"},
+	        {"getrecords_iterator_age.max", c->iterator_age_max_ms.total / 1e3, "s"},
+	        {"latency.mean", sim_hist_mean(l) / 1e9, "s"},
+	        {"latency.p10", (double)sim_hist_quantile(l, 0.10) / 1e9, "s"},
+	        {"latency.p25", (double)sim_hist_quantile(l, 0.25) / 1e9, "s"},
+	        {"latency.p50", (double)sim_hist_quantile(l, 0.50) / 1e9, "s"},
+	        {"latency.p75", (double)sim_hist_quantile(l, 0.75) / 1e9, "s"},
+	        {"latency.p90", (double)sim_hist_quantile(l, 0.90) / 1e9, "s"},
+	        {"latency.p99", (double)sim_hist_quantile(l, 0.99) / 1e9, "s"},
+	        {"latency.p999", (double)sim_hist_quantile(l, 0.999) / 1e9, "s"},
+	        {"latency.max", (double)sim_hist_max(l) / 1e9, "s"},
+	        {"propagation.mean", sim_hist_mean(p) / 1e9, "s"},
+	        {"propagation.p50", (double)sim_hist_quantile(p, 0.50) / 1e9, "s"},
+	        {"propagation.p99", (double)sim_hist_quantile(p, 0.99) / 1e9, "s"},
+	        {"propagation.max", (double)sim_hist_max(p) / 1e9, "s"},
 	};
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
 		char *path = sim_asprintf("%s.%s", c->name, rows[i].name);

@@ -20,13 +20,13 @@ typedef struct ks_consumer_config {
 	bool enhanced_fanout;
 	sim_time idle_time_between_reads; /* [code] KCL: next call at last successful + idle */
 	uint32_t max_records;
-	sim_dist per_record;              /* processing per record (ns); copied */
-	sim_time throttle_backoff;        /* [code] KCL 1.x: sleep after a throttled call */
+	sim_dist per_record;       /* processing per record (ns); copied */
+	sim_time throttle_backoff; /* [code] KCL 1.x: sleep after a throttled call */
 	const sim_dist *getrecords_latency;
-	ks_advance_fn advance;            /* brings the producers up to now */
+	ks_advance_fn advance; /* brings the producers up to now */
 	void *world;
-	const uint64_t *crn_seeds;        /* per producer number */
-	ks_efo_config efo;                /* with enhanced_fanout */
+	const uint64_t *crn_seeds; /* per producer number */
+	ks_efo_config efo;         /* with enhanced_fanout */
 } ks_consumer_config;
 
 ks_consumer *ks_consumer_create(ks_ctx *ctx, const ks_consumer_config *cfg);

@@ -16,7 +16,7 @@ typedef struct ks_ctx {
 	uint32_t replication; /* 0-based */
 	sim_time warmup;      /* measured period is [warmup, stop) */
 	sim_time stop;
-	sim_time interval;    /* metrics interval */
+	sim_time interval; /* metrics interval */
 } ks_ctx;
 
 #endif

@@ -13,14 +13,14 @@ typedef struct ks_cost_config {
 
 /* What the models used over the measured period. */
 typedef struct ks_cost_usage {
-	double shard_hours;              /* provisioned streams */
-	double put_payload_units;        /* [doc] 25 KB units of accepted records (provisioned) */
-	double on_demand_stream_hours;   /* on-demand streams: per stream-hour and per GB */
+	double shard_hours;            /* provisioned streams */
+	double put_payload_units;      /* [doc] 25 KB units of accepted records (provisioned) */
+	double on_demand_stream_hours; /* on-demand streams: per stream-hour and per GB */
 	double on_demand_bytes_in, on_demand_bytes_out;
 	double efo_consumer_shard_hours; /* registered EFO consumers x shards x hours */
 	double efo_bytes;                /* pushed to EFO consumers */
 	double lambda_requests;
-	double lambda_gb_seconds;        /* [doc] duration rounded up to 1 ms x memory */
+	double lambda_gb_seconds; /* [doc] duration rounded up to 1 ms x memory */
 } ks_cost_usage;
 
 /* Writes cost.{total,kinesis,lambda,sqs,sns,firehose} into the registry. */

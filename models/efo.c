@@ -24,8 +24,8 @@ static sim_time delivery(const ks_efo *e, uint64_t seq, sim_time last, double ta
 {
 	const ks_record *r = ks_shard_record(e->shard, seq);
 	double u = sim_crn_uniform(e->seed, seq, 0);
-	sim_time ready = r->arrival + (sim_time)llround(fmax(0, sim_dist_quantile(e->cfg.push_latency,
-	                                                                          u)));
+	sim_time ready =
+	        r->arrival + (sim_time)llround(fmax(0, sim_dist_quantile(e->cfg.push_latency, u)));
 	sim_time d = ready > last ? ready : last;
 	if (tat_ns > (double)d)
 		d = (sim_time)ceil(tat_ns);

@@ -28,11 +28,11 @@ typedef struct ks_efo_config {
 typedef struct ks_efo {
 	ks_efo_config cfg;
 	ks_shard *shard;
-	uint64_t seed;   /* of the per-record latency uniforms */
-	uint64_t next;   /* first record not yet delivered */
-	sim_time last;   /* delivery time of record next - 1 */
-	double tat_ns;   /* byte pacing: when the bytes delivered so far have drained */
-	double bytes;    /* delivered in the measured period, for cost */
+	uint64_t seed; /* of the per-record latency uniforms */
+	uint64_t next; /* first record not yet delivered */
+	sim_time last; /* delivery time of record next - 1 */
+	double tat_ns; /* byte pacing: when the bytes delivered so far have drained */
+	double bytes;  /* delivered in the measured period, for cost */
 } ks_efo;
 
 void ks_efo_init(ks_efo *e, const ks_efo_config *cfg, ks_shard *shard, uint64_t seed,

@@ -171,7 +171,8 @@ static void processed(ks_poller *p, ks_lane *l, uint32_t from, uint32_t to, sim_
 		i = to + 1;
 	}
 	for (uint32_t run = i; i <= to; i++) {
-		bool cut = i == to || ks_function_is_poison(p->fn, ks_shard_record(p->shard, b.seq[i]));
+		bool cut = i == to ||
+		           ks_function_is_poison(p->fn, ks_shard_record(p->shard, b.seq[i]));
 		if (!cut)
 			continue;
 		if (i > run)
@@ -248,8 +249,8 @@ static void invoke(ks_poller *p, size_t lane, sim_time now)
 		return;
 	}
 	ks_batch b = batch_of(p, l);
-	sim_time overhead = (sim_time)llround(fmax(0, sim_dist_sample(p->cfg.invoke_overhead,
-	                                                              p->invoke_rng)));
+	sim_time overhead =
+	        (sim_time)llround(fmax(0, sim_dist_sample(p->cfg.invoke_overhead, p->invoke_rng)));
 	ks_function_invoke(p->fn, now, overhead, &b, &l->inv);
 	if (l->inv.status == KS_INVOKE_THROTTLED) {
 		/* [doc] throttles are retried without using attempts */
@@ -335,7 +336,8 @@ static void complete(ks_poller *p, size_t lane, sim_time now)
 	if (p->cfg.item_failures && !inv->whole_batch) {
 		uint32_t ff = inv->first_failed;
 		/* [doc] the function reports its failed records: the checkpoint moves to the first
-		 * of them; the records after it that succeeded were processed (and will be again) */
+		 * of them; the records after it that succeeded were processed (and will be again)
+		 */
 		processed(p, l, 0, ff, now);
 		for (uint32_t i = ff + 1; i < l->inflight; i++)
 			if (!ks_function_is_poison(p->fn,
@@ -371,14 +373,11 @@ void ks_esm_event(ks_poller *p, sim_time now, uint64_t arg)
 	uint64_t a = arg - KS_ESM_EVENTS;
 	size_t lane = (size_t)(a / LANE_KINDS);
 	switch ((int)(a % LANE_KINDS)) {
-	case LANE_WINDOW:
-		break; /* the window closed: kick below */
+	case LANE_WINDOW: break; /* the window closed: kick below */
 	case LANE_RETRY:
 		invoke(p, lane, now); /* the batch may be gone (expired): then kick below */
 		break;
-	case LANE_COMPLETE:
-		complete(p, lane, now);
-		break;
+	case LANE_COMPLETE: complete(p, lane, now); break;
 	}
 	if (ks_esm_kick(p, now))
 		ks_poller_lanes_idle(p, now);

@@ -12,8 +12,8 @@
 static const struct {
 	const char *text;
 	ks_op op;
-} ops[] = {{"<=", KS_OP_LE}, {">=", KS_OP_GE}, {"==", KS_OP_EQ}, {"!=", KS_OP_NE},
-           {"<", KS_OP_LT},  {">", KS_OP_GT}};
+} ops[] = {{"<=", KS_OP_LE}, {">=", KS_OP_GE}, {"==", KS_OP_EQ},
+           {"!=", KS_OP_NE}, {"<", KS_OP_LT},  {">", KS_OP_GT}};
 
 /* The value in the unit of the metric: durations for seconds, sizes for bytes, plain numbers
  * for counts, rates per minute and dollars. Returns 0 or writes a phrase into err. */
@@ -60,8 +60,9 @@ static size_t parse_one(const sim_yaml_node *at, const sim_metrics *names, sim_d
 		k++;
 	if (plen == 0 || k == sizeof ops / sizeof ops[0]) {
 		char *msg = sim_asprintf("expectation '%s' is not '<metric> <op> <value>'", text);
-		size_t r = fail(d, at, msg, "e.g. 'events.read_throttled.per_shard_per_minute > 30'; "
-		                            "ops are < <= > >= == !=");
+		size_t r = fail(d, at, msg,
+		                "e.g. 'events.read_throttled.per_shard_per_minute > 30'; "
+		                "ops are < <= > >= == !=");
 		sim_free(msg);
 		return r;
 	}
@@ -80,9 +81,10 @@ static size_t parse_one(const sim_yaml_node *at, const sim_metrics *names, sim_d
 		for (size_t i = 0; i < sim_metrics_value_count(names); i++)
 			cands[i] = sim_metrics_value_at(names, i)->path;
 		const char *guess = sim_diag_suggest(path, cands, sim_metrics_value_count(names));
-		char *msg = guess ? sim_asprintf("no metric '%s' in this scenario; did you mean '%s'?",
-		                                 path, guess)
-		                  : sim_asprintf("no metric '%s' in this scenario", path);
+		char *msg =
+		        guess ? sim_asprintf("no metric '%s' in this scenario; did you mean '%s'?",
+		                             path, guess)
+		              : sim_asprintf("no metric '%s' in this scenario", path);
 		errors = fail(d, at, msg,
 		              "paths are <entity>.<metric>[.<stat>] as `kinesim run --format json` "
 		              "lists them");

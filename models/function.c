@@ -21,26 +21,29 @@ typedef struct metric_def {
 	bool per_shard;
 } metric_def;
 
-#define M(field, kind, units, desc) {offsetof(ks_function, field), #field, kind, units, desc, false}
+#define M(field, kind, units, desc)                                                                \
+	{                                                                                          \
+		offsetof(ks_function, field), #field, kind, units, desc, false                     \
+	}
 static const metric_def metric_defs[] = {
-	M(invocations, SIM_SERIES_SUM, "count", "invocations started (Invocations)"),
-	M(errors, SIM_SERIES_SUM, "count", "invocations that failed (Errors)"),
-	M(throttles, SIM_SERIES_SUM, "count", "invocations refused by the concurrency limit"),
-	M(duration_max_ms, SIM_SERIES_MAX, "ms", "longest handler duration (Duration, max)"),
-	M(concurrent_max, SIM_SERIES_MAX, "count", "most invocations running at once"),
-	M(cold_starts, SIM_SERIES_SUM, "count", "invocations that started a new environment"),
-	M(records_processed, SIM_SERIES_SUM, "count", "records processed successfully"),
-	M(records_skipped, SIM_SERIES_SUM, "count", "failed records the handler swallowed"),
-	M(records_forwarded, SIM_SERIES_SUM, "count", "failed records forwarded by the handler"),
-	M(records_expired, SIM_SERIES_SUM, "count",
-	  "records that aged out of retention before this function processed them"),
-	M(records_on_failure, SIM_SERIES_SUM, "count", "records in discarded batches"),
-	M(on_failure_events, SIM_SERIES_SUM, "count", "invocation records sent to on_failure"),
-	M(duplicates, SIM_SERIES_SUM, "count", "records processed more than once"),
-	{offsetof(ks_function, iterator_age_max_ms), "iterator_age_max_ms", SIM_SERIES_MAX, "ms",
-	 "maximum Lambda IteratorAge per shard", true},
-	{offsetof(ks_function, read_throttled), "read_throttled", SIM_SERIES_SUM, "count",
-	 "this function's GetRecords calls throttled, per shard", true},
+        M(invocations, SIM_SERIES_SUM, "count", "invocations started (Invocations)"),
+        M(errors, SIM_SERIES_SUM, "count", "invocations that failed (Errors)"),
+        M(throttles, SIM_SERIES_SUM, "count", "invocations refused by the concurrency limit"),
+        M(duration_max_ms, SIM_SERIES_MAX, "ms", "longest handler duration (Duration, max)"),
+        M(concurrent_max, SIM_SERIES_MAX, "count", "most invocations running at once"),
+        M(cold_starts, SIM_SERIES_SUM, "count", "invocations that started a new environment"),
+        M(records_processed, SIM_SERIES_SUM, "count", "records processed successfully"),
+        M(records_skipped, SIM_SERIES_SUM, "count", "failed records the handler swallowed"),
+        M(records_forwarded, SIM_SERIES_SUM, "count", "failed records forwarded by the handler"),
+        M(records_expired, SIM_SERIES_SUM, "count",
+          "records that aged out of retention before this function processed them"),
+        M(records_on_failure, SIM_SERIES_SUM, "count", "records in discarded batches"),
+        M(on_failure_events, SIM_SERIES_SUM, "count", "invocation records sent to on_failure"),
+        M(duplicates, SIM_SERIES_SUM, "count", "records processed more than once"),
+        {offsetof(ks_function, iterator_age_max_ms), "iterator_age_max_ms", SIM_SERIES_MAX, "ms",
+         "maximum Lambda IteratorAge per shard", true},
+        {offsetof(ks_function, read_throttled), "read_throttled", SIM_SERIES_SUM, "count",
+         "this function's GetRecords calls throttled, per shard", true},
 };
 #undef M
 
@@ -244,9 +247,8 @@ bool ks_function_is_poison(const ks_function *f, const ks_record *r)
 		return true;
 	/* [MODEL 1] the record's own fate u: every function with the same rate, in every
 	 * topology, finds the same records poison. */
-	return f->poison_rate > 0 &&
-	       sim_crn_uniform(f->crn_seeds[ks_record_producer(r)], index, KS_RECORD_U_FATE) <
-	               f->poison_rate;
+	return f->poison_rate > 0 && sim_crn_uniform(f->crn_seeds[ks_record_producer(r)], index,
+	                                             KS_RECORD_U_FATE) < f->poison_rate;
 }
 
 /* A record's per_record work: the v-quantile of the distribution (MODEL.md section 1). */
@@ -413,7 +415,8 @@ void ks_function_processed(ks_function *f, sim_time t, const ks_batch *b, uint32
 		for (uint32_t i = from + 1; i <= to; i++) {
 			if (i < to && b->seq[i] == b->seq[i - 1] + 1)
 				continue;
-			f->observer(f->observer_ctx, f, b->shard, b->seq[run], b->seq[i - 1] + 1, t);
+			f->observer(f->observer_ctx, f, b->shard, b->seq[run], b->seq[i - 1] + 1,
+			            t);
 			run = i;
 		}
 	}
@@ -464,40 +467,42 @@ void ks_function_summarize(ks_function *f)
 		double value;
 		const char *unit;
 	} rows_[] = {
-		{"invocations", f->invocations.total, "count"},
-		{"errors", f->errors.total, "count"},
-		{"throttles", f->throttles.total, "count"},
-		{"cold_starts", f->cold_starts.total, "count"},
-		{"concurrent_max", f->concurrent_max.total, "count"},
-		{"duration.mean",
-		 f->duration_count.total > 0 ? f->duration_sum_ms.total / f->duration_count.total / 1e3
-		                             : 0,
-		 "s"},
-		{"duration.max", f->duration_max_ms.total / 1e3, "s"},
-		{"records_processed", f->records_processed.total, "count"},
-		{"records_skipped", f->records_skipped.total, "count"},
-		{"records_forwarded", f->records_forwarded.total, "count"},
-		{"records_expired", f->records_expired.total, "count"},
-		{"records_on_failure", f->records_on_failure.total, "count"},
-		{"on_failure_events", f->on_failure_events.total, "count"},
-		{"duplicates", f->duplicates.total, "count"},
-		{"records_pending", f->records_pending, "count"},
-		{"read_throttled", f->read_throttled.total, "count"},
-		{"iterator_age.mean",
-		 f->iterator_age_batches > 0 ? f->iterator_age_sum_ms / f->iterator_age_batches / 1e3
-		                             : 0,
-		 "s"},
-		{"iterator_age.max", f->iterator_age_max / 1e3, "s"},
-		{"getrecords_iterator_age.max", f->getrecords_age_max_ms / 1e3, "s"},
-		{"latency.mean", sim_hist_mean(h) / 1e9, "s"},
-		{"latency.p10", (double)sim_hist_quantile(h, 0.10) / 1e9, "s"},
-		{"latency.p25", (double)sim_hist_quantile(h, 0.25) / 1e9, "s"},
-		{"latency.p50", (double)sim_hist_quantile(h, 0.50) / 1e9, "s"},
-		{"latency.p75", (double)sim_hist_quantile(h, 0.75) / 1e9, "s"},
-		{"latency.p90", (double)sim_hist_quantile(h, 0.90) / 1e9, "s"},
-		{"latency.p99", (double)sim_hist_quantile(h, 0.99) / 1e9, "s"},
-		{"latency.p999", (double)sim_hist_quantile(h, 0.999) / 1e9, "s"},
-		{"latency.max", (double)sim_hist_max(h) / 1e9, "s"},
+	        {"invocations", f->invocations.total, "count"},
+	        {"errors", f->errors.total, "count"},
+	        {"throttles", f->throttles.total, "count"},
+	        {"cold_starts", f->cold_starts.total, "count"},
+	        {"concurrent_max", f->concurrent_max.total, "count"},
+	        {"duration.mean",
+	         f->duration_count.total > 0
+	                 ? f->duration_sum_ms.total / f->duration_count.total / 1e3
+	                 : 0,
+	         "s"},
+	        {"duration.max", f->duration_max_ms.total / 1e3, "s"},
+	        {"records_processed", f->records_processed.total, "count"},
+	        {"records_skipped", f->records_skipped.total, "count"},
+	        {"records_forwarded", f->records_forwarded.total, "count"},
+	        {"records_expired", f->records_expired.total, "count"},
+	        {"records_on_failure", f->records_on_failure.total, "count"},
+	        {"on_failure_events", f->on_failure_events.total, "count"},
+	        {"duplicates", f->duplicates.total, "count"},
+	        {"records_pending", f->records_pending, "count"},
+	        {"read_throttled", f->read_throttled.total, "count"},
+	        {"iterator_age.mean",
+	         f->iterator_age_batches > 0
+	                 ? f->iterator_age_sum_ms / f->iterator_age_batches / 1e3
+	                 : 0,
+	         "s"},
+	        {"iterator_age.max", f->iterator_age_max / 1e3, "s"},
+	        {"getrecords_iterator_age.max", f->getrecords_age_max_ms / 1e3, "s"},
+	        {"latency.mean", sim_hist_mean(h) / 1e9, "s"},
+	        {"latency.p10", (double)sim_hist_quantile(h, 0.10) / 1e9, "s"},
+	        {"latency.p25", (double)sim_hist_quantile(h, 0.25) / 1e9, "s"},
+	        {"latency.p50", (double)sim_hist_quantile(h, 0.50) / 1e9, "s"},
+	        {"latency.p75", (double)sim_hist_quantile(h, 0.75) / 1e9, "s"},
+	        {"latency.p90", (double)sim_hist_quantile(h, 0.90) / 1e9, "s"},
+	        {"latency.p99", (double)sim_hist_quantile(h, 0.99) / 1e9, "s"},
+	        {"latency.p999", (double)sim_hist_quantile(h, 0.999) / 1e9, "s"},
+	        {"latency.max", (double)sim_hist_max(h) / 1e9, "s"},
 	};
 	for (size_t i = 0; i < sizeof rows_ / sizeof rows_[0]; i++) {
 		char *path = sim_asprintf("%s.%s", f->name, rows_[i].name);

@@ -92,11 +92,11 @@ typedef struct ks_function {
 	const uint64_t *crn_seeds; /* per producer number: the seed of its record uniforms */
 
 	int concurrent; /* invocations running now */
-	ks_metric invocations, errors, throttles, duration_sum_ms, duration_max_ms,
-		concurrent_max, cold_starts, records_processed, records_skipped, records_forwarded,
-		records_expired, records_on_failure, on_failure_events, duplicates;
+	ks_metric invocations, errors, throttles, duration_sum_ms, duration_max_ms, concurrent_max,
+	        cold_starts, records_processed, records_skipped, records_forwarded, records_expired,
+	        records_on_failure, on_failure_events, duplicates;
 	ks_metric iterator_age_max_ms, read_throttled; /* per shard column */
-	sim_series *duration_avg_ms;                    /* derived at the end */
+	sim_series *duration_avg_ms;                   /* derived at the end */
 	sim_hist *latency;
 	ks_batch_observer observer;
 	void *observer_ctx;
@@ -120,8 +120,8 @@ typedef struct ks_function {
 	gsl_rng *error_rng; /* errors.invocation draws */
 	ks_env *idle;       /* free environments, sorted by free_since, most recent last */
 	size_t nidle, capidle;
-	int envs;           /* environments alive (running or free and not yet reclaimed) */
-	int next_env;       /* id of the next new environment */
+	int envs;     /* environments alive (running or free and not yet reclaimed) */
+	int next_env; /* id of the next new environment */
 	double error_rate, poison_rate;
 	uint64_t *poison_indices; /* sorted */
 	size_t npoison_indices;
@@ -165,15 +165,15 @@ typedef enum {
 
 typedef struct ks_invocation {
 	ks_invoke_status status;
-	bool cold;             /* started a new execution environment */
-	sim_time end;          /* when the result is back (for THROTTLED: the call instant) */
-	sim_time duration;     /* handler time (billed, rounded up to 1 ms) */
+	bool cold;         /* started a new execution environment */
+	sim_time end;      /* when the result is back (for THROTTLED: the call instant) */
+	sim_time duration; /* handler time (billed, rounded up to 1 ms) */
 	/* FAILED by a record: index in the batch of the first record that failed (the handler
 	 * stops there under fail_batch); whole_batch when the failure is the invocation's own
 	 * (errors.invocation, an outage, the timeout) and no record is to blame. */
 	uint32_t first_failed;
 	bool whole_batch;
-	int env;               /* the environment held until ks_function_finish */
+	int env; /* the environment held until ks_function_finish */
 } ks_invocation;
 
 /* Runs batch b: the invoke request arrives at now + overhead (the ESM's invoke_overhead is

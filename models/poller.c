@@ -29,8 +29,13 @@ void ks_poller_init(ks_poller *p, ks_ctx *ctx, const ks_poller_config *cfg, ks_f
                     ks_stream *stream, size_t shard, size_t column, ks_advance_fn advance,
                     void *world)
 {
-	*p = (ks_poller){.ctx = ctx, .cfg = *cfg, .fn = fn, .stream = stream,
-	                 .shard = &stream->shards[shard], .column = column, .advance = advance,
+	*p = (ks_poller){.ctx = ctx,
+	                 .cfg = *cfg,
+	                 .fn = fn,
+	                 .stream = stream,
+	                 .shard = &stream->shards[shard],
+	                 .column = column,
+	                 .advance = advance,
 	                 .world = world};
 	int64_t id = (int64_t)shard;
 	/* Streams keyed by (function copy, purpose, stream:shard): adding a poller elsewhere
@@ -230,7 +235,7 @@ static void read_records(ks_poller *p, sim_time now)
 		 * response (read_backoff, full jitter by default). */
 		double backoff = fmin((double)p->cfg.backoff_cap,
 		                      (double)p->cfg.backoff_base *
-		                          pow(p->cfg.backoff_factor, p->throttles_in_a_row));
+		                              pow(p->cfg.backoff_factor, p->throttles_in_a_row));
 		double u = sim_rng_uniform(p->poll_rng);
 		if (p->cfg.backoff_jitter == KS_JITTER_EQUAL)
 			backoff = backoff / 2 + backoff / 2 * u;
@@ -264,18 +269,13 @@ void ks_poller_event(sim_engine *e, void *obj, uint64_t arg)
 	ks_poller *p = obj;
 	sim_time now = sim_engine_now(e);
 	switch (arg) {
-	case EV_READ:
-		read_records(p, now);
-		break;
+	case EV_READ: read_records(p, now); break;
 	case EV_RESPONSE:
 		p->read_in_flight = false;
 		records_arrived(p, p->read_from, p->cursor, now);
 		break;
-	case EV_PUSH:
-		take_pushed(p, now);
-		break;
-	default:
-		ks_esm_event(p, now, arg);
+	case EV_PUSH: take_pushed(p, now); break;
+	default: ks_esm_event(p, now, arg);
 	}
 }
 

@@ -21,9 +21,9 @@
 #include <stdint.h>
 
 #include "models/context.h"
-#include "models/producer.h"
 #include "models/efo.h"
 #include "models/function.h"
+#include "models/producer.h"
 #include "models/stream.h"
 #include "sim/dist.h"
 
@@ -33,19 +33,19 @@ typedef enum { KS_START_LATEST, KS_START_TRIM_HORIZON, KS_START_AT_TIMESTAMP } k
 typedef struct ks_poller_config {
 	/* trigger [doc] */
 	uint32_t batch_size;
-	sim_time batching_window;   /* maximum_batching_window */
-	uint32_t lanes;             /* parallelization_factor */
+	sim_time batching_window; /* maximum_batching_window */
+	uint32_t lanes;           /* parallelization_factor */
 	ks_start start;
 	sim_time start_at;          /* starting_position_timestamp */
 	int64_t max_retry_attempts; /* -1: until the records expire */
 	sim_time max_record_age;    /* -1: none */
 	bool bisect;
-	bool item_failures;         /* report_batch_item_failures */
-	bool on_failure;            /* a destination is configured */
+	bool item_failures;                /* report_batch_item_failures */
+	bool on_failure;                   /* a destination is configured */
 	struct ks_queue *on_failure_queue; /* when it is a queue */
 	/* platform.lambda */
 	sim_time poll_interval;
-	bool strict;       /* poll_mode: strict (one read per interval) vs catch_up */
+	bool strict; /* poll_mode: strict (one read per interval) vs catch_up */
 	double poll_jitter;
 	uint32_t getrecords_limit;
 	uint64_t getrecords_max_bytes; /* [doc] 10 MiB */
@@ -72,18 +72,18 @@ typedef void (*ks_advance_fn)(void *world, sim_time now);
  * flight or waiting for its retry) and its error-handling state. */
 typedef struct ks_lane {
 	uint64_t *seq;
-	size_t head, n, cap; /* records seq[head .. head + n) */
-	uint32_t inflight;   /* the first this many records form the current batch */
-	bool busy;           /* a batch is in flight or waiting for a retry */
-	int64_t attempts;    /* function errors of the current batch */
-	uint32_t invokes;    /* invocations of the current batch (for on_failure records) */
+	size_t head, n, cap;     /* records seq[head .. head + n) */
+	uint32_t inflight;       /* the first this many records form the current batch */
+	bool busy;               /* a batch is in flight or waiting for a retry */
+	int64_t attempts;        /* function errors of the current batch */
+	uint32_t invokes;        /* invocations of the current batch (for on_failure records) */
 	sim_time first_buffered; /* when the oldest record not in a batch was read */
 	sim_time invoke_sent;
-	uint64_t processed_end;  /* one past the highest record processed: below it, duplicates */
+	uint64_t processed_end; /* one past the highest record processed: below it, duplicates */
 	ks_invocation inv;
-	uint32_t split[32];  /* bisect: sizes of the halves still to run, innermost last */
+	uint32_t split[32]; /* bisect: sizes of the halves still to run, innermost last */
 	uint32_t nsplit;
-	sim_handle timer;    /* window or retry timer */
+	sim_handle timer; /* window or retry timer */
 } ks_lane;
 
 typedef struct ks_poller {
@@ -98,12 +98,12 @@ typedef struct ks_poller {
 	gsl_rng *poll_rng, *latency_rng, *invoke_rng;
 
 	uint64_t position, taken, cursor;
-	uint64_t read_from;      /* where the read in flight started ... */
-	bool read_in_flight;     /* ... while its response has not arrived */
-	sim_time read_start;     /* of the last admitted read */
-	sim_time response_at;    /* when the last read's records arrived */
-	bool more_available;     /* the last read returned a full page */
-	bool reading;            /* a read (or its response, or a wait for one) is pending */
+	uint64_t read_from;   /* where the read in flight started ... */
+	bool read_in_flight;  /* ... while its response has not arrived */
+	sim_time read_start;  /* of the last admitted read */
+	sim_time response_at; /* when the last read's records arrived */
+	bool more_available;  /* the last read returned a full page */
+	bool reading;         /* a read (or its response, or a wait for one) is pending */
 	int throttles_in_a_row;
 	ks_lane *lanes;
 	ks_efo efo; /* with cfg.efo */

@@ -41,7 +41,7 @@ __extension__ typedef unsigned __int128 u128;
 
 /* [doc] PutRecords: each request up to 5 MiB, partition keys included. */
 #define MAX_CALL_BYTES (5.0 * 1048576.0)
-#define NO_FATE UINT32_MAX
+#define NO_FATE        UINT32_MAX
 
 typedef struct resend {
 	sim_time t;
@@ -98,24 +98,24 @@ struct ks_producer {
 	target *targets;
 	size_t ntargets;
 	uint32_t nkeys;
-	ks_hash *key_hash;     /* each key's MD5, routed to a shard by each stream's ranges */
-	uint8_t *key_len;      /* bytes of the key string, counted by the write limit */
+	ks_hash *key_hash; /* each key's MD5, routed to a shard by each stream's ranges */
+	uint8_t *key_len;  /* bytes of the key string, counted by the write limit */
 	gsl_ran_discrete_t *zipf;
 	bool size_is_const;
 	uint32_t const_size;
 
 	int source;
-	double mean_gap_ns;    /* SRC_CONST */
-	segment *segs;         /* SRC_SEGMENTS */
+	double mean_gap_ns; /* SRC_CONST */
+	segment *segs;      /* SRC_SEGMENTS */
 	size_t nsegs, seg;
 	double d_mean, d_amp, d_omega, d_peak_at, d_sin0; /* SRC_DIURNAL, per ns */
 	double d_lo, d_cum_lo, d_rate_lo; /* the previous root, Lambda and lambda there */
-	double cum;            /* S of the next arrival */
-	double next_ns;        /* the next arrival, fractional to keep the gaps unbiased */
-	sim_time next_t;       /* next_ns rounded up: its instant */
-	int64_t next_size;     /* its size when the source fixes it; < 0: drawn */
-	uint32_t burst_left;   /* records still due at next_ns in the current burst */
-	bool dry;              /* the source has no more arrivals */
+	double cum;                       /* S of the next arrival */
+	double next_ns;      /* the next arrival, fractional to keep the gaps unbiased */
+	sim_time next_t;     /* next_ns rounded up: its instant */
+	int64_t next_size;   /* its size when the source fixes it; < 0: drawn */
+	uint32_t burst_left; /* records still due at next_ns in the current burst */
+	bool dry;            /* the source has no more arrivals */
 	uint64_t produced;
 
 	pending *call; /* the open call; one slot more for a record that did not fit */
@@ -291,8 +291,8 @@ static double segments_inverse(ks_producer *p, double s)
  * Lambda(t) = mean t + amp / w (sin(w (t - peak_at)) + sin(w peak_at)). */
 static double diurnal_cum(const ks_producer *p, double t)
 {
-	return p->d_mean * t + p->d_amp / p->d_omega * (sin(p->d_omega * (t - p->d_peak_at)) +
-	                                                p->d_sin0);
+	return p->d_mean * t +
+	       p->d_amp / p->d_omega * (sin(p->d_omega * (t - p->d_peak_at)) + p->d_sin0);
 }
 
 static double diurnal_rate(const ks_producer *p, double t)
@@ -392,7 +392,7 @@ static double exp1(gsl_rng *r)
 		double x = (double)j * zig.w[i];
 		if (j < zig.k[i])
 			return x; /* inside the layer's rectangle */
-		if (i == 0) /* the tail beyond r: memoryless */
+		if (i == 0)       /* the tail beyond r: memoryless */
 			return 7.697117470131487 - log1p(-sim_rng_uniform(r));
 		if (zig.f[i] + sim_rng_uniform(r) * (zig.f[i - 1] - zig.f[i]) < exp(-x))
 			return x;
@@ -457,7 +457,8 @@ static sim_time produce(ks_producer *p, pending *r)
 	else if (p->size_is_const)
 		r->bytes = p->const_size;
 	else
-		r->bytes = (uint32_t)fmax(0, llround(sim_dist_sample(&p->cfg.record_size, p->sizes)));
+		r->bytes =
+		        (uint32_t)fmax(0, llround(sim_dist_sample(&p->cfg.record_size, p->sizes)));
 	r->index = p->produced++;
 	draw_next_arrival(p);
 	return t;
@@ -519,8 +520,8 @@ ks_producer *ks_producer_create(ks_ctx *ctx, const ks_producer_config *cfg)
 	p->targets = sim_calloc(p->ntargets, sizeof *p->targets);
 	for (size_t i = 0; i < p->ntargets; i++) {
 		ks_stream *s = cfg->streams ? cfg->streams[i] : cfg->stream;
-		p->targets[i] = (target){.stream = s,
-		                         .key_shard = sim_malloc(nkeys * sizeof(uint32_t))};
+		p->targets[i] =
+		        (target){.stream = s, .key_shard = sim_malloc(nkeys * sizeof(uint32_t))};
 		route(p, &p->targets[i], 0);
 	}
 	p->cfg.streams = NULL;
@@ -645,14 +646,9 @@ static sim_time resend_delay(ks_producer *p, uint32_t failed_attempts)
 	double d = (double)p->cfg.retry_base * ldexp(1.0, (int)failed_attempts - 1);
 	d = fmin(d, (double)p->cfg.retry_cap);
 	switch (p->cfg.retry_jitter) {
-	case KS_JITTER_NONE:
-		break;
-	case KS_JITTER_FULL:
-		d = d * sim_rng_uniform(p->retries);
-		break;
-	case KS_JITTER_EQUAL:
-		d = d / 2 + d / 2 * sim_rng_uniform(p->retries);
-		break;
+	case KS_JITTER_NONE: break;
+	case KS_JITTER_FULL: d = d * sim_rng_uniform(p->retries); break;
+	case KS_JITTER_EQUAL: d = d / 2 + d / 2 * sim_rng_uniform(p->retries); break;
 	}
 	return (sim_time)llround(d);
 }
@@ -664,8 +660,10 @@ static inline bool write_one(ks_producer *p, target *tg, sim_time t, const pendi
 	size_t shard = route(p, tg, t)[r->key];
 	ks_shard *sh = &s->shards[shard];
 	if (ks_shard_write_admit(sh, t, r->bytes + p->key_len[r->key])) {
-		ks_record rec = {.arrival = t, .id = ks_record_id(p->cfg.number, r->index),
-		                 .bytes = r->bytes, .key = r->key};
+		ks_record rec = {.arrival = t,
+		                 .id = ks_record_id(p->cfg.number, r->index),
+		                 .bytes = r->bytes,
+		                 .key = r->key};
 		ks_shard_push(sh, &rec);
 		ks_stream_accepted(s, shard, t, r->bytes);
 		return true;
@@ -690,9 +688,14 @@ static bool schedule_resend(ks_producer *p, size_t ti, sim_time t, const pending
 		tg->group_out = ++p->groups;
 		tg->group_delay = resend_delay(p, attempts);
 	}
-	heap_push(p, (resend){.t = t + tg->group_delay, .group = tg->group_out, .index = r->index,
-	                      .bytes = r->bytes, .key = r->key, .fate = fate_slot,
-	                      .stream = (uint16_t)ti, .attempts = (uint16_t)attempts});
+	heap_push(p, (resend){.t = t + tg->group_delay,
+	                      .group = tg->group_out,
+	                      .index = r->index,
+	                      .bytes = r->bytes,
+	                      .key = r->key,
+	                      .fate = fate_slot,
+	                      .stream = (uint16_t)ti,
+	                      .attempts = (uint16_t)attempts});
 	return true;
 }
 
@@ -756,7 +759,8 @@ static void send_call(ks_producer *p, sim_time t)
 				lost++;
 		}
 		if (waiting > 0)
-			p->fates[slot] = (fate){.accepted = accepted, .lost = lost, .pending = waiting};
+			p->fates[slot] =
+			        (fate){.accepted = accepted, .lost = lost, .pending = waiting};
 		else
 			finalize(p, t, accepted, lost);
 	}
@@ -842,10 +846,10 @@ void ks_producer_summarize(const ks_producer *p)
 		const char *name;
 		double value;
 	} rows[] = {
-		{"records_produced", p->records_produced},
-		{"records_lost", p->records_lost},
-		{"partial_publishes", p->partial_publishes},
-		{"put_calls", p->put_calls},
+	        {"records_produced", p->records_produced},
+	        {"records_lost", p->records_lost},
+	        {"partial_publishes", p->partial_publishes},
+	        {"put_calls", p->put_calls},
 	};
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
 		char *path = sim_asprintf("%s.%s", p->name, rows[i].name);

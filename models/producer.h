@@ -37,9 +37,9 @@ typedef struct ks_diurnal {
 
 typedef struct ks_producer_config {
 	const char *name;
-	uint32_t number; /* producer number stored in each record's id */
-	ks_stream *stream;     /* the stream, when streams is NULL */
-	ks_stream **streams;   /* several streams: each record is written to each (copied) */
+	uint32_t number;     /* producer number stored in each record's id */
+	ks_stream *stream;   /* the stream, when streams is NULL */
+	ks_stream **streams; /* several streams: each record is written to each (copied) */
 	size_t nstreams;
 
 	/* The rate: exactly one source. profile, diurnal and trace (copied) take precedence over
@@ -55,12 +55,12 @@ typedef struct ks_producer_config {
 	bool uniform_arrivals;
 	uint32_t burst; /* > 1: bursty */
 
-	sim_dist record_size;  /* bytes; copied (a trace with bytes overrides it per row) */
-	int64_t limit;         /* records to produce; < 0: no limit */
+	sim_dist record_size; /* bytes; copied (a trace with bytes overrides it per row) */
+	int64_t limit;        /* records to produce; < 0: no limit */
 	uint32_t key_count;
-	bool zipf_keys;        /* weights 1/k^s for k0..k<count-1> instead of uniform */
+	bool zipf_keys; /* weights 1/k^s for k0..k<count-1> instead of uniform */
 	double zipf_s;
-	double hot_key_share;  /* share of records sent with the single extra key "hot" */
+	double hot_key_share; /* share of records sent with the single extra key "hot" */
 
 	/* PutRecords: calls of up to max_records records and 5 MiB, gathered over at most
 	 * `linger` after the call's first record. PutRecord is max_records = 1, linger = 0; a
@@ -68,7 +68,7 @@ typedef struct ks_producer_config {
 	uint32_t max_records;
 	sim_time linger;
 
-	int max_attempts;      /* [choice] producer retry: 4 attempts in all */
+	int max_attempts; /* [choice] producer retry: 4 attempts in all */
 	sim_time retry_base, retry_cap;
 	ks_jitter retry_jitter;
 } ks_producer_config;

@@ -15,7 +15,7 @@ typedef struct ks_queue {
 	ks_ctx *ctx;
 	sim_time retention; /* [doc] messages expire this long after their first enqueue */
 	ks_metric sent, visible_max;
-	sim_time *expiry;      /* expiry times of the visible messages, in order */
+	sim_time *expiry; /* expiry times of the visible messages, in order */
 	size_t head, n, cap;
 } ks_queue;
 

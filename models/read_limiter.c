@@ -38,8 +38,8 @@ static bool call_allowed(ks_read_limiter *rl, sim_time now)
 		/* The oldest of the last n counted calls must have left (now - W, now]. */
 		return rl->times[rl->next] <= now - rl->window;
 	case KS_READ_TOKEN_BUCKET:
-		rl->tokens = fmin((double)rl->n,
-		                  rl->tokens + (double)(now - rl->refilled) * rl->cfg.calls_per_s / 1e9);
+		rl->tokens = fmin((double)rl->n, rl->tokens + (double)(now - rl->refilled) *
+		                                                      rl->cfg.calls_per_s / 1e9);
 		rl->refilled = now;
 		return rl->tokens >= 1.0;
 	case KS_READ_FIXED_WINDOW: {
@@ -61,12 +61,8 @@ static void use_slot(ks_read_limiter *rl, sim_time now)
 		rl->times[rl->next] = now;
 		rl->next = (rl->next + 1) % rl->n;
 		break;
-	case KS_READ_TOKEN_BUCKET:
-		rl->tokens = fmax(0.0, rl->tokens - 1.0);
-		break;
-	case KS_READ_FIXED_WINDOW:
-		rl->fixed_count++;
-		break;
+	case KS_READ_TOKEN_BUCKET: rl->tokens = fmax(0.0, rl->tokens - 1.0); break;
+	case KS_READ_FIXED_WINDOW: rl->fixed_count++; break;
 	}
 }
 

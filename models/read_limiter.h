@@ -17,15 +17,15 @@ typedef enum {
 
 typedef struct ks_read_limiter_config {
 	ks_read_limiter_kind kind;
-	double calls_per_s;   /* platform.kinesis.read_tps */
-	double bytes_per_s;   /* platform.kinesis.read_bytes */
-	sim_time tolerance;   /* platform.kinesis.read_byte_tolerance */
+	double calls_per_s; /* platform.kinesis.read_tps */
+	double bytes_per_s; /* platform.kinesis.read_bytes */
+	sim_time tolerance; /* platform.kinesis.read_byte_tolerance */
 	bool throttled_calls_count;
 } ks_read_limiter_config;
 
 typedef struct ks_read_limiter {
 	ks_read_limiter_config cfg;
-	int n;          /* calls allowed per window */
+	int n;           /* calls allowed per window */
 	sim_time window; /* n / calls_per_s */
 	sim_time *times; /* sliding window: the last n counted call times, a ring */
 	int next;        /* ring slot of the oldest of them */

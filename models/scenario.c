@@ -18,19 +18,22 @@
 #include "sim/schema.h"
 #include "sim/units.h"
 
-#define NI SIM_SCHEMA_NOT_IMPLEMENTED
-#define REQ SIM_SCHEMA_REQUIRED
-#define AWS SIM_SCHEMA_AWS_RANGE
+#define NI   SIM_SCHEMA_NOT_IMPLEMENTED
+#define REQ  SIM_SCHEMA_REQUIRED
+#define AWS  SIM_SCHEMA_AWS_RANGE
 #define FILL SIM_SCHEMA_FILL
-#define END {.key = NULL}
+#define END                                                                                        \
+	{                                                                                          \
+		.key = NULL                                                                        \
+	}
 
-#define S_ (double)SIM_S
+#define S_  (double)SIM_S
 #define MIB 1048576.0
 
 static const char *const aws_ranges_choices[] = {"error", "warn", NULL};
 static const char *const write_limiter_choices[] = {"token_bucket", "fixed_window", NULL};
-static const char *const read_limiter_choices[] = {"sliding_window", "token_bucket",
-                                                   "fixed_window", NULL};
+static const char *const read_limiter_choices[] = {"sliding_window", "token_bucket", "fixed_window",
+                                                   NULL};
 static const char *const poll_mode_choices[] = {"catch_up", "strict", NULL};
 static const char *const jitter_choices[] = {"none", "full", "equal", NULL};
 static const char *const iterator_age_at_choices[] = {"batch_received", "invoke_sent",
@@ -42,405 +45,594 @@ static const char *const runtime_choices[] = {"nodejs", "python", "java", NULL};
 static const char *const policy_choices[] = {"fail_batch", "skip", "retry", NULL};
 static const char *const then_choices[] = {"skip", "fail_batch", "forward", NULL};
 static const char *const position_choices[] = {"LATEST", "TRIM_HORIZON", "AT_TIMESTAMP", NULL};
-static const char *const trace_choices[] = {"records", "deliveries", "invocations", "reads",
-                                            NULL};
+static const char *const trace_choices[] = {"records", "deliveries", "invocations", "reads", NULL};
 
 static const sim_schema string_item = {.kind = SIM_SCHEMA_STRING, .what = "name"};
-static const sim_schema trace_item = {.kind = SIM_SCHEMA_ENUM, .choices = trace_choices,
-                                      .what = "trace"};
+static const sim_schema trace_item = {
+        .kind = SIM_SCHEMA_ENUM, .choices = trace_choices, .what = "trace"};
 
 static const sim_schema metrics_keys[] = {
-	{.key = "interval", .kind = SIM_SCHEMA_DURATION, .def = "1m", .min = 1e6,
-	 .max = 86400 * S_},
-	END,
+        {.key = "interval",
+         .kind = SIM_SCHEMA_DURATION,
+         .def = "1m",
+         .min = 1e6,
+         .max = 86400 * S_},
+        END,
 };
 
 static const sim_schema output_keys[] = {
-	{.key = "traces", .kind = SIM_SCHEMA_SEQ, .item = &trace_item, .flags = NI},
-	{.key = "trace_sample", .kind = SIM_SCHEMA_FRACTION, .def = "100%", .flags = NI},
-	END,
+        {.key = "traces", .kind = SIM_SCHEMA_SEQ, .item = &trace_item, .flags = NI},
+        {.key = "trace_sample", .kind = SIM_SCHEMA_FRACTION, .def = "100%", .flags = NI},
+        END,
 };
 
 static const sim_schema kinesis_platform_keys[] = {
-	{.key = "read_tps", .kind = SIM_SCHEMA_RATE, .def = "5/s", .min = 0.001, .max = 1e6},
-	{.key = "read_bytes", .kind = SIM_SCHEMA_RATE, .def = "2MiB/s", .min = 1, .max = 1e12},
-	{.key = "write_records", .kind = SIM_SCHEMA_RATE, .def = "1000/s", .min = 1, .max = 1e9},
-	{.key = "write_bytes", .kind = SIM_SCHEMA_RATE, .def = "1MiB/s", .min = 1, .max = 1e12},
-	{.key = "write_limiter", .kind = SIM_SCHEMA_ENUM, .def = "token_bucket",
-	 .choices = write_limiter_choices},
-	{.key = "read_limiter", .kind = SIM_SCHEMA_ENUM, .def = "sliding_window",
-	 .choices = read_limiter_choices},
-	{.key = "throttled_calls_count", .kind = SIM_SCHEMA_BOOL, .def = "false"},
-	{.key = "read_byte_tolerance", .kind = SIM_SCHEMA_DURATION, .def = "1s", .min = 0,
-	 .max = 3600 * S_},
-	{.key = "put_to_readable", .kind = SIM_SCHEMA_DURATION, .def = "0s", .min = 0,
-	 .max = 3600 * S_},
-	{.key = "getrecords_latency", .kind = SIM_SCHEMA_DIST_DURATION,
-	 .def = "{dist: lognormal, median: 70ms, p99: 300ms}"},
-	{.key = "efo_push_latency", .kind = SIM_SCHEMA_DIST_DURATION,
-	 .def = "{dist: lognormal, median: 45ms, p99: 100ms}"},
-	{.key = "efo_renewal_gap", .kind = SIM_SCHEMA_DURATION, .def = "0s", .min = 0,
-	 .max = 300 * S_},
-	{.key = "on_demand_split_after", .kind = SIM_SCHEMA_DURATION, .def = "15m", .min = 0,
-	 .max = 86400 * S_},
-	{.key = "on_demand_max_shards", .kind = SIM_SCHEMA_INT, .def = "200", .min = 4,
-	 .max = 10000},
-	END,
+        {.key = "read_tps", .kind = SIM_SCHEMA_RATE, .def = "5/s", .min = 0.001, .max = 1e6},
+        {.key = "read_bytes", .kind = SIM_SCHEMA_RATE, .def = "2MiB/s", .min = 1, .max = 1e12},
+        {.key = "write_records", .kind = SIM_SCHEMA_RATE, .def = "1000/s", .min = 1, .max = 1e9},
+        {.key = "write_bytes", .kind = SIM_SCHEMA_RATE, .def = "1MiB/s", .min = 1, .max = 1e12},
+        {.key = "write_limiter",
+         .kind = SIM_SCHEMA_ENUM,
+         .def = "token_bucket",
+         .choices = write_limiter_choices},
+        {.key = "read_limiter",
+         .kind = SIM_SCHEMA_ENUM,
+         .def = "sliding_window",
+         .choices = read_limiter_choices},
+        {.key = "throttled_calls_count", .kind = SIM_SCHEMA_BOOL, .def = "false"},
+        {.key = "read_byte_tolerance",
+         .kind = SIM_SCHEMA_DURATION,
+         .def = "1s",
+         .min = 0,
+         .max = 3600 * S_},
+        {.key = "put_to_readable",
+         .kind = SIM_SCHEMA_DURATION,
+         .def = "0s",
+         .min = 0,
+         .max = 3600 * S_},
+        {.key = "getrecords_latency",
+         .kind = SIM_SCHEMA_DIST_DURATION,
+         .def = "{dist: lognormal, median: 70ms, p99: 300ms}"},
+        {.key = "efo_push_latency",
+         .kind = SIM_SCHEMA_DIST_DURATION,
+         .def = "{dist: lognormal, median: 45ms, p99: 100ms}"},
+        {.key = "efo_renewal_gap",
+         .kind = SIM_SCHEMA_DURATION,
+         .def = "0s",
+         .min = 0,
+         .max = 300 * S_},
+        {.key = "on_demand_split_after",
+         .kind = SIM_SCHEMA_DURATION,
+         .def = "15m",
+         .min = 0,
+         .max = 86400 * S_},
+        {.key = "on_demand_max_shards",
+         .kind = SIM_SCHEMA_INT,
+         .def = "200",
+         .min = 4,
+         .max = 10000},
+        END,
 };
 
 static const sim_schema read_backoff_keys[] = {
-	{.key = "base", .kind = SIM_SCHEMA_DURATION, .def = "1s", .min = 0, .max = 3600 * S_},
-	{.key = "factor", .kind = SIM_SCHEMA_NUMBER, .def = "2", .min = 1, .max = 100},
-	{.key = "cap", .kind = SIM_SCHEMA_DURATION, .def = "30s", .min = 0, .max = 3600 * S_},
-	{.key = "jitter", .kind = SIM_SCHEMA_ENUM, .def = "full", .choices = jitter_choices},
-	END,
+        {.key = "base", .kind = SIM_SCHEMA_DURATION, .def = "1s", .min = 0, .max = 3600 * S_},
+        {.key = "factor", .kind = SIM_SCHEMA_NUMBER, .def = "2", .min = 1, .max = 100},
+        {.key = "cap", .kind = SIM_SCHEMA_DURATION, .def = "30s", .min = 0, .max = 3600 * S_},
+        {.key = "jitter", .kind = SIM_SCHEMA_ENUM, .def = "full", .choices = jitter_choices},
+        END,
 };
 
 static const sim_schema cold_start_keys[] = {
-	{.key = "nodejs", .kind = SIM_SCHEMA_DIST_DURATION,
-	 .def = "{dist: lognormal, median: 150ms, p99: 600ms}"},
-	{.key = "python", .kind = SIM_SCHEMA_DIST_DURATION,
-	 .def = "{dist: lognormal, median: 150ms, p99: 600ms}"},
-	{.key = "java", .kind = SIM_SCHEMA_DIST_DURATION,
-	 .def = "{dist: lognormal, median: 600ms, p99: 2500ms}"},
-	END,
+        {.key = "nodejs",
+         .kind = SIM_SCHEMA_DIST_DURATION,
+         .def = "{dist: lognormal, median: 150ms, p99: 600ms}"},
+        {.key = "python",
+         .kind = SIM_SCHEMA_DIST_DURATION,
+         .def = "{dist: lognormal, median: 150ms, p99: 600ms}"},
+        {.key = "java",
+         .kind = SIM_SCHEMA_DIST_DURATION,
+         .def = "{dist: lognormal, median: 600ms, p99: 2500ms}"},
+        END,
 };
 
 static const sim_schema lambda_platform_keys[] = {
-	{.key = "poll_interval", .kind = SIM_SCHEMA_DURATION, .def = "1s", .min = 1e6,
-	 .max = 3600 * S_},
-	{.key = "poll_mode", .kind = SIM_SCHEMA_ENUM, .def = "catch_up",
-	 .choices = poll_mode_choices},
-	{.key = "poll_jitter", .kind = SIM_SCHEMA_FRACTION, .def = "10%"},
-	{.key = "getrecords_limit", .kind = SIM_SCHEMA_INT, .def = "10000", .min = 1,
-	 .max = 10000, .flags = AWS},
-	{.key = "throttle_penalty", .kind = SIM_SCHEMA_DURATION, .def = "1s", .min = 0,
-	 .max = 3600 * S_},
-	{.key = "read_backoff", .kind = SIM_SCHEMA_MAP, .children = read_backoff_keys,
-	 .flags = FILL, .what = "platform.lambda.read_backoff"},
-	{.key = "retry_delay", .kind = SIM_SCHEMA_DURATION, .def = "1s", .min = 0,
-	 .max = 3600 * S_},
-	{.key = "invoke_overhead", .kind = SIM_SCHEMA_DIST_DURATION,
-	 .def = "{dist: lognormal, median: 10ms, p99: 40ms}"},
-	{.key = "account_concurrency", .kind = SIM_SCHEMA_INT, .def = "1000", .min = 1,
-	 .max = 1e7},
-	{.key = "idle_reclaim", .kind = SIM_SCHEMA_DURATION, .def = "10m", .min = 0,
-	 .max = 366 * 86400 * S_},
-	{.key = "iterator_age_at", .kind = SIM_SCHEMA_ENUM, .def = "invoke_finished",
-	 .choices = iterator_age_at_choices},
-	{.key = "cold_start", .kind = SIM_SCHEMA_MAP, .children = cold_start_keys, .flags = FILL,
-	 .what = "platform.lambda.cold_start"},
-	END,
+        {.key = "poll_interval",
+         .kind = SIM_SCHEMA_DURATION,
+         .def = "1s",
+         .min = 1e6,
+         .max = 3600 * S_},
+        {.key = "poll_mode",
+         .kind = SIM_SCHEMA_ENUM,
+         .def = "catch_up",
+         .choices = poll_mode_choices},
+        {.key = "poll_jitter", .kind = SIM_SCHEMA_FRACTION, .def = "10%"},
+        {.key = "getrecords_limit",
+         .kind = SIM_SCHEMA_INT,
+         .def = "10000",
+         .min = 1,
+         .max = 10000,
+         .flags = AWS},
+        {.key = "throttle_penalty",
+         .kind = SIM_SCHEMA_DURATION,
+         .def = "1s",
+         .min = 0,
+         .max = 3600 * S_},
+        {.key = "read_backoff",
+         .kind = SIM_SCHEMA_MAP,
+         .children = read_backoff_keys,
+         .flags = FILL,
+         .what = "platform.lambda.read_backoff"},
+        {.key = "retry_delay",
+         .kind = SIM_SCHEMA_DURATION,
+         .def = "1s",
+         .min = 0,
+         .max = 3600 * S_},
+        {.key = "invoke_overhead",
+         .kind = SIM_SCHEMA_DIST_DURATION,
+         .def = "{dist: lognormal, median: 10ms, p99: 40ms}"},
+        {.key = "account_concurrency", .kind = SIM_SCHEMA_INT, .def = "1000", .min = 1, .max = 1e7},
+        {.key = "idle_reclaim",
+         .kind = SIM_SCHEMA_DURATION,
+         .def = "10m",
+         .min = 0,
+         .max = 366 * 86400 * S_},
+        {.key = "iterator_age_at",
+         .kind = SIM_SCHEMA_ENUM,
+         .def = "invoke_finished",
+         .choices = iterator_age_at_choices},
+        {.key = "cold_start",
+         .kind = SIM_SCHEMA_MAP,
+         .children = cold_start_keys,
+         .flags = FILL,
+         .what = "platform.lambda.cold_start"},
+        END,
 };
 
 static const sim_schema sns_platform_keys[] = {
-	{.key = "delivery_latency", .kind = SIM_SCHEMA_DIST_DURATION,
-	 .def = "{dist: lognormal, median: 70ms, p99: 200ms}", .flags = NI},
-	END,
+        {.key = "delivery_latency",
+         .kind = SIM_SCHEMA_DIST_DURATION,
+         .def = "{dist: lognormal, median: 70ms, p99: 200ms}",
+         .flags = NI},
+        END,
 };
 
-#define PRICE(k, d) {.key = k, .kind = SIM_SCHEMA_NUMBER, .def = d, .min = 0, .max = 1e9}
+#define PRICE(k, d)                                                                                \
+	{                                                                                          \
+		.key = k, .kind = SIM_SCHEMA_NUMBER, .def = d, .min = 0, .max = 1e9                \
+	}
 static const sim_schema prices_keys[] = {
-	PRICE("shard_hour", "0.015"),
-	PRICE("put_payload_unit_million", "0.014"),
-	PRICE("efo_consumer_shard_hour", "0.015"),
-	PRICE("efo_gb", "0.013"),
-	PRICE("lambda_request_million", "0.20"),
-	PRICE("lambda_gb_second", "0.0000166667"),
-	PRICE("sqs_request_million", "0.40"),
-	PRICE("sns_request_million", "0.50"),
-	PRICE("firehose_gb", "0.029"),
-	PRICE("on_demand_stream_hour", "0.04"),
-	PRICE("on_demand_gb_in", "0.08"),
-	PRICE("on_demand_gb_out", "0.04"),
-	END,
+        PRICE("shard_hour", "0.015"),
+        PRICE("put_payload_unit_million", "0.014"),
+        PRICE("efo_consumer_shard_hour", "0.015"),
+        PRICE("efo_gb", "0.013"),
+        PRICE("lambda_request_million", "0.20"),
+        PRICE("lambda_gb_second", "0.0000166667"),
+        PRICE("sqs_request_million", "0.40"),
+        PRICE("sns_request_million", "0.50"),
+        PRICE("firehose_gb", "0.029"),
+        PRICE("on_demand_stream_hour", "0.04"),
+        PRICE("on_demand_gb_in", "0.08"),
+        PRICE("on_demand_gb_out", "0.04"),
+        END,
 };
 
 static const sim_schema platform_keys[] = {
-	{.key = "aws_ranges", .kind = SIM_SCHEMA_ENUM, .def = "error",
-	 .choices = aws_ranges_choices},
-	{.key = "kinesis", .kind = SIM_SCHEMA_MAP, .children = kinesis_platform_keys,
-	 .flags = FILL, .what = "platform.kinesis"},
-	{.key = "lambda", .kind = SIM_SCHEMA_MAP, .children = lambda_platform_keys,
-	 .flags = FILL, .what = "platform.lambda"},
-	{.key = "sns", .kind = SIM_SCHEMA_MAP, .children = sns_platform_keys, .flags = FILL,
-	 .what = "platform.sns"},
-	{.key = "prices", .kind = SIM_SCHEMA_MAP, .children = prices_keys, .flags = FILL,
-	 .what = "platform.prices"},
-	END,
+        {.key = "aws_ranges",
+         .kind = SIM_SCHEMA_ENUM,
+         .def = "error",
+         .choices = aws_ranges_choices},
+        {.key = "kinesis",
+         .kind = SIM_SCHEMA_MAP,
+         .children = kinesis_platform_keys,
+         .flags = FILL,
+         .what = "platform.kinesis"},
+        {.key = "lambda",
+         .kind = SIM_SCHEMA_MAP,
+         .children = lambda_platform_keys,
+         .flags = FILL,
+         .what = "platform.lambda"},
+        {.key = "sns",
+         .kind = SIM_SCHEMA_MAP,
+         .children = sns_platform_keys,
+         .flags = FILL,
+         .what = "platform.sns"},
+        {.key = "prices",
+         .kind = SIM_SCHEMA_MAP,
+         .children = prices_keys,
+         .flags = FILL,
+         .what = "platform.prices"},
+        END,
 };
 
 static const sim_schema reshard_keys[] = {
-	{.key = "at", .kind = SIM_SCHEMA_DURATION, .flags = REQ, .min = 1e6,
-	 .max = 366 * 86400 * S_},
-	{.key = "shards", .kind = SIM_SCHEMA_INT, .flags = REQ, .min = 1, .max = 10000},
-	END,
+        {.key = "at",
+         .kind = SIM_SCHEMA_DURATION,
+         .flags = REQ,
+         .min = 1e6,
+         .max = 366 * 86400 * S_},
+        {.key = "shards", .kind = SIM_SCHEMA_INT, .flags = REQ, .min = 1, .max = 10000},
+        END,
 };
-static const sim_schema reshard_item = {.kind = SIM_SCHEMA_MAP, .children = reshard_keys,
-                                        .what = "reshard"};
+static const sim_schema reshard_item = {
+        .kind = SIM_SCHEMA_MAP, .children = reshard_keys, .what = "reshard"};
 
 static const sim_schema stream_keys[] = {
-	/* required unless mode: on_demand (checked with the other cross-checks) */
-	{.key = "shards", .kind = SIM_SCHEMA_INT, .min = 1, .max = 10000},
-	{.key = "mode", .kind = SIM_SCHEMA_ENUM, .def = "provisioned", .choices = mode_choices},
-	{.key = "retention", .kind = SIM_SCHEMA_DURATION, .def = "24h", .min = 24 * 3600 * S_,
-	 .max = 8760 * 3600 * S_, .flags = AWS},
-	{.key = "reshard", .kind = SIM_SCHEMA_SEQ, .item = &reshard_item},
-	END,
+        /* required unless mode: on_demand (checked with the other cross-checks) */
+        {.key = "shards", .kind = SIM_SCHEMA_INT, .min = 1, .max = 10000},
+        {.key = "mode", .kind = SIM_SCHEMA_ENUM, .def = "provisioned", .choices = mode_choices},
+        {.key = "retention",
+         .kind = SIM_SCHEMA_DURATION,
+         .def = "24h",
+         .min = 24 * 3600 * S_,
+         .max = 8760 * 3600 * S_,
+         .flags = AWS},
+        {.key = "reshard", .kind = SIM_SCHEMA_SEQ, .item = &reshard_item},
+        END,
 };
-static const sim_schema stream_item = {.kind = SIM_SCHEMA_MAP, .children = stream_keys,
-                                       .what = "stream"};
+static const sim_schema stream_item = {
+        .kind = SIM_SCHEMA_MAP, .children = stream_keys, .what = "stream"};
 
 static const sim_schema partition_keys_keys[] = {
-	{.key = "count", .kind = SIM_SCHEMA_INT, .def = "10000", .min = 1, .max = 10000000},
-	{.key = "distribution", .kind = SIM_SCHEMA_ENUM, .def = "uniform",
-	 .choices = key_dist_choices},
-	{.key = "zipf_s", .kind = SIM_SCHEMA_NUMBER, .def = "1.0", .min = 0, .max = 10},
-	{.key = "hot_key_share", .kind = SIM_SCHEMA_FRACTION, .def = "0%"},
-	END,
+        {.key = "count", .kind = SIM_SCHEMA_INT, .def = "10000", .min = 1, .max = 10000000},
+        {.key = "distribution",
+         .kind = SIM_SCHEMA_ENUM,
+         .def = "uniform",
+         .choices = key_dist_choices},
+        {.key = "zipf_s", .kind = SIM_SCHEMA_NUMBER, .def = "1.0", .min = 0, .max = 10},
+        {.key = "hot_key_share", .kind = SIM_SCHEMA_FRACTION, .def = "0%"},
+        END,
 };
 
 static const sim_schema put_keys[] = {
-	{.key = "api", .kind = SIM_SCHEMA_ENUM, .def = "PutRecords", .choices = api_choices},
-	{.key = "max_records", .kind = SIM_SCHEMA_INT, .def = "500", .min = 1, .max = 500,
-	 .flags = AWS},
-	{.key = "linger", .kind = SIM_SCHEMA_DURATION, .def = "0s", .min = 0, .max = 3600 * S_},
-	END,
+        {.key = "api", .kind = SIM_SCHEMA_ENUM, .def = "PutRecords", .choices = api_choices},
+        {.key = "max_records",
+         .kind = SIM_SCHEMA_INT,
+         .def = "500",
+         .min = 1,
+         .max = 500,
+         .flags = AWS},
+        {.key = "linger", .kind = SIM_SCHEMA_DURATION, .def = "0s", .min = 0, .max = 3600 * S_},
+        END,
 };
 
 static const sim_schema retry_keys[] = {
-	{.key = "max_attempts", .kind = SIM_SCHEMA_INT, .def = "4", .min = 1, .max = 1000},
-	{.key = "base", .kind = SIM_SCHEMA_DURATION, .def = "500ms", .min = 0, .max = 3600 * S_},
-	{.key = "cap", .kind = SIM_SCHEMA_DURATION, .def = "20s", .min = 0, .max = 3600 * S_},
-	{.key = "jitter", .kind = SIM_SCHEMA_ENUM, .def = "equal", .choices = jitter_choices},
-	END,
+        {.key = "max_attempts", .kind = SIM_SCHEMA_INT, .def = "4", .min = 1, .max = 1000},
+        {.key = "base", .kind = SIM_SCHEMA_DURATION, .def = "500ms", .min = 0, .max = 3600 * S_},
+        {.key = "cap", .kind = SIM_SCHEMA_DURATION, .def = "20s", .min = 0, .max = 3600 * S_},
+        {.key = "jitter", .kind = SIM_SCHEMA_ENUM, .def = "equal", .choices = jitter_choices},
+        END,
 };
 
 static const sim_schema profile_step_keys[] = {
-	{.key = "at", .kind = SIM_SCHEMA_DURATION, .flags = REQ, .min = 0,
-	 .max = 366 * 86400 * S_},
-	{.key = "rate", .kind = SIM_SCHEMA_RATE, .flags = REQ, .min = 0, .max = 1e9},
-	{.key = "ramp", .kind = SIM_SCHEMA_DURATION, .def = "0s", .min = 0,
-	 .max = 366 * 86400 * S_},
-	END,
+        {.key = "at", .kind = SIM_SCHEMA_DURATION, .flags = REQ, .min = 0, .max = 366 * 86400 * S_},
+        {.key = "rate", .kind = SIM_SCHEMA_RATE, .flags = REQ, .min = 0, .max = 1e9},
+        {.key = "ramp",
+         .kind = SIM_SCHEMA_DURATION,
+         .def = "0s",
+         .min = 0,
+         .max = 366 * 86400 * S_},
+        END,
 };
-static const sim_schema profile_step = {.kind = SIM_SCHEMA_MAP, .children = profile_step_keys,
-                                        .what = "profile step"};
+static const sim_schema profile_step = {
+        .kind = SIM_SCHEMA_MAP, .children = profile_step_keys, .what = "profile step"};
 
 static const sim_schema diurnal_keys[] = {
-	{.key = "peak", .kind = SIM_SCHEMA_RATE, .flags = REQ, .min = 0, .max = 1e9},
-	{.key = "trough", .kind = SIM_SCHEMA_RATE, .flags = REQ, .min = 0, .max = 1e9},
-	{.key = "period", .kind = SIM_SCHEMA_DURATION, .def = "24h", .min = 1 * S_,
-	 .max = 366 * 86400 * S_},
-	{.key = "peak_at", .kind = SIM_SCHEMA_DURATION, .def = "0s", .min = 0,
-	 .max = 366 * 86400 * S_},
-	END,
+        {.key = "peak", .kind = SIM_SCHEMA_RATE, .flags = REQ, .min = 0, .max = 1e9},
+        {.key = "trough", .kind = SIM_SCHEMA_RATE, .flags = REQ, .min = 0, .max = 1e9},
+        {.key = "period",
+         .kind = SIM_SCHEMA_DURATION,
+         .def = "24h",
+         .min = 1 * S_,
+         .max = 366 * 86400 * S_},
+        {.key = "peak_at",
+         .kind = SIM_SCHEMA_DURATION,
+         .def = "0s",
+         .min = 0,
+         .max = 366 * 86400 * S_},
+        END,
 };
 
 static const sim_schema producer_keys[] = {
-	{.key = "stream", .kind = SIM_SCHEMA_STRING},
-	{.key = "streams", .kind = SIM_SCHEMA_SEQ, .item = &string_item},
-	{.key = "rate", .kind = SIM_SCHEMA_RATE, .min = 0, .max = 1e9},
-	{.key = "arrivals", .kind = SIM_SCHEMA_ANY, .def = "poisson"},
-	{.key = "profile", .kind = SIM_SCHEMA_SEQ, .item = &profile_step},
-	{.key = "diurnal", .kind = SIM_SCHEMA_MAP, .children = diurnal_keys, .what = "diurnal"},
-	{.key = "trace", .kind = SIM_SCHEMA_STRING},
-	{.key = "record_size", .kind = SIM_SCHEMA_DIST_SIZE, .flags = REQ},
-	{.key = "limit", .kind = SIM_SCHEMA_INT, .min = 0, .max = 9e15},
-	{.key = "partition_keys", .kind = SIM_SCHEMA_MAP, .children = partition_keys_keys,
-	 .flags = FILL, .what = "partition_keys"},
-	{.key = "put", .kind = SIM_SCHEMA_MAP, .children = put_keys, .flags = FILL,
-	 .what = "put"},
-	{.key = "retry", .kind = SIM_SCHEMA_MAP, .children = retry_keys, .flags = FILL,
-	 .what = "retry"},
-	END,
+        {.key = "stream", .kind = SIM_SCHEMA_STRING},
+        {.key = "streams", .kind = SIM_SCHEMA_SEQ, .item = &string_item},
+        {.key = "rate", .kind = SIM_SCHEMA_RATE, .min = 0, .max = 1e9},
+        {.key = "arrivals", .kind = SIM_SCHEMA_ANY, .def = "poisson"},
+        {.key = "profile", .kind = SIM_SCHEMA_SEQ, .item = &profile_step},
+        {.key = "diurnal", .kind = SIM_SCHEMA_MAP, .children = diurnal_keys, .what = "diurnal"},
+        {.key = "trace", .kind = SIM_SCHEMA_STRING},
+        {.key = "record_size", .kind = SIM_SCHEMA_DIST_SIZE, .flags = REQ},
+        {.key = "limit", .kind = SIM_SCHEMA_INT, .min = 0, .max = 9e15},
+        {.key = "partition_keys",
+         .kind = SIM_SCHEMA_MAP,
+         .children = partition_keys_keys,
+         .flags = FILL,
+         .what = "partition_keys"},
+        {.key = "put", .kind = SIM_SCHEMA_MAP, .children = put_keys, .flags = FILL, .what = "put"},
+        {.key = "retry",
+         .kind = SIM_SCHEMA_MAP,
+         .children = retry_keys,
+         .flags = FILL,
+         .what = "retry"},
+        END,
 };
-static const sim_schema producer_item = {.kind = SIM_SCHEMA_MAP, .children = producer_keys,
-                                         .what = "producer"};
+static const sim_schema producer_item = {
+        .kind = SIM_SCHEMA_MAP, .children = producer_keys, .what = "producer"};
 
 static const sim_schema processing_keys[] = {
-	{.key = "per_record", .kind = SIM_SCHEMA_DIST_DURATION, .def = "0s"},
-	END,
+        {.key = "per_record", .kind = SIM_SCHEMA_DIST_DURATION, .def = "0s"},
+        END,
 };
 
 static const sim_schema consumer_keys[] = {
-	{.key = "stream", .kind = SIM_SCHEMA_STRING, .flags = REQ},
-	{.key = "enhanced_fanout", .kind = SIM_SCHEMA_BOOL, .def = "false"},
-	{.key = "idle_time_between_reads", .kind = SIM_SCHEMA_DURATION, .def = "1s", .min = 0,
-	 .max = 3600 * S_},
-	{.key = "max_records", .kind = SIM_SCHEMA_INT, .def = "10000", .min = 1, .max = 10000,
-	 .flags = AWS},
-	{.key = "processing", .kind = SIM_SCHEMA_MAP, .children = processing_keys, .flags = FILL,
-	 .what = "processing"},
-	{.key = "throttle_backoff", .kind = SIM_SCHEMA_DURATION, .def = "500ms", .min = 0,
-	 .max = 3600 * S_},
-	END,
+        {.key = "stream", .kind = SIM_SCHEMA_STRING, .flags = REQ},
+        {.key = "enhanced_fanout", .kind = SIM_SCHEMA_BOOL, .def = "false"},
+        {.key = "idle_time_between_reads",
+         .kind = SIM_SCHEMA_DURATION,
+         .def = "1s",
+         .min = 0,
+         .max = 3600 * S_},
+        {.key = "max_records",
+         .kind = SIM_SCHEMA_INT,
+         .def = "10000",
+         .min = 1,
+         .max = 10000,
+         .flags = AWS},
+        {.key = "processing",
+         .kind = SIM_SCHEMA_MAP,
+         .children = processing_keys,
+         .flags = FILL,
+         .what = "processing"},
+        {.key = "throttle_backoff",
+         .kind = SIM_SCHEMA_DURATION,
+         .def = "500ms",
+         .min = 0,
+         .max = 3600 * S_},
+        END,
 };
-static const sim_schema consumer_item = {.kind = SIM_SCHEMA_MAP, .children = consumer_keys,
-                                         .what = "consumer"};
+static const sim_schema consumer_item = {
+        .kind = SIM_SCHEMA_MAP, .children = consumer_keys, .what = "consumer"};
 
 static const sim_schema duration_keys[] = {
-	{.key = "per_invocation", .kind = SIM_SCHEMA_DIST_DURATION, .def = "0s"},
-	{.key = "per_record", .kind = SIM_SCHEMA_DIST_DURATION, .def = "0s"},
-	END,
+        {.key = "per_invocation", .kind = SIM_SCHEMA_DIST_DURATION, .def = "0s"},
+        {.key = "per_record", .kind = SIM_SCHEMA_DIST_DURATION, .def = "0s"},
+        END,
 };
 
 static const sim_schema on_record_error_keys[] = {
-	{.key = "policy", .kind = SIM_SCHEMA_ENUM, .def = "fail_batch", .choices = policy_choices},
-	{.key = "retries", .kind = SIM_SCHEMA_INT, .def = "0", .min = 0, .max = 1000},
-	/* then: forward is refused by check_function_errors until the retry paths land */
-	{.key = "then", .kind = SIM_SCHEMA_ENUM, .def = "skip", .choices = then_choices},
-	{.key = "forward_to", .kind = SIM_SCHEMA_STRING, .flags = NI},
-	END,
+        {.key = "policy", .kind = SIM_SCHEMA_ENUM, .def = "fail_batch", .choices = policy_choices},
+        {.key = "retries", .kind = SIM_SCHEMA_INT, .def = "0", .min = 0, .max = 1000},
+        /* then: forward is refused by check_function_errors until the retry paths land */
+        {.key = "then", .kind = SIM_SCHEMA_ENUM, .def = "skip", .choices = then_choices},
+        {.key = "forward_to", .kind = SIM_SCHEMA_STRING, .flags = NI},
+        END,
 };
 
-static const sim_schema poison_index_item = {.kind = SIM_SCHEMA_INT, .min = 0,
+static const sim_schema poison_index_item = {.kind = SIM_SCHEMA_INT,
+                                             .min = 0,
                                              .max = 281474976710655.0, /* 48-bit index */
                                              .what = "poison index"};
 static const sim_schema outage_keys[] = {
-	{.key = "start", .kind = SIM_SCHEMA_DURATION, .flags = REQ, .min = 0,
-	 .max = 366 * 86400 * S_},
-	{.key = "end", .kind = SIM_SCHEMA_DURATION, .flags = REQ, .min = 0,
-	 .max = 366 * 86400 * S_},
-	END,
+        {.key = "start",
+         .kind = SIM_SCHEMA_DURATION,
+         .flags = REQ,
+         .min = 0,
+         .max = 366 * 86400 * S_},
+        {.key = "end",
+         .kind = SIM_SCHEMA_DURATION,
+         .flags = REQ,
+         .min = 0,
+         .max = 366 * 86400 * S_},
+        END,
 };
-static const sim_schema outage_item = {.kind = SIM_SCHEMA_MAP, .children = outage_keys,
-                                       .what = "outage"};
+static const sim_schema outage_item = {
+        .kind = SIM_SCHEMA_MAP, .children = outage_keys, .what = "outage"};
 static const sim_schema errors_keys[] = {
-	{.key = "invocation", .kind = SIM_SCHEMA_FRACTION, .def = "0"},
-	{.key = "poison_records", .kind = SIM_SCHEMA_FRACTION, .def = "0"},
-	{.key = "poison_indices", .kind = SIM_SCHEMA_SEQ, .item = &poison_index_item},
-	{.key = "outages", .kind = SIM_SCHEMA_SEQ, .item = &outage_item},
-	END,
+        {.key = "invocation", .kind = SIM_SCHEMA_FRACTION, .def = "0"},
+        {.key = "poison_records", .kind = SIM_SCHEMA_FRACTION, .def = "0"},
+        {.key = "poison_indices", .kind = SIM_SCHEMA_SEQ, .item = &poison_index_item},
+        {.key = "outages", .kind = SIM_SCHEMA_SEQ, .item = &outage_item},
+        END,
 };
 
 static const sim_schema kinesis_trigger_keys[] = {
-	{.key = "kinesis", .kind = SIM_SCHEMA_STRING, .flags = REQ},
-	{.key = "enhanced_fanout", .kind = SIM_SCHEMA_BOOL, .def = "false"},
-	{.key = "batch_size", .kind = SIM_SCHEMA_INT, .def = "100", .min = 1, .max = 10000,
-	 .flags = AWS},
-	{.key = "maximum_batching_window", .kind = SIM_SCHEMA_DURATION, .def = "0s", .min = 0,
-	 .max = 300 * S_, .flags = AWS},
-	{.key = "parallelization_factor", .kind = SIM_SCHEMA_INT, .def = "1", .min = 1,
-	 .max = 10, .flags = AWS},
-	{.key = "starting_position", .kind = SIM_SCHEMA_ENUM, .def = "LATEST",
-	 .choices = position_choices},
-	{.key = "starting_position_timestamp", .kind = SIM_SCHEMA_DURATION},
-	{.key = "maximum_retry_attempts", .kind = SIM_SCHEMA_INT, .def = "-1", .min = 0,
-	 .max = 10000, .flags = AWS | SIM_SCHEMA_NEG1},
-	{.key = "maximum_record_age", .kind = SIM_SCHEMA_DURATION, .def = "-1", .min = 60 * S_,
-	 .max = 7 * 86400 * S_, .flags = AWS | SIM_SCHEMA_NEG1},
-	{.key = "bisect_batch_on_function_error", .kind = SIM_SCHEMA_BOOL, .def = "false"},
-	{.key = "report_batch_item_failures", .kind = SIM_SCHEMA_BOOL, .def = "false"},
-	{.key = "on_failure", .kind = SIM_SCHEMA_STRING},
-	END,
+        {.key = "kinesis", .kind = SIM_SCHEMA_STRING, .flags = REQ},
+        {.key = "enhanced_fanout", .kind = SIM_SCHEMA_BOOL, .def = "false"},
+        {.key = "batch_size",
+         .kind = SIM_SCHEMA_INT,
+         .def = "100",
+         .min = 1,
+         .max = 10000,
+         .flags = AWS},
+        {.key = "maximum_batching_window",
+         .kind = SIM_SCHEMA_DURATION,
+         .def = "0s",
+         .min = 0,
+         .max = 300 * S_,
+         .flags = AWS},
+        {.key = "parallelization_factor",
+         .kind = SIM_SCHEMA_INT,
+         .def = "1",
+         .min = 1,
+         .max = 10,
+         .flags = AWS},
+        {.key = "starting_position",
+         .kind = SIM_SCHEMA_ENUM,
+         .def = "LATEST",
+         .choices = position_choices},
+        {.key = "starting_position_timestamp", .kind = SIM_SCHEMA_DURATION},
+        {.key = "maximum_retry_attempts",
+         .kind = SIM_SCHEMA_INT,
+         .def = "-1",
+         .min = 0,
+         .max = 10000,
+         .flags = AWS | SIM_SCHEMA_NEG1},
+        {.key = "maximum_record_age",
+         .kind = SIM_SCHEMA_DURATION,
+         .def = "-1",
+         .min = 60 * S_,
+         .max = 7 * 86400 * S_,
+         .flags = AWS | SIM_SCHEMA_NEG1},
+        {.key = "bisect_batch_on_function_error", .kind = SIM_SCHEMA_BOOL, .def = "false"},
+        {.key = "report_batch_item_failures", .kind = SIM_SCHEMA_BOOL, .def = "false"},
+        {.key = "on_failure", .kind = SIM_SCHEMA_STRING},
+        END,
 };
 static const sim_schema sns_trigger_keys[] = {
-	{.key = "sns", .kind = SIM_SCHEMA_STRING, .flags = REQ | NI},
-	END,
+        {.key = "sns", .kind = SIM_SCHEMA_STRING, .flags = REQ | NI},
+        END,
 };
 static const sim_schema sqs_trigger_keys[] = {
-	{.key = "sqs", .kind = SIM_SCHEMA_STRING, .flags = REQ | NI},
-	{.key = "batch_size", .kind = SIM_SCHEMA_INT, .def = "10", .min = 1, .max = 10000,
-	 .flags = AWS},
-	{.key = "maximum_batching_window", .kind = SIM_SCHEMA_DURATION, .def = "0s", .min = 0,
-	 .max = 300 * S_, .flags = AWS},
-	{.key = "maximum_concurrency", .kind = SIM_SCHEMA_INT, .min = 2, .max = 1000,
-	 .flags = AWS},
-	END,
+        {.key = "sqs", .kind = SIM_SCHEMA_STRING, .flags = REQ | NI},
+        {.key = "batch_size",
+         .kind = SIM_SCHEMA_INT,
+         .def = "10",
+         .min = 1,
+         .max = 10000,
+         .flags = AWS},
+        {.key = "maximum_batching_window",
+         .kind = SIM_SCHEMA_DURATION,
+         .def = "0s",
+         .min = 0,
+         .max = 300 * S_,
+         .flags = AWS},
+        {.key = "maximum_concurrency", .kind = SIM_SCHEMA_INT, .min = 2, .max = 1000, .flags = AWS},
+        END,
 };
 static const sim_schema s3_trigger_keys[] = {
-	{.key = "s3", .kind = SIM_SCHEMA_STRING, .flags = REQ | NI},
-	END,
+        {.key = "s3", .kind = SIM_SCHEMA_STRING, .flags = REQ | NI},
+        END,
 };
 static const sim_schema trigger_variants[] = {
-	{.key = "kinesis", .kind = SIM_SCHEMA_MAP, .children = kinesis_trigger_keys,
-	 .what = "kinesis trigger"},
-	{.key = "sns", .kind = SIM_SCHEMA_MAP, .children = sns_trigger_keys,
-	 .what = "sns trigger"},
-	{.key = "sqs", .kind = SIM_SCHEMA_MAP, .children = sqs_trigger_keys,
-	 .what = "sqs trigger"},
-	{.key = "s3", .kind = SIM_SCHEMA_MAP, .children = s3_trigger_keys, .what = "s3 trigger"},
-	END,
+        {.key = "kinesis",
+         .kind = SIM_SCHEMA_MAP,
+         .children = kinesis_trigger_keys,
+         .what = "kinesis trigger"},
+        {.key = "sns", .kind = SIM_SCHEMA_MAP, .children = sns_trigger_keys, .what = "sns trigger"},
+        {.key = "sqs", .kind = SIM_SCHEMA_MAP, .children = sqs_trigger_keys, .what = "sqs trigger"},
+        {.key = "s3", .kind = SIM_SCHEMA_MAP, .children = s3_trigger_keys, .what = "s3 trigger"},
+        END,
 };
-static const sim_schema trigger_item = {.kind = SIM_SCHEMA_VARIANT, .children = trigger_variants,
-                                        .what = "trigger"};
+static const sim_schema trigger_item = {
+        .kind = SIM_SCHEMA_VARIANT, .children = trigger_variants, .what = "trigger"};
 
 static const sim_schema function_keys[] = {
-	{.key = "count", .kind = SIM_SCHEMA_INT, .min = 1, .max = 1000},
-	{.key = "memory", .kind = SIM_SCHEMA_SIZE_AWS_MB, .def = "128MB", .min = 128 * MIB,
-	 .max = 10240 * MIB, .flags = AWS},
-	{.key = "timeout", .kind = SIM_SCHEMA_DURATION, .def = "3s", .min = 1 * S_,
-	 .max = 900 * S_, .flags = AWS},
-	{.key = "runtime", .kind = SIM_SCHEMA_ENUM, .def = "nodejs", .choices = runtime_choices},
-	{.key = "cold_start", .kind = SIM_SCHEMA_DIST_DURATION},
-	/* [doc] at most the account's limit less 100 in all: checked by check_reservations */
-	{.key = "reserved_concurrency", .kind = SIM_SCHEMA_INT, .min = 0, .max = 1e7},
-	{.key = "duration", .kind = SIM_SCHEMA_MAP, .children = duration_keys, .flags = FILL,
-	 .what = "duration"},
-	{.key = "errors", .kind = SIM_SCHEMA_MAP, .children = errors_keys, .what = "errors"},
-	{.key = "on_record_error", .kind = SIM_SCHEMA_MAP, .children = on_record_error_keys,
-	 .flags = FILL, .what = "on_record_error"},
-	{.key = "triggers", .kind = SIM_SCHEMA_SEQ, .item = &trigger_item},
-	{.key = "async", .kind = SIM_SCHEMA_ANY, .flags = NI},
-	{.key = "forward", .kind = SIM_SCHEMA_ANY, .flags = NI},
-	END,
+        {.key = "count", .kind = SIM_SCHEMA_INT, .min = 1, .max = 1000},
+        {.key = "memory",
+         .kind = SIM_SCHEMA_SIZE_AWS_MB,
+         .def = "128MB",
+         .min = 128 * MIB,
+         .max = 10240 * MIB,
+         .flags = AWS},
+        {.key = "timeout",
+         .kind = SIM_SCHEMA_DURATION,
+         .def = "3s",
+         .min = 1 * S_,
+         .max = 900 * S_,
+         .flags = AWS},
+        {.key = "runtime", .kind = SIM_SCHEMA_ENUM, .def = "nodejs", .choices = runtime_choices},
+        {.key = "cold_start", .kind = SIM_SCHEMA_DIST_DURATION},
+        /* [doc] at most the account's limit less 100 in all: checked by check_reservations */
+        {.key = "reserved_concurrency", .kind = SIM_SCHEMA_INT, .min = 0, .max = 1e7},
+        {.key = "duration",
+         .kind = SIM_SCHEMA_MAP,
+         .children = duration_keys,
+         .flags = FILL,
+         .what = "duration"},
+        {.key = "errors", .kind = SIM_SCHEMA_MAP, .children = errors_keys, .what = "errors"},
+        {.key = "on_record_error",
+         .kind = SIM_SCHEMA_MAP,
+         .children = on_record_error_keys,
+         .flags = FILL,
+         .what = "on_record_error"},
+        {.key = "triggers", .kind = SIM_SCHEMA_SEQ, .item = &trigger_item},
+        {.key = "async", .kind = SIM_SCHEMA_ANY, .flags = NI},
+        {.key = "forward", .kind = SIM_SCHEMA_ANY, .flags = NI},
+        END,
 };
-static const sim_schema function_item = {.kind = SIM_SCHEMA_MAP, .children = function_keys,
-                                         .what = "function"};
+static const sim_schema function_item = {
+        .kind = SIM_SCHEMA_MAP, .children = function_keys, .what = "function"};
 
 static const sim_schema alarm_keys[] = {
-	{.key = "threshold", .kind = SIM_SCHEMA_INT, .flags = REQ, .min = 0, .max = 1e12},
-	{.key = "period", .kind = SIM_SCHEMA_DURATION, .def = "1m", .min = 10 * S_,
-	 .max = 86400 * S_},
-	{.key = "datapoints", .kind = SIM_SCHEMA_INT, .def = "1", .min = 1, .max = 100},
-	END,
+        {.key = "threshold", .kind = SIM_SCHEMA_INT, .flags = REQ, .min = 0, .max = 1e12},
+        {.key = "period",
+         .kind = SIM_SCHEMA_DURATION,
+         .def = "1m",
+         .min = 10 * S_,
+         .max = 86400 * S_},
+        {.key = "datapoints", .kind = SIM_SCHEMA_INT, .def = "1", .min = 1, .max = 100},
+        END,
 };
 
 static const sim_schema queue_keys[] = {
-	{.key = "visibility_timeout", .kind = SIM_SCHEMA_DURATION, .def = "30s", .min = 0,
-	 .max = 12 * 3600 * S_, .flags = AWS | NI},
-	{.key = "max_receive_count", .kind = SIM_SCHEMA_INT, .min = 1, .max = 1000,
-	 .flags = AWS | NI},
-	{.key = "redrive_to", .kind = SIM_SCHEMA_STRING, .flags = NI},
-	{.key = "retention", .kind = SIM_SCHEMA_DURATION, .def = "4d", .min = 60 * S_,
-	 .max = 14 * 86400 * S_, .flags = AWS},
-	{.key = "alarm", .kind = SIM_SCHEMA_MAP, .children = alarm_keys, .what = "alarm",
-	 .flags = NI},
-	END,
+        {.key = "visibility_timeout",
+         .kind = SIM_SCHEMA_DURATION,
+         .def = "30s",
+         .min = 0,
+         .max = 12 * 3600 * S_,
+         .flags = AWS | NI},
+        {.key = "max_receive_count",
+         .kind = SIM_SCHEMA_INT,
+         .min = 1,
+         .max = 1000,
+         .flags = AWS | NI},
+        {.key = "redrive_to", .kind = SIM_SCHEMA_STRING, .flags = NI},
+        {.key = "retention",
+         .kind = SIM_SCHEMA_DURATION,
+         .def = "4d",
+         .min = 60 * S_,
+         .max = 14 * 86400 * S_,
+         .flags = AWS},
+        {.key = "alarm",
+         .kind = SIM_SCHEMA_MAP,
+         .children = alarm_keys,
+         .what = "alarm",
+         .flags = NI},
+        END,
 };
-static const sim_schema queue_item = {.kind = SIM_SCHEMA_MAP, .children = queue_keys,
-                                      .what = "queue"};
+static const sim_schema queue_item = {
+        .kind = SIM_SCHEMA_MAP, .children = queue_keys, .what = "queue"};
 
 static const sim_schema expect_item = {.kind = SIM_SCHEMA_STRING, .what = "expectation"};
 
 static const sim_schema top_keys[] = {
-	{.key = "kinesim", .kind = SIM_SCHEMA_INT, .flags = REQ, .min = 1, .max = 1},
-	{.key = "name", .kind = SIM_SCHEMA_STRING, .flags = REQ},
-	{.key = "description", .kind = SIM_SCHEMA_STRING},
-	{.key = "seed", .kind = SIM_SCHEMA_INT, .def = "1", .min = 0, .max = 9.2e18},
-	{.key = "duration", .kind = SIM_SCHEMA_DURATION, .flags = REQ, .min = 1e6,
-	 .max = 366 * 86400 * S_},
-	{.key = "warmup", .kind = SIM_SCHEMA_DURATION, .def = "0s", .min = 0,
-	 .max = 366 * 86400 * S_},
-	{.key = "replications", .kind = SIM_SCHEMA_INT, .def = "1", .min = 1, .max = 10000},
-	{.key = "metrics", .kind = SIM_SCHEMA_MAP, .children = metrics_keys, .flags = FILL,
-	 .what = "metrics"},
-	{.key = "output", .kind = SIM_SCHEMA_MAP, .children = output_keys, .what = "output"},
-	{.key = "platform", .kind = SIM_SCHEMA_MAP, .children = platform_keys, .flags = FILL,
-	 .what = "platform"},
-	{.key = "streams", .kind = SIM_SCHEMA_DICT, .item = &stream_item, .flags = REQ},
-	{.key = "producers", .kind = SIM_SCHEMA_DICT, .item = &producer_item},
-	{.key = "functions", .kind = SIM_SCHEMA_DICT, .item = &function_item},
-	{.key = "consumers", .kind = SIM_SCHEMA_DICT, .item = &consumer_item},
-	{.key = "topics", .kind = SIM_SCHEMA_ANY, .flags = NI},
-	{.key = "queues", .kind = SIM_SCHEMA_DICT, .item = &queue_item},
-	{.key = "firehoses", .kind = SIM_SCHEMA_ANY, .flags = NI},
-	{.key = "expect", .kind = SIM_SCHEMA_SEQ, .item = &expect_item},
-	END,
+        {.key = "kinesim", .kind = SIM_SCHEMA_INT, .flags = REQ, .min = 1, .max = 1},
+        {.key = "name", .kind = SIM_SCHEMA_STRING, .flags = REQ},
+        {.key = "description", .kind = SIM_SCHEMA_STRING},
+        {.key = "seed", .kind = SIM_SCHEMA_INT, .def = "1", .min = 0, .max = 9.2e18},
+        {.key = "duration",
+         .kind = SIM_SCHEMA_DURATION,
+         .flags = REQ,
+         .min = 1e6,
+         .max = 366 * 86400 * S_},
+        {.key = "warmup",
+         .kind = SIM_SCHEMA_DURATION,
+         .def = "0s",
+         .min = 0,
+         .max = 366 * 86400 * S_},
+        {.key = "replications", .kind = SIM_SCHEMA_INT, .def = "1", .min = 1, .max = 10000},
+        {.key = "metrics",
+         .kind = SIM_SCHEMA_MAP,
+         .children = metrics_keys,
+         .flags = FILL,
+         .what = "metrics"},
+        {.key = "output", .kind = SIM_SCHEMA_MAP, .children = output_keys, .what = "output"},
+        {.key = "platform",
+         .kind = SIM_SCHEMA_MAP,
+         .children = platform_keys,
+         .flags = FILL,
+         .what = "platform"},
+        {.key = "streams", .kind = SIM_SCHEMA_DICT, .item = &stream_item, .flags = REQ},
+        {.key = "producers", .kind = SIM_SCHEMA_DICT, .item = &producer_item},
+        {.key = "functions", .kind = SIM_SCHEMA_DICT, .item = &function_item},
+        {.key = "consumers", .kind = SIM_SCHEMA_DICT, .item = &consumer_item},
+        {.key = "topics", .kind = SIM_SCHEMA_ANY, .flags = NI},
+        {.key = "queues", .kind = SIM_SCHEMA_DICT, .item = &queue_item},
+        {.key = "firehoses", .kind = SIM_SCHEMA_ANY, .flags = NI},
+        {.key = "expect", .kind = SIM_SCHEMA_SEQ, .item = &expect_item},
+        END,
 };
-static const sim_schema scenario_schema = {.kind = SIM_SCHEMA_MAP, .children = top_keys,
-                                           .what = "scenario"};
+static const sim_schema scenario_schema = {
+        .kind = SIM_SCHEMA_MAP, .children = top_keys, .what = "scenario"};
 
 /* ---- checks the schema cannot express ---------------------------------------------------- */
 
@@ -466,8 +658,8 @@ static size_t dict_names(const sim_yaml_node *dict, const char **names, size_t m
 	return n;
 }
 
-static void check_reference(const sim_yaml_node *ref, const sim_yaml_node *dict,
-                            const char *kind, sim_diag *d)
+static void check_reference(const sim_yaml_node *ref, const sim_yaml_node *dict, const char *kind,
+                            sim_diag *d)
 {
 	if (!ref || ref->kind != SIM_YAML_SCALAR || sim_yaml_get(dict, ref->text))
 		return;
@@ -516,8 +708,8 @@ static void add_name(name_entry **names, size_t *n, size_t *cap, char *name, con
 			if (strcmp((*names)[i].name, name) != 0)
 				continue;
 			sim_diag_report(d, SIM_DIAG_ERROR, at->file, at->line, at->col,
-			                "%s name '%s' is already used by a %s (line %d)", kind, name,
-			                (*names)[i].kind, (*names)[i].at->line);
+			                "%s name '%s' is already used by a %s (line %d)", kind,
+			                name, (*names)[i].kind, (*names)[i].at->line);
 			sim_diag_hint(d, "names are unique across streams, producers, functions, "
 			                 "queues, topics and firehoses");
 			sim_free(name);
@@ -533,8 +725,9 @@ static void check_names(const sim_yaml_node *root, sim_diag *d)
 {
 	static const struct {
 		const char *key, *kind;
-	} kinds[] = {{"streams", "stream"}, {"producers", "producer"}, {"functions", "function"},
-	             {"consumers", "consumer"}, {"topics", "topic"}, {"queues", "queue"},
+	} kinds[] = {{"streams", "stream"},     {"producers", "producer"},
+	             {"functions", "function"}, {"consumers", "consumer"},
+	             {"topics", "topic"},       {"queues", "queue"},
 	             {"firehoses", "firehose"}};
 	name_entry *names = NULL;
 	size_t n = 0, cap = 0;
@@ -578,8 +771,8 @@ static void check_arrivals(const sim_yaml_node *pr, sim_diag *d)
 	const sim_yaml_node *arrivals = sim_yaml_get(pr, "arrivals");
 	if (!arrivals)
 		return;
-	if (arrivals->kind == SIM_YAML_SCALAR && (strcmp(arrivals->text, "poisson") == 0 ||
-	                                          strcmp(arrivals->text, "uniform") == 0))
+	if (arrivals->kind == SIM_YAML_SCALAR &&
+	    (strcmp(arrivals->text, "poisson") == 0 || strcmp(arrivals->text, "uniform") == 0))
 		return;
 	const sim_yaml_node *bursty = sim_yaml_get(arrivals, "bursty");
 	if (arrivals->kind != SIM_YAML_MAP || arrivals->n != 1 || !bursty) {
@@ -594,14 +787,15 @@ static void check_arrivals(const sim_yaml_node *pr, sim_diag *d)
 	sim_time t;
 	char err[160];
 	if (bursty->kind != SIM_YAML_MAP || !burst || bursty->n != (every ? 2u : 1u)) {
-		report(d, bursty, "bursty needs 'burst' (records per burst), and may restate 'every' "
-		                  "(time between bursts, burst/rate)");
+		report(d, bursty,
+		       "bursty needs 'burst' (records per burst), and may restate 'every' "
+		       "(time between bursts, burst/rate)");
 		sim_diag_hint(d, "e.g. rate: 50/s with arrivals: {bursty: {burst: 50}} sends 50 "
 		                 "records at once every second");
 		return;
 	}
-	if (burst->kind != SIM_YAML_SCALAR || sim_parse_count(burst->text, &n, err, sizeof err) < 0 ||
-	    n < 1 || n > 1000000) {
+	if (burst->kind != SIM_YAML_SCALAR ||
+	    sim_parse_count(burst->text, &n, err, sizeof err) < 0 || n < 1 || n > 1000000) {
 		report(d, burst, "burst must be a whole number of records 1..1000000 (got '%s')",
 		       burst->kind == SIM_YAML_SCALAR ? burst->text : "a collection");
 		return;
@@ -618,8 +812,9 @@ static void check_arrivals(const sim_yaml_node *pr, sim_diag *d)
 	sim_rate r;
 	if (!rate) {
 		report(d, every, "bursty 'every' needs a constant 'rate' beside it");
-		sim_diag_hint(d, "with a profile, diurnal or trace the bursts follow the rate: give "
-		                 "'burst' alone");
+		sim_diag_hint(d,
+		              "with a profile, diurnal or trace the bursts follow the rate: give "
+		              "'burst' alone");
 		return;
 	}
 	if (rate->kind != SIM_YAML_SCALAR || sim_parse_rate(rate->text, &r, err, sizeof err) < 0 ||
@@ -637,8 +832,9 @@ static void check_arrivals(const sim_yaml_node *pr, sim_diag *d)
 		       "every: %s disagrees with rate %s: bursts of %lld records at that rate come "
 		       "every %s",
 		       every->text, rate->text, (long long)n, want);
-		sim_diag_hint(d, "give 'burst' alone (the rate spaces the bursts), or make rate "
-		                 "burst/every (%.6g/s)",
+		sim_diag_hint(d,
+		              "give 'burst' alone (the rate spaces the bursts), or make rate "
+		              "burst/every (%.6g/s)",
 		              (double)n * 1e9 / (double)t);
 	}
 }
@@ -656,7 +852,8 @@ static void check_producer(const sim_yaml_pair *p, const sim_yaml_node *streams,
 			sim_diag_report(d, SIM_DIAG_ERROR, second->key->file, second->key->line,
 			                second->key->col, "producer '%s' has both '%s' and '%s'",
 			                p->key->text, first, sources[i]);
-			sim_diag_hint(d, "a producer gives exactly one of rate, profile, diurnal, trace");
+			sim_diag_hint(
+			        d, "a producer gives exactly one of rate, profile, diurnal, trace");
 		}
 		first = first ? first : sources[i];
 	}
@@ -670,7 +867,8 @@ static void check_producer(const sim_yaml_pair *p, const sim_yaml_node *streams,
 		report(d, p->key, "producer '%s' needs 'stream' (or 'streams')", p->key->text);
 	if (stream && list) {
 		const sim_yaml_pair *second = sim_yaml_get_pair(pr, "streams");
-		report(d, second->key, "producer '%s' has both 'stream' and 'streams'", p->key->text);
+		report(d, second->key, "producer '%s' has both 'stream' and 'streams'",
+		       p->key->text);
 		sim_diag_hint(d, "streams: [a, b] writes each record to every stream named");
 	}
 	check_reference(stream, streams, "stream", d);
@@ -690,8 +888,10 @@ static void check_producer(const sim_yaml_pair *p, const sim_yaml_node *streams,
 		    sim_parse_duration(at->text, &t, err, sizeof err) < 0)
 			continue;
 		if (t <= last_at)
-			report(d, at, "profile steps must be in time order (got at: %s after a later "
-			              "step)", at->text);
+			report(d, at,
+			       "profile steps must be in time order (got at: %s after a later "
+			       "step)",
+			       at->text);
 		last_at = t;
 	}
 	const sim_yaml_node *diurnal = sim_yaml_get(pr, "diurnal");
@@ -733,16 +933,18 @@ static void check_producer(const sim_yaml_pair *p, const sim_yaml_node *streams,
 	const sim_yaml_node *put = sim_yaml_get(pr, "put");
 	const sim_yaml_node *api = sim_yaml_get(put, "api");
 	static const char *const batching[] = {"max_records", "linger"};
-	for (size_t i = 0; api && api->kind == SIM_YAML_SCALAR && strcmp(api->text, "PutRecord") == 0 &&
-	                   i < 2; i++) {
+	for (size_t i = 0;
+	     api && api->kind == SIM_YAML_SCALAR && strcmp(api->text, "PutRecord") == 0 && i < 2;
+	     i++) {
 		const sim_yaml_pair *kv = sim_yaml_get_pair(put, batching[i]);
 		if (kv && kv->key->line > 0)
-			report(d, kv->key, "put.%s applies to PutRecords only (PutRecord sends one "
-			                   "record per call)", batching[i]);
+			report(d, kv->key,
+			       "put.%s applies to PutRecords only (PutRecord sends one "
+			       "record per call)",
+			       batching[i]);
 	}
 	check_arrivals(pr, d);
 }
-
 
 static bool scalar_is(const sim_yaml_node *n, const char *text)
 {
@@ -759,10 +961,12 @@ static void check_function_errors(const sim_yaml_node *fn, sim_diag *d)
 		const sim_yaml_node *end = sim_yaml_get(outages->items[i], "end");
 		sim_time s, e;
 		char err[160];
-		if (start && end && start->kind == SIM_YAML_SCALAR && end->kind == SIM_YAML_SCALAR &&
+		if (start && end && start->kind == SIM_YAML_SCALAR &&
+		    end->kind == SIM_YAML_SCALAR &&
 		    sim_parse_duration(start->text, &s, err, sizeof err) == 0 &&
 		    sim_parse_duration(end->text, &e, err, sizeof err) == 0 && e <= s)
-			report(d, end, "an outage must end after it starts (got start: %s, end: %s)",
+			report(d, end,
+			       "an outage must end after it starts (got start: %s, end: %s)",
 			       start->text, end->text);
 	}
 	const sim_yaml_node *ore = sim_yaml_get(fn, "on_record_error");
@@ -775,12 +979,15 @@ static void check_function_errors(const sim_yaml_node *fn, sim_diag *d)
 		/* keys written in the scenario (line > 0), not defaults the schema filled in */
 		const sim_yaml_pair *kv = sim_yaml_get_pair(ore, with_retry[i]);
 		if (kv && kv->key->line > 0)
-			report(d, kv->key, "on_record_error.%s applies to policy: retry only (got "
-			                   "policy: %s)", with_retry[i], policy->text);
+			report(d, kv->key,
+			       "on_record_error.%s applies to policy: retry only (got "
+			       "policy: %s)",
+			       with_retry[i], policy->text);
 	}
 	const sim_yaml_node *then = sim_yaml_get(ore, "then");
 	if (retry && scalar_is(then, "forward")) {
-		report(d, then, "'then: forward' is not implemented yet in this version of kinesim");
+		report(d, then,
+		       "'then: forward' is not implemented yet in this version of kinesim");
 		sim_diag_hint(d, "use then: skip or then: fail_batch");
 	}
 }
@@ -792,8 +999,8 @@ static void check_function_errors(const sim_yaml_node *fn, sim_diag *d)
 static void check_reservations(const sim_yaml_node *root, sim_diag *d)
 {
 	const sim_yaml_node *platform = sim_yaml_get(root, "platform");
-	const sim_yaml_node *acc = sim_yaml_get(sim_yaml_get(platform, "lambda"),
-	                                        "account_concurrency");
+	const sim_yaml_node *acc =
+	        sim_yaml_get(sim_yaml_get(platform, "lambda"), "account_concurrency");
 	bool warn = scalar_is(sim_yaml_get(platform, "aws_ranges"), "warn");
 	const sim_yaml_node *functions = sim_yaml_get(root, "functions");
 	int64_t limit = 1000, sum = 0, n;
@@ -810,11 +1017,12 @@ static void check_reservations(const sim_yaml_node *root, sim_diag *d)
 		size_t copies = ks_scenario_copies(fn);
 		sum += n * (int64_t)(copies ? copies : 1);
 		if (sum > 0 && limit - sum < 100) {
-			sim_diag_report(d, warn ? SIM_DIAG_WARNING : SIM_DIAG_ERROR, r->file, r->line,
-			                r->col,
-			                "reserved concurrency adds up to %lld, which leaves %lld of "
-			                "account_concurrency %lld unreserved; AWS keeps at least 100",
-			                (long long)sum, (long long)(limit - sum), (long long)limit);
+			sim_diag_report(
+			        d, warn ? SIM_DIAG_WARNING : SIM_DIAG_ERROR, r->file, r->line,
+			        r->col,
+			        "reserved concurrency adds up to %lld, which leaves %lld of "
+			        "account_concurrency %lld unreserved; AWS keeps at least 100",
+			        (long long)sum, (long long)(limit - sum), (long long)limit);
 			sim_diag_hint(d, "each copy of a function (count: N) reserves its own");
 			return;
 		}
@@ -839,8 +1047,10 @@ static void check_function(const sim_yaml_pair *p, const sim_yaml_node *streams,
 		const sim_yaml_node *pos = sim_yaml_get(t, "starting_position");
 		if (pos && pos->kind == SIM_YAML_SCALAR && strcmp(pos->text, "AT_TIMESTAMP") == 0 &&
 		    !sim_yaml_get(t, "starting_position_timestamp")) {
-			report(d, pos, "starting_position AT_TIMESTAMP needs starting_position_timestamp");
-			sim_diag_hint(d, "e.g. starting_position_timestamp: 5m (from the run's start)");
+			report(d, pos,
+			       "starting_position AT_TIMESTAMP needs starting_position_timestamp");
+			sim_diag_hint(
+			        d, "e.g. starting_position_timestamp: 5m (from the run's start)");
 		}
 	}
 }
@@ -866,13 +1076,14 @@ static void check_efo_limit(const sim_yaml_node *root, sim_diag *d)
 			const sim_yaml_node *fn = functions->pairs[f].value;
 			const sim_yaml_node *triggers = sim_yaml_get(fn, "triggers");
 			size_t copies = ks_scenario_copies(fn);
-			for (size_t t = 0; triggers && triggers->kind == SIM_YAML_SEQ && t < triggers->n;
-			     t++) {
-				const sim_yaml_node *k = sim_yaml_get(triggers->items[t], "kinesis");
+			for (size_t t = 0;
+			     triggers && triggers->kind == SIM_YAML_SEQ && t < triggers->n; t++) {
+				const sim_yaml_node *k =
+				        sim_yaml_get(triggers->items[t], "kinesis");
 				const sim_yaml_node *efo =
-					sim_yaml_get(triggers->items[t], "enhanced_fanout");
-				if (!k || k->kind != SIM_YAML_SCALAR || strcmp(k->text, name) != 0 ||
-				    !is_true(efo))
+				        sim_yaml_get(triggers->items[t], "enhanced_fanout");
+				if (!k || k->kind != SIM_YAML_SCALAR ||
+				    strcmp(k->text, name) != 0 || !is_true(efo))
 					continue;
 				n += copies ? copies : 1;
 				if (n > 20 && !at)
@@ -891,10 +1102,13 @@ static void check_efo_limit(const sim_yaml_node *root, sim_diag *d)
 				at = efo;
 		}
 		if (at) {
-			sim_diag_report(d, SIM_DIAG_ERROR, at->file, at->line, at->col,
-			                "stream '%s' has %zu enhanced fan-out consumers; AWS allows 20 "
-			                "per stream", name, n);
-			sim_diag_hint(d, "each copy of a function (count: N) registers its own consumer");
+			sim_diag_report(
+			        d, SIM_DIAG_ERROR, at->file, at->line, at->col,
+			        "stream '%s' has %zu enhanced fan-out consumers; AWS allows 20 "
+			        "per stream",
+			        name, n);
+			sim_diag_hint(
+			        d, "each copy of a function (count: N) registers its own consumer");
 		}
 	}
 }
@@ -904,11 +1118,13 @@ static void check_efo_limit(const sim_yaml_node *root, sim_diag *d)
 static void check_stream(const sim_yaml_pair *p, sim_diag *d)
 {
 	const sim_yaml_node *mode = sim_yaml_get(p->value, "mode");
-	bool on_demand = mode && mode->kind == SIM_YAML_SCALAR && strcmp(mode->text, "on_demand") == 0;
+	bool on_demand =
+	        mode && mode->kind == SIM_YAML_SCALAR && strcmp(mode->text, "on_demand") == 0;
 	const sim_yaml_pair *shards = sim_yaml_get_pair(p->value, "shards");
 	if (!on_demand && !shards && p->value->kind == SIM_YAML_MAP) {
 		report(d, p->key, "missing required key 'shards' in stream '%s'", p->key->text);
-		sim_diag_hint(d, "or mode: on_demand, which starts at 4 shards and splits hot ones");
+		sim_diag_hint(d,
+		              "or mode: on_demand, which starts at 4 shards and splits hot ones");
 	}
 	if (on_demand && shards) {
 		report(d, shards->key, "an on_demand stream takes no 'shards' (stream '%s')",
@@ -932,7 +1148,8 @@ static void check_stream(const sim_yaml_pair *p, sim_diag *d)
 		    sim_parse_duration(at->text, &t, err, sizeof err) < 0)
 			continue;
 		if (t <= last)
-			report(d, at, "reshards must be in time order (got at: %s after a later one)",
+			report(d, at,
+			       "reshards must be in time order (got at: %s after a later one)",
 			       at->text);
 		last = t;
 	}
@@ -955,8 +1172,8 @@ static void check_semantics(const sim_yaml_node *root, sim_diag *d)
 	check_reservations(root, d);
 	const sim_yaml_node *consumers = sim_yaml_get(root, "consumers");
 	for (size_t i = 0; consumers && consumers->kind == SIM_YAML_MAP && i < consumers->n; i++)
-		check_reference(sim_yaml_get(consumers->pairs[i].value, "stream"), streams, "stream",
-		                d);
+		check_reference(sim_yaml_get(consumers->pairs[i].value, "stream"), streams,
+		                "stream", d);
 
 	const sim_yaml_pair *warmup = sim_yaml_get_pair(root, "warmup");
 	const sim_yaml_node *duration = sim_yaml_get(root, "duration");
@@ -970,10 +1187,11 @@ static void check_semantics(const sim_yaml_node *root, sim_diag *d)
 			char ws[64], ts[64];
 			sim_time_format(ws, sizeof ws, w);
 			sim_time_format(ts, sizeof ts, t);
-			sim_diag_report(d, SIM_DIAG_ERROR, warmup->value->file, warmup->value->line,
-			                warmup->value->col,
-			                "warmup must be shorter than duration (got %s, duration %s)", ws,
-			                ts);
+			sim_diag_report(
+			        d, SIM_DIAG_ERROR, warmup->value->file, warmup->value->line,
+			        warmup->value->col,
+			        "warmup must be shorter than duration (got %s, duration %s)", ws,
+			        ts);
 		}
 	}
 }
@@ -1003,9 +1221,10 @@ int ks_scenario_load(const char *path, const char *const *sets, size_t nsets, si
 		return KS_SCENARIO_INVALID;
 	}
 	if (root->kind != SIM_YAML_MAP) {
-		sim_diag_report(d, SIM_DIAG_ERROR, path, root->line ? root->line : 1,
-		                root->col ? root->col : 1,
-		                "a scenario is a map of keys (kinesim, name, duration, streams, ...)");
+		sim_diag_report(
+		        d, SIM_DIAG_ERROR, path, root->line ? root->line : 1,
+		        root->col ? root->col : 1,
+		        "a scenario is a map of keys (kinesim, name, duration, streams, ...)");
 		sim_diag_hint(d, "scenarios/minimal.yaml is the smallest complete example");
 		sim_yaml_doc_destroy(doc);
 		return KS_SCENARIO_INVALID;

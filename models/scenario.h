@@ -19,7 +19,7 @@ typedef struct ks_scenario {
 	char *path;          /* as given on the command line */
 	char *source;        /* the file's text */
 	size_t source_len;
-	char *resolved;      /* emitted resolved tree */
+	char *resolved; /* emitted resolved tree */
 	const char *name;
 	bool ranges_warn;
 } ks_scenario;

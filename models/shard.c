@@ -12,7 +12,8 @@
 void ks_shard_init(ks_shard *s, struct ks_stream *stream, size_t index,
                    const ks_write_limiter_config *write, const ks_read_limiter_config *read)
 {
-	*s = (ks_shard){.stream = stream, .index = index, .write = *write, .close_at = SIM_TIME_MAX};
+	*s = (ks_shard){
+	        .stream = stream, .index = index, .write = *write, .close_at = SIM_TIME_MAX};
 	snprintf(s->id, sizeof s->id, "shardId-%012zu", index);
 	s->cap = 1024;
 	s->ring = sim_malloc(s->cap * sizeof *s->ring);
@@ -49,7 +50,8 @@ bool ks_shard_write_admit(ks_shard *s, sim_time t, uint32_t bytes)
 	}
 	double dt = (double)(t - s->refilled) * 1e-9;
 	s->refilled = t;
-	s->record_tokens = fmin(s->write.records_per_s, s->record_tokens + dt * s->write.records_per_s);
+	s->record_tokens =
+	        fmin(s->write.records_per_s, s->record_tokens + dt * s->write.records_per_s);
 	s->byte_tokens = fmin(s->write.bytes_per_s, s->byte_tokens + dt * s->write.bytes_per_s);
 	if (s->record_tokens < 1.0 || s->byte_tokens < bytes)
 		return false;
@@ -113,7 +115,8 @@ void ks_shard_expire(ks_shard *s, sim_time now, sim_time retention)
 		if (r->arrival + retention > now)
 			break;
 		if (s->live >= min) /* some consumer had not taken it */
-			ks_metric_add(&stream->records_expired, r->arrival + retention, s->index, 1);
+			ks_metric_add(&stream->records_expired, r->arrival + retention, s->index,
+			              1);
 		s->live++;
 	}
 	ks_shard_trim(s);
@@ -155,8 +158,7 @@ uint64_t ks_shard_range(const ks_shard *s, uint64_t from, uint64_t end, uint64_t
 }
 
 uint64_t ks_shard_get_records(ks_shard *s, sim_time now, sim_time delay, uint64_t from,
-                              uint64_t max_records, uint64_t max_bytes, sim_time *age,
-                              bool *more)
+                              uint64_t max_records, uint64_t max_bytes, sim_time *age, bool *more)
 {
 	uint64_t end = ks_shard_readable_end(s, now, delay);
 	uint64_t bytes;

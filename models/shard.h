@@ -25,18 +25,18 @@
 struct ks_stream;
 
 typedef struct ks_write_limiter_config {
-	bool fixed_window;       /* [choice] platform.kinesis.write_limiter */
-	double records_per_s;    /* [doc] 1000/s */
-	double bytes_per_s;      /* [doc] 1 MiB/s, partition keys included */
+	bool fixed_window;    /* [choice] platform.kinesis.write_limiter */
+	double records_per_s; /* [doc] 1000/s */
+	double bytes_per_s;   /* [doc] 1 MiB/s, partition keys included */
 } ks_write_limiter_config;
 
 __extension__ typedef unsigned __int128 ks_hash; /* a partition key's MD5 as a number */
 
 typedef struct ks_shard {
 	struct ks_stream *stream;
-	size_t index;  /* column in the stream's series */
-	char id[32];   /* shardId-000000000000 */
-	ks_hash lo, hi; /* its hash key range, inclusive */
+	size_t index;               /* column in the stream's series */
+	char id[32];                /* shardId-000000000000 */
+	ks_hash lo, hi;             /* its hash key range, inclusive */
 	sim_time open_at, close_at; /* takes writes in [open_at, close_at) (SIM_TIME_MAX: open) */
 	size_t *parents; /* indices of the shards it replaced: read to their end first [doc] */
 	size_t nparents;
@@ -58,7 +58,7 @@ typedef struct ks_shard {
 
 	struct ks_shard_consumer {
 		const uint64_t *keep, *taken;
-	} *consumers;
+	} * consumers;
 	size_t nconsumers, capconsumers;
 } ks_shard;
 
@@ -96,8 +96,7 @@ uint64_t ks_shard_range(const ks_shard *s, uint64_t from, uint64_t end, uint64_t
  * bytes to the shard's read limit, and gives GetRecords.IteratorAgeMilliseconds in *age and
  * whether the shard held more readable records in *more. */
 uint64_t ks_shard_get_records(ks_shard *s, sim_time now, sim_time delay, uint64_t from,
-                              uint64_t max_records, uint64_t max_bytes, sim_time *age,
-                              bool *more);
+                              uint64_t max_records, uint64_t max_bytes, sim_time *age, bool *more);
 
 void ks_shard_register(ks_shard *s, const uint64_t *keep, const uint64_t *taken);
 /* Frees log entries every consumer is done with. */

@@ -6,7 +6,6 @@
 
 #include "sim/alloc.h"
 
-
 static void metric_init(ks_stream *s, ks_metric *m, sim_series_kind kind, const char *name,
                         const char *units, const char *description)
 {
@@ -110,8 +109,8 @@ ks_stream *ks_stream_create(ks_ctx *ctx, const ks_stream_config *cfg)
 /* The per-shard metrics, by number; NULL past the last. */
 static ks_metric *stream_metrics(ks_stream *s, size_t i)
 {
-	ks_metric *all[] = {&s->incoming_records, &s->incoming_bytes, &s->write_throttled,
-	                    &s->records_lost,     &s->read_calls,     &s->read_throttled,
+	ks_metric *all[] = {&s->incoming_records,    &s->incoming_bytes, &s->write_throttled,
+	                    &s->records_lost,        &s->read_calls,     &s->read_throttled,
 	                    &s->iterator_age_max_ms, &s->records_expired};
 	return i < sizeof all / sizeof all[0] ? all[i] : NULL;
 }
@@ -216,8 +215,8 @@ static void split(ks_stream *s, size_t parent, sim_time at)
 		s->gens = sim_reallocarray(s->gens, s->ngens + 1, sizeof *s->gens);
 		struct ks_generation *prev = &s->gens[s->ngens - 1];
 		struct ks_generation *g = &s->gens[s->ngens++];
-		*g = (struct ks_generation){.at = at, .open = sim_calloc(prev->n + 1, sizeof(size_t)),
-		                            .n = prev->n};
+		*g = (struct ks_generation){
+		        .at = at, .open = sim_calloc(prev->n + 1, sizeof(size_t)), .n = prev->n};
 		for (size_t i = 0; i < prev->n; i++)
 			g->open[i] = prev->open[i];
 		last = g;
@@ -317,16 +316,16 @@ void ks_stream_summarize(const ks_stream *s)
 		double value;
 		const char *unit;
 	} rows[] = {
-		{"incoming_records", s->incoming_records.total, "count"},
-		{"incoming_bytes", s->incoming_bytes.total, "B"},
-		{"write_throttled", s->write_throttled.total, "count"},
-		{"records_lost", s->records_lost.total, "count"},
-		{"read_calls", s->read_calls.total, "count"},
-		{"read_throttled", s->read_throttled.total, "count"},
-		{"read_throttled.per_shard_per_minute",
-		 shard_minutes > 0 ? s->read_throttled.total / shard_minutes : 0, "1/min"},
-		{"records_expired", s->records_expired.total, "count"},
-		{"getrecords_iterator_age.max", s->iterator_age_max_ms.total / 1e3, "s"},
+	        {"incoming_records", s->incoming_records.total, "count"},
+	        {"incoming_bytes", s->incoming_bytes.total, "B"},
+	        {"write_throttled", s->write_throttled.total, "count"},
+	        {"records_lost", s->records_lost.total, "count"},
+	        {"read_calls", s->read_calls.total, "count"},
+	        {"read_throttled", s->read_throttled.total, "count"},
+	        {"read_throttled.per_shard_per_minute",
+	         shard_minutes > 0 ? s->read_throttled.total / shard_minutes : 0, "1/min"},
+	        {"records_expired", s->records_expired.total, "count"},
+	        {"getrecords_iterator_age.max", s->iterator_age_max_ms.total / 1e3, "s"},
 	};
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
 		char *path = sim_asprintf("%s.%s", s->name, rows[i].name);

@@ -27,9 +27,9 @@ typedef struct ks_stream_config {
 	/* [doc] on-demand capacity mode: starts with 4 shards' worth of write capacity and splits
 	 * a shard whose incoming rate passes 500 KB/s, within 15 minutes */
 	bool on_demand;
-	double split_bytes_per_s;  /* 500 KB/s (AWS's KB: KiB) */
-	sim_time split_after;      /* [choice] platform.kinesis.on_demand_split_after */
-	size_t max_shards;         /* [choice] the most shards an on-demand stream grows to */
+	double split_bytes_per_s; /* 500 KB/s (AWS's KB: KiB) */
+	sim_time split_after;     /* [choice] platform.kinesis.on_demand_split_after */
+	size_t max_shards;        /* [choice] the most shards an on-demand stream grows to */
 } ks_stream_config;
 
 struct ks_stream;
@@ -54,12 +54,12 @@ typedef struct ks_stream {
 		sim_time at;
 		size_t *open;
 		size_t n;
-	} *gens;
+	} * gens;
 	size_t ngens;
 	/* Per-shard series (OUTPUT.md) with their measured totals. */
 	ks_metric incoming_records, incoming_bytes, write_throttled, records_lost, read_calls,
-		read_throttled, iterator_age_max_ms, records_expired;
-	double put_payload_units; /* [doc] 25 KB units of accepted records, measured period */
+	        read_throttled, iterator_age_max_ms, records_expired;
+	double put_payload_units;   /* [doc] 25 KB units of accepted records, measured period */
 	double bytes_in, bytes_out; /* accepted and returned by GetRecords, measured period */
 } ks_stream;
 

@@ -193,8 +193,8 @@ int ks_trace_load(const sim_yaml_node *at, ks_trace *out, sim_diag *d)
 	char *path = resolve_path(at);
 	FILE *f = fopen(path, "r");
 	if (!f) {
-		sim_diag_report(d, SIM_DIAG_ERROR, at->file, at->line, at->col, "cannot read '%s': %s",
-		                at->text, strerror(errno));
+		sim_diag_report(d, SIM_DIAG_ERROR, at->file, at->line, at->col,
+		                "cannot read '%s': %s", at->text, strerror(errno));
 		sim_free(path);
 		return -EINVAL;
 	}
@@ -207,10 +207,10 @@ int ks_trace_load(const sim_yaml_node *at, ks_trace *out, sim_diag *d)
 	char *line = NULL;
 	size_t linecap = 0;
 	int lineno = 0;
-#define BAD(...)                                                                     \
-	do {                                                                         \
-		sim_diag_report(d, SIM_DIAG_ERROR, path, lineno, 0, __VA_ARGS__);    \
-		bad = true;                                                          \
+#define BAD(...)                                                                                   \
+	do {                                                                                       \
+		sim_diag_report(d, SIM_DIAG_ERROR, path, lineno, 0, __VA_ARGS__);                  \
+		bad = true;                                                                        \
 	} while (0)
 	while (!bad && getline(&line, &linecap, f) >= 0) {
 		lineno++;
@@ -227,7 +227,8 @@ int ks_trace_load(const sim_yaml_node *at, ks_trace *out, sim_diag *d)
 		}
 		header_allowed = false;
 		if (n < 2 || n > 3) {
-			BAD("expected time,records[,bytes] (got %zu field%s)", n, n == 1 ? "" : "s");
+			BAD("expected time,records[,bytes] (got %zu field%s)", n,
+			    n == 1 ? "" : "s");
 			break;
 		}
 		if (nfields && n != nfields) {
@@ -235,7 +236,8 @@ int ks_trace_load(const sim_yaml_node *at, ks_trace *out, sim_diag *d)
 			break;
 		}
 		if (k == TIME_NONE) {
-			BAD("time must be seconds, a duration like '90s' or an ISO-8601 timestamp like "
+			BAD("time must be seconds, a duration like '90s' or an ISO-8601 timestamp "
+			    "like "
 			    "'2024-05-01T10:00:00Z' (got '%s')",
 			    fields[0]);
 			break;
@@ -270,14 +272,15 @@ int ks_trace_load(const sim_yaml_node *at, ks_trace *out, sim_diag *d)
 	}
 #undef BAD
 	if (!bad && ferror(f)) {
-		sim_diag_report(d, SIM_DIAG_ERROR, at->file, at->line, at->col, "cannot read '%s': %s",
-		                at->text, strerror(errno));
+		sim_diag_report(d, SIM_DIAG_ERROR, at->file, at->line, at->col,
+		                "cannot read '%s': %s", at->text, strerror(errno));
 		bad = true;
 	}
 	if (!bad && t.n < 2) {
-		sim_diag_report(d, SIM_DIAG_ERROR, at->file, at->line, at->col,
-		                "trace '%s' needs at least two rows of time,records[,bytes] (got %zu)",
-		                at->text, t.n);
+		sim_diag_report(
+		        d, SIM_DIAG_ERROR, at->file, at->line, at->col,
+		        "trace '%s' needs at least two rows of time,records[,bytes] (got %zu)",
+		        at->text, t.n);
 		sim_diag_hint(d, "each row covers the time until the next row");
 		bad = true;
 	}

@@ -1,7 +1,7 @@
 /* Diagnostics for input errors, printed like a compiler's:
  *
- *   scenarios/x.yaml:18:9: error: unknown key 'batch_sise' in kinesis trigger; did you mean 'batch_size'?
- *     batch_sise: 100
+ *   scenarios/x.yaml:18:9: error: unknown key 'batch_sise' in kinesis trigger; did you mean
+ * 'batch_size'? batch_sise: 100
  *     ^
  *
  * Messages are collected (all errors are reported, not only the first) and printed sorted by

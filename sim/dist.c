@@ -24,30 +24,29 @@
 
 sim_dist sim_dist_const(double v)
 {
-	return (sim_dist){ .kind = SIM_DIST_CONST, .a = v };
+	return (sim_dist){.kind = SIM_DIST_CONST, .a = v};
 }
 
 sim_dist sim_dist_exponential(double mean)
 {
-	return (sim_dist){ .kind = SIM_DIST_EXPONENTIAL, .a = mean };
+	return (sim_dist){.kind = SIM_DIST_EXPONENTIAL, .a = mean};
 }
 
 sim_dist sim_dist_lognormal_q(double median, double p99)
 {
 	SIM_ASSERT(median > 0 && p99 > median);
-	return (sim_dist){ .kind = SIM_DIST_LOGNORMAL,
-		           .a = log(median),
-		           .b = log(p99 / median) / Z99 };
+	return (sim_dist){
+	        .kind = SIM_DIST_LOGNORMAL, .a = log(median), .b = log(p99 / median) / Z99};
 }
 
 sim_dist sim_dist_uniform(double min, double max)
 {
-	return (sim_dist){ .kind = SIM_DIST_UNIFORM, .a = min, .b = max };
+	return (sim_dist){.kind = SIM_DIST_UNIFORM, .a = min, .b = max};
 }
 
 sim_dist sim_dist_normal(double mean, double sd)
 {
-	return (sim_dist){ .kind = SIM_DIST_NORMAL, .a = mean, .b = sd };
+	return (sim_dist){.kind = SIM_DIST_NORMAL, .a = mean, .b = sd};
 }
 
 static int cmp_double(const void *x, const void *y)
@@ -60,7 +59,7 @@ sim_dist sim_dist_empirical(double *values, size_t n)
 {
 	SIM_ASSERT(values && n >= 1);
 	qsort(values, n, sizeof *values, cmp_double);
-	return (sim_dist){ .kind = SIM_DIST_EMPIRICAL, .values = values, .n = n };
+	return (sim_dist){.kind = SIM_DIST_EMPIRICAL, .values = values, .n = n};
 }
 
 void sim_dist_fini(sim_dist *d)
@@ -107,14 +106,10 @@ static size_t empirical_index(const sim_dist *d, double p)
 double sim_dist_sample(const sim_dist *d, gsl_rng *r)
 {
 	switch (d->kind) {
-	case SIM_DIST_CONST:
-		return d->a;
-	case SIM_DIST_EXPONENTIAL:
-		return gsl_ran_exponential(r, d->a);
-	case SIM_DIST_LOGNORMAL:
-		return gsl_ran_lognormal(r, d->a, d->b);
-	case SIM_DIST_UNIFORM:
-		return gsl_ran_flat(r, d->a, d->b);
+	case SIM_DIST_CONST: return d->a;
+	case SIM_DIST_EXPONENTIAL: return gsl_ran_exponential(r, d->a);
+	case SIM_DIST_LOGNORMAL: return gsl_ran_lognormal(r, d->a, d->b);
+	case SIM_DIST_UNIFORM: return gsl_ran_flat(r, d->a, d->b);
 	case SIM_DIST_NORMAL:
 		if (d->b <= 0)
 			return d->a > 0 ? d->a : 0;
@@ -128,8 +123,7 @@ double sim_dist_sample(const sim_dist *d, gsl_rng *r)
 			if (x >= 0)
 				return x;
 		}
-	case SIM_DIST_EMPIRICAL:
-		return d->values[empirical_index(d, gsl_rng_uniform(r))];
+	case SIM_DIST_EMPIRICAL: return d->values[empirical_index(d, gsl_rng_uniform(r))];
 	}
 	sim_assert_fail("known distribution kind", __FILE__, __LINE__, __func__);
 }
@@ -142,18 +136,12 @@ double sim_dist_quantile(const sim_dist *d, double p)
 	if (p >= 1)
 		p = nextafter(1.0, 0.0);
 	switch (d->kind) {
-	case SIM_DIST_CONST:
-		return d->a;
-	case SIM_DIST_EXPONENTIAL:
-		return gsl_cdf_exponential_Pinv(p, d->a);
-	case SIM_DIST_LOGNORMAL:
-		return gsl_cdf_lognormal_Pinv(p, d->a, d->b);
-	case SIM_DIST_UNIFORM:
-		return d->a + p * (d->b - d->a);
-	case SIM_DIST_NORMAL:
-		return truncated_normal_quantile(d, p);
-	case SIM_DIST_EMPIRICAL:
-		return d->values[empirical_index(d, p)];
+	case SIM_DIST_CONST: return d->a;
+	case SIM_DIST_EXPONENTIAL: return gsl_cdf_exponential_Pinv(p, d->a);
+	case SIM_DIST_LOGNORMAL: return gsl_cdf_lognormal_Pinv(p, d->a, d->b);
+	case SIM_DIST_UNIFORM: return d->a + p * (d->b - d->a);
+	case SIM_DIST_NORMAL: return truncated_normal_quantile(d, p);
+	case SIM_DIST_EMPIRICAL: return d->values[empirical_index(d, p)];
 	}
 	sim_assert_fail("known distribution kind", __FILE__, __LINE__, __func__);
 }
@@ -162,12 +150,9 @@ double sim_dist_mean(const sim_dist *d)
 {
 	switch (d->kind) {
 	case SIM_DIST_CONST:
-	case SIM_DIST_EXPONENTIAL:
-		return d->a;
-	case SIM_DIST_LOGNORMAL:
-		return exp(d->a + d->b * d->b / 2);
-	case SIM_DIST_UNIFORM:
-		return (d->a + d->b) / 2;
+	case SIM_DIST_EXPONENTIAL: return d->a;
+	case SIM_DIST_LOGNORMAL: return exp(d->a + d->b * d->b / 2);
+	case SIM_DIST_UNIFORM: return (d->a + d->b) / 2;
 	case SIM_DIST_NORMAL:
 		/* Truncated below at 0: mean + sd * phi(alpha) / Q(alpha), alpha = -mean / sd;
 		 * GSL's hazard function is that ratio (the inverse Mills ratio), stable in the

@@ -60,8 +60,7 @@ sim_handle sim_engine_at(sim_engine *e, sim_time t, sim_event_fn fn, void *obj, 
 	return sim_queue_push(e->q, t, (queue_fn)fn, obj, arg);
 }
 
-sim_handle sim_engine_after(sim_engine *e, sim_time dt, sim_event_fn fn, void *obj,
-                            uint64_t arg)
+sim_handle sim_engine_after(sim_engine *e, sim_time dt, sim_event_fn fn, void *obj, uint64_t arg)
 {
 	SIM_ASSERT(dt >= 0);
 	/* Saturate rather than overflow: a delay past the end of time means "never". */

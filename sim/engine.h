@@ -24,8 +24,7 @@ sim_time sim_engine_now(const sim_engine *e);
 /* Schedules fn(e, obj, arg) at absolute time t >= now (asserted). */
 sim_handle sim_engine_at(sim_engine *e, sim_time t, sim_event_fn fn, void *obj, uint64_t arg);
 /* ... at now + dt, dt >= 0. */
-sim_handle sim_engine_after(sim_engine *e, sim_time dt, sim_event_fn fn, void *obj,
-                            uint64_t arg);
+sim_handle sim_engine_after(sim_engine *e, sim_time dt, sim_event_fn fn, void *obj, uint64_t arg);
 /* 0, or -ENOENT when the event is not pending. */
 int sim_engine_cancel(sim_engine *e, sim_handle h);
 bool sim_engine_pending(const sim_engine *e, sim_handle h);

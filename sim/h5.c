@@ -18,8 +18,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <hdf5_hl.h>
-#include <stdio.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -255,9 +255,9 @@ static int make_dataset(hid_t parent, const char *name, hid_t ftype, hid_t mtype
 
 /* A chunked 1-D or 2-D dataset: rows extendable (so empty datasets and later appends work),
  * chunk rows = min(rows, CHUNK_ROWS, CHUNK_MAX_BYTES / row bytes), at least 1. */
-static int write_table(hid_t parent, const char *name, hid_t ftype, hid_t mtype,
-                       const void *data, size_t rows, size_t cols, int filtered,
-                       const char *units, const char *description)
+static int write_table(hid_t parent, const char *name, hid_t ftype, hid_t mtype, const void *data,
+                       size_t rows, size_t cols, int filtered, const char *units,
+                       const char *description)
 {
 	int rank = cols ? 2 : 1;
 	size_t row_bytes = H5Tget_size(ftype) * (cols ? cols : 1);
@@ -315,15 +315,15 @@ int sim_h5_doubles(hid_t parent, const char *name, const double *data, size_t ro
 	                   units, description);
 }
 
-int sim_h5_u64s(hid_t parent, const char *name, const uint64_t *data, size_t n,
-                const char *units, const char *description)
+int sim_h5_u64s(hid_t parent, const char *name, const uint64_t *data, size_t n, const char *units,
+                const char *description)
 {
 	return write_table(parent, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, data, n, 0, 1, units,
 	                   description);
 }
 
-int sim_h5_i64s(hid_t parent, const char *name, const int64_t *data, size_t n,
-                const char *units, const char *description)
+int sim_h5_i64s(hid_t parent, const char *name, const int64_t *data, size_t n, const char *units,
+                const char *description)
 {
 	return write_table(parent, name, H5T_STD_I64LE, H5T_NATIVE_INT64, data, n, 0, 1, units,
 	                   description);

@@ -45,10 +45,10 @@ int sim_h5_string_dataset(hid_t parent, const char *name, const char *value,
  * ([rows]) when cols == 0, else rank 2 ([rows x cols]). */
 int sim_h5_doubles(hid_t parent, const char *name, const double *data, size_t rows, size_t cols,
                    const char *units, const char *description);
-int sim_h5_u64s(hid_t parent, const char *name, const uint64_t *data, size_t n,
-                const char *units, const char *description);
-int sim_h5_i64s(hid_t parent, const char *name, const int64_t *data, size_t n,
-                const char *units, const char *description);
+int sim_h5_u64s(hid_t parent, const char *name, const uint64_t *data, size_t n, const char *units,
+                const char *description);
+int sim_h5_i64s(hid_t parent, const char *name, const int64_t *data, size_t n, const char *units,
+                const char *description);
 /* A 1-D dataset of variable-length strings (e.g. shard ids), usable as a dimension scale. */
 int sim_h5_strings(hid_t parent, const char *name, const char *const *values, size_t n,
                    const char *description);

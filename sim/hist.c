@@ -18,8 +18,8 @@
 #include "sim/assert.h"
 
 #define SUB_BITS 7
-#define SUB (1 << SUB_BITS)
-#define GROUPS (63 - SUB_BITS) /* e = 7..62 */
+#define SUB      (1 << SUB_BITS)
+#define GROUPS   (63 - SUB_BITS) /* e = 7..62 */
 #define NBUCKETS ((size_t)SUB * (GROUPS + 1))
 
 __extension__ typedef unsigned __int128 u128;

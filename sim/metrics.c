@@ -73,12 +73,12 @@ void sim_metrics_add_series(sim_metrics *m, const char *group, const char *name,
 {
 	sim_grow(&m->series, &m->capseries, m->nseries + 1, sizeof *m->series);
 	m->series[m->nseries++] = (sim_metrics_series){
-		.group = sim_strdup(group),
-		.name = sim_strdup(name),
-		.series = s,
-		.units = sim_strdup(units),
-		.description = sim_strdup(description),
-		.scale = dup_or_null(scale),
+	        .group = sim_strdup(group),
+	        .name = sim_strdup(name),
+	        .series = s,
+	        .units = sim_strdup(units),
+	        .description = sim_strdup(description),
+	        .scale = dup_or_null(scale),
 	};
 }
 
@@ -109,7 +109,7 @@ void sim_metrics_add_hist(sim_metrics *m, const char *group, const sim_hist *h,
 {
 	sim_grow(&m->hists, &m->caphists, m->nhists + 1, sizeof *m->hists);
 	m->hists[m->nhists++] = (sim_metrics_hist){
-		.group = sim_strdup(group), .hist = h, .description = sim_strdup(description)};
+	        .group = sim_strdup(group), .hist = h, .description = sim_strdup(description)};
 }
 
 void sim_metrics_set_value(sim_metrics *m, const char *path, double value, const char *unit)
@@ -123,26 +123,38 @@ void sim_metrics_set_value(sim_metrics *m, const char *path, double value, const
 		}
 	}
 	sim_grow(&m->values, &m->capvalues, m->nvalues + 1, sizeof *m->values);
-	m->values[m->nvalues++] =
-		(sim_metrics_value){.path = sim_strdup(path), .value = value, .unit = sim_strdup(unit)};
+	m->values[m->nvalues++] = (sim_metrics_value){
+	        .path = sim_strdup(path), .value = value, .unit = sim_strdup(unit)};
 }
 
-size_t sim_metrics_series_count(const sim_metrics *m) { return m->nseries; }
+size_t sim_metrics_series_count(const sim_metrics *m)
+{
+	return m->nseries;
+}
 const sim_metrics_series *sim_metrics_series_at(const sim_metrics *m, size_t i)
 {
 	return &m->series[i];
 }
-size_t sim_metrics_labels_count(const sim_metrics *m) { return m->nlabels; }
+size_t sim_metrics_labels_count(const sim_metrics *m)
+{
+	return m->nlabels;
+}
 const sim_metrics_labels *sim_metrics_labels_at(const sim_metrics *m, size_t i)
 {
 	return &m->labels[i];
 }
-size_t sim_metrics_hist_count(const sim_metrics *m) { return m->nhists; }
+size_t sim_metrics_hist_count(const sim_metrics *m)
+{
+	return m->nhists;
+}
 const sim_metrics_hist *sim_metrics_hist_at(const sim_metrics *m, size_t i)
 {
 	return &m->hists[i];
 }
-size_t sim_metrics_value_count(const sim_metrics *m) { return m->nvalues; }
+size_t sim_metrics_value_count(const sim_metrics *m)
+{
+	return m->nvalues;
+}
 const sim_metrics_value *sim_metrics_value_at(const sim_metrics *m, size_t i)
 {
 	return &m->values[i];

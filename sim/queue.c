@@ -23,9 +23,9 @@
 #include "sim/alloc.h"
 #include "sim/assert.h"
 
-#define ARITY 4
+#define ARITY    4
 #define FREE_POS UINT32_MAX
-#define NO_SLOT UINT32_MAX
+#define NO_SLOT  UINT32_MAX
 
 typedef void (*event_fn)(void *, void *, uint64_t);
 
@@ -102,7 +102,8 @@ static inline void sift_down(sim_queue *q, size_t i, struct entry e)
 			break;
 		size_t best = c;
 		if (c + ARITY <= n) {
-			/* All four children exist: the common case, written without a bound check. */
+			/* All four children exist: the common case, written without a bound check.
+			 */
 			size_t b1 = before(&h[c + 1], &h[c]) ? c + 1 : c;
 			size_t b2 = before(&h[c + 3], &h[c + 2]) ? c + 3 : c + 2;
 			best = before(&h[b2], &h[b1]) ? b2 : b1;

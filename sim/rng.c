@@ -98,13 +98,13 @@ static double xoshiro_get_double(void *state)
 }
 
 static const gsl_rng_type xoshiro_type = {
-	.name = "xoshiro256**",
-	.max = 0xffffffffUL,
-	.min = 0,
-	.size = sizeof(xoshiro_state),
-	.set = xoshiro_set,
-	.get = xoshiro_get,
-	.get_double = xoshiro_get_double,
+        .name = "xoshiro256**",
+        .max = 0xffffffffUL,
+        .min = 0,
+        .size = sizeof(xoshiro_state),
+        .set = xoshiro_set,
+        .get = xoshiro_get,
+        .get_double = xoshiro_get_double,
 };
 
 const gsl_rng_type *sim_rng_xoshiro256ss = &xoshiro_type;

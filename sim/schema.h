@@ -28,25 +28,25 @@
 #include "sim/yaml.h"
 
 typedef enum {
-	SIM_SCHEMA_MAP,      /* fixed keys: children[] (terminated by a NULL key) */
-	SIM_SCHEMA_DICT,     /* a map of user-chosen names to values following *item */
-	SIM_SCHEMA_SEQ,      /* a list whose items follow *item (a scalar is not a list) */
-	SIM_SCHEMA_VARIANT,  /* a map that holds exactly one of the children's keys, which picks
-	                      * the child (a MAP) its other keys follow, e.g. a trigger holds
-	                      * `kinesis:` or `sqs:`; the picked child lists its own key too */
-	SIM_SCHEMA_STRING,   /* any scalar */
-	SIM_SCHEMA_BOOL,     /* true | false */
-	SIM_SCHEMA_INT,      /* integer, range [min, max] when max > min */
-	SIM_SCHEMA_NUMBER,   /* real number, range [min, max] when max > min */
-	SIM_SCHEMA_ENUM,     /* one of choices[] (NULL terminated) */
-	SIM_SCHEMA_DURATION, /* range in ns */
-	SIM_SCHEMA_SIZE,     /* range in bytes; SI MB */
+	SIM_SCHEMA_MAP,         /* fixed keys: children[] (terminated by a NULL key) */
+	SIM_SCHEMA_DICT,        /* a map of user-chosen names to values following *item */
+	SIM_SCHEMA_SEQ,         /* a list whose items follow *item (a scalar is not a list) */
+	SIM_SCHEMA_VARIANT,     /* a map that holds exactly one of the children's keys, which picks
+	                         * the child (a MAP) its other keys follow, e.g. a trigger holds
+	                         * `kinesis:` or `sqs:`; the picked child lists its own key too */
+	SIM_SCHEMA_STRING,      /* any scalar */
+	SIM_SCHEMA_BOOL,        /* true | false */
+	SIM_SCHEMA_INT,         /* integer, range [min, max] when max > min */
+	SIM_SCHEMA_NUMBER,      /* real number, range [min, max] when max > min */
+	SIM_SCHEMA_ENUM,        /* one of choices[] (NULL terminated) */
+	SIM_SCHEMA_DURATION,    /* range in ns */
+	SIM_SCHEMA_SIZE,        /* range in bytes; SI MB */
 	SIM_SCHEMA_SIZE_AWS_MB, /* range in bytes; MB read as MiB (memory, firehose buffer) */
-	SIM_SCHEMA_RATE,     /* range in per-second */
-	SIM_SCHEMA_FRACTION, /* always [0, 1] */
+	SIM_SCHEMA_RATE,        /* range in per-second */
+	SIM_SCHEMA_FRACTION,    /* always [0, 1] */
 	SIM_SCHEMA_DIST_DURATION, /* a duration or {dist: ...} of durations */
 	SIM_SCHEMA_DIST_SIZE,     /* a size or {dist: ...} of sizes */
-	SIM_SCHEMA_ANY,      /* checked by the caller */
+	SIM_SCHEMA_ANY,           /* checked by the caller */
 } sim_schema_kind;
 
 enum {
@@ -54,7 +54,7 @@ enum {
 	SIM_SCHEMA_NEG1 = 1u << 1,      /* a bare -1 (infinite) is accepted besides the range */
 	SIM_SCHEMA_AWS_RANGE = 1u << 2, /* the range is AWS's: a warning under aws_ranges: warn */
 	SIM_SCHEMA_NOT_IMPLEMENTED = 1u << 3, /* present with a value other than def: error */
-	SIM_SCHEMA_FILL = 1u << 4,      /* MAP: create it when absent, so its defaults appear */
+	SIM_SCHEMA_FILL = 1u << 4, /* MAP: create it when absent, so its defaults appear */
 };
 
 typedef struct sim_schema {
@@ -62,7 +62,7 @@ typedef struct sim_schema {
 	sim_schema_kind kind;
 	const char *def; /* default as YAML text, filled in when absent; NULL: none */
 	unsigned flags;
-	double min, max; /* range in base units when max > min */
+	double min, max;                   /* range in base units when max > min */
 	const char *const *choices;        /* ENUM */
 	const struct sim_schema *children; /* MAP, VARIANT */
 	const struct sim_schema *item;     /* DICT, SEQ */

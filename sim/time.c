@@ -30,8 +30,8 @@ int sim_time_format(char *buf, size_t len, sim_time t)
 		sim_time ns;
 		const char *name;
 	} units[] = {
-		{SIM_DAY, "d"}, {SIM_HOUR, "h"}, {SIM_MIN, "m"}, {SIM_S, "s"},
-		{SIM_MS, "ms"}, {SIM_US, "us"}, {SIM_NS, "ns"},
+	        {SIM_DAY, "d"}, {SIM_HOUR, "h"}, {SIM_MIN, "m"}, {SIM_S, "s"},
+	        {SIM_MS, "ms"}, {SIM_US, "us"},  {SIM_NS, "ns"},
 	};
 	if (t == 0)
 		return snprintf(buf, len, "0s");

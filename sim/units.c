@@ -62,40 +62,40 @@ typedef struct {
 
 /* Largest first: a compound duration must follow this order. */
 static const unit duration_units[] = {
-	{ "d", 86400e9L }, { "h", 3600e9L }, { "min", 60e9L }, { "m", 60e9L },
-	{ "s", 1e9L },     { "ms", 1e6L },   { "us", 1e3L },   { "ns", 1 },
+        {"d", 86400e9L}, {"h", 3600e9L}, {"min", 60e9L}, {"m", 60e9L},
+        {"s", 1e9L},     {"ms", 1e6L},   {"us", 1e3L},   {"ns", 1},
 };
 #define N_DURATION (sizeof duration_units / sizeof duration_units[0])
 
 static const unit size_units[] = {
-	{ "B", 1 },
-	{ "KB", 1e3L },
-	{ "MB", 1e6L },
-	{ "GB", 1e9L },
-	{ "KiB", 1024.0L },
-	{ "MiB", 1024.0L * 1024 },
-	{ "GiB", 1024.0L * 1024 * 1024 },
+        {"B", 1},
+        {"KB", 1e3L},
+        {"MB", 1e6L},
+        {"GB", 1e9L},
+        {"KiB", 1024.0L},
+        {"MiB", 1024.0L * 1024},
+        {"GiB", 1024.0L * 1024 * 1024},
 };
 #define N_SIZE (sizeof size_units / sizeof size_units[0])
 
 #define DURATION_LIST "durations take ns, us, ms, s, m, min, h, d"
-#define SIZE_LIST "sizes take B, KB, MB, GB, KiB, MiB, GiB"
+#define SIZE_LIST     "sizes take B, KB, MB, GB, KiB, MiB, GiB"
 #define RATE_LIST                                                                                  \
 	"rates take a count or a size (B, KB, MB, GB, KiB, MiB, GiB) per ns, us, ms, s, m, min, "  \
 	"h, d"
 
-#define NOT_RATE "is not a rate, e.g. '1000/s' or '2MiB/s' (got '%s')"
-#define NOT_DURATION "is not a duration, e.g. '250ms' or '1m30s' (got '%s')"
-#define NOT_SIZE "is not a size, e.g. '512B' or '2MiB' (got '%s')"
+#define NOT_RATE        "is not a rate, e.g. '1000/s' or '2MiB/s' (got '%s')"
+#define NOT_DURATION    "is not a duration, e.g. '250ms' or '1m30s' (got '%s')"
+#define NOT_SIZE        "is not a size, e.g. '512B' or '2MiB' (got '%s')"
 #define NEEDS_TIME_UNIT "needs a time unit, e.g. '10/s' (got '%s')"
 #define OUT_OF_ORDER                                                                               \
 	"has units out of order (got '%s'); write the largest first, each once, e.g. '1m30s'"
-#define TOO_LARGE "is too large (got '%s')"
-#define NEGATIVE "must not be negative (got '%s')"
+#define TOO_LARGE  "is too large (got '%s')"
+#define NEGATIVE   "must not be negative (got '%s')"
 #define NOT_NUMBER "is not a number (got '%s')"
 
 static int fail(int rc, char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+        __attribute__((format(printf, 4, 5)));
 
 static int fail(int rc, char *err, size_t errlen, const char *fmt, ...)
 {
@@ -258,23 +258,18 @@ int sim_parse_duration(const char *text, sim_time *out, char *err, size_t errlen
 		return 0;
 	}
 	long double ns = 0;
-	dur_where w = { 0 };
+	dur_where w = {0};
 	switch (scan_duration(text, &ns, &w)) {
-	case DUR_OK:
-		break;
-	case DUR_NAN:
-		return fail(-EINVAL, err, errlen, NOT_NUMBER, text);
+	case DUR_OK: break;
+	case DUR_NAN: return fail(-EINVAL, err, errlen, NOT_NUMBER, text);
 	case DUR_NO_UNIT:
 		return fail(-EINVAL, err, errlen, "needs a unit, e.g. '250ms' (got '%s')", text);
 	case DUR_UNKNOWN:
 		return unknown_unit(text, w.unit, w.unit_len, duration_units, N_DURATION,
 		                    DURATION_LIST, err, errlen);
-	case DUR_ORDER:
-		return fail(-EINVAL, err, errlen, OUT_OF_ORDER, text);
-	case DUR_SYNTAX:
-		return fail(-EINVAL, err, errlen, NOT_DURATION, text);
-	case DUR_RANGE:
-		return fail(-ERANGE, err, errlen, TOO_LARGE, text);
+	case DUR_ORDER: return fail(-EINVAL, err, errlen, OUT_OF_ORDER, text);
+	case DUR_SYNTAX: return fail(-EINVAL, err, errlen, NOT_DURATION, text);
+	case DUR_RANGE: return fail(-ERANGE, err, errlen, TOO_LARGE, text);
 	}
 	long double r = roundl(ns);
 	if (!(r < 0x1p63L))
@@ -326,7 +321,7 @@ int sim_parse_rate(const char *text, sim_rate *out, char *err, size_t errlen)
 	if (text[0] == '-')
 		return fail(-EINVAL, err, errlen, NEGATIVE, text);
 	if (!strcmp(text, "0")) {
-		*out = (sim_rate){ 0, false };
+		*out = (sim_rate){0, false};
 		return 0;
 	}
 	size_t n = scan_number(text);
@@ -373,22 +368,17 @@ int sim_parse_rate(const char *text, sim_rate *out, char *err, size_t errlen)
 			return fail(-EINVAL, err, errlen, NOT_RATE, text);
 		per_ns = un->scale;
 	} else {
-		dur_where w = { 0 };
+		dur_where w = {0};
 		switch (scan_duration(p, &per_ns, &w)) {
-		case DUR_OK:
-			break;
-		case DUR_NO_UNIT:
-			return fail(-EINVAL, err, errlen, NEEDS_TIME_UNIT, text);
+		case DUR_OK: break;
+		case DUR_NO_UNIT: return fail(-EINVAL, err, errlen, NEEDS_TIME_UNIT, text);
 		case DUR_UNKNOWN:
 			return unknown_unit(text, w.unit, w.unit_len, duration_units, N_DURATION,
 			                    RATE_LIST, err, errlen);
-		case DUR_ORDER:
-			return fail(-EINVAL, err, errlen, OUT_OF_ORDER, text);
-		case DUR_RANGE:
-			return fail(-ERANGE, err, errlen, TOO_LARGE, text);
+		case DUR_ORDER: return fail(-EINVAL, err, errlen, OUT_OF_ORDER, text);
+		case DUR_RANGE: return fail(-ERANGE, err, errlen, TOO_LARGE, text);
 		case DUR_NAN:
-		case DUR_SYNTAX:
-			return fail(-EINVAL, err, errlen, NOT_RATE, text);
+		case DUR_SYNTAX: return fail(-EINVAL, err, errlen, NOT_RATE, text);
 		}
 		if (per_ns == 0)
 			return fail(-EINVAL, err, errlen,
@@ -397,7 +387,7 @@ int sim_parse_rate(const char *text, sim_rate *out, char *err, size_t errlen)
 	long double per_s = amount * 1e9L / per_ns;
 	if (!isfinite((double)per_s))
 		return fail(-ERANGE, err, errlen, TOO_LARGE, text);
-	*out = (sim_rate){ (double)per_s, is_bytes };
+	*out = (sim_rate){(double)per_s, is_bytes};
 	return 0;
 }
 

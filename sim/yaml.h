@@ -70,8 +70,7 @@ sim_yaml_node *sim_yaml_clone(sim_yaml_doc *doc, const sim_yaml_node *n);
 sim_yaml_node *sim_yaml_get(const sim_yaml_node *map, const char *key);
 sim_yaml_pair *sim_yaml_get_pair(const sim_yaml_node *map, const char *key);
 /* Replaces the value of key, or appends the pair (with a new key scalar). */
-void sim_yaml_map_set(sim_yaml_doc *doc, sim_yaml_node *map, const char *key,
-                      sim_yaml_node *value);
+void sim_yaml_map_set(sim_yaml_doc *doc, sim_yaml_node *map, const char *key, sim_yaml_node *value);
 void sim_yaml_seq_append(sim_yaml_doc *doc, sim_yaml_node *seq, sim_yaml_node *item);
 
 /* Whether a scalar is YAML's null: empty plain text, "~", "null". */

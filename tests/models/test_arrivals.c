@@ -162,8 +162,8 @@ static void trace_replays_rows_with_their_sizes(void **state)
 static void trace_in_seconds_and_durations_with_uniform_arrivals(void **state)
 {
 	(void)state;
-	const char *src = harness_fmt("    arrivals: uniform\n    trace: %s\n",
-	                              fixture("trace-seconds.csv"));
+	const char *src =
+	        harness_fmt("    arrivals: uniform\n    trace: %s\n", fixture("trace-seconds.csv"));
 	harness_run r = harness_run_pinned(producer_yaml("40s", "10s", 1, src), NULL, 1);
 	const sim_series *n = series_named(r.metrics, "streams/s", "incoming_records");
 	const double expected[] = {100, 300, 50, 0};
@@ -395,16 +395,16 @@ static void hot_key_share_sends_that_share_with_one_key_on_its_shard(void **stat
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(profile_counts_follow_the_integral_of_the_ramped_rate),
-		cmocka_unit_test(profile_rate_is_zero_before_the_first_step),
-		cmocka_unit_test(diurnal_counts_follow_the_sine_between_trough_and_peak),
-		cmocka_unit_test(trace_replays_rows_with_their_sizes),
-		cmocka_unit_test(trace_in_seconds_and_durations_with_uniform_arrivals),
-		cmocka_unit_test(trace_errors_name_the_file_and_line),
-		cmocka_unit_test(bursty_sends_groups_of_burst_records_at_one_instant),
-		cmocka_unit_test(bursty_every_that_disagrees_with_the_rate_is_an_error),
-		cmocka_unit_test(zipf_keys_take_shares_one_over_k_to_the_s),
-		cmocka_unit_test(hot_key_share_sends_that_share_with_one_key_on_its_shard),
+	        cmocka_unit_test(profile_counts_follow_the_integral_of_the_ramped_rate),
+	        cmocka_unit_test(profile_rate_is_zero_before_the_first_step),
+	        cmocka_unit_test(diurnal_counts_follow_the_sine_between_trough_and_peak),
+	        cmocka_unit_test(trace_replays_rows_with_their_sizes),
+	        cmocka_unit_test(trace_in_seconds_and_durations_with_uniform_arrivals),
+	        cmocka_unit_test(trace_errors_name_the_file_and_line),
+	        cmocka_unit_test(bursty_sends_groups_of_burst_records_at_one_instant),
+	        cmocka_unit_test(bursty_every_that_disagrees_with_the_rate_is_an_error),
+	        cmocka_unit_test(zipf_keys_take_shares_one_over_k_to_the_s),
+	        cmocka_unit_test(hot_key_share_sends_that_share_with_one_key_on_its_shard),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -245,14 +245,14 @@ static void the_stream_counts_every_consumers_calls(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(next_call_comes_idle_time_after_the_last_successful_response),
-		cmocka_unit_test(processing_that_outlasts_the_idle_time_delays_the_next_call),
-		cmocka_unit_test(a_throttled_call_is_retried_a_backoff_after_its_response),
-		cmocka_unit_test(a_lone_consumer_with_idle_200ms_is_never_throttled),
-		cmocka_unit_test(every_accepted_record_is_processed_or_expired),
-		cmocka_unit_test(records_expiring_before_the_consumer_reads_them_count_as_expired),
-		cmocka_unit_test(a_consumer_shares_the_read_limit_with_lambda_pollers),
-		cmocka_unit_test(the_stream_counts_every_consumers_calls),
+	        cmocka_unit_test(next_call_comes_idle_time_after_the_last_successful_response),
+	        cmocka_unit_test(processing_that_outlasts_the_idle_time_delays_the_next_call),
+	        cmocka_unit_test(a_throttled_call_is_retried_a_backoff_after_its_response),
+	        cmocka_unit_test(a_lone_consumer_with_idle_200ms_is_never_throttled),
+	        cmocka_unit_test(every_accepted_record_is_processed_or_expired),
+	        cmocka_unit_test(records_expiring_before_the_consumer_reads_them_count_as_expired),
+	        cmocka_unit_test(a_consumer_shares_the_read_limit_with_lambda_pollers),
+	        cmocka_unit_test(the_stream_counts_every_consumers_calls),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -21,15 +21,17 @@ static int setup(void **state)
 {
 	fixture *f = calloc(1, sizeof *f);
 	ks_write_limiter_config w = {.records_per_s = 1e9, .bytes_per_s = 1e15};
-	ks_read_limiter_config r = {.kind = KS_READ_SLIDING_WINDOW, .calls_per_s = 5,
-	                            .bytes_per_s = 2 * MIB, .tolerance = SIM_S};
+	ks_read_limiter_config r = {.kind = KS_READ_SLIDING_WINDOW,
+	                            .calls_per_s = 5,
+	                            .bytes_per_s = 2 * MIB,
+	                            .tolerance = SIM_S};
 	ks_shard_init(&f->shard, NULL, 0, &w, &r);
 	/* a reader that never moves, so the log keeps what the tests push */
 	static const uint64_t pinned = 0;
 	ks_shard_register(&f->shard, &pinned, &pinned);
 	f->latency = sim_dist_const(45e6);
-	f->cfg = (ks_efo_config){.push_latency = &f->latency, .bytes_per_s = 2 * MIB,
-	                         .renewal_period = 5 * SIM_MIN};
+	f->cfg = (ks_efo_config){
+	        .push_latency = &f->latency, .bytes_per_s = 2 * MIB, .renewal_period = 5 * SIM_MIN};
 	*state = f;
 	return 0;
 }
@@ -179,16 +181,17 @@ static void efo_subscribers_do_not_share_throughput(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(each_record_arrives_its_push_latency_after_its_arrival,
-		                                setup, teardown),
-		cmocka_unit_test_setup_teardown(deliveries_keep_two_mib_per_second, setup, teardown),
-		cmocka_unit_test_setup_teardown(deliveries_keep_shard_order_whatever_the_latencies,
-		                                setup, teardown),
-		cmocka_unit_test_setup_teardown(delivery_times_do_not_depend_on_when_the_reader_takes,
-		                                setup, teardown),
-		cmocka_unit_test_setup_teardown(deliveries_in_the_renewal_gap_wait_for_it_to_end,
-		                                setup, teardown),
-		cmocka_unit_test(efo_subscribers_do_not_share_throughput),
+	        cmocka_unit_test_setup_teardown(
+	                each_record_arrives_its_push_latency_after_its_arrival, setup, teardown),
+	        cmocka_unit_test_setup_teardown(deliveries_keep_two_mib_per_second, setup,
+	                                        teardown),
+	        cmocka_unit_test_setup_teardown(deliveries_keep_shard_order_whatever_the_latencies,
+	                                        setup, teardown),
+	        cmocka_unit_test_setup_teardown(
+	                delivery_times_do_not_depend_on_when_the_reader_takes, setup, teardown),
+	        cmocka_unit_test_setup_teardown(deliveries_in_the_renewal_gap_wait_for_it_to_end,
+	                                        setup, teardown),
+	        cmocka_unit_test(efo_subscribers_do_not_share_throughput),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -317,9 +317,8 @@ static void reserved_concurrency_caps_the_function_and_throttles_the_rest(void *
 static void the_account_limit_is_shared_by_every_function(void **state)
 {
 	(void)state;
-	world *w = build(", lambda: {account_concurrency: 3}",
-	                 "  f: {triggers: [{kinesis: s}]}\n"
-	                 "  g: {triggers: [{kinesis: s}]}\n");
+	world *w = build(", lambda: {account_concurrency: 3}", "  f: {triggers: [{kinesis: s}]}\n"
+	                                                       "  g: {triggers: [{kinesis: s}]}\n");
 	push(w, 0, 0, 1, 0);
 	ks_batch b = batch(w, 0, 1);
 	ks_invocation inv[5];
@@ -345,12 +344,11 @@ static void the_account_limit_is_shared_by_every_function(void **state)
 static void reservations_leave_the_unreserved_pool_to_the_others(void **state)
 {
 	(void)state;
-	world *w = build(", lambda: {account_concurrency: 5}",
-	                 "  f:\n"
-	                 "    reserved_concurrency: 2\n"
-	                 "    triggers: [{kinesis: s}]\n"
-	                 "  g: {triggers: [{kinesis: s}]}\n"
-	                 "  h: {triggers: [{kinesis: s}]}\n");
+	world *w = build(", lambda: {account_concurrency: 5}", "  f:\n"
+	                                                       "    reserved_concurrency: 2\n"
+	                                                       "    triggers: [{kinesis: s}]\n"
+	                                                       "  g: {triggers: [{kinesis: s}]}\n"
+	                                                       "  h: {triggers: [{kinesis: s}]}\n");
 	assert_int_equal(ks_account_unreserved(w->r.model->account), 3);
 	push(w, 0, 0, 1, 0);
 	ks_batch b = batch(w, 0, 1);
@@ -653,14 +651,14 @@ static void unsupported_or_inconsistent_error_settings_are_refused(void **state)
 	static const struct {
 		const char *function, *message;
 	} cases[] = {
-		{"  f: {on_record_error: {policy: retry, then: forward}}\n",
-		 "error: 'then: forward' is not implemented yet in this version of kinesim"},
-		{"  f: {on_record_error: {policy: skip, retries: 2}}\n",
-		 "error: on_record_error.retries applies to policy: retry only (got policy: skip)"},
-		{"  f: {errors: {outages: [{start: 5m, end: 5m}]}}\n",
-		 "error: an outage must end after it starts (got start: 5m, end: 5m)"},
-		{"  f: {errors: {invocation: 150%}}\n", "error: invocation"},
-		{"  f: {errors: {poison_indices: [-1]}}\n", "error: poison"},
+	        {"  f: {on_record_error: {policy: retry, then: forward}}\n",
+	         "error: 'then: forward' is not implemented yet in this version of kinesim"},
+	        {"  f: {on_record_error: {policy: skip, retries: 2}}\n",
+	         "error: on_record_error.retries applies to policy: retry only (got policy: skip)"},
+	        {"  f: {errors: {outages: [{start: 5m, end: 5m}]}}\n",
+	         "error: an outage must end after it starts (got start: 5m, end: 5m)"},
+	        {"  f: {errors: {invocation: 150%}}\n", "error: invocation"},
+	        {"  f: {errors: {poison_indices: [-1]}}\n", "error: poison"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		int rc;
@@ -736,29 +734,29 @@ static void a_failed_invocation_still_reports_its_iterator_age(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(duration_is_per_invocation_plus_each_records_own_work),
-		cmocka_unit_test(a_handler_that_reaches_its_timeout_fails_the_whole_batch),
-		cmocka_unit_test(billing_rounds_each_duration_up_to_the_millisecond),
-		cmocka_unit_test(a_new_environment_pays_the_cold_start_before_the_handler),
-		cmocka_unit_test(the_cold_start_defaults_to_the_platforms_for_the_runtime),
-		cmocka_unit_test(free_environments_are_reused_most_recently_used_first),
-		cmocka_unit_test(an_environment_idle_for_idle_reclaim_is_reclaimed),
-		cmocka_unit_test(reserved_concurrency_caps_the_function_and_throttles_the_rest),
-		cmocka_unit_test(the_account_limit_is_shared_by_every_function),
-		cmocka_unit_test(reservations_leave_the_unreserved_pool_to_the_others),
-		cmocka_unit_test(reservations_must_leave_100_unreserved),
-		cmocka_unit_test(poison_records_are_the_records_own_fate_in_every_topology),
-		cmocka_unit_test(poison_indices_name_exact_records_of_every_producer),
-		cmocka_unit_test(an_outage_fails_invocations_whose_request_arrives_inside_it),
-		cmocka_unit_test(invocation_errors_come_at_their_rate_after_the_full_duration),
-		cmocka_unit_test(fail_batch_stops_at_the_first_poison_record),
-		cmocka_unit_test(skip_swallows_poison_records_and_counts_them),
-		cmocka_unit_test(retry_then_skip_pays_every_attempt_and_swallows),
-		cmocka_unit_test(retry_then_fail_batch_fails_at_the_record_after_its_attempts),
-		cmocka_unit_test(skipped_records_count_only_when_the_invocation_succeeds),
-		cmocka_unit_test(unsupported_or_inconsistent_error_settings_are_refused),
-		cmocka_unit_test(processed_records_count_latency_age_and_reach_the_observer),
-		cmocka_unit_test(a_failed_invocation_still_reports_its_iterator_age),
+	        cmocka_unit_test(duration_is_per_invocation_plus_each_records_own_work),
+	        cmocka_unit_test(a_handler_that_reaches_its_timeout_fails_the_whole_batch),
+	        cmocka_unit_test(billing_rounds_each_duration_up_to_the_millisecond),
+	        cmocka_unit_test(a_new_environment_pays_the_cold_start_before_the_handler),
+	        cmocka_unit_test(the_cold_start_defaults_to_the_platforms_for_the_runtime),
+	        cmocka_unit_test(free_environments_are_reused_most_recently_used_first),
+	        cmocka_unit_test(an_environment_idle_for_idle_reclaim_is_reclaimed),
+	        cmocka_unit_test(reserved_concurrency_caps_the_function_and_throttles_the_rest),
+	        cmocka_unit_test(the_account_limit_is_shared_by_every_function),
+	        cmocka_unit_test(reservations_leave_the_unreserved_pool_to_the_others),
+	        cmocka_unit_test(reservations_must_leave_100_unreserved),
+	        cmocka_unit_test(poison_records_are_the_records_own_fate_in_every_topology),
+	        cmocka_unit_test(poison_indices_name_exact_records_of_every_producer),
+	        cmocka_unit_test(an_outage_fails_invocations_whose_request_arrives_inside_it),
+	        cmocka_unit_test(invocation_errors_come_at_their_rate_after_the_full_duration),
+	        cmocka_unit_test(fail_batch_stops_at_the_first_poison_record),
+	        cmocka_unit_test(skip_swallows_poison_records_and_counts_them),
+	        cmocka_unit_test(retry_then_skip_pays_every_attempt_and_swallows),
+	        cmocka_unit_test(retry_then_fail_batch_fails_at_the_record_after_its_attempts),
+	        cmocka_unit_test(skipped_records_count_only_when_the_invocation_succeeds),
+	        cmocka_unit_test(unsupported_or_inconsistent_error_settings_are_refused),
+	        cmocka_unit_test(processed_records_count_latency_age_and_reach_the_observer),
+	        cmocka_unit_test(a_failed_invocation_still_reports_its_iterator_age),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -117,7 +117,8 @@ static void put_to_readable_delays_every_record_by_that_much(void **state)
 	assert_true(harness_value(&now, "f.latency.p10") < 1.0);
 	/* the minimum is the delay plus a getrecords latency and an invocation */
 	assert_true(harness_value(&later, "f.latency.p10") > 3.0);
-	double shift = harness_value(&later, "f.latency.mean") - harness_value(&now, "f.latency.mean");
+	double shift =
+	        harness_value(&later, "f.latency.mean") - harness_value(&now, "f.latency.mean");
 	assert_float_equal(shift, 3.0, 0.1);
 	harness_free(&now);
 	harness_free(&later);
@@ -153,11 +154,11 @@ static void throttled_invocations_are_retried_without_using_attempts(void **stat
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(every_accepted_record_is_processed_or_expired),
-		cmocka_unit_test(no_poller_is_locked_out_by_another),
-		cmocka_unit_test(iterator_age_of_a_function_that_keeps_up_stays_small),
-		cmocka_unit_test(put_to_readable_delays_every_record_by_that_much),
-		cmocka_unit_test(throttled_invocations_are_retried_without_using_attempts),
+	        cmocka_unit_test(every_accepted_record_is_processed_or_expired),
+	        cmocka_unit_test(no_poller_is_locked_out_by_another),
+	        cmocka_unit_test(iterator_age_of_a_function_that_keeps_up_stays_small),
+	        cmocka_unit_test(put_to_readable_delays_every_record_by_that_much),
+	        cmocka_unit_test(throttled_invocations_are_retried_without_using_attempts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

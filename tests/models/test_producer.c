@@ -32,8 +32,8 @@ static const char *over_capacity(int rate, const char *size, const char *retry)
 static void write_cap_accepts_1000_per_second_and_loses_the_rest_without_resends(void **state)
 {
 	(void)state;
-	harness_run r = harness_run_yaml(over_capacity(1200, "100B", "retry: {max_attempts: 1}"),
-	                                 NULL, 1);
+	harness_run r =
+	        harness_run_yaml(over_capacity(1200, "100B", "retry: {max_attempts: 1}"), NULL, 1);
 	double seconds = 50; /* measured period */
 	assert_float_equal(harness_value(&r, "s.incoming_records") / seconds, 1000, 2);
 	assert_float_equal(harness_value(&r, "s.records_lost") / seconds, 200, 2);
@@ -61,8 +61,8 @@ static void write_cap_with_default_resends_still_loses_the_excess(void **state)
 static void write_cap_holds_bytes_at_one_mib_per_second(void **state)
 {
 	(void)state;
-	harness_run r = harness_run_yaml(over_capacity(1500, "1KB", "retry: {max_attempts: 1}"),
-	                                 NULL, 1);
+	harness_run r =
+	        harness_run_yaml(over_capacity(1500, "1KB", "retry: {max_attempts: 1}"), NULL, 1);
 	double per_s = harness_value(&r, "s.incoming_bytes") / 50;
 	assert_true(per_s <= 1048576.0);
 	assert_float_equal(per_s, 1000 * 1000, 2000);
@@ -113,7 +113,8 @@ static void adding_consumers_does_not_change_the_records_produced(void **state)
 		assert_int_equal(n, sim_series_rows(b) * sim_series_columns(b));
 		assert_memory_equal(sim_series_data(a), sim_series_data(b), n * sizeof(double));
 	}
-	assert_true(harness_value(&six, "s.read_throttled") > harness_value(&one, "s.read_throttled"));
+	assert_true(harness_value(&six, "s.read_throttled") >
+	            harness_value(&one, "s.read_throttled"));
 	harness_free(&one);
 	harness_free(&six);
 }
@@ -148,7 +149,8 @@ static const char *burst_yaml(const char *put)
 static void put_records_call_over_the_limit_fails_record_by_record(void **state)
 {
 	(void)state;
-	harness_run r = harness_run_pinned(burst_yaml("{api: PutRecords, max_records: 400}"), NULL, 1);
+	harness_run r =
+	        harness_run_pinned(burst_yaml("{api: PutRecords, max_records: 400}"), NULL, 1);
 	assert_float_equal(harness_value(&r, "p.put_calls"), 3, 0);
 	assert_float_equal(harness_value(&r, "s.incoming_records"), 1000, 0);
 	assert_float_equal(harness_value(&r, "s.write_throttled"), 200, 0);
@@ -200,17 +202,19 @@ static void linger_groups_records_and_delays_them_by_at_most_linger(void **state
 	const sim_time linger = 50 * SIM_MS, horizon = 19 * SIM_S; /* away from the run's end */
 	const uint64_t max = 10;
 	harness_run one = harness_run_pinned(linger_yaml("{api: PutRecord}"), NULL, 4);
-	harness_run grouped = harness_run_pinned(linger_yaml("{linger: 50ms, max_records: 10}"), NULL, 4);
+	harness_run grouped =
+	        harness_run_pinned(linger_yaml("{linger: 50ms, max_records: 10}"), NULL, 4);
 	const ks_shard *a = shard_of(&one, 0, 0), *b = shard_of(&grouped, 0, 0);
 	uint64_t n = a->end - a->head, calls = 0, full = 0;
 	assert_true(n > 1800);
 	for (uint64_t i = 0; i < n;) {
 		sim_time t0 = ks_shard_record(a, a->head + i)->arrival;
 		uint64_t j = i;
-		while (j < n && j - i < max && ks_shard_record(a, a->head + j)->arrival <= t0 + linger)
+		while (j < n && j - i < max &&
+		       ks_shard_record(a, a->head + j)->arrival <= t0 + linger)
 			j++;
-		sim_time send = j - i == max ? ks_shard_record(a, a->head + j - 1)->arrival
-		                             : t0 + linger;
+		sim_time send =
+		        j - i == max ? ks_shard_record(a, a->head + j - 1)->arrival : t0 + linger;
 		full += j - i == max;
 		for (uint64_t k = i; k < j && send < horizon; k++) {
 			assert_true(b->head + k < b->end);
@@ -270,8 +274,8 @@ static void multi_stream_records_lost_on_one_stream_are_partial_publishes(void *
 		const ks_shard *sb = shard_of(&r, 1, 0);
 		for (uint64_t q = sb->head; q < sb->end; q += 97) {
 			const ks_record *rb = ks_shard_record(sb, q);
-			size_t shard = ks_stream_shard_for_key(
-				8, harness_fmt("k%u", rb->key), strlen(harness_fmt("k%u", rb->key)));
+			size_t shard = ks_stream_shard_for_key(8, harness_fmt("k%u", rb->key),
+			                                       strlen(harness_fmt("k%u", rb->key)));
 			const ks_shard *sa = shard_of(&r, 0, shard);
 			bool found = false;
 			for (uint64_t k = sa->head; k < sa->end && !found; k++)
@@ -320,15 +324,16 @@ static void adding_a_stream_does_not_change_the_records_of_the_first(void **stat
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(write_cap_accepts_1000_per_second_and_loses_the_rest_without_resends),
-		cmocka_unit_test(write_cap_with_default_resends_still_loses_the_excess),
-		cmocka_unit_test(write_cap_holds_bytes_at_one_mib_per_second),
-		cmocka_unit_test(adding_consumers_does_not_change_the_records_produced),
-		cmocka_unit_test(put_records_call_over_the_limit_fails_record_by_record),
-		cmocka_unit_test(put_record_makes_one_call_per_record),
-		cmocka_unit_test(linger_groups_records_and_delays_them_by_at_most_linger),
-		cmocka_unit_test(multi_stream_records_lost_on_one_stream_are_partial_publishes),
-		cmocka_unit_test(adding_a_stream_does_not_change_the_records_of_the_first),
+	        cmocka_unit_test(
+	                write_cap_accepts_1000_per_second_and_loses_the_rest_without_resends),
+	        cmocka_unit_test(write_cap_with_default_resends_still_loses_the_excess),
+	        cmocka_unit_test(write_cap_holds_bytes_at_one_mib_per_second),
+	        cmocka_unit_test(adding_consumers_does_not_change_the_records_produced),
+	        cmocka_unit_test(put_records_call_over_the_limit_fails_record_by_record),
+	        cmocka_unit_test(put_record_makes_one_call_per_record),
+	        cmocka_unit_test(linger_groups_records_and_delays_them_by_at_most_linger),
+	        cmocka_unit_test(multi_stream_records_lost_on_one_stream_are_partial_publishes),
+	        cmocka_unit_test(adding_a_stream_does_not_change_the_records_of_the_first),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,8 +14,8 @@
 
 static ks_read_limiter_config config(ks_read_limiter_kind kind, sim_time tolerance)
 {
-	return (ks_read_limiter_config){.kind = kind, .calls_per_s = 5, .bytes_per_s = 2 * MIB,
-	                                .tolerance = tolerance};
+	return (ks_read_limiter_config){
+	        .kind = kind, .calls_per_s = 5, .bytes_per_s = 2 * MIB, .tolerance = tolerance};
 }
 
 static void single_caller_every_200ms_is_never_throttled(void **state)
@@ -67,7 +67,8 @@ static void sliding_window_admits_at_most_five_calls_in_any_second(void **state)
 		size_t n = admitted_calls(KS_READ_SLIDING_WINDOW, seed, t, N);
 		assert_true(n > N / 3); /* the limit binds but lets calls through */
 		for (size_t i = 5; i < n; i++)
-			assert_true(t[i] - t[i - 5] >= SIM_S); /* 6 calls never fit in (t - 1s, t] */
+			assert_true(t[i] - t[i - 5] >=
+			            SIM_S); /* 6 calls never fit in (t - 1s, t] */
 	}
 	free(t);
 }
@@ -182,14 +183,14 @@ static void throttled_calls_use_a_slot_only_when_configured(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(single_caller_every_200ms_is_never_throttled),
-		cmocka_unit_test(sliding_window_admits_at_most_five_calls_in_any_second),
-		cmocka_unit_test(token_bucket_admits_at_most_5w_plus_5_in_any_window),
-		cmocka_unit_test(fixed_window_admits_at_most_five_per_calendar_second),
-		cmocka_unit_test(ten_mib_read_blocks_the_shard_for_five_seconds_without_tolerance),
-		cmocka_unit_test(ten_mib_read_blocks_for_four_seconds_with_one_second_tolerance),
-		cmocka_unit_test(bytes_in_any_window_stay_under_the_schedule),
-		cmocka_unit_test(throttled_calls_use_a_slot_only_when_configured),
+	        cmocka_unit_test(single_caller_every_200ms_is_never_throttled),
+	        cmocka_unit_test(sliding_window_admits_at_most_five_calls_in_any_second),
+	        cmocka_unit_test(token_bucket_admits_at_most_5w_plus_5_in_any_window),
+	        cmocka_unit_test(fixed_window_admits_at_most_five_per_calendar_second),
+	        cmocka_unit_test(ten_mib_read_blocks_the_shard_for_five_seconds_without_tolerance),
+	        cmocka_unit_test(ten_mib_read_blocks_for_four_seconds_with_one_second_tolerance),
+	        cmocka_unit_test(bytes_in_any_window_stay_under_the_schedule),
+	        cmocka_unit_test(throttled_calls_use_a_slot_only_when_configured),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -115,8 +115,8 @@ static void parents_drain_before_children_and_key_order_holds(void **state)
 	assert_true(log.processed == harness_value(&r, "f.records_processed"));
 	assert_true(harness_value(&r, "f.records_processed") == 120000);
 	/* each child overlaps parents; it starts after every parent's last batch */
-	sim_time parents_done = log.last_batch[0] > log.last_batch[1] ? log.last_batch[0]
-	                                                               : log.last_batch[1];
+	sim_time parents_done =
+	        log.last_batch[0] > log.last_batch[1] ? log.last_batch[0] : log.last_batch[1];
 	assert_true(parents_done > 5 * SIM_MIN); /* the backlog outlived the reshard */
 	for (size_t c = 2; c < 5; c++)
 		assert_true(log.first_batch[c] > 0);
@@ -160,9 +160,9 @@ static void on_demand_splits_hot_shards_and_the_throttling_stops(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(writes_move_to_the_children_at_the_reshard),
-		cmocka_unit_test(parents_drain_before_children_and_key_order_holds),
-		cmocka_unit_test(on_demand_splits_hot_shards_and_the_throttling_stops),
+	        cmocka_unit_test(writes_move_to_the_children_at_the_reshard),
+	        cmocka_unit_test(parents_drain_before_children_and_key_order_holds),
+	        cmocka_unit_test(on_demand_splits_hot_shards_and_the_throttling_stops),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,25 +19,27 @@ static void keys_map_to_shards_by_md5_hash_ranges(void **state)
 		const char *key;
 		size_t shard[6]; /* for N = 1, 2, 3, 4, 8, 7 */
 	} cases[] = {
-		{"k0", {0, 0, 0, 0, 1, 1}},      /* md5 28d61f7b... */
-		{"k1", {0, 1, 2, 2, 5, 4}},      /* md5 b637b17a... */
-		{"k2", {0, 0, 1, 1, 3, 2}},      /* md5 61620957... */
-		{"k9999", {0, 1, 2, 2, 5, 5}},   /* md5 b76ee70b... */
-		{"user-42", {0, 0, 1, 1, 3, 3}}, /* md5 7631bc07... */
-		{"", {0, 1, 2, 3, 6, 5}},        /* md5 d41d8cd9... */
+	        {"k0", {0, 0, 0, 0, 1, 1}},      /* md5 28d61f7b... */
+	        {"k1", {0, 1, 2, 2, 5, 4}},      /* md5 b637b17a... */
+	        {"k2", {0, 0, 1, 1, 3, 2}},      /* md5 61620957... */
+	        {"k9999", {0, 1, 2, 2, 5, 5}},   /* md5 b76ee70b... */
+	        {"user-42", {0, 0, 1, 1, 3, 3}}, /* md5 7631bc07... */
+	        {"", {0, 1, 2, 3, 6, 5}},        /* md5 d41d8cd9... */
 	};
 	static const size_t n[] = {1, 2, 3, 4, 8, 7};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
 		for (size_t j = 0; j < 6; j++)
-			assert_int_equal(ks_stream_shard_for_key(n[j], cases[i].key,
-			                                         strlen(cases[i].key)),
-			                 cases[i].shard[j]);
+			assert_int_equal(
+			        ks_stream_shard_for_key(n[j], cases[i].key, strlen(cases[i].key)),
+			        cases[i].shard[j]);
 }
 
 static ks_read_limiter_config read_config(void)
 {
-	return (ks_read_limiter_config){.kind = KS_READ_SLIDING_WINDOW, .calls_per_s = 5,
-	                                .bytes_per_s = 2097152, .tolerance = SIM_S};
+	return (ks_read_limiter_config){.kind = KS_READ_SLIDING_WINDOW,
+	                                .calls_per_s = 5,
+	                                .bytes_per_s = 2097152,
+	                                .tolerance = SIM_S};
 }
 
 /* Accepted records over 10 s of 1,200 records/s of 100 B: 1,000/s plus the one-second burst. */
@@ -77,8 +79,8 @@ static void byte_limit_caps_large_records_at_one_mib_per_second(void **state)
 static void fixed_window_resets_each_calendar_second(void **state)
 {
 	(void)state;
-	ks_write_limiter_config w = {.fixed_window = true, .records_per_s = 1000,
-	                             .bytes_per_s = 1048576};
+	ks_write_limiter_config w = {
+	        .fixed_window = true, .records_per_s = 1000, .bytes_per_s = 1048576};
 	ks_read_limiter_config r = read_config();
 	ks_shard s;
 	ks_shard_init(&s, NULL, 0, &w, &r);
@@ -141,12 +143,12 @@ static void log_memory_follows_the_backlog_not_the_run_length(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(keys_map_to_shards_by_md5_hash_ranges),
-		cmocka_unit_test(token_bucket_accepts_a_thousand_records_per_second),
-		cmocka_unit_test(byte_limit_caps_large_records_at_one_mib_per_second),
-		cmocka_unit_test(fixed_window_resets_each_calendar_second),
-		cmocka_unit_test(log_grows_and_keeps_sequence_order),
-		cmocka_unit_test(log_memory_follows_the_backlog_not_the_run_length),
+	        cmocka_unit_test(keys_map_to_shards_by_md5_hash_ranges),
+	        cmocka_unit_test(token_bucket_accepts_a_thousand_records_per_second),
+	        cmocka_unit_test(byte_limit_caps_large_records_at_one_mib_per_second),
+	        cmocka_unit_test(fixed_window_resets_each_calendar_second),
+	        cmocka_unit_test(log_grows_and_keeps_sequence_order),
+	        cmocka_unit_test(log_memory_follows_the_backlog_not_the_run_length),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

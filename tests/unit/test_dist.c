@@ -72,7 +72,7 @@ static void exponential_quantile_is_minus_mean_log_one_minus_p(void **state)
 {
 	(void)state;
 	sim_dist d = sim_dist_exponential(3.0);
-	const double ps[] = { 0, 0.1, 0.5, 0.9, 0.99 };
+	const double ps[] = {0, 0.1, 0.5, 0.9, 0.99};
 	for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++)
 		assert_close(sim_dist_quantile(&d, ps[i]), -3.0 * log1p(-ps[i]), 1e-12);
 }
@@ -149,7 +149,7 @@ static void normal_is_truncated_at_zero_in_sample_mean_and_quantile(void **state
 	gsl_rng_free(r);
 	/* Quantile: of the truncated CDF F(x) = (Phi(x - 1) - Phi(-1)) / (1 - Phi(-1)). */
 	assert_true(sim_dist_quantile(&d, 0) == 0);
-	const double ps[] = { 0.1, 0.5, 0.9, 0.99 };
+	const double ps[] = {0.1, 0.5, 0.9, 0.99};
 	for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++) {
 		double x = sim_dist_quantile(&d, ps[i]);
 		double f = (phi_cdf(x - 1) - phi_cdf(-1)) / (1 - phi_cdf(-1));
@@ -218,7 +218,7 @@ static void empirical_sampling_picks_each_value_equally(void **state)
 	(void)state;
 	sim_dist d = sim_dist_empirical(values4(), 4);
 	gsl_rng *r = sim_rng_create(18);
-	int hits[4] = { 0 };
+	int hits[4] = {0};
 	for (int i = 0; i < N; i++) {
 		double x = sim_dist_sample(&d, r);
 		int k = x == 1 ? 0 : x == 2 ? 1 : x == 3 ? 2 : x == 10 ? 3 : -1;
@@ -255,18 +255,18 @@ static void copy_is_deep_and_fini_frees(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(const_gives_its_value_everywhere),
-		cmocka_unit_test(exponential_sample_mean_matches_its_mean),
-		cmocka_unit_test(exponential_quantile_is_minus_mean_log_one_minus_p),
-		cmocka_unit_test(lognormal_quantiles_hit_median_and_p99),
-		cmocka_unit_test(lognormal_sample_mean_and_fractiles_match),
-		cmocka_unit_test(uniform_quantiles_are_exact_and_samples_in_range),
-		cmocka_unit_test(normal_is_truncated_at_zero_in_sample_mean_and_quantile),
-		cmocka_unit_test(normal_far_below_zero_still_samples_nonnegative),
-		cmocka_unit_test(normal_with_zero_sd_is_its_mean_clamped_at_zero),
-		cmocka_unit_test(empirical_sorts_and_takes_value_at_floor_p_n),
-		cmocka_unit_test(empirical_sampling_picks_each_value_equally),
-		cmocka_unit_test(copy_is_deep_and_fini_frees),
+	        cmocka_unit_test(const_gives_its_value_everywhere),
+	        cmocka_unit_test(exponential_sample_mean_matches_its_mean),
+	        cmocka_unit_test(exponential_quantile_is_minus_mean_log_one_minus_p),
+	        cmocka_unit_test(lognormal_quantiles_hit_median_and_p99),
+	        cmocka_unit_test(lognormal_sample_mean_and_fractiles_match),
+	        cmocka_unit_test(uniform_quantiles_are_exact_and_samples_in_range),
+	        cmocka_unit_test(normal_is_truncated_at_zero_in_sample_mean_and_quantile),
+	        cmocka_unit_test(normal_far_below_zero_still_samples_nonnegative),
+	        cmocka_unit_test(normal_with_zero_sd_is_its_mean_clamped_at_zero),
+	        cmocka_unit_test(empirical_sorts_and_takes_value_at_floor_p_n),
+	        cmocka_unit_test(empirical_sampling_picks_each_value_equally),
+	        cmocka_unit_test(copy_is_deep_and_fini_frees),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

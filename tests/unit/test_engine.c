@@ -356,20 +356,21 @@ static void destroy_of_null_does_nothing(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(events_run_in_time_order),
-		cmocka_unit_test(equal_times_run_in_scheduling_order),
-		cmocka_unit_test(events_at_exactly_stop_do_not_run_and_the_clock_ends_at_stop),
-		cmocka_unit_test(clock_advances_to_stop_with_no_events),
-		cmocka_unit_test(handlers_can_schedule_events_including_at_the_current_time),
-		cmocka_unit_test(handler_can_cancel_a_later_event_and_cancelling_itself_is_harmless),
-		cmocka_unit_test(interrupt_flag_stops_the_run_with_eintr),
-		cmocka_unit_test(measuring_starts_exactly_at_warmup),
-		cmocka_unit_test(progress_hook_runs_once_per_multiple_the_clock_passes),
-		cmocka_unit_test(progress_hook_runs_once_when_the_clock_jumps_several_periods),
-		cmocka_unit_test(assertion_clock_follows_the_engine),
-		cmocka_unit_test(after_saturates_at_the_end_of_time),
-		cmocka_unit_test(scheduling_into_the_past_aborts),
-		cmocka_unit_test(destroy_of_null_does_nothing),
+	        cmocka_unit_test(events_run_in_time_order),
+	        cmocka_unit_test(equal_times_run_in_scheduling_order),
+	        cmocka_unit_test(events_at_exactly_stop_do_not_run_and_the_clock_ends_at_stop),
+	        cmocka_unit_test(clock_advances_to_stop_with_no_events),
+	        cmocka_unit_test(handlers_can_schedule_events_including_at_the_current_time),
+	        cmocka_unit_test(
+	                handler_can_cancel_a_later_event_and_cancelling_itself_is_harmless),
+	        cmocka_unit_test(interrupt_flag_stops_the_run_with_eintr),
+	        cmocka_unit_test(measuring_starts_exactly_at_warmup),
+	        cmocka_unit_test(progress_hook_runs_once_per_multiple_the_clock_passes),
+	        cmocka_unit_test(progress_hook_runs_once_when_the_clock_jumps_several_periods),
+	        cmocka_unit_test(assertion_clock_follows_the_engine),
+	        cmocka_unit_test(after_saturates_at_the_end_of_time),
+	        cmocka_unit_test(scheduling_into_the_past_aborts),
+	        cmocka_unit_test(destroy_of_null_does_nothing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -84,8 +84,8 @@ static void write_content(sim_h5_file *f)
 	const uint64_t counts[BUCKETS] = {0, 3, 1, UINT64_MAX, 7};
 	const int64_t lower[BUCKETS] = {INT64_MIN, -1, 0, 128, INT64_MAX};
 	const sim_h5_summary_row rows[] = {
-		{"in.read_throttled", 12.5, "1"},
-		{"f.latency.p99", 0.125, "s"},
+	        {"in.read_throttled", 12.5, "1"},
+	        {"f.latency.p99", 0.125, "s"},
 	};
 	hid_t run, fn;
 
@@ -113,12 +113,13 @@ static void write_content(sim_h5_file *f)
 	assert_true(st >= 0);
 	assert_int_equal(sim_h5_strings(st, "shards", shard_ids, SHARDS, "shard ids"), 0);
 	assert_int_equal(sim_h5_doubles(st, "read_throttled", series, T, SHARDS, "1",
-	                                "ReadProvisionedThroughputExceeded"), 0);
+	                                "ReadProvisionedThroughputExceeded"),
+	                 0);
 	assert_int_equal(sim_h5_doubles(st, "read_calls", series, T, SHARDS, "1", "GetRecords"), 0);
 	H5Gclose(st);
 	assert_int_equal(sim_h5_attach_scale(run, "streams/in/read_throttled", "time", 0), 0);
-	assert_int_equal(sim_h5_attach_scale(run, "streams/in/read_throttled",
-	                                     "streams/in/shards", 1), 0);
+	assert_int_equal(
+	        sim_h5_attach_scale(run, "streams/in/read_throttled", "streams/in/shards", 1), 0);
 	/* A second attachment of the same scale takes HDF5's path that extends REFERENCE_LIST. */
 	assert_int_equal(sim_h5_attach_scale(run, "streams/in/read_calls", "time", 0), 0);
 
@@ -286,8 +287,8 @@ static void file_reads_back_with_the_values_written(void **state)
 	H5Dclose(d);
 	assert_true(counts[0] == 0 && counts[1] == 3 && counts[2] == 1 && counts[4] == 7);
 	assert_true(counts[3] == UINT64_MAX);
-	assert_true(lower[0] == INT64_MIN && lower[1] == -1 && lower[2] == 0 &&
-	            lower[3] == 128 && lower[4] == INT64_MAX);
+	assert_true(lower[0] == INT64_MIN && lower[1] == -1 && lower[2] == 0 && lower[3] == 128 &&
+	            lower[4] == INT64_MAX);
 
 	/* The summary reads back through a memory type of our own, by member name. */
 	typedef struct {
@@ -615,28 +616,26 @@ static void writing_an_existing_dataset_name_fails_with_eio(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(file_reads_back_with_the_values_written, setup,
-		                                teardown),
-		cmocka_unit_test_setup_teardown(
-			every_object_has_labels_no_time_and_the_1_8_format, setup,
-			teardown),
-		cmocka_unit_test_setup_teardown(same_content_gives_identical_bytes, setup,
-		                                teardown),
-		cmocka_unit_test_setup_teardown(partial_file_exists_only_until_commit, setup,
-		                                teardown),
-		cmocka_unit_test_setup_teardown(earlier_file_is_untouched_until_commit, setup,
-		                                teardown),
-		cmocka_unit_test_setup_teardown(create_in_missing_folder_returns_enoent, setup,
-		                                teardown),
-		cmocka_unit_test_setup_teardown(
-			abandon_keeps_the_partial_file_unless_asked_to_remove_it, setup, teardown),
-		cmocka_unit_test_setup_teardown(empty_datasets_have_zero_rows, setup, teardown),
-		cmocka_unit_test_setup_teardown(chunks_hold_1_to_1024_rows, setup,
-		                                teardown),
-		cmocka_unit_test_setup_teardown(setting_an_attribute_twice_keeps_the_last_value,
-		                                setup, teardown),
-		cmocka_unit_test_setup_teardown(writing_an_existing_dataset_name_fails_with_eio,
-		                                setup, teardown),
+	        cmocka_unit_test_setup_teardown(file_reads_back_with_the_values_written, setup,
+	                                        teardown),
+	        cmocka_unit_test_setup_teardown(every_object_has_labels_no_time_and_the_1_8_format,
+	                                        setup, teardown),
+	        cmocka_unit_test_setup_teardown(same_content_gives_identical_bytes, setup,
+	                                        teardown),
+	        cmocka_unit_test_setup_teardown(partial_file_exists_only_until_commit, setup,
+	                                        teardown),
+	        cmocka_unit_test_setup_teardown(earlier_file_is_untouched_until_commit, setup,
+	                                        teardown),
+	        cmocka_unit_test_setup_teardown(create_in_missing_folder_returns_enoent, setup,
+	                                        teardown),
+	        cmocka_unit_test_setup_teardown(
+	                abandon_keeps_the_partial_file_unless_asked_to_remove_it, setup, teardown),
+	        cmocka_unit_test_setup_teardown(empty_datasets_have_zero_rows, setup, teardown),
+	        cmocka_unit_test_setup_teardown(chunks_hold_1_to_1024_rows, setup, teardown),
+	        cmocka_unit_test_setup_teardown(setting_an_attribute_twice_keeps_the_last_value,
+	                                        setup, teardown),
+	        cmocka_unit_test_setup_teardown(writing_an_existing_dataset_name_fails_with_eio,
+	                                        setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -49,7 +49,7 @@ static void quantiles_are_within_one_percent_of_exact(void **state)
 	for (size_t i = 0; i < NS; i++)
 		sim_hist_add(h, v[i]);
 	qsort(v, NS, sizeof *v, cmp_i64);
-	const double qs[] = { 0, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99, 0.999, 1 };
+	const double qs[] = {0, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99, 0.999, 1};
 	for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
 		double want = (double)exact_quantile(v, NS, qs[i]);
 		double got = (double)sim_hist_quantile(h, qs[i]);
@@ -128,9 +128,9 @@ static void quantile_reports_bucket_midpoint_clamped_to_min_max(void **state)
 	for (int64_t v = 1000; v < 1004; v++)
 		sim_hist_add(h, v);
 	sim_hist_add(h, 2000);
-	assert_int_equal(sim_hist_quantile(h, 0.4), 1001); /* rank 2: exact value 1001 */
-	assert_int_equal(sim_hist_quantile(h, 0.6), 1001); /* rank 3: exact 1002, reported 1001 */
-	assert_int_equal(sim_hist_quantile(h, 0.8), 1001); /* rank 4 */
+	assert_int_equal(sim_hist_quantile(h, 0.4), 1001);  /* rank 2: exact value 1001 */
+	assert_int_equal(sim_hist_quantile(h, 0.6), 1001);  /* rank 3: exact 1002, reported 1001 */
+	assert_int_equal(sim_hist_quantile(h, 0.8), 1001);  /* rank 4 */
 	assert_int_equal(sim_hist_quantile(h, 0.81), 2000); /* rank 5: the max */
 	/* All values 1003: the midpoint 1001 is below the min and is clamped up to it. */
 	sim_hist_reset(h);
@@ -192,19 +192,19 @@ static void each_value_lands_in_the_bucket_whose_bounds_hold_it(void **state)
 	(void)state;
 	size_t n = sim_hist_buckets();
 	sim_hist *h = sim_hist_create();
-	int64_t probes[] = { 0,
-		             1,
-		             127,
-		             128,
-		             129,
-		             255,
-		             256,
-		             257,
-		             1000,
-		             1000000,
-		             INT64_MAX,
-		             (int64_t)1 << 62,
-		             ((int64_t)1 << 62) - 1 };
+	int64_t probes[] = {0,
+	                    1,
+	                    127,
+	                    128,
+	                    129,
+	                    255,
+	                    256,
+	                    257,
+	                    1000,
+	                    1000000,
+	                    INT64_MAX,
+	                    (int64_t)1 << 62,
+	                    ((int64_t)1 << 62) - 1};
 	gsl_rng *r = sim_rng_create(3);
 	const int nprobes = (int)(sizeof probes / sizeof probes[0]);
 	for (int k = 0; k < nprobes + 1000; k++) {
@@ -279,7 +279,7 @@ static void load_counts_rebuilds_the_same_buckets_and_quantiles(void **state)
 	assert_true(llabs(sim_hist_min(g) - sim_hist_min(h)) <= sim_hist_min(h) / 256 + 1);
 	assert_true(llabs(sim_hist_max(g) - sim_hist_max(h)) <= sim_hist_max(h) / 256 + 1);
 	assert_true(fabs(sim_hist_mean(g) - sim_hist_mean(h)) <= sim_hist_mean(h) / 256);
-	const double qs[] = { 0.1, 0.5, 0.9, 0.99 };
+	const double qs[] = {0.1, 0.5, 0.9, 0.99};
 	for (size_t i = 0; i < 4; i++)
 		assert_int_equal(sim_hist_quantile(g, qs[i]), sim_hist_quantile(h, qs[i]));
 	sim_free(counts);
@@ -291,17 +291,17 @@ static void load_counts_rebuilds_the_same_buckets_and_quantiles(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(quantiles_are_within_one_percent_of_exact),
-		cmocka_unit_test(count_mean_min_max_are_exact),
-		cmocka_unit_test(sum_does_not_overflow_with_huge_values),
-		cmocka_unit_test(values_under_128_are_exact),
-		cmocka_unit_test(quantile_reports_bucket_midpoint_clamped_to_min_max),
-		cmocka_unit_test(negative_values_count_as_zero),
-		cmocka_unit_test(empty_histogram_reports_zeros),
-		cmocka_unit_test(bucket_bounds_increase_and_cover_int64),
-		cmocka_unit_test(each_value_lands_in_the_bucket_whose_bounds_hold_it),
-		cmocka_unit_test(merge_equals_histogram_of_the_union),
-		cmocka_unit_test(load_counts_rebuilds_the_same_buckets_and_quantiles),
+	        cmocka_unit_test(quantiles_are_within_one_percent_of_exact),
+	        cmocka_unit_test(count_mean_min_max_are_exact),
+	        cmocka_unit_test(sum_does_not_overflow_with_huge_values),
+	        cmocka_unit_test(values_under_128_are_exact),
+	        cmocka_unit_test(quantile_reports_bucket_midpoint_clamped_to_min_max),
+	        cmocka_unit_test(negative_values_count_as_zero),
+	        cmocka_unit_test(empty_histogram_reports_zeros),
+	        cmocka_unit_test(bucket_bounds_increase_and_cover_int64),
+	        cmocka_unit_test(each_value_lands_in_the_bucket_whose_bounds_hold_it),
+	        cmocka_unit_test(merge_equals_histogram_of_the_union),
+	        cmocka_unit_test(load_counts_rebuilds_the_same_buckets_and_quantiles),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -328,19 +328,19 @@ static void destroy_frees_everything(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(random_schedules_fire_in_reference_order_with_many_ties),
-		cmocka_unit_test(random_schedules_fire_in_reference_order_with_spread_times),
-		cmocka_unit_test(equal_times_pop_in_push_order),
-		cmocka_unit_test(pop_of_empty_queue_leaves_out_untouched),
-		cmocka_unit_test(pop_before_stops_at_the_limit),
-		cmocka_unit_test(cancel_of_fired_event_returns_enoent),
-		cmocka_unit_test(cancel_twice_returns_enoent_the_second_time),
-		cmocka_unit_test(stale_handle_does_not_touch_the_event_reusing_its_slot),
-		cmocka_unit_test(zero_and_unknown_handles_are_not_pending),
-		cmocka_unit_test(cancel_keeps_heap_order),
-		cmocka_unit_test(negative_and_extreme_times_order_correctly),
-		cmocka_unit_test(destroy_of_null_does_nothing),
-		cmocka_unit_test(destroy_frees_everything),
+	        cmocka_unit_test(random_schedules_fire_in_reference_order_with_many_ties),
+	        cmocka_unit_test(random_schedules_fire_in_reference_order_with_spread_times),
+	        cmocka_unit_test(equal_times_pop_in_push_order),
+	        cmocka_unit_test(pop_of_empty_queue_leaves_out_untouched),
+	        cmocka_unit_test(pop_before_stops_at_the_limit),
+	        cmocka_unit_test(cancel_of_fired_event_returns_enoent),
+	        cmocka_unit_test(cancel_twice_returns_enoent_the_second_time),
+	        cmocka_unit_test(stale_handle_does_not_touch_the_event_reusing_its_slot),
+	        cmocka_unit_test(zero_and_unknown_handles_are_not_pending),
+	        cmocka_unit_test(cancel_keeps_heap_order),
+	        cmocka_unit_test(negative_and_extreme_times_order_correctly),
+	        cmocka_unit_test(destroy_of_null_does_nothing),
+	        cmocka_unit_test(destroy_frees_everything),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

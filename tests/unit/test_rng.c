@@ -36,7 +36,7 @@ static void generator_matches_reference_xoshiro256ss(void **state)
 	(void)state;
 	gsl_rng *r = sim_rng_create(1);
 	uint64_t *s = r->state;
-	uint64_t ref[4] = { 1, 2, 3, 4 };
+	uint64_t ref[4] = {1, 2, 3, 4};
 	memcpy(s, ref, sizeof ref);
 	/* By hand: s[1] = 2, 2 * 5 = 10, rotl(10, 7) = 1280, * 9 = 11520. The update then makes
 	 * s[1] = 2 ^ (3 ^ 1) = 0, so the second output is 0. */
@@ -142,10 +142,10 @@ static void each_key_field_changes_the_seed(void **state)
 	(void)state;
 	uint64_t base = sim_rng_seed(1, 0, "feed", "work", 3);
 	uint64_t other[] = {
-		sim_rng_seed(2, 0, "feed", "work", 3),  sim_rng_seed(1, 1, "feed", "work", 3),
-		sim_rng_seed(1, 0, "feed2", "work", 3), sim_rng_seed(1, 0, "feed", "fate", 3),
-		sim_rng_seed(1, 0, "feed", "work", 4),  sim_rng_seed(1, 0, "feed", "work", -1),
-		sim_rng_seed(1, 0, "", "work", 3),
+	        sim_rng_seed(2, 0, "feed", "work", 3),  sim_rng_seed(1, 1, "feed", "work", 3),
+	        sim_rng_seed(1, 0, "feed2", "work", 3), sim_rng_seed(1, 0, "feed", "fate", 3),
+	        sim_rng_seed(1, 0, "feed", "work", 4),  sim_rng_seed(1, 0, "feed", "work", -1),
+	        sim_rng_seed(1, 0, "", "work", 3),
 	};
 	for (size_t i = 0; i < sizeof other / sizeof other[0]; i++) {
 		assert_true(other[i] != base);
@@ -242,7 +242,7 @@ static void crn_uniform_passes_chi_square_over_100_bins(void **state)
 	uint64_t seed = sim_rng_seed(5, 0, "producer", "record", -1);
 	for (uint32_t which = 0; which < 2; which++) {
 		const int n = 100000, bins = 100;
-		int count[100] = { 0 };
+		int count[100] = {0};
 		for (int i = 0; i < n; i++) {
 			double u = sim_crn_uniform(seed, (uint64_t)i, which);
 			count[(int)(u * bins)]++;
@@ -259,19 +259,19 @@ static void crn_uniform_passes_chi_square_over_100_bins(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(generator_matches_reference_xoshiro256ss),
-		cmocka_unit_test(generator_type_describes_xoshiro),
-		cmocka_unit_test(seeding_never_leaves_an_all_zero_state),
-		cmocka_unit_test(gsl_set_seeds_deterministically),
-		cmocka_unit_test(same_inputs_give_the_same_stream),
-		cmocka_unit_test(streams_do_not_depend_on_creation_order),
-		cmocka_unit_test(each_key_field_changes_the_seed),
-		cmocka_unit_test(entity_and_purpose_boundary_is_unambiguous),
-		cmocka_unit_test(mix64_is_splitmix64_finaliser),
-		cmocka_unit_test(uniform_has_mean_one_half_and_variance_one_twelfth),
-		cmocka_unit_test(gsl_exponential_on_the_generator_has_the_right_mean),
-		cmocka_unit_test(crn_uniform_is_a_pure_function),
-		cmocka_unit_test(crn_uniform_passes_chi_square_over_100_bins),
+	        cmocka_unit_test(generator_matches_reference_xoshiro256ss),
+	        cmocka_unit_test(generator_type_describes_xoshiro),
+	        cmocka_unit_test(seeding_never_leaves_an_all_zero_state),
+	        cmocka_unit_test(gsl_set_seeds_deterministically),
+	        cmocka_unit_test(same_inputs_give_the_same_stream),
+	        cmocka_unit_test(streams_do_not_depend_on_creation_order),
+	        cmocka_unit_test(each_key_field_changes_the_seed),
+	        cmocka_unit_test(entity_and_purpose_boundary_is_unambiguous),
+	        cmocka_unit_test(mix64_is_splitmix64_finaliser),
+	        cmocka_unit_test(uniform_has_mean_one_half_and_variance_one_twelfth),
+	        cmocka_unit_test(gsl_exponential_on_the_generator_has_the_right_mean),
+	        cmocka_unit_test(crn_uniform_is_a_pure_function),
+	        cmocka_unit_test(crn_uniform_passes_chi_square_over_100_bins),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

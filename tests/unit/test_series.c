@@ -17,12 +17,12 @@ static void rows_are_the_ceiling_of_stop_over_interval(void **state)
 		sim_time interval, stop;
 		size_t rows;
 	} cases[] = {
-		{ SIM_S, 10 * SIM_S, 10 },
-		{ SIM_S, 10 * SIM_S + 1, 11 },
-		{ SIM_S, 10 * SIM_S - 1, 10 },
-		{ 60 * SIM_S, 90 * SIM_S, 2 },
-		{ SIM_S, 1, 1 },
-		{ SIM_S, 0, 0 },
+	        {SIM_S, 10 * SIM_S, 10},
+	        {SIM_S, 10 * SIM_S + 1, 11},
+	        {SIM_S, 10 * SIM_S - 1, 10},
+	        {60 * SIM_S, 90 * SIM_S, 2},
+	        {SIM_S, 1, 1},
+	        {SIM_S, 0, 0},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		sim_series *s =
@@ -64,7 +64,7 @@ static void sum_series_adds_into_half_open_intervals(void **state)
 	sim_series_add(s, SIM_S, 1, 8);      /* other column */
 	sim_series_add(s, 3 * SIM_S, 1, 16); /* the short last row */
 	sim_series_add(s, 3 * SIM_S + SIM_S / 2 - 1, 1, 32);
-	const double want[4][2] = { { 3, 0 }, { 4, 8 }, { 0, 0 }, { 0, 48 } };
+	const double want[4][2] = {{3, 0}, {4, 8}, {0, 0}, {0, 48}};
 	const double *d = sim_series_data(s);
 	for (size_t r = 0; r < 4; r++)
 		for (size_t c = 0; c < 2; c++)
@@ -140,13 +140,13 @@ static void columns_can_start_from_zero(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(rows_are_the_ceiling_of_stop_over_interval),
-		cmocka_unit_test(row_end_is_the_interval_end_or_the_stop_for_a_short_last_row),
-		cmocka_unit_test(sum_series_adds_into_half_open_intervals),
-		cmocka_unit_test(times_outside_zero_to_stop_are_ignored),
-		cmocka_unit_test(max_series_keeps_the_largest_value_from_zero),
-		cmocka_unit_test(add_column_keeps_existing_data_in_the_wider_layout),
-		cmocka_unit_test(columns_can_start_from_zero),
+	        cmocka_unit_test(rows_are_the_ceiling_of_stop_over_interval),
+	        cmocka_unit_test(row_end_is_the_interval_end_or_the_stop_for_a_short_last_row),
+	        cmocka_unit_test(sum_series_adds_into_half_open_intervals),
+	        cmocka_unit_test(times_outside_zero_to_stop_are_ignored),
+	        cmocka_unit_test(max_series_keeps_the_largest_value_from_zero),
+	        cmocka_unit_test(add_column_keeps_existing_data_in_the_wider_layout),
+	        cmocka_unit_test(columns_can_start_from_zero),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -157,8 +157,9 @@ static void duplicate_key_is_reported_at_its_second_occurrence(void **state)
 	                               "name: b\n");
 	/* The tree survives, with the first values, so later checks can report more. */
 	assert_non_null(root);
-	assert_string_equal(sim_yaml_get(sim_yaml_get(sim_yaml_get(root, "streams"), "events"),
-	                                 "shards")->text, "4");
+	assert_string_equal(
+	        sim_yaml_get(sim_yaml_get(sim_yaml_get(root, "streams"), "events"), "shards")->text,
+	        "4");
 	/* Parsing went on after the first duplicate and found the second. */
 	assert_diags(f, "x.yaml:7:5: error: duplicate key 'shards' (first at line 6)\n"
 	                "    shards: 8\n"

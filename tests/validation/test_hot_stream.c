@@ -38,10 +38,10 @@ static result run(int shards, int subscribers, const char *duration)
 {
 	harness_run r = harness_run_yaml(hot_stream(shards, subscribers, duration), NULL, 1);
 	result out = {
-		.per_shard_per_minute =
-			harness_value(&r, "events.read_throttled.per_shard_per_minute"),
-		.throttled_share = harness_value(&r, "events.read_throttled") /
-		                   harness_value(&r, "events.read_calls"),
+	        .per_shard_per_minute =
+	                harness_value(&r, "events.read_throttled.per_shard_per_minute"),
+	        .throttled_share = harness_value(&r, "events.read_throttled") /
+	                           harness_value(&r, "events.read_calls"),
 	};
 	harness_free(&r);
 	return out;
@@ -69,7 +69,8 @@ static void five_or_more_subscribers_throttle_and_it_grows_with_n(void **state)
 		previous = r.per_shard_per_minute;
 	}
 	/* the step: five subscribers throttle several times more than four */
-	assert_true(run(1, 5, "20m").per_shard_per_minute > 3 * run(1, 4, "20m").per_shard_per_minute);
+	assert_true(run(1, 5, "20m").per_shard_per_minute >
+	            3 * run(1, 4, "20m").per_shard_per_minute);
 }
 
 /* Every function polls every shard: adding shards does not lower the per-shard rate. */
@@ -89,9 +90,9 @@ static void throttles_per_shard_are_the_same_for_one_and_eight_shards(void **sta
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(four_subscribers_or_fewer_stay_under_five_percent_throttled),
-		cmocka_unit_test(five_or_more_subscribers_throttle_and_it_grows_with_n),
-		cmocka_unit_test(throttles_per_shard_are_the_same_for_one_and_eight_shards),
+	        cmocka_unit_test(four_subscribers_or_fewer_stay_under_five_percent_throttled),
+	        cmocka_unit_test(five_or_more_subscribers_throttle_and_it_grows_with_n),
+	        cmocka_unit_test(throttles_per_shard_are_the_same_for_one_and_eight_shards),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

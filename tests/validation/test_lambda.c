@@ -30,21 +30,21 @@ static const sim_series *series_named(const sim_metrics *m, const char *group, c
 static double age_slope(int k)
 {
 	const char *yaml = harness_fmt(
-		"kinesim: 1\n"
-		"name: saturated\n"
-		"duration: 11m\n"
-		"metrics: {interval: 1m}\n"
-		"platform: {lambda: {invoke_overhead: 0s}}\n"
-		"streams: {s: {shards: 1}}\n"
-		"producers:\n"
-		"  p: {stream: s, rate: 500/s, record_size: 1KB}\n"
-		"functions:\n"
-		"  f:\n"
-		"    timeout: 10s\n"
-		"    cold_start: 0s\n"
-		"    duration: {per_invocation: 1s}\n"
-		"    triggers: [{kinesis: s, batch_size: 100, parallelization_factor: %d}]\n",
-		k);
+	        "kinesim: 1\n"
+	        "name: saturated\n"
+	        "duration: 11m\n"
+	        "metrics: {interval: 1m}\n"
+	        "platform: {lambda: {invoke_overhead: 0s}}\n"
+	        "streams: {s: {shards: 1}}\n"
+	        "producers:\n"
+	        "  p: {stream: s, rate: 500/s, record_size: 1KB}\n"
+	        "functions:\n"
+	        "  f:\n"
+	        "    timeout: 10s\n"
+	        "    cold_start: 0s\n"
+	        "    duration: {per_invocation: 1s}\n"
+	        "    triggers: [{kinesis: s, batch_size: 100, parallelization_factor: %d}]\n",
+	        k);
 	harness_run r = harness_run_yaml(yaml, NULL, 1);
 	const sim_series *age = series_named(r.metrics, "functions/f", "iterator_age_max_ms");
 	const double *v = sim_series_data(age);
@@ -67,21 +67,22 @@ static void saturated_shard_ages_at_one_minus_mu_over_lambda(void **state)
 /* Cases 9 and 10: 2 shards at 10 records/s each, one record fails forever. */
 static const char *poison(const char *trigger_extra)
 {
-	return harness_fmt("kinesim: 1\n"
-	                   "name: poison\n"
-	                   "duration: 100m\n"
-	                   "metrics: {interval: 1m}\n"
-	                   "platform: {aws_ranges: warn}\n"
-	                   "streams: {s: {shards: 2, retention: 1h}}\n"
-	                   "queues: {failed: {}}\n"
-	                   "producers:\n"
-	                   "  p: {stream: s, rate: 20/s, record_size: 1KB, partition_keys: {count: 2}}\n"
-	                   "functions:\n"
-	                   "  f:\n"
-	                   "    duration: {per_invocation: 20ms}\n"
-	                   "    errors: {poison_indices: [300]}\n"
-	                   "    triggers: [{kinesis: s, batch_size: 100%s}]\n",
-	                   trigger_extra);
+	return harness_fmt(
+	        "kinesim: 1\n"
+	        "name: poison\n"
+	        "duration: 100m\n"
+	        "metrics: {interval: 1m}\n"
+	        "platform: {aws_ranges: warn}\n"
+	        "streams: {s: {shards: 2, retention: 1h}}\n"
+	        "queues: {failed: {}}\n"
+	        "producers:\n"
+	        "  p: {stream: s, rate: 20/s, record_size: 1KB, partition_keys: {count: 2}}\n"
+	        "functions:\n"
+	        "  f:\n"
+	        "    duration: {per_invocation: 20ms}\n"
+	        "    errors: {poison_indices: [300]}\n"
+	        "    triggers: [{kinesis: s, batch_size: 100%s}]\n",
+	        trigger_extra);
 }
 
 /* Case 9, default settings: the blocked shard's IteratorAge grows with slope 1.00 (+/- 0.01)
@@ -114,8 +115,8 @@ static void bounded_retries_discard_the_whole_batch_after_four_invocations(void 
 	(void)state;
 	/* the producer stops early enough that nothing is in flight at the end */
 	const char *limit[] = {"producers.p.limit=100000", NULL};
-	harness_run r = harness_run_yaml(
-		poison(", maximum_retry_attempts: 3, on_failure: failed"), limit, 1);
+	harness_run r = harness_run_yaml(poison(", maximum_retry_attempts: 3, on_failure: failed"),
+	                                 limit, 1);
 	assert_true(harness_value(&r, "f.errors") == 4);
 	assert_true(harness_value(&r, "f.on_failure_events") == 1);
 	assert_true(harness_value(&r, "failed.sent") == 1);
@@ -135,20 +136,21 @@ static void bounded_retries_discard_the_whole_batch_after_four_invocations(void 
 static void bisect_isolates_the_poison_record_in_thirteen_invocations(void **state)
 {
 	(void)state;
-	const char *yaml = "kinesim: 1\n"
-	                   "name: bisect\n"
-	                   "duration: 1m\n"
-	                   "streams: {s: {shards: 1}}\n"
-	                   "queues: {failed: {}}\n"
-	                   "producers:\n"
-	                   "  p: {stream: s, rate: 64/s, arrivals: {bursty: {burst: 64}},\n"
-	                   "      record_size: 1KB, limit: 64}\n"
-	                   "functions:\n"
-	                   "  f:\n"
-	                   "    errors: {poison_indices: [37]}\n"
-	                   "    triggers: [{kinesis: s, batch_size: 100, maximum_retry_attempts: 0,\n"
-	                   "                bisect_batch_on_function_error: true, "
-	                   "on_failure: failed}]\n";
+	const char *yaml =
+	        "kinesim: 1\n"
+	        "name: bisect\n"
+	        "duration: 1m\n"
+	        "streams: {s: {shards: 1}}\n"
+	        "queues: {failed: {}}\n"
+	        "producers:\n"
+	        "  p: {stream: s, rate: 64/s, arrivals: {bursty: {burst: 64}},\n"
+	        "      record_size: 1KB, limit: 64}\n"
+	        "functions:\n"
+	        "  f:\n"
+	        "    errors: {poison_indices: [37]}\n"
+	        "    triggers: [{kinesis: s, batch_size: 100, maximum_retry_attempts: 0,\n"
+	        "                bisect_batch_on_function_error: true, "
+	        "on_failure: failed}]\n";
 	harness_run r = harness_run_yaml(yaml, NULL, 1);
 	assert_true(harness_value(&r, "s.incoming_records") == 64);
 	assert_true(harness_value(&r, "f.invocations") == 13);
@@ -167,21 +169,22 @@ static void bisect_isolates_the_poison_record_in_thirteen_invocations(void **sta
 static void item_failures_move_the_checkpoint_and_count_duplicates(void **state)
 {
 	(void)state;
-	const char *yaml = "kinesim: 1\n"
-	                   "name: items\n"
-	                   "duration: 1m\n"
-	                   "streams: {s: {shards: 1}}\n"
-	                   "queues: {failed: {}}\n"
-	                   "producers:\n"
-	                   "  p: {stream: s, rate: 64/s, arrivals: {bursty: {burst: 64}},\n"
-	                   "      record_size: 1KB, limit: 64}\n"
-	                   "functions:\n"
-	                   "  f:\n"
-	                   "    errors: {poison_indices: [37]}\n"
-	                   "    triggers: [{kinesis: s, batch_size: 100, maximum_retry_attempts: 0,\n"
-	                   "                report_batch_item_failures: true,\n"
-	                   "                bisect_batch_on_function_error: true, "
-	                   "on_failure: failed}]\n";
+	const char *yaml =
+	        "kinesim: 1\n"
+	        "name: items\n"
+	        "duration: 1m\n"
+	        "streams: {s: {shards: 1}}\n"
+	        "queues: {failed: {}}\n"
+	        "producers:\n"
+	        "  p: {stream: s, rate: 64/s, arrivals: {bursty: {burst: 64}},\n"
+	        "      record_size: 1KB, limit: 64}\n"
+	        "functions:\n"
+	        "  f:\n"
+	        "    errors: {poison_indices: [37]}\n"
+	        "    triggers: [{kinesis: s, batch_size: 100, maximum_retry_attempts: 0,\n"
+	        "                report_batch_item_failures: true,\n"
+	        "                bisect_batch_on_function_error: true, "
+	        "on_failure: failed}]\n";
 	harness_run r = harness_run_yaml(yaml, NULL, 1);
 	assert_true(harness_value(&r, "f.records_processed") == 63);
 	assert_true(harness_value(&r, "f.duplicates") == 26);
@@ -196,8 +199,8 @@ static void item_failures_move_the_checkpoint_and_count_duplicates(void **state)
 static void maximum_record_age_discards_a_failing_batch(void **state)
 {
 	(void)state;
-	harness_run r = harness_run_yaml(poison(", maximum_record_age: 2m, on_failure: failed"),
-	                                 NULL, 1);
+	harness_run r =
+	        harness_run_yaml(poison(", maximum_record_age: 2m, on_failure: failed"), NULL, 1);
 	const sim_series *age = series_named(r.metrics, "functions/f", "iterator_age_max_ms");
 	const double *v = sim_series_data(age);
 	for (size_t i = 0; i < sim_series_rows(age) * 2; i++)
@@ -212,21 +215,20 @@ static void maximum_record_age_discards_a_failing_batch(void **state)
 static double run_window(const char *batch, const char *window, const char *path)
 {
 	const char *yaml = harness_fmt(
-		"kinesim: 1\n"
-		"name: window\n"
-		"duration: 2h\n"
-		"streams: {s: {shards: 1}}\n"
-		"producers:\n"
-		"  p: {stream: s, rate: 10/s, record_size: 1KB}\n"
-		"functions:\n"
-		"  f:\n"
-		"    triggers: [{kinesis: s, batch_size: %s, maximum_batching_window: %s}]\n",
-		batch, window);
+	        "kinesim: 1\n"
+	        "name: window\n"
+	        "duration: 2h\n"
+	        "streams: {s: {shards: 1}}\n"
+	        "producers:\n"
+	        "  p: {stream: s, rate: 10/s, record_size: 1KB}\n"
+	        "functions:\n"
+	        "  f:\n"
+	        "    triggers: [{kinesis: s, batch_size: %s, maximum_batching_window: %s}]\n",
+	        batch, window);
 	harness_run r = harness_run_yaml(yaml, NULL, 1);
-	double v = strcmp(path, "batch") == 0
-	                   ? harness_value(&r, "f.records_processed") /
-	                             harness_value(&r, "f.invocations")
-	                   : harness_value(&r, path);
+	double v = strcmp(path, "batch") == 0 ? harness_value(&r, "f.records_processed") /
+	                                                harness_value(&r, "f.invocations")
+	                                      : harness_value(&r, path);
 	harness_free(&r);
 	return v;
 }
@@ -315,19 +317,20 @@ static void per_key_order_holds_for_every_parallelization_factor(void **state)
 	static const int factors[] = {1, 2, 10};
 	for (size_t i = 0; i < 3; i++) {
 		const char *yaml = harness_fmt(
-			"kinesim: 1\n"
-			"name: order\n"
-			"duration: 10m\n"
-			"streams: {s: {shards: 1}}\n"
-			"producers:\n"
-			"  p: {stream: s, rate: 300/s, record_size: 1KB, limit: 120000,\n"
-			"      partition_keys: {count: 64}}\n"
-			"functions:\n"
-			"  f:\n"
-			"    duration: {per_invocation: 50ms, per_record: {dist: exponential, "
-			"mean: 2ms}}\n"
-			"    triggers: [{kinesis: s, batch_size: 50, parallelization_factor: %d}]\n",
-			factors[i]);
+		        "kinesim: 1\n"
+		        "name: order\n"
+		        "duration: 10m\n"
+		        "streams: {s: {shards: 1}}\n"
+		        "producers:\n"
+		        "  p: {stream: s, rate: 300/s, record_size: 1KB, limit: 120000,\n"
+		        "      partition_keys: {count: 64}}\n"
+		        "functions:\n"
+		        "  f:\n"
+		        "    duration: {per_invocation: 50ms, per_record: {dist: exponential, "
+		        "mean: 2ms}}\n"
+		        "    triggers: [{kinesis: s, batch_size: 50, parallelization_factor: "
+		        "%d}]\n",
+		        factors[i]);
 		harness_run r = {0};
 		r.sc = harness_load(yaml, NULL);
 		r.metrics = sim_metrics_create();
@@ -350,15 +353,15 @@ static void per_key_order_holds_for_every_parallelization_factor(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(per_key_order_holds_for_every_parallelization_factor),
-		cmocka_unit_test(saturated_shard_ages_at_one_minus_mu_over_lambda),
-		cmocka_unit_test(poison_pill_blocks_its_shard_until_the_records_expire),
-		cmocka_unit_test(bounded_retries_discard_the_whole_batch_after_four_invocations),
-		cmocka_unit_test(bisect_isolates_the_poison_record_in_thirteen_invocations),
-		cmocka_unit_test(item_failures_move_the_checkpoint_and_count_duplicates),
-		cmocka_unit_test(maximum_record_age_discards_a_failing_batch),
-		cmocka_unit_test(batching_window_fills_or_closes_on_time),
-		cmocka_unit_test(cold_starts_follow_peak_concurrency),
+	        cmocka_unit_test(per_key_order_holds_for_every_parallelization_factor),
+	        cmocka_unit_test(saturated_shard_ages_at_one_minus_mu_over_lambda),
+	        cmocka_unit_test(poison_pill_blocks_its_shard_until_the_records_expire),
+	        cmocka_unit_test(bounded_retries_discard_the_whole_batch_after_four_invocations),
+	        cmocka_unit_test(bisect_isolates_the_poison_record_in_thirteen_invocations),
+	        cmocka_unit_test(item_failures_move_the_checkpoint_and_count_duplicates),
+	        cmocka_unit_test(maximum_record_age_discards_a_failing_batch),
+	        cmocka_unit_test(batching_window_fills_or_closes_on_time),
+	        cmocka_unit_test(cold_starts_follow_peak_concurrency),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

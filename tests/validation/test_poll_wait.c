@@ -16,20 +16,20 @@ static void check(double t_s, uint64_t seed)
 	/* c = 70 ms getrecords + 10 ms invoke overhead + 20 ms duration */
 	const double c = 0.100;
 	const char *yaml = harness_fmt(
-		"kinesim: 1\n"
-		"name: poll-wait\n"
-		"duration: 4h\n"
-		"platform:\n"
-		"  kinesis: {getrecords_latency: 70ms}\n"
-		"  lambda: {poll_interval: %gms, poll_jitter: 0, invoke_overhead: 10ms}\n"
-		"streams: {s: {shards: 1}}\n"
-		"producers:\n"
-		"  p: {stream: s, rate: 0.2/s, record_size: 100B}\n"
-		"functions:\n"
-		"  f:\n"
-		"    duration: {per_invocation: 20ms}\n"
-		"    triggers: [{kinesis: s, batch_size: 1}]\n",
-		t_s * 1e3);
+	        "kinesim: 1\n"
+	        "name: poll-wait\n"
+	        "duration: 4h\n"
+	        "platform:\n"
+	        "  kinesis: {getrecords_latency: 70ms}\n"
+	        "  lambda: {poll_interval: %gms, poll_jitter: 0, invoke_overhead: 10ms}\n"
+	        "streams: {s: {shards: 1}}\n"
+	        "producers:\n"
+	        "  p: {stream: s, rate: 0.2/s, record_size: 100B}\n"
+	        "functions:\n"
+	        "  f:\n"
+	        "    duration: {per_invocation: 20ms}\n"
+	        "    triggers: [{kinesis: s, batch_size: 1}]\n",
+	        t_s * 1e3);
 	harness_run r = harness_run_yaml(yaml, NULL, seed);
 	double tol = 0.05 * t_s;
 	assert_float_equal(harness_value(&r, "f.latency.mean"), c + t_s / 2, tol);
@@ -55,8 +55,8 @@ static void latency_is_c_plus_uniform_poll_wait_at_250_ms(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(latency_is_c_plus_uniform_poll_wait_at_one_second),
-		cmocka_unit_test(latency_is_c_plus_uniform_poll_wait_at_250_ms),
+	        cmocka_unit_test(latency_is_c_plus_uniform_poll_wait_at_one_second),
+	        cmocka_unit_test(latency_is_c_plus_uniform_poll_wait_at_250_ms),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

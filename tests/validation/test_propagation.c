@@ -8,8 +8,8 @@
  * window read limiter, throttle_backoff 500 ms). With enhanced fan-out AWS says "typically
  * ~70 ms" whatever the number of consumers: a mean of 40-80 ms for every N from 1 to 5, with
  * no upward trend. */
-#include <setjmp.h>
 #include <math.h>
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -22,7 +22,7 @@
 #include "tests/harness.h"
 
 #define MAX_CONSUMERS 5
-#define SEEDS 3
+#define SEEDS         3
 
 /* The mean propagation over the consumers (each sees every record) and over SEEDS seeds. */
 static double mean_propagation(int n, bool efo)
@@ -83,8 +83,8 @@ static void enhanced_fanout_propagation_stays_near_70ms_for_any_n(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(propagation_grows_from_200ms_to_1s_with_five_consumers),
-		cmocka_unit_test(enhanced_fanout_propagation_stays_near_70ms_for_any_n),
+	        cmocka_unit_test(propagation_grows_from_200ms_to_1s_with_five_consumers),
+	        cmocka_unit_test(enhanced_fanout_propagation_stays_near_70ms_for_any_n),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
