@@ -404,23 +404,17 @@ static hid_t summary_type(hid_t str, hid_t dbl)
 	return t;
 }
 
-int sim_h5_summary(hid_t parent, const char *name, const sim_h5_summary_row *rows, size_t n,
-                   const char *description)
+/* A compound table whose memory and file types `type` builds from a string and a double type. */
+static int write_compound(hid_t parent, const char *name, hid_t (*type)(hid_t, hid_t),
+                          const void *buf, size_t n, const char *description)
 {
-	/* calloc: any padding the compiler puts in summary_mem is zero, not stack garbage. */
-	summary_mem *buf = sim_calloc(n ? n : 1, sizeof *buf);
 	hid_t str = utf8_string_type();
 	hid_t mtype = H5I_INVALID_HID, ftype = H5I_INVALID_HID;
 	int rc = -EIO;
 
-	for (size_t i = 0; i < n; i++) {
-		buf[i].name = rows[i].name ? rows[i].name : "";
-		buf[i].value = rows[i].value;
-		buf[i].unit = rows[i].unit ? rows[i].unit : "";
-	}
 	if (str >= 0) {
-		mtype = summary_type(str, H5T_NATIVE_DOUBLE);
-		ftype = summary_type(str, H5T_IEEE_F64LE);
+		mtype = type(str, H5T_NATIVE_DOUBLE);
+		ftype = type(str, H5T_IEEE_F64LE);
 	}
 	if (mtype >= 0 && ftype >= 0)
 		rc = write_table(parent, name, ftype, mtype, buf, n, 0, 0, "", description);
@@ -430,6 +424,20 @@ int sim_h5_summary(hid_t parent, const char *name, const sim_h5_summary_row *row
 		H5Tclose(mtype);
 	if (str >= 0)
 		H5Tclose(str);
+	return rc;
+}
+
+int sim_h5_summary(hid_t parent, const char *name, const sim_h5_summary_row *rows, size_t n,
+                   const char *description)
+{
+	/* calloc: any padding the compiler puts in summary_mem is zero, not stack garbage. */
+	summary_mem *buf = sim_calloc(n ? n : 1, sizeof *buf);
+	for (size_t i = 0; i < n; i++) {
+		buf[i].name = rows[i].name ? rows[i].name : "";
+		buf[i].value = rows[i].value;
+		buf[i].unit = rows[i].unit ? rows[i].unit : "";
+	}
+	int rc = write_compound(parent, name, summary_type, buf, n, description);
 	sim_free(buf);
 	return rc;
 }
@@ -462,10 +470,6 @@ int sim_h5_stats(hid_t parent, const char *name, const sim_h5_stats_row *rows, s
                  const char *description)
 {
 	stats_mem *buf = sim_calloc(n ? n : 1, sizeof *buf);
-	hid_t str = utf8_string_type();
-	hid_t mtype = H5I_INVALID_HID, ftype = H5I_INVALID_HID;
-	int rc = -EIO;
-
 	for (size_t i = 0; i < n; i++) {
 		buf[i].name = rows[i].name ? rows[i].name : "";
 		buf[i].mean = rows[i].mean;
@@ -473,18 +477,7 @@ int sim_h5_stats(hid_t parent, const char *name, const sim_h5_stats_row *rows, s
 		buf[i].ci95 = rows[i].ci95;
 		buf[i].unit = rows[i].unit ? rows[i].unit : "";
 	}
-	if (str >= 0) {
-		mtype = stats_type(str, H5T_NATIVE_DOUBLE);
-		ftype = stats_type(str, H5T_IEEE_F64LE);
-	}
-	if (mtype >= 0 && ftype >= 0)
-		rc = write_table(parent, name, ftype, mtype, buf, n, 0, 0, "", description);
-	if (ftype >= 0)
-		H5Tclose(ftype);
-	if (mtype >= 0)
-		H5Tclose(mtype);
-	if (str >= 0)
-		H5Tclose(str);
+	int rc = write_compound(parent, name, stats_type, buf, n, description);
 	sim_free(buf);
 	return rc;
 }

@@ -78,6 +78,17 @@ double harness_value(const harness_run *r, const char *path)
 	return v->value;
 }
 
+const sim_series *harness_series(const sim_metrics *m, const char *group, const char *name)
+{
+	for (size_t i = 0; i < sim_metrics_series_count(m); i++) {
+		const sim_metrics_series *s = sim_metrics_series_at(m, i);
+		if (strcmp(s->group, group) == 0 && strcmp(s->name, name) == 0)
+			return s->series;
+	}
+	fail_msg("no series %s/%s", group, name);
+	return NULL;
+}
+
 const char *harness_fmt(const char *fmt, ...)
 {
 	static char buf[8][4096];

@@ -31,6 +31,9 @@ void harness_free(harness_run *r);
 /* A summary value; fails the test when the path does not exist. */
 double harness_value(const harness_run *r, const char *path);
 
+/* A registered series by group and name; fails the test when there is none. */
+const sim_series *harness_series(const sim_metrics *m, const char *group, const char *name);
+
 /* Formats into a static buffer (for building YAML or --set strings in loops). */
 const char *harness_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -19,17 +19,6 @@
 #include "sim/diag.h"
 #include "tests/harness.h"
 
-static const sim_series *series_named(const sim_metrics *m, const char *group, const char *name)
-{
-	for (size_t i = 0; i < sim_metrics_series_count(m); i++) {
-		const sim_metrics_series *s = sim_metrics_series_at(m, i);
-		if (strcmp(s->group, group) == 0 && strcmp(s->name, name) == 0)
-			return s->series;
-	}
-	fail_msg("no series %s/%s", group, name);
-	return NULL;
-}
-
 /* The stream's value in row i, summed over shards. */
 static double row_sum(const sim_series *s, size_t i)
 {
@@ -75,7 +64,7 @@ static void profile_counts_follow_the_integral_of_the_ramped_rate(void **state)
 	const double expected[] = {1000, 1000, 1750, 3250, 4000, 4000, 2000, 0};
 	for (uint64_t seed = 1; seed <= 3; seed++) {
 		harness_run r = harness_run_pinned(producer_yaml("80s", "10s", 1, src), NULL, seed);
-		const sim_series *s = series_named(r.metrics, "streams/s", "incoming_records");
+		const sim_series *s = harness_series(r.metrics, "streams/s", "incoming_records");
 		assert_int_equal(sim_series_rows(s), 8);
 		for (size_t i = 0; i < 8; i++)
 			assert_poisson(row_sum(s, i), expected[i]);
@@ -91,7 +80,7 @@ static void profile_rate_is_zero_before_the_first_step(void **state)
 	const char *src = "    arrivals: uniform\n"
 	                  "    profile: [{at: 30s, rate: 50/s}]\n";
 	harness_run r = harness_run_pinned(producer_yaml("60s", "10s", 1, src), NULL, 1);
-	const sim_series *s = series_named(r.metrics, "streams/s", "incoming_records");
+	const sim_series *s = harness_series(r.metrics, "streams/s", "incoming_records");
 	for (size_t i = 0; i < 3; i++)
 		assert_float_equal(row_sum(s, i), 0, 0);
 	/* Uniform: evenly spaced at 20 ms from 30 s, so 500 per 10 s (one off at the edges). */
@@ -108,7 +97,7 @@ static void diurnal_counts_follow_the_sine_between_trough_and_peak(void **state)
 	const double w = 2 * M_PI / 60;
 	for (uint64_t seed = 1; seed <= 3; seed++) {
 		harness_run r = harness_run_pinned(producer_yaml("120s", "5s", 1, src), NULL, seed);
-		const sim_series *s = series_named(r.metrics, "streams/s", "incoming_records");
+		const sim_series *s = harness_series(r.metrics, "streams/s", "incoming_records");
 		assert_int_equal(sim_series_rows(s), 24);
 		for (size_t i = 0; i < 24; i++) {
 			double a = 5.0 * (double)i, b = a + 5;
@@ -147,8 +136,8 @@ static void trace_replays_rows_with_their_sizes(void **state)
 	for (uint64_t seed = 1; seed <= 3; seed++) {
 		const char *src = harness_fmt("    trace: %s\n", fixture("trace-cloudwatch.csv"));
 		harness_run r = harness_run_pinned(producer_yaml("60s", "10s", 1, src), NULL, seed);
-		const sim_series *n = series_named(r.metrics, "streams/s", "incoming_records");
-		const sim_series *b = series_named(r.metrics, "streams/s", "incoming_bytes");
+		const sim_series *n = harness_series(r.metrics, "streams/s", "incoming_records");
+		const sim_series *b = harness_series(r.metrics, "streams/s", "incoming_bytes");
 		for (size_t i = 0; i < 6; i++) {
 			assert_poisson(row_sum(n, i), records[i]);
 			assert_float_equal(row_sum(b, i), row_sum(n, i) * size[i], 0);
@@ -165,7 +154,7 @@ static void trace_in_seconds_and_durations_with_uniform_arrivals(void **state)
 	const char *src =
 	        harness_fmt("    arrivals: uniform\n    trace: %s\n", fixture("trace-seconds.csv"));
 	harness_run r = harness_run_pinned(producer_yaml("40s", "10s", 1, src), NULL, 1);
-	const sim_series *n = series_named(r.metrics, "streams/s", "incoming_records");
+	const sim_series *n = harness_series(r.metrics, "streams/s", "incoming_records");
 	const double expected[] = {100, 300, 50, 0};
 	for (size_t i = 0; i < 4; i++)
 		assert_float_equal(row_sum(n, i), expected[i], 1);

@@ -88,17 +88,6 @@ static const char *fan(int functions)
 	                   functions);
 }
 
-static const sim_series *series_named(const sim_metrics *m, const char *group, const char *name)
-{
-	for (size_t i = 0; i < sim_metrics_series_count(m); i++) {
-		const sim_metrics_series *s = sim_metrics_series_at(m, i);
-		if (strcmp(s->group, group) == 0 && strcmp(s->name, name) == 0)
-			return s->series;
-	}
-	fail_msg("no series %s/%s", group, name);
-	return NULL;
-}
-
 /* Adding consumers downstream changes not a single produced record. */
 static void adding_consumers_does_not_change_the_records_produced(void **state)
 {
@@ -107,8 +96,8 @@ static void adding_consumers_does_not_change_the_records_produced(void **state)
 	harness_run six = harness_run_yaml(fan(6), NULL, 5);
 	const char *names[] = {"incoming_records", "incoming_bytes"};
 	for (size_t k = 0; k < 2; k++) {
-		const sim_series *a = series_named(one.metrics, "streams/s", names[k]);
-		const sim_series *b = series_named(six.metrics, "streams/s", names[k]);
+		const sim_series *a = harness_series(one.metrics, "streams/s", names[k]);
+		const sim_series *b = harness_series(six.metrics, "streams/s", names[k]);
 		size_t n = sim_series_rows(a) * sim_series_columns(a);
 		assert_int_equal(n, sim_series_rows(b) * sim_series_columns(b));
 		assert_memory_equal(sim_series_data(a), sim_series_data(b), n * sizeof(double));
@@ -310,8 +299,8 @@ static void adding_a_stream_does_not_change_the_records_of_the_first(void **stat
 	harness_run two = harness_run_yaml(crn_yaml("streams: [s, t]"), NULL, 9);
 	const char *names[] = {"incoming_records", "incoming_bytes", "write_throttled"};
 	for (size_t k = 0; k < 3; k++) {
-		const sim_series *a = series_named(one.metrics, "streams/s", names[k]);
-		const sim_series *b = series_named(two.metrics, "streams/s", names[k]);
+		const sim_series *a = harness_series(one.metrics, "streams/s", names[k]);
+		const sim_series *b = harness_series(two.metrics, "streams/s", names[k]);
 		size_t n = sim_series_rows(a) * sim_series_columns(a);
 		assert_int_equal(n, sim_series_rows(b) * sim_series_columns(b));
 		assert_memory_equal(sim_series_data(a), sim_series_data(b), n * sizeof(double));

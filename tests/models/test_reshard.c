@@ -13,17 +13,6 @@
 #include "models/shard.h"
 #include "tests/harness.h"
 
-static const sim_series *series_named(const sim_metrics *m, const char *group, const char *name)
-{
-	for (size_t i = 0; i < sim_metrics_series_count(m); i++) {
-		const sim_metrics_series *s = sim_metrics_series_at(m, i);
-		if (strcmp(s->group, group) == 0 && strcmp(s->name, name) == 0)
-			return s->series;
-	}
-	fail_msg("no series %s/%s", group, name);
-	return NULL;
-}
-
 static const char *resharded(const char *function_extra)
 {
 	return harness_fmt("kinesim: 1\n"
@@ -49,7 +38,7 @@ static void writes_move_to_the_children_at_the_reshard(void **state)
 {
 	(void)state;
 	harness_run r = harness_run_yaml(resharded(""), NULL, 1);
-	const sim_series *in = series_named(r.metrics, "streams/s", "incoming_records");
+	const sim_series *in = harness_series(r.metrics, "streams/s", "incoming_records");
 	assert_int_equal(sim_series_columns(in), 5);
 	const double *v = sim_series_data(in);
 	for (size_t row = 0; row < sim_series_rows(in); row++) {
@@ -140,9 +129,9 @@ static void on_demand_splits_hot_shards_and_the_throttling_stops(void **state)
 	                   "producers:\n"
 	                   "  p: {stream: s, rate: 5000/s, record_size: 1KB}\n";
 	harness_run r = harness_run_yaml(yaml, NULL, 1);
-	const sim_series *in = series_named(r.metrics, "streams/s", "incoming_records");
+	const sim_series *in = harness_series(r.metrics, "streams/s", "incoming_records");
 	assert_int_equal(sim_series_columns(in), 28);
-	const sim_series *thr = series_named(r.metrics, "streams/s", "write_throttled");
+	const sim_series *thr = harness_series(r.metrics, "streams/s", "write_throttled");
 	const double *t = sim_series_data(thr);
 	size_t rows = sim_series_rows(thr);
 	double early = 0, late = 0;

@@ -13,17 +13,6 @@
 #include "models/shard.h"
 #include "tests/harness.h"
 
-static const sim_series *series_named(const sim_metrics *m, const char *group, const char *name)
-{
-	for (size_t i = 0; i < sim_metrics_series_count(m); i++) {
-		const sim_metrics_series *s = sim_metrics_series_at(m, i);
-		if (strcmp(s->group, group) == 0 && strcmp(s->name, name) == 0)
-			return s->series;
-	}
-	fail_msg("no series %s/%s", group, name);
-	return NULL;
-}
-
 /* Case 8: one shard at 500 records/s of 1 KB, B = 100, d = 1 s, g ~ 0: the shard is served at
  * mu = k B / d; Lambda's IteratorAge grows at 1 - mu / lambda: 0.8 s/s for k = 1, 0.6 for
  * k = 2, bounded for k = 10 (+/- 0.05 s/s over minutes 2-10). */
@@ -46,7 +35,7 @@ static double age_slope(int k)
 	        "    triggers: [{kinesis: s, batch_size: 100, parallelization_factor: %d}]\n",
 	        k);
 	harness_run r = harness_run_yaml(yaml, NULL, 1);
-	const sim_series *age = series_named(r.metrics, "functions/f", "iterator_age_max_ms");
+	const sim_series *age = harness_series(r.metrics, "functions/f", "iterator_age_max_ms");
 	const double *v = sim_series_data(age);
 	size_t cols = sim_series_columns(age);
 	/* the maximum age in minute 2 and in minute 10, 8 minutes apart */
@@ -92,7 +81,7 @@ static void poison_pill_blocks_its_shard_until_the_records_expire(void **state)
 {
 	(void)state;
 	harness_run r = harness_run_yaml(poison(""), NULL, 1);
-	const sim_series *age = series_named(r.metrics, "functions/f", "iterator_age_max_ms");
+	const sim_series *age = harness_series(r.metrics, "functions/f", "iterator_age_max_ms");
 	const double *v = sim_series_data(age);
 	/* the blocked shard is the one whose age passes a minute */
 	size_t blocked = v[30 * 2 + 0] > v[30 * 2 + 1] ? 0 : 1, other = 1 - blocked;
@@ -201,7 +190,7 @@ static void maximum_record_age_discards_a_failing_batch(void **state)
 	(void)state;
 	harness_run r =
 	        harness_run_yaml(poison(", maximum_record_age: 2m, on_failure: failed"), NULL, 1);
-	const sim_series *age = series_named(r.metrics, "functions/f", "iterator_age_max_ms");
+	const sim_series *age = harness_series(r.metrics, "functions/f", "iterator_age_max_ms");
 	const double *v = sim_series_data(age);
 	for (size_t i = 0; i < sim_series_rows(age) * 2; i++)
 		assert_true(v[i] < 2 * 60e3 + 2e3); /* never past the age (plus a retry delay) */
@@ -272,7 +261,7 @@ static void cold_starts_follow_peak_concurrency(void **state)
 	                   "    triggers: [{kinesis: s}]\n";
 	harness_run r = harness_run_yaml(yaml, NULL, 1);
 	assert_true(harness_value(&r, "f.cold_starts") == 16);
-	const sim_series *cold = series_named(r.metrics, "functions/f", "cold_starts");
+	const sim_series *cold = harness_series(r.metrics, "functions/f", "cold_starts");
 	assert_true(sim_series_data(cold)[0] == 16); /* all in the first minute */
 	harness_free(&r);
 	/* idle environments are kept for the whole run, so every cold start is one of the peak */
