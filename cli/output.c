@@ -86,6 +86,22 @@ static int write_hist(hid_t run, const sim_metrics_hist *h)
 	return rc;
 }
 
+static int write_table(hid_t run, const sim_metrics_table *t)
+{
+	hid_t g = sim_h5_group(run, t->group);
+	if (g < 0)
+		return -EIO;
+	int rc = sim_h5_doubles(g, t->name, *t->data, *t->rows, t->ncols, "", t->description);
+	if (!rc) {
+		hid_t d = H5Dopen2(g, t->name, H5P_DEFAULT);
+		rc = d < 0 ? -EIO : sim_h5_attr_string(d, "columns", t->columns);
+		if (d >= 0)
+			H5Dclose(d);
+	}
+	H5Gclose(g);
+	return rc;
+}
+
 int out_write_run(sim_h5_file *f, const out_run_info *info, const sim_metrics *m)
 {
 	char name[32];
@@ -121,6 +137,8 @@ int out_write_run(sim_h5_file *f, const out_run_info *info, const sim_metrics *m
 		rc = write_series(run, sim_metrics_series_at(m, i));
 	for (size_t i = 0; !rc && i < sim_metrics_hist_count(m); i++)
 		rc = write_hist(run, sim_metrics_hist_at(m, i));
+	for (size_t i = 0; !rc && i < sim_metrics_table_count(m); i++)
+		rc = write_table(run, sim_metrics_table_at(m, i));
 
 	size_t n = sim_metrics_value_count(m);
 	sim_h5_summary_row *srows = sim_calloc(n ? n : 1, sizeof *srows);

@@ -202,7 +202,7 @@ static void batch_over(ks_poller *p, size_t lane, sim_time now)
 }
 
 /* [doc] attempts or age ran out: the batch's records go to on_failure as one record. */
-static void discard(ks_poller *p, size_t lane, sim_time now)
+static void discard(ks_poller *p, size_t lane, sim_time now, ks_discard_condition why)
 {
 	ks_lane *l = &p->lanes[lane];
 	ks_function *f = p->fn;
@@ -217,6 +217,9 @@ static void discard(ks_poller *p, size_t lane, sim_time now)
 	ks_metric_add(&f->records_on_failure, now, 0, lost);
 	if (p->cfg.on_failure) {
 		ks_metric_add(&f->on_failure_events, now, 0, 1);
+		ks_function_on_failure(f, now, p->column, l->seq[l->head],
+		                       l->seq[l->head + l->inflight - 1], l->inflight, l->invokes,
+		                       why);
 		if (p->cfg.on_failure_queue)
 			ks_queue_send(p->cfg.on_failure_queue, now);
 	}
@@ -245,7 +248,7 @@ static void invoke(ks_poller *p, size_t lane, sim_time now)
 	/* [doc] maximum_record_age: a batch whose oldest record is older is discarded */
 	const ks_record *oldest = ks_shard_record(p->shard, l->seq[l->head]);
 	if (p->cfg.max_record_age >= 0 && now - oldest->arrival > p->cfg.max_record_age) {
-		discard(p, lane, now);
+		discard(p, lane, now, KS_DISCARD_RECORD_AGE);
 		return;
 	}
 	ks_batch b = batch_of(p, l);
@@ -362,7 +365,7 @@ static void complete(ks_poller *p, size_t lane, sim_time now)
 	}
 	l->attempts++;
 	if (p->cfg.max_retry_attempts >= 0 && l->attempts > p->cfg.max_retry_attempts) {
-		discard(p, lane, now);
+		discard(p, lane, now, KS_DISCARD_RETRIES);
 		return;
 	}
 	schedule(p, lane, now + p->cfg.retry_delay, LANE_RETRY);

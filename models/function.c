@@ -146,6 +146,13 @@ ks_function *ks_function_create(ks_ctx *ctx, const ks_function_config *cfg,
 	f->duration_avg_ms = sim_series_create(SIM_SERIES_SUM, ctx->interval, ctx->stop, 1);
 	sim_metrics_add_series(ctx->metrics, group, "duration_avg_ms", f->duration_avg_ms, "ms",
 	                       "mean handler duration (Duration, average)", NULL);
+	sim_metrics_add_table(ctx->metrics, group, "on_failure",
+	                      "time_s,shard,first_sequence,last_sequence,batch_size,invoke_count,"
+	                      "condition",
+	                      7, &f->on_failure_rows, &f->on_failure_n,
+	                      "invocation records sent to on_failure, one per discarded batch "
+	                      "(shard: column of the per-shard series; condition: "
+	                      "0 RetryAttemptsExhausted, 1 RecordAgeExceeded)");
 	f->latency = sim_hist_create();
 	char *lat = sim_asprintf("%s/latency", group);
 	sim_metrics_add_hist(ctx->metrics, lat, f->latency,
@@ -172,6 +179,7 @@ void ks_function_destroy(ks_function *f)
 	sim_free(f->outages);
 	sim_series_destroy(f->duration_avg_ms);
 	sim_hist_destroy(f->latency);
+	sim_free(f->on_failure_rows);
 	for (size_t i = 0; i < f->nlabels; i++)
 		sim_free(f->labels[i]);
 	sim_free(f->labels);
@@ -429,6 +437,23 @@ void ks_function_note_iterator_age(ks_function *f, sim_time t, const ks_batch *b
 {
 	if (b->n > 0)
 		note_age(f, t, b->shard, b->seq[b->n - 1], column, age_at);
+}
+
+void ks_function_on_failure(ks_function *f, sim_time t, size_t column, uint64_t first,
+                            uint64_t last, uint32_t size, uint32_t invokes,
+                            ks_discard_condition condition)
+{
+	enum { COLS = 7 };
+	sim_grow(&f->on_failure_rows, &f->on_failure_cap, (f->on_failure_n + 1) * COLS,
+	         sizeof *f->on_failure_rows);
+	double *row = f->on_failure_rows + f->on_failure_n++ * COLS;
+	row[0] = sim_time_to_s(t);
+	row[1] = (double)column;
+	row[2] = (double)first;
+	row[3] = (double)last;
+	row[4] = size;
+	row[5] = invokes;
+	row[6] = condition;
 }
 
 void ks_function_note_expired(ks_function *f, sim_time t, uint64_t n)

@@ -107,6 +107,9 @@ typedef struct ks_function {
 	double getrecords_age_max_ms;
 	double billed_gb_s;
 	double records_pending; /* accepted, not finished when the run ended (set by the model) */
+	/* [doc] the invocation records sent to on_failure: one row per discarded batch */
+	double *on_failure_rows;
+	size_t on_failure_n, on_failure_cap;
 	double requests;
 
 	/* Concurrency, environments, failure injection and the handler's policy. */
@@ -201,6 +204,15 @@ void ks_function_processed(ks_function *f, sim_time t, const ks_batch *b, uint32
  * ks_function_processed already notes the age of what it is given. */
 void ks_function_note_iterator_age(ks_function *f, sim_time t, const ks_batch *b, size_t column,
                                    sim_time age_at);
+
+/* Why a batch was discarded (the on_failure record's condition). */
+typedef enum { KS_DISCARD_RETRIES = 0, KS_DISCARD_RECORD_AGE = 1 } ks_discard_condition;
+
+/* [doc] One invocation record for on_failure: the shard (its per-shard column), the batch's
+ * first and last sequence numbers, its size, the approximate invoke count, the condition. */
+void ks_function_on_failure(ks_function *f, sim_time t, size_t column, uint64_t first,
+                            uint64_t last, uint32_t size, uint32_t invokes,
+                            ks_discard_condition condition);
 
 /* Writes the summary values (and derives duration_avg_ms). */
 void ks_function_summarize(ks_function *f);

@@ -15,6 +15,8 @@ struct sim_metrics {
 	size_t nhists, caphists;
 	sim_metrics_value *values;
 	size_t nvalues, capvalues;
+	sim_metrics_table *tables;
+	size_t ntables, captables;
 };
 
 static char *dup_or_null(const char *s)
@@ -60,6 +62,13 @@ void sim_metrics_destroy(sim_metrics *m)
 		sim_free(m->values[i].path);
 		sim_free(m->values[i].unit);
 	}
+	for (size_t i = 0; i < m->ntables; i++) {
+		sim_free(m->tables[i].group);
+		sim_free(m->tables[i].name);
+		sim_free(m->tables[i].description);
+		sim_free(m->tables[i].columns);
+	}
+	sim_free(m->tables);
 	sim_free(m->series);
 	sim_free(m->labels);
 	sim_free(m->hists);
@@ -110,6 +119,32 @@ void sim_metrics_add_hist(sim_metrics *m, const char *group, const sim_hist *h,
 	sim_grow(&m->hists, &m->caphists, m->nhists + 1, sizeof *m->hists);
 	m->hists[m->nhists++] = (sim_metrics_hist){
 	        .group = sim_strdup(group), .hist = h, .description = sim_strdup(description)};
+}
+
+void sim_metrics_add_table(sim_metrics *m, const char *group, const char *name, const char *columns,
+                           size_t ncols, double *const *data, const size_t *rows,
+                           const char *description)
+{
+	sim_grow(&m->tables, &m->captables, m->ntables + 1, sizeof *m->tables);
+	m->tables[m->ntables++] = (sim_metrics_table){
+	        .group = sim_strdup(group),
+	        .name = sim_strdup(name),
+	        .description = sim_strdup(description),
+	        .columns = sim_strdup(columns),
+	        .ncols = ncols,
+	        .data = data,
+	        .rows = rows,
+	};
+}
+
+size_t sim_metrics_table_count(const sim_metrics *m)
+{
+	return m->ntables;
+}
+
+const sim_metrics_table *sim_metrics_table_at(const sim_metrics *m, size_t i)
+{
+	return &m->tables[i];
 }
 
 void sim_metrics_set_value(sim_metrics *m, const char *path, double value, const char *unit)

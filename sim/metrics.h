@@ -36,6 +36,16 @@ typedef struct sim_metrics_hist {
 	char *description;
 } sim_metrics_hist;
 
+/* A table of numeric rows that grows during the run (borrowed: *data holds *rows x ncols
+ * doubles, row-major). */
+typedef struct sim_metrics_table {
+	char *group, *name, *description;
+	char *columns; /* column names, comma-separated */
+	size_t ncols;
+	double *const *data;
+	const size_t *rows;
+} sim_metrics_table;
+
 typedef struct sim_metrics_value {
 	char *path; /* e.g. "events.read_calls" */
 	double value;
@@ -53,6 +63,12 @@ void sim_metrics_set_labels(sim_metrics *m, const char *group, const char *name,
                             const char *const *labels, size_t n, const char *description);
 void sim_metrics_add_hist(sim_metrics *m, const char *group, const sim_hist *h,
                           const char *description);
+void sim_metrics_add_table(sim_metrics *m, const char *group, const char *name, const char *columns,
+                           size_t ncols, double *const *data, const size_t *rows,
+                           const char *description);
+size_t sim_metrics_table_count(const sim_metrics *m);
+const sim_metrics_table *sim_metrics_table_at(const sim_metrics *m, size_t i);
+
 /* Sets (or replaces) a summary value. */
 void sim_metrics_set_value(sim_metrics *m, const char *path, double value, const char *unit);
 

@@ -111,6 +111,18 @@ static void bounded_retries_discard_the_whole_batch_after_four_invocations(void 
 	assert_true(harness_value(&r, "failed.sent") == 1);
 	double discarded = harness_value(&r, "f.records_on_failure");
 	assert_true(discarded > 1 && discarded <= 100);
+	/* the invocation record names the whole batch, tried 4 times, attempts exhausted */
+	const sim_metrics_table *t = NULL;
+	for (size_t i = 0; i < sim_metrics_table_count(r.metrics); i++)
+		if (strcmp(sim_metrics_table_at(r.metrics, i)->name, "on_failure") == 0)
+			t = sim_metrics_table_at(r.metrics, i);
+	assert_non_null(t);
+	assert_int_equal(*t->rows, 1);
+	const double *row = *t->data;
+	assert_true(row[4] == discarded);              /* batch_size */
+	assert_true(row[3] - row[2] + 1 == discarded); /* one shard: a contiguous range */
+	assert_true(row[5] == 4);                      /* invoke_count */
+	assert_true(row[6] == 0);                      /* RetryAttemptsExhausted */
 	/* conservation (case 4): accepted = processed + expired + on_failure, nothing in flight */
 	assert_true(harness_value(&r, "s.incoming_records") == 100000);
 	assert_true(harness_value(&r, "f.records_processed") + discarded +
