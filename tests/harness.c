@@ -89,6 +89,16 @@ const sim_series *harness_series(const sim_metrics *m, const char *group, const 
 	return NULL;
 }
 
+bool harness_case(const char *id, const char *what, const char *expected, double simulated,
+                  double lo, double hi)
+{
+	bool ok = simulated >= lo && simulated <= hi;
+	printf("# | %s | %s | %s | %.4g | %.4g .. %.4g | %s |\n", id, what, expected, simulated, lo,
+	       hi, ok ? "pass" : "FAIL");
+	fflush(stdout);
+	return ok;
+}
+
 const char *harness_fmt(const char *fmt, ...)
 {
 	static char buf[8][4096];

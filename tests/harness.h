@@ -5,6 +5,7 @@
 #ifndef KS_TEST_HARNESS_H
 #define KS_TEST_HARNESS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "models/build.h"
@@ -33,6 +34,13 @@ double harness_value(const harness_run *r, const char *path);
 
 /* A registered series by group and name; fails the test when there is none. */
 const sim_series *harness_series(const sim_metrics *m, const char *group, const char *name);
+
+/* One row of the validation table (VALIDATION.md): prints it as a TAP comment,
+ *   # | case | what | expected | simulated | accepted | pass |
+ * which bench/validation_table.sh collects into docs/validation.md, and returns whether the
+ * simulated value is in [lo, hi]. */
+bool harness_case(const char *id, const char *what, const char *expected, double simulated,
+                  double lo, double hi);
 
 /* Formats into a static buffer (for building YAML or --set strings in loops). */
 const char *harness_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -48,9 +48,12 @@ static double age_slope(int k)
 static void saturated_shard_ages_at_one_minus_mu_over_lambda(void **state)
 {
 	(void)state;
-	assert_float_equal(age_slope(1), 1 - 100.0 / 500, 0.05);
-	assert_float_equal(age_slope(2), 1 - 200.0 / 500, 0.05);
-	assert_float_equal(age_slope(10), 0, 0.05);
+	assert_true(harness_case("8", "IteratorAge slope, k = 1 (s/s)", "1 - 100/500 = 0.8",
+	                         age_slope(1), 0.75, 0.85));
+	assert_true(harness_case("8", "IteratorAge slope, k = 2 (s/s)", "1 - 200/500 = 0.6",
+	                         age_slope(2), 0.55, 0.65));
+	assert_true(harness_case("8", "IteratorAge slope, k = 10 (s/s)", "bounded: 0",
+	                         age_slope(10), -0.05, 0.05));
 }
 
 /* Cases 9 and 10: 2 shards at 10 records/s each, one record fails forever. */
@@ -86,7 +89,8 @@ static void poison_pill_blocks_its_shard_until_the_records_expire(void **state)
 	/* the blocked shard is the one whose age passes a minute */
 	size_t blocked = v[30 * 2 + 0] > v[30 * 2 + 1] ? 0 : 1, other = 1 - blocked;
 	double slope = (v[40 * 2 + blocked] - v[10 * 2 + blocked]) / 1e3 / (30 * 60);
-	assert_float_equal(slope, 1.0, 0.01);
+	assert_true(harness_case("9", "blocked shard's IteratorAge slope (s/s)", "1.00", slope,
+	                         0.99, 1.01));
 	for (size_t row = 1; row < sim_series_rows(age); row++)
 		assert_true(v[row * 2 + other] < 3000);
 	assert_true(harness_value(&r, "f.records_expired") > 0);
@@ -106,7 +110,8 @@ static void bounded_retries_discard_the_whole_batch_after_four_invocations(void 
 	const char *limit[] = {"producers.p.limit=100000", NULL};
 	harness_run r = harness_run_yaml(poison(", maximum_retry_attempts: 3, on_failure: failed"),
 	                                 limit, 1);
-	assert_true(harness_value(&r, "f.errors") == 4);
+	assert_true(harness_case("10", "invocations of the failing batch", "4",
+	                         harness_value(&r, "f.errors"), 4, 4));
 	assert_true(harness_value(&r, "f.on_failure_events") == 1);
 	assert_true(harness_value(&r, "failed.sent") == 1);
 	double discarded = harness_value(&r, "f.records_on_failure");
@@ -154,7 +159,8 @@ static void bisect_isolates_the_poison_record_in_thirteen_invocations(void **sta
 	        "on_failure: failed}]\n";
 	harness_run r = harness_run_yaml(yaml, NULL, 1);
 	assert_true(harness_value(&r, "s.incoming_records") == 64);
-	assert_true(harness_value(&r, "f.invocations") == 13);
+	assert_true(harness_case("11", "invocations to isolate the poison record", "1 + 2 x 6 = 13",
+	                         harness_value(&r, "f.invocations"), 13, 13));
 	assert_true(harness_value(&r, "f.errors") == 7);
 	assert_true(harness_value(&r, "f.records_processed") == 63);
 	assert_true(harness_value(&r, "f.duplicates") == 0);
@@ -240,16 +246,19 @@ static void batching_window_fills_or_closes_on_time(void **state)
 	double full = run_window("20", "5s", "batch");
 	double timed = run_window("100", "5s", "batch");
 	print_message("# mean batch: B=20 %.2f, B=100 %.2f\n", full, timed);
-	assert_float_equal(full, 20, 0.5);
+	assert_true(
+	        harness_case("12", "mean batch, B = 20, W = 5 s", "20 (full)", full, 19.5, 20.5));
 	/* The window starts when the poller has read its first record, and a batch also takes
 	 * what the reads of the window's last poll interval brought: the 1 s poll grid adds up
 	 * to 10 records (10/s x 1 s) to the 50. */
-	assert_true(timed >= 50 - 2.5 && timed <= 50 + 10);
+	assert_true(harness_case("12", "mean batch, B = 100, W = 5 s",
+	                         "E[min(Poisson(50), 100)] ~ 50, + poll grid", timed, 47.5, 60));
 	double wait = run_window("100", "5s", "f.latency.mean") -
 	              run_window("100", "0s", "f.latency.mean");
 	print_message("# added wait %.3f s\n", wait);
 	/* W/2 (+/- 5%), plus up to half a poll interval for the grid */
-	assert_true(wait >= 2.5 * 0.95 && wait <= 2.5 * 1.05 + 0.5);
+	assert_true(harness_case("12", "added wait, B = 100, W = 5 s (s)", "W/2 = 2.5, + poll grid",
+	                         wait, 2.5 * 0.95, 2.5 * 1.05 + 0.5));
 }
 
 /* Case 15: execution environments belong to the function. 16 shards, k = 1, steady traffic,
@@ -272,7 +281,8 @@ static void cold_starts_follow_peak_concurrency(void **state)
 	                   "    duration: {per_invocation: 2s}\n"
 	                   "    triggers: [{kinesis: s}]\n";
 	harness_run r = harness_run_yaml(yaml, NULL, 1);
-	assert_true(harness_value(&r, "f.cold_starts") == 16);
+	assert_true(harness_case("15", "cold starts, 16 shards, 2 s invocations", "16",
+	                         harness_value(&r, "f.cold_starts"), 16, 16));
 	const sim_series *cold = harness_series(r.metrics, "functions/f", "cold_starts");
 	assert_true(sim_series_data(cold)[0] == 16); /* all in the first minute */
 	harness_free(&r);

@@ -32,9 +32,17 @@ static void check(double t_s, uint64_t seed)
 	        t_s * 1e3);
 	harness_run r = harness_run_yaml(yaml, NULL, seed);
 	double tol = 0.05 * t_s;
-	assert_float_equal(harness_value(&r, "f.latency.mean"), c + t_s / 2, tol);
-	assert_float_equal(harness_value(&r, "f.latency.p10"), c + 0.1 * t_s, tol);
-	assert_float_equal(harness_value(&r, "f.latency.p90"), c + 0.9 * t_s, tol);
+	const char *T = harness_fmt("%g s, seed %llu", t_s, (unsigned long long)seed);
+	double mean = c + t_s / 2, p10 = c + 0.1 * t_s, p90 = c + 0.9 * t_s;
+	assert_true(harness_case("7", harness_fmt("latency mean, T = %s (s)", T),
+	                         harness_fmt("c + T/2 = %.3f", mean),
+	                         harness_value(&r, "f.latency.mean"), mean - tol, mean + tol));
+	assert_true(harness_case("7", harness_fmt("latency p10, T = %s (s)", T),
+	                         harness_fmt("c + 0.1 T = %.3f", p10),
+	                         harness_value(&r, "f.latency.p10"), p10 - tol, p10 + tol));
+	assert_true(harness_case("7", harness_fmt("latency p90, T = %s (s)", T),
+	                         harness_fmt("c + 0.9 T = %.3f", p90),
+	                         harness_value(&r, "f.latency.p90"), p90 - tol, p90 + tol));
 	harness_free(&r);
 }
 
