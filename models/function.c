@@ -294,7 +294,7 @@ static uint32_t run_handler(ks_function *f, sim_time at, const ks_batch *b, ks_i
 		d += f->per_record.a * (double)b->n;
 	} else {
 		for (uint32_t i = 0; i < b->n; i++) {
-			const ks_record *r = ks_shard_record(b->shard, b->seq[i]);
+			const ks_record *r = ks_batch_record(b, i);
 			if (!checks || !ks_function_is_poison(f, r)) {
 				d += record_work(f, r);
 				continue;
@@ -389,12 +389,12 @@ void ks_function_finish(ks_function *f, const ks_invocation *inv)
 
 /* [choice] iterator_age_at: Lambda's IteratorAge is the age of the batch's last record, taken
  * when the batch is received, sent, or finished. */
-static void note_age(ks_function *f, sim_time t, const ks_shard *shard, uint64_t last,
-                     size_t column, sim_time age_at)
+static void note_age(ks_function *f, sim_time t, const ks_record *last, size_t column,
+                     sim_time age_at)
 {
 	if (t >= f->ctx->stop)
 		return;
-	double age_ms = (double)(age_at - ks_shard_record(shard, last)->arrival) / 1e6;
+	double age_ms = (double)(age_at - last->arrival) / 1e6;
 	ks_metric_max(&f->iterator_age_max_ms, t, column, age_ms);
 	if (t >= f->ctx->warmup) {
 		f->iterator_age_sum_ms += age_ms;
@@ -413,11 +413,11 @@ void ks_function_processed(ks_function *f, sim_time t, const ks_batch *b, uint32
 	count(f, &f->records_processed, t, (double)(to - from));
 	sim_time warmup = f->ctx->warmup;
 	for (uint32_t i = from; i < to; i++) {
-		const ks_record *r = ks_shard_record(b->shard, b->seq[i]);
+		const ks_record *r = ks_batch_record(b, i);
 		if (r->arrival >= warmup && t < f->ctx->stop)
 			sim_hist_add(f->latency, t - r->arrival);
 	}
-	if (f->observer) {
+	if (f->observer && !b->records) {
 		/* one call per contiguous run of sequence numbers */
 		uint32_t run = from;
 		for (uint32_t i = from + 1; i <= to; i++) {
@@ -436,7 +436,7 @@ void ks_function_note_iterator_age(ks_function *f, sim_time t, const ks_batch *b
                                    sim_time age_at)
 {
 	if (b->n > 0)
-		note_age(f, t, b->shard, b->seq[b->n - 1], column, age_at);
+		note_age(f, t, ks_batch_record(b, b->n - 1), column, age_at);
 }
 
 void ks_function_on_failure(ks_function *f, sim_time t, size_t column, uint64_t first,

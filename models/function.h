@@ -23,6 +23,7 @@
 #include "models/context.h"
 #include "models/metric.h"
 #include "models/record.h"
+#include "models/shard.h"
 #include "sim/dist.h"
 #include "sim/hist.h"
 
@@ -153,12 +154,19 @@ void ks_function_note_read(ks_function *f, sim_time t, size_t column, bool admit
  * policy. The ESM then applies its own error handling (retries, bisect, item failures,
  * on_failure) and reports the records it counts as processed. */
 
-/* A batch: records of one shard, in sequence order (a range, or a lane's subset of one). */
+/* A batch: records of one shard, in sequence order (a range, or a lane's subset of one), or
+ * copies of records carried by messages (queues, topics, async events: `records` set). */
 typedef struct ks_batch {
 	const struct ks_shard *shard;
 	const uint64_t *seq; /* n sequence numbers, ascending */
+	const ks_record *records; /* instead of shard and seq: n records */
 	uint32_t n;
 } ks_batch;
+
+static inline const ks_record *ks_batch_record(const ks_batch *b, uint32_t i)
+{
+	return b->records ? &b->records[i] : ks_shard_record(b->shard, b->seq[i]);
+}
 
 typedef enum {
 	KS_INVOKE_OK,        /* the handler returned success */

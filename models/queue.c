@@ -54,6 +54,12 @@ void ks_queue_send(ks_queue *q, sim_time t)
 	ks_metric_max(&q->visible_max, t, 0, (double)q->n);
 }
 
+void ks_queue_send_record(ks_queue *q, sim_time t, const ks_record *record)
+{
+	(void)record; /* receivers arrive with the SQS model; until then only counted */
+	ks_queue_send(q, t);
+}
+
 void ks_queue_summarize(ks_queue *q, sim_time now)
 {
 	expire(q, now);

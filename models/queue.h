@@ -9,6 +9,7 @@
 
 #include "models/context.h"
 #include "models/metric.h"
+#include "models/record.h"
 
 typedef struct ks_queue {
 	char *name;
@@ -21,8 +22,12 @@ typedef struct ks_queue {
 
 ks_queue *ks_queue_create(ks_ctx *ctx, const char *name, sim_time retention);
 void ks_queue_destroy(ks_queue *q);
-/* A message sent at t. */
+/* A message sent at t: an invocation record (no data record, e.g. an on-failure record of a
+ * stream mapping) ... */
 void ks_queue_send(ks_queue *q, sim_time t);
+/* ... or a data record carried by the message (a forwarded or failed record: its arrival
+ * time, producer index and key travel with it, so its latency and its luck follow it). */
+void ks_queue_send_record(ks_queue *q, sim_time t, const ks_record *record);
 /* Writes <queue>.{sent,received,deleted,visible_max,alarm_fired}. */
 void ks_queue_summarize(ks_queue *q, sim_time now);
 
