@@ -160,6 +160,7 @@ static ks_poller_config poller_config(ks_model *m, const sim_yaml_node *trigger)
 	        .item_failures = sim_schema_bool(trigger, "report_batch_item_failures"),
 	        .on_failure = on_failure != NULL,
 	        .on_failure_queue = on_failure ? find_queue(m, on_failure->text) : NULL,
+	        .on_failure_topic = on_failure ? ks_build_find_topic(m, on_failure->text) : NULL,
 	        .retry_delay = sim_schema_duration(lam, "retry_delay"),
 	        .poll_interval = sim_schema_duration(lam, "poll_interval"),
 	        .strict = strcmp(sim_schema_string(lam, "poll_mode"), "strict") == 0,
@@ -302,6 +303,8 @@ static void read_prices(ks_model *m)
 	        .on_demand_gb_out = sim_schema_number(p, "on_demand_gb_out"),
 	        .lambda_request_million = sim_schema_number(p, "lambda_request_million"),
 	        .lambda_gb_second = sim_schema_number(p, "lambda_gb_second"),
+	        .sns_request_million = sim_schema_number(p, "sns_request_million"),
+	        .sqs_request_million = sim_schema_number(p, "sqs_request_million"),
 	};
 }
 
@@ -322,9 +325,13 @@ ks_model *ks_model_build(const ks_scenario *sc, uint64_t seed, uint32_t replicat
 	sim_engine_set_warmup(m->ctx.engine, m->ctx.warmup);
 	ks_build_streams(m);
 	build_queues(m);
+	ks_build_sqs_queues(m);
+	ks_build_topics(m);
 	ks_build_producers(m);
 	m->account = ks_build_account(m);
 	build_functions(m);
+	ks_build_sqs_mappings(m);
+	ks_build_async(m);
 	ks_build_consumers(m);
 	read_prices(m);
 	return m;
@@ -334,6 +341,8 @@ void ks_model_destroy(ks_model *m)
 {
 	if (!m)
 		return;
+	ks_build_sqs_destroy(m);
+	ks_build_topics_destroy(m);
 	for (size_t i = 0; i < m->npollers; i++) {
 		ks_poller_fini(m->pollers[i]);
 		sim_free(m->pollers[i]);
@@ -395,6 +404,7 @@ int ks_model_run(ks_model *m, volatile sig_atomic_t *interrupt,
 		ks_poller_start(m->pollers[i]);
 	for (size_t i = 0; i < m->nconsumers; i++)
 		ks_consumer_start(m->consumers[i]);
+	ks_build_sqs_start(m);
 	int rc = sim_engine_run(e, m->ctx.stop);
 	sim_time end = rc == 0 ? m->ctx.stop : sim_engine_now(e);
 	/* Bring the records up to the end: arrivals at t < stop belong to the run. */
@@ -406,6 +416,7 @@ int ks_model_run(ks_model *m, volatile sig_atomic_t *interrupt,
 		ks_poller_finish(m->pollers[i], end);
 	for (size_t i = 0; i < m->nconsumers; i++)
 		ks_consumer_finish(m->consumers[i], end);
+	ks_build_sqs_finish(m, end);
 	sim_engine_set_progress(e, 0, NULL, NULL);
 	return rc;
 }
@@ -421,6 +432,8 @@ void ks_model_summarize(ks_model *m)
 		const ks_poller *p = m->pollers[i];
 		p->fn->records_pending += (double)(p->shard->end - p->position);
 	}
+	ks_build_topics_pending(m);
+	ks_build_sqs_pending(m);
 	for (size_t i = 0; i < m->nstreams; i++)
 		ks_stream_summarize(m->streams[i]);
 	for (size_t i = 0; i < m->nproducers; i++)
@@ -458,6 +471,8 @@ void ks_model_summarize(ks_model *m)
 		usage.lambda_requests += m->functions[i]->requests;
 		usage.lambda_gb_seconds += m->functions[i]->billed_gb_s;
 	}
+	ks_build_topics_summarize(m, &usage);
+	ks_build_sqs_usage(m, &usage);
 	ks_cost_summarize(&m->ctx, &m->prices, &usage);
 }
 

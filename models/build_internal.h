@@ -46,6 +46,11 @@ struct ks_model {
 	size_t nconsumers;
 	sim_dist getrecords_latency, invoke_overhead, efo_push_latency;
 	ks_cost_config prices;
+	struct ks_sqs_esm **sqs; /* build_sqs.c: sqs triggers' mappings */
+	size_t nsqs;
+	struct ks_topic **topics; /* build_topics.c */
+	size_t ntopics;
+	struct ks_async **asyncs; /* per function copy, in m->functions' order */
 };
 
 ks_stream *ks_build_find_stream(ks_model *m, const char *name);
@@ -68,5 +73,28 @@ ks_account *ks_build_account(ks_model *m);
 ks_function_config ks_build_function_config(ks_model *m, const char *name, const sim_yaml_node *f,
                                             size_t columns, const char *const *labels);
 void ks_build_function_config_fini(ks_function_config *cfg);
+
+/* build_topics.c: the topics (before the functions: a kinesis trigger's on_failure may name
+ * one); after the functions, each copy's async queue, sns subscriptions, async.on_failure and
+ * forward_to; at the end, the async queues' pending events (added to the functions'
+ * records_pending), the topics' summary and SNS usage; then their destruction. */
+struct ks_topic *ks_build_find_topic(ks_model *m, const char *name);
+void ks_build_topics(ks_model *m);
+void ks_build_async(ks_model *m);
+void ks_build_topics_pending(ks_model *m);
+void ks_build_topics_summarize(ks_model *m, ks_cost_usage *usage);
+void ks_build_topics_destroy(ks_model *m);
+
+/* build_sqs.c: each queue's visibility, redrive and alarm (after the queues are made); the sqs
+ * triggers' mappings (after the functions); starting them, bringing the queues to the run's
+ * end, the queues' messages as pending records of the mappings' functions, SQS requests, and
+ * destroying the mappings (before the queues and functions). */
+void ks_build_sqs_queues(ks_model *m);
+void ks_build_sqs_mappings(ks_model *m);
+void ks_build_sqs_start(ks_model *m);
+void ks_build_sqs_finish(ks_model *m, sim_time end);
+void ks_build_sqs_pending(ks_model *m);
+void ks_build_sqs_usage(ks_model *m, ks_cost_usage *usage);
+void ks_build_sqs_destroy(ks_model *m);
 
 #endif

@@ -1,7 +1,8 @@
 /* Cost per component. [doc/meas] us-east-1 prices, overridable in platform.prices. Kinesis:
  * shard-hours and 25 KB PUT payload units (provisioned) or stream-hours and GB in and out
  * (on-demand), enhanced fan-out consumer-shard-hours and GB pushed;
- * Lambda: requests plus GB-seconds. SQS, SNS and Firehose are 0 until their models land. */
+ * Lambda: requests plus GB-seconds; SNS: publishes ($0.50 per million [doc]); SQS: requests ($0.40
+ * per million [doc]). Firehose is 0 until its model lands. */
 #include "models/cost.h"
 
 #define GIB 1073741824.0
@@ -17,11 +18,13 @@ void ks_cost_summarize(ks_ctx *ctx, const ks_cost_config *p, const ks_cost_usage
 	                 u->on_demand_bytes_out / GIB * p->on_demand_gb_out;
 	double lambda = u->lambda_requests / 1e6 * p->lambda_request_million +
 	                u->lambda_gb_seconds * p->lambda_gb_second;
+	double sns = u->sns_requests / 1e6 * p->sns_request_million;
+	double sqs = u->sqs_requests / 1e6 * p->sqs_request_million;
 	sim_metrics *m = ctx->metrics;
-	sim_metrics_set_value(m, "cost.total", kinesis + lambda, "USD");
+	sim_metrics_set_value(m, "cost.total", kinesis + lambda + sns + sqs, "USD");
 	sim_metrics_set_value(m, "cost.kinesis", kinesis, "USD");
 	sim_metrics_set_value(m, "cost.lambda", lambda, "USD");
-	sim_metrics_set_value(m, "cost.sqs", 0, "USD");
-	sim_metrics_set_value(m, "cost.sns", 0, "USD");
+	sim_metrics_set_value(m, "cost.sqs", sqs, "USD");
+	sim_metrics_set_value(m, "cost.sns", sns, "USD");
 	sim_metrics_set_value(m, "cost.firehose", 0, "USD");
 }

@@ -8,6 +8,8 @@ typedef struct ks_cost_config {
 	double shard_hour, put_payload_unit_million;
 	double efo_consumer_shard_hour, efo_gb;
 	double lambda_request_million, lambda_gb_second;
+	double sqs_request_million;
+	double sns_request_million;
 	double on_demand_stream_hour, on_demand_gb_in, on_demand_gb_out;
 } ks_cost_config;
 
@@ -21,6 +23,8 @@ typedef struct ks_cost_usage {
 	double efo_bytes;                /* pushed to EFO consumers */
 	double lambda_requests;
 	double lambda_gb_seconds; /* [doc] duration rounded up to 1 ms x memory */
+	double sqs_requests;      /* sends, receives and delete batches (queue.h) */
+	double sns_requests;      /* [doc] publishes (SNS -> Lambda deliveries are free) */
 } ks_cost_usage;
 
 /* Writes cost.{total,kinesis,lambda,sqs,sns,firehose} into the registry. */

@@ -17,6 +17,7 @@
 
 #include "models/poller.h"
 #include "models/queue.h"
+#include "models/topic.h"
 #include "sim/alloc.h"
 #include "sim/assert.h"
 #include "sim/rng.h"
@@ -222,6 +223,8 @@ static void discard(ks_poller *p, size_t lane, sim_time now, ks_discard_conditio
 		                       why);
 		if (p->cfg.on_failure_queue)
 			ks_queue_send(p->cfg.on_failure_queue, now);
+		if (p->cfg.on_failure_topic) /* an invocation record, no data record */
+			ks_topic_publish(p->cfg.on_failure_topic, now, NULL);
 	}
 	batch_over(p, lane, now);
 }

@@ -109,7 +109,9 @@ static void init_invocations(ks_function *f, const ks_function_config *cfg)
 	f->policy = cfg->policy;
 	f->retries = cfg->retries;
 	f->then = cfg->then;
-	SIM_ASSERT(f->then != KS_RECORD_RETRY);
+	f->forward = cfg->forward;
+	f->forward_ctx = cfg->forward_ctx;
+	SIM_ASSERT(f->then != KS_RECORD_RETRY && f->policy != KS_RECORD_FORWARD);
 }
 
 ks_function *ks_function_create(ks_ctx *ctx, const ks_function_config *cfg,
@@ -330,6 +332,23 @@ static uint32_t run_handler(ks_function *f, sim_time at, const ks_batch *b, ks_i
 	return skipped;
 }
 
+/* [MODEL 6] then: forward: one message per failed record of a successful invocation, sent when
+ * it ends. [choice] only a successful invocation forwards: one that fails after its handler
+ * forwarded is retried whole by its caller and forwards again then, so each record is counted
+ * once (conservation: accepted = processed + skipped + forwarded + expired + on_failure +
+ * pending). */
+static void forward_failed(ks_function *f, sim_time end, const ks_batch *b, uint32_t n)
+{
+	if (end >= f->ctx->stop)
+		return; /* after the run: still pending at the caller */
+	count(f, &f->records_forwarded, end, n);
+	for (uint32_t i = 0; f->forward && i < b->n; i++) {
+		const ks_record *r = ks_batch_record(b, i);
+		if (ks_function_is_poison(f, r))
+			f->forward(f->forward_ctx, end, r);
+	}
+}
+
 void ks_function_invoke(ks_function *f, sim_time now, sim_time overhead, const ks_batch *b,
                         ks_invocation *out)
 {
@@ -359,7 +378,9 @@ void ks_function_invoke(ks_function *f, sim_time now, sim_time overhead, const k
 		ks_metric_max(&f->duration_max_ms, end, 0, ms);
 	if (out->status == KS_INVOKE_FAILED)
 		count(f, &f->errors, end, 1);
-	if (skipped)
+	if (skipped && f->policy == KS_RECORD_RETRY && f->then == KS_RECORD_FORWARD)
+		forward_failed(f, end, b, skipped);
+	else if (skipped)
 		count(f, &f->records_skipped, end, skipped);
 	if (end >= f->ctx->warmup && end < f->ctx->stop) {
 		/* [doc] billed per request and per GB-second, duration rounded up to 1 ms. */

@@ -6,7 +6,8 @@
  * execution environment (the most recently used free one, or a new one that pays a cold start;
  * a free one idle for idle_reclaim is gone), the handler's duration (per_invocation + each
  * record's own per_record work, capped by the timeout), and its outcome under the failure
- * injection (errors.*) and the handler's on_record_error policy. The caller schedules the end
+ * injection (errors.*) and the handler's on_record_error policy (then: forward sends each failed
+ * record on through the forward hook when the invocation succeeds). The caller schedules the end
  * and gives the concurrency and the environment back with ks_function_finish.
  *
  * Invariants: `concurrent` counts the invocations between ks_function_invoke (not throttled)
@@ -36,7 +37,12 @@ typedef enum {
 	KS_RECORD_FAIL_BATCH, /* the error bubbles up: the invocation fails at that record */
 	KS_RECORD_SKIP,       /* swallowed, counted as records_skipped */
 	KS_RECORD_RETRY,      /* tried `retries` more times in the handler, then `then` */
+	KS_RECORD_FORWARD,    /* (then only) sent on as one message, counted as records_forwarded */
 } ks_record_policy;
+
+/* then: forward's destination (a topic or a queue, set by the builder): called once per
+ * forwarded record with the end of the invocation that forwarded it. */
+typedef void (*ks_forward_fn)(void *ctx, sim_time t, const ks_record *r);
 
 /* errors.outages: invocations whose request arrives in [start, end) fail. */
 typedef struct ks_outage {
@@ -66,7 +72,9 @@ typedef struct ks_function_config {
 	size_t noutages;
 	ks_record_policy policy; /* on_record_error.policy */
 	uint32_t retries;        /* on_record_error.retries (policy retry) */
-	ks_record_policy then;   /* on_record_error.then: KS_RECORD_SKIP or KS_RECORD_FAIL_BATCH */
+	ks_record_policy then;   /* on_record_error.then: SKIP, FAIL_BATCH or FORWARD */
+	ks_forward_fn forward;   /* then: forward: where the records go (NULL: only counted) */
+	void *forward_ctx;
 } ks_function_config;
 
 /* A free execution environment: its id and when its last invocation ended. */
@@ -133,6 +141,8 @@ typedef struct ks_function {
 	size_t noutages;
 	ks_record_policy policy, then;
 	uint32_t retries;
+	ks_forward_fn forward; /* then: forward (may be set after creation by the builder) */
+	void *forward_ctx;
 } ks_function;
 
 ks_function *ks_function_create(ks_ctx *ctx, const ks_function_config *cfg,
@@ -158,7 +168,7 @@ void ks_function_note_read(ks_function *f, sim_time t, size_t column, bool admit
  * copies of records carried by messages (queues, topics, async events: `records` set). */
 typedef struct ks_batch {
 	const struct ks_shard *shard;
-	const uint64_t *seq; /* n sequence numbers, ascending */
+	const uint64_t *seq;      /* n sequence numbers, ascending */
 	const ks_record *records; /* instead of shard and seq: n records */
 	uint32_t n;
 } ks_batch;

@@ -43,6 +43,7 @@ typedef struct ks_poller_config {
 	bool item_failures;                /* report_batch_item_failures */
 	bool on_failure;                   /* a destination is configured */
 	struct ks_queue *on_failure_queue; /* when it is a queue */
+	struct ks_topic *on_failure_topic; /* when it is a topic */
 	/* platform.lambda */
 	sim_time poll_interval;
 	bool strict; /* poll_mode: strict (one read per interval) vs catch_up */

@@ -191,8 +191,7 @@ static const sim_schema lambda_platform_keys[] = {
 static const sim_schema sns_platform_keys[] = {
         {.key = "delivery_latency",
          .kind = SIM_SCHEMA_DIST_DURATION,
-         .def = "{dist: lognormal, median: 70ms, p99: 200ms}",
-         .flags = NI},
+         .def = "{dist: lognormal, median: 70ms, p99: 200ms}"},
         END,
 };
 
@@ -401,9 +400,9 @@ static const sim_schema duration_keys[] = {
 static const sim_schema on_record_error_keys[] = {
         {.key = "policy", .kind = SIM_SCHEMA_ENUM, .def = "fail_batch", .choices = policy_choices},
         {.key = "retries", .kind = SIM_SCHEMA_INT, .def = "0", .min = 0, .max = 1000},
-        /* then: forward is refused by check_function_errors until the retry paths land */
+        /* then: forward goes with forward_to: check_function_errors */
         {.key = "then", .kind = SIM_SCHEMA_ENUM, .def = "skip", .choices = then_choices},
-        {.key = "forward_to", .kind = SIM_SCHEMA_STRING, .flags = NI},
+        {.key = "forward_to", .kind = SIM_SCHEMA_STRING},
         END,
 };
 
@@ -478,11 +477,11 @@ static const sim_schema kinesis_trigger_keys[] = {
         END,
 };
 static const sim_schema sns_trigger_keys[] = {
-        {.key = "sns", .kind = SIM_SCHEMA_STRING, .flags = REQ | NI},
+        {.key = "sns", .kind = SIM_SCHEMA_STRING, .flags = REQ},
         END,
 };
 static const sim_schema sqs_trigger_keys[] = {
-        {.key = "sqs", .kind = SIM_SCHEMA_STRING, .flags = REQ | NI},
+        {.key = "sqs", .kind = SIM_SCHEMA_STRING, .flags = REQ},
         {.key = "batch_size",
          .kind = SIM_SCHEMA_INT,
          .def = "10",
@@ -496,6 +495,8 @@ static const sim_schema sqs_trigger_keys[] = {
          .max = 300 * S_,
          .flags = AWS},
         {.key = "maximum_concurrency", .kind = SIM_SCHEMA_INT, .min = 2, .max = 1000, .flags = AWS},
+        /* [doc] ReportBatchItemFailures exists for SQS mappings too */
+        {.key = "report_batch_item_failures", .kind = SIM_SCHEMA_BOOL, .def = "false"},
         END,
 };
 static const sim_schema s3_trigger_keys[] = {
@@ -514,6 +515,23 @@ static const sim_schema trigger_variants[] = {
 };
 static const sim_schema trigger_item = {
         .kind = SIM_SCHEMA_VARIANT, .children = trigger_variants, .what = "trigger"};
+
+static const sim_schema async_keys[] = {
+        {.key = "maximum_retry_attempts",
+         .kind = SIM_SCHEMA_INT,
+         .def = "2",
+         .min = 0,
+         .max = 2,
+         .flags = AWS},
+        {.key = "maximum_event_age",
+         .kind = SIM_SCHEMA_DURATION,
+         .def = "6h",
+         .min = 60 * S_,
+         .max = 6 * 3600 * S_,
+         .flags = AWS},
+        {.key = "on_failure", .kind = SIM_SCHEMA_STRING},
+        END,
+};
 
 static const sim_schema function_keys[] = {
         {.key = "count", .kind = SIM_SCHEMA_INT, .min = 1, .max = 1000},
@@ -545,7 +563,11 @@ static const sim_schema function_keys[] = {
          .flags = FILL,
          .what = "on_record_error"},
         {.key = "triggers", .kind = SIM_SCHEMA_SEQ, .item = &trigger_item},
-        {.key = "async", .kind = SIM_SCHEMA_ANY, .flags = NI},
+        {.key = "async",
+         .kind = SIM_SCHEMA_MAP,
+         .children = async_keys,
+         .flags = FILL,
+         .what = "async"},
         {.key = "forward", .kind = SIM_SCHEMA_ANY, .flags = NI},
         END,
 };
@@ -569,28 +591,27 @@ static const sim_schema queue_keys[] = {
          .def = "30s",
          .min = 0,
          .max = 12 * 3600 * S_,
-         .flags = AWS | NI},
-        {.key = "max_receive_count",
-         .kind = SIM_SCHEMA_INT,
-         .min = 1,
-         .max = 1000,
-         .flags = AWS | NI},
-        {.key = "redrive_to", .kind = SIM_SCHEMA_STRING, .flags = NI},
+         .flags = AWS},
+        {.key = "max_receive_count", .kind = SIM_SCHEMA_INT, .min = 1, .max = 1000, .flags = AWS},
+        {.key = "redrive_to", .kind = SIM_SCHEMA_STRING},
         {.key = "retention",
          .kind = SIM_SCHEMA_DURATION,
          .def = "4d",
          .min = 60 * S_,
          .max = 14 * 86400 * S_,
          .flags = AWS},
-        {.key = "alarm",
-         .kind = SIM_SCHEMA_MAP,
-         .children = alarm_keys,
-         .what = "alarm",
-         .flags = NI},
+        {.key = "alarm", .kind = SIM_SCHEMA_MAP, .children = alarm_keys, .what = "alarm"},
         END,
 };
 static const sim_schema queue_item = {
         .kind = SIM_SCHEMA_MAP, .children = queue_keys, .what = "queue"};
+
+/* A topic has no keys of its own: its subscribers are the functions whose triggers name it. */
+static const sim_schema topic_keys[] = {
+        END,
+};
+static const sim_schema topic_item = {
+        .kind = SIM_SCHEMA_MAP, .children = topic_keys, .what = "topic"};
 
 static const sim_schema expect_item = {.kind = SIM_SCHEMA_STRING, .what = "expectation"};
 
@@ -625,7 +646,7 @@ static const sim_schema top_keys[] = {
         {.key = "producers", .kind = SIM_SCHEMA_DICT, .item = &producer_item},
         {.key = "functions", .kind = SIM_SCHEMA_DICT, .item = &function_item},
         {.key = "consumers", .kind = SIM_SCHEMA_DICT, .item = &consumer_item},
-        {.key = "topics", .kind = SIM_SCHEMA_ANY, .flags = NI},
+        {.key = "topics", .kind = SIM_SCHEMA_DICT, .item = &topic_item},
         {.key = "queues", .kind = SIM_SCHEMA_DICT, .item = &queue_item},
         {.key = "firehoses", .kind = SIM_SCHEMA_ANY, .flags = NI},
         {.key = "expect", .kind = SIM_SCHEMA_SEQ, .item = &expect_item},
@@ -985,10 +1006,51 @@ static void check_function_errors(const sim_yaml_node *fn, sim_diag *d)
 			       with_retry[i], policy->text);
 	}
 	const sim_yaml_node *then = sim_yaml_get(ore, "then");
-	if (retry && scalar_is(then, "forward")) {
-		report(d, then,
-		       "'then: forward' is not implemented yet in this version of kinesim");
-		sim_diag_hint(d, "use then: skip or then: fail_batch");
+	const sim_yaml_pair *to = sim_yaml_get_pair(ore, "forward_to");
+	if (retry && scalar_is(then, "forward") && !to) {
+		report(d, then, "'then: forward' needs forward_to (a topic or a queue)");
+		sim_diag_hint(d, "e.g. forward_to: retry-topic");
+	}
+	if (to && !(retry && scalar_is(then, "forward")))
+		report(d, to->key, "on_record_error.forward_to applies to then: forward only");
+}
+
+/* A destination of on_failure or forward_to: a queue or a topic. */
+static void check_destination(const sim_yaml_node *ref, const sim_yaml_node *root, sim_diag *d)
+{
+	const sim_yaml_node *queues = sim_yaml_get(root, "queues");
+	const sim_yaml_node *topics = sim_yaml_get(root, "topics");
+	if (!ref || ref->kind != SIM_YAML_SCALAR || sim_yaml_get(queues, ref->text) ||
+	    sim_yaml_get(topics, ref->text))
+		return;
+	if (!topics || (queues && queues->n > 0)) {
+		check_reference(ref, queues, "queue or topic", d);
+		if (topics && topics->n > 0)
+			sim_diag_hint(d, "topics are listed under topics:, queues under queues:");
+		return;
+	}
+	check_reference(ref, topics, "queue or topic", d);
+}
+
+/* The retry paths' references: sns triggers name topics; a kinesis trigger's on_failure,
+ * async.on_failure and on_record_error.forward_to name a queue or a topic. */
+static void check_retry_paths(const sim_yaml_node *root, sim_diag *d)
+{
+	const sim_yaml_node *functions = sim_yaml_get(root, "functions");
+	const sim_yaml_node *topics = sim_yaml_get(root, "topics");
+	for (size_t i = 0; functions && functions->kind == SIM_YAML_MAP && i < functions->n; i++) {
+		const sim_yaml_node *fn = functions->pairs[i].value;
+		const sim_yaml_node *triggers = sim_yaml_get(fn, "triggers");
+		for (size_t t = 0; triggers && triggers->kind == SIM_YAML_SEQ && t < triggers->n;
+		     t++) {
+			const sim_yaml_node *trigger = triggers->items[t];
+			check_reference(sim_yaml_get(trigger, "sns"), topics, "topic", d);
+			if (sim_yaml_get(trigger, "kinesis"))
+				check_destination(sim_yaml_get(trigger, "on_failure"), root, d);
+		}
+		check_destination(sim_yaml_get(sim_yaml_get(fn, "async"), "on_failure"), root, d);
+		check_destination(sim_yaml_get(sim_yaml_get(fn, "on_record_error"), "forward_to"),
+		                  root, d);
 	}
 }
 
@@ -1039,11 +1101,7 @@ static void check_function(const sim_yaml_pair *p, const sim_yaml_node *streams,
 	for (size_t i = 0; i < triggers->n; i++) {
 		const sim_yaml_node *t = triggers->items[i];
 		check_reference(sim_yaml_get(t, "kinesis"), streams, "stream", d);
-		const sim_yaml_node *dest = sim_yaml_get(t, "on_failure");
-		if (dest && dest->kind == SIM_YAML_SCALAR && !sim_yaml_get(queues, dest->text)) {
-			/* topics arrive with the retry-paths issue: a queue for now */
-			check_reference(dest, queues, "queue", d);
-		}
+		/* on_failure (a queue or a topic): check_retry_paths */
 		const sim_yaml_node *pos = sim_yaml_get(t, "starting_position");
 		if (pos && pos->kind == SIM_YAML_SCALAR && strcmp(pos->text, "AT_TIMESTAMP") == 0 &&
 		    !sim_yaml_get(t, "starting_position_timestamp")) {
@@ -1155,8 +1213,50 @@ static void check_stream(const sim_yaml_pair *p, sim_diag *d)
 	}
 }
 
+/* SQS references: a queue's redrive_to names another queue, and following redrive_to from any
+ * queue never comes back to it (a message would circle); an sqs trigger names a queue. */
+static void check_queues(const sim_yaml_node *root, sim_diag *d)
+{
+	const sim_yaml_node *queues = sim_yaml_get(root, "queues");
+	size_t n = queues && queues->kind == SIM_YAML_MAP ? queues->n : 0;
+	for (size_t i = 0; i < n; i++) {
+		const sim_yaml_node *to = sim_yaml_get(queues->pairs[i].value, "redrive_to");
+		if (!to || to->kind != SIM_YAML_SCALAR)
+			continue;
+		if (!sim_yaml_get(queues, to->text)) {
+			check_reference(to, queues, "queue", d);
+			continue;
+		}
+		const char *name = queues->pairs[i].key->text;
+		if (!sim_yaml_get(queues->pairs[i].value, "max_receive_count")) {
+			/* [doc] a redrive policy is a target and a maxReceiveCount */
+			report(d, to, "redrive_to of queue '%s' needs max_receive_count", name);
+			sim_diag_hint(d, "e.g. max_receive_count: 5");
+		}
+		const sim_yaml_node *next = to;
+		for (size_t hop = 0; next && next->kind == SIM_YAML_SCALAR && hop <= n; hop++) {
+			if (strcmp(next->text, name) == 0) {
+				report(d, to, "redrive_to of queue '%s' leads back to it", name);
+				sim_diag_hint(
+				        d, "a dead-letter queue needs its own redrive_to, or none");
+				break;
+			}
+			next = sim_yaml_get(sim_yaml_get(queues, next->text), "redrive_to");
+		}
+	}
+	const sim_yaml_node *functions = sim_yaml_get(root, "functions");
+	for (size_t i = 0; functions && functions->kind == SIM_YAML_MAP && i < functions->n; i++) {
+		const sim_yaml_node *triggers = sim_yaml_get(functions->pairs[i].value, "triggers");
+		for (size_t t = 0; triggers && triggers->kind == SIM_YAML_SEQ && t < triggers->n;
+		     t++)
+			check_reference(sim_yaml_get(triggers->items[t], "sqs"), queues, "queue",
+			                d);
+	}
+}
+
 static void check_semantics(const sim_yaml_node *root, sim_diag *d)
 {
+	check_queues(root, d);
 	check_efo_limit(root, d);
 	const sim_yaml_node *stream_map = sim_yaml_get(root, "streams");
 	for (size_t i = 0; stream_map && stream_map->kind == SIM_YAML_MAP && i < stream_map->n; i++)
@@ -1170,6 +1270,7 @@ static void check_semantics(const sim_yaml_node *root, sim_diag *d)
 	for (size_t i = 0; functions && functions->kind == SIM_YAML_MAP && i < functions->n; i++)
 		check_function(&functions->pairs[i], streams, sim_yaml_get(root, "queues"), d);
 	check_reservations(root, d);
+	check_retry_paths(root, d);
 	const sim_yaml_node *consumers = sim_yaml_get(root, "consumers");
 	for (size_t i = 0; consumers && consumers->kind == SIM_YAML_MAP && i < consumers->n; i++)
 		check_reference(sim_yaml_get(consumers->pairs[i].value, "stream"), streams,

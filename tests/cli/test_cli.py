@@ -325,18 +325,18 @@ class Diagnostics(CliTest):
         # These keys are documented (SCENARIO.md) but their models have not landed: when one
         # lands, replace it here by a key that is still refused.
         self.check_fails("bad-not-implemented.yaml", """
-            bad-not-implemented.yaml:8:1: error: 'topics' is not implemented yet in this version of kinesim
-            topics: {t: {}}
+            bad-not-implemented.yaml:8:1: error: 'firehoses' is not implemented yet in this version of kinesim
+            firehoses: {h: {source: s}}
             ^
-              hint: remove 'topics' from the scenario
-            bad-not-implemented.yaml:16:5: error: 'async' is not implemented yet in this version of kinesim
-                async: {maximum_retry_attempts: 1}
+              hint: remove 'firehoses' from the scenario
+            bad-not-implemented.yaml:16:5: error: 'forward' is not implemented yet in this version of kinesim
+                forward: [{function: f}]
                 ^
-              hint: remove 'async' from the scenario
-            bad-not-implemented.yaml:19:9: error: 'sns' is not implemented yet in this version of kinesim
-                  - sns: t
+              hint: remove 'forward' from the scenario
+            bad-not-implemented.yaml:19:9: error: 's3' is not implemented yet in this version of kinesim
+                  - s3: h
                     ^
-              hint: remove 'sns' from the scenario
+              hint: remove 's3' from the scenario
             kinesim: 3 errors in scenario 'bad-not-implemented.yaml'
             """)
 

@@ -643,8 +643,8 @@ static void skipped_records_count_only_when_the_invocation_succeeds(void **state
 	destroy(w);
 }
 
-/* then: forward waits for the retry paths; retries and then belong to policy: retry; an
- * outage ends after it starts. */
+/* then: forward needs forward_to; retries and then belong to policy: retry; an outage ends
+ * after it starts. */
 static void unsupported_or_inconsistent_error_settings_are_refused(void **state)
 {
 	(void)state;
@@ -652,7 +652,7 @@ static void unsupported_or_inconsistent_error_settings_are_refused(void **state)
 		const char *function, *message;
 	} cases[] = {
 	        {"  f: {on_record_error: {policy: retry, then: forward}}\n",
-	         "error: 'then: forward' is not implemented yet in this version of kinesim"},
+	         "error: 'then: forward' needs forward_to (a topic or a queue)"},
 	        {"  f: {on_record_error: {policy: skip, retries: 2}}\n",
 	         "error: on_record_error.retries applies to policy: retry only (got policy: skip)"},
 	        {"  f: {errors: {outages: [{start: 5m, end: 5m}]}}\n",

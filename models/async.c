@@ -1,0 +1,210 @@
+/* A function's asynchronous invocation queue: the rules and invariants are in async.h. */
+#include "models/async.h"
+
+#include <math.h>
+
+#include "models/queue.h"
+#include "models/topic.h"
+#include "sim/alloc.h"
+#include "sim/assert.h"
+#include "sim/engine.h"
+#include "sim/rng.h"
+
+#define THROTTLE_FIRST SIM_S         /* [doc] requeue delays from 1 s ... */
+#define THROTTLE_CAP   (5 * SIM_MIN) /* [doc] ... up to 5 minutes */
+
+static bool before(const ks_async_event *x, const ks_async_event *y)
+{
+	return x->due < y->due || (x->due == y->due && x->order < y->order);
+}
+
+static void swap(ks_async_event *x, ks_async_event *y)
+{
+	ks_async_event t = *x;
+	*x = *y;
+	*y = t;
+}
+
+static void push(ks_async *a, ks_async_event ev)
+{
+	ev.order = a->next_order++;
+	sim_grow(&a->heap, &a->cap, a->n + 1, sizeof *a->heap);
+	size_t i = a->n++;
+	a->heap[i] = ev;
+	while (i > 0 && before(&a->heap[i], &a->heap[(i - 1) / 2])) {
+		swap(&a->heap[i], &a->heap[(i - 1) / 2]);
+		i = (i - 1) / 2;
+	}
+}
+
+static ks_async_event pop(ks_async *a)
+{
+	SIM_ASSERT(a->n > 0);
+	ks_async_event top = a->heap[0];
+	a->heap[0] = a->heap[--a->n];
+	for (size_t i = 0;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+		if (l < a->n && before(&a->heap[l], &a->heap[m]))
+			m = l;
+		if (r < a->n && before(&a->heap[r], &a->heap[m]))
+			m = r;
+		if (m == i)
+			break;
+		swap(&a->heap[i], &a->heap[m]);
+		i = m;
+	}
+	return top;
+}
+
+static void on_event(sim_engine *e, void *obj, uint64_t arg);
+
+/* One timer, for the earliest due event. */
+static void arm(ks_async *a)
+{
+	sim_engine *e = a->ctx->engine;
+	if (a->timer && (a->n == 0 || a->timer_at != a->heap[0].due)) {
+		sim_engine_cancel(e, a->timer);
+		a->timer = 0;
+	}
+	if (a->n == 0 || a->timer)
+		return;
+	sim_time now = sim_engine_now(e);
+	a->timer_at = a->heap[0].due;
+	a->timer = sim_engine_at(e, a->timer_at > now ? a->timer_at : now, on_event, a, 0);
+}
+
+/* [doc] out of attempts or too old: to on_failure, the record travelling with the message. */
+static void fail_event(ks_async *a, const ks_async_event *ev, sim_time now)
+{
+	ks_function *f = a->fn;
+	if (now >= a->ctx->stop)
+		return;
+	ks_metric_add(&f->records_on_failure, now, 0, 1);
+	if (!a->cfg.on_failure_queue && !a->cfg.on_failure_topic)
+		return;
+	ks_metric_add(&f->on_failure_events, now, 0, 1);
+	if (a->cfg.on_failure_queue)
+		ks_queue_send_record(a->cfg.on_failure_queue, now, &ev->record);
+	if (a->cfg.on_failure_topic)
+		ks_topic_publish(a->cfg.on_failure_topic, now, &ev->record);
+}
+
+static size_t take_slot(ks_async *a)
+{
+	for (size_t i = 0; i < a->nrunning; i++)
+		if (!a->running[i].used)
+			return i;
+	sim_grow(&a->running, &a->caprunning, a->nrunning + 1, sizeof *a->running);
+	a->running[a->nrunning] = (ks_async_running){0};
+	return a->nrunning++;
+}
+
+/* The event is due: too old, throttled (requeued), or running until its result is back. */
+static void attempt(ks_async *a, ks_async_event ev, sim_time now)
+{
+	if (now - ev.enqueued > a->cfg.max_event_age) {
+		fail_event(a, &ev, now);
+		return;
+	}
+	sim_time overhead = 0;
+	if (a->cfg.invoke_overhead)
+		overhead =
+		        (sim_time)llround(fmax(0, sim_dist_sample(a->cfg.invoke_overhead, a->rng)));
+	ks_batch b = {.records = &ev.record, .n = 1};
+	ks_invocation inv;
+	ks_function_invoke(a->fn, now, overhead, &b, &inv);
+	if (inv.status == KS_INVOKE_THROTTLED) {
+		if (a->observer)
+			a->observer(a->observer_ctx, now, &ev.record, inv.status);
+		/* [doc] exponential from 1 s, capped at 5 min */
+		sim_time delay = THROTTLE_CAP;
+		if (ev.throttles < 16 && (THROTTLE_FIRST << ev.throttles) < THROTTLE_CAP)
+			delay = THROTTLE_FIRST << ev.throttles;
+		ev.throttles++;
+		ev.due = now + delay;
+		push(a, ev);
+		return;
+	}
+	ev.throttles = 0;
+	size_t slot = take_slot(a);
+	a->running[slot] = (ks_async_running){.ev = ev, .inv = inv, .used = true};
+	a->active++;
+	sim_engine_at(a->ctx->engine, inv.end, on_event, a, slot + 1);
+}
+
+/* The result of the event in `slot` is back. */
+static void complete(ks_async *a, size_t slot, sim_time now)
+{
+	ks_async_running *run = &a->running[slot];
+	SIM_ASSERT(run->used);
+	ks_async_event ev = run->ev;
+	ks_invocation inv = run->inv;
+	run->used = false;
+	a->active--;
+	ks_function_finish(a->fn, &inv);
+	if (a->observer)
+		a->observer(a->observer_ctx, now, &ev.record, inv.status);
+	if (inv.status == KS_INVOKE_OK) {
+		/* a poison record the handler skipped or forwarded is counted there */
+		if (!ks_function_is_poison(a->fn, &ev.record)) {
+			ks_batch b = {.records = &ev.record, .n = 1};
+			ks_function_processed(a->fn, now, &b, 0, 1, 0, now);
+		}
+		return;
+	}
+	ev.errors++;
+	if (ev.errors > (uint32_t)a->cfg.max_retry_attempts) {
+		fail_event(a, &ev, now);
+		return;
+	}
+	/* [doc] retried 1 min after the first error, 2 min after the second */
+	ev.due = now + (ev.errors == 1 ? SIM_MIN : 2 * SIM_MIN);
+	push(a, ev);
+}
+
+static void on_event(sim_engine *e, void *obj, uint64_t arg)
+{
+	ks_async *a = obj;
+	sim_time now = sim_engine_now(e);
+	if (arg > 0) {
+		complete(a, (size_t)(arg - 1), now);
+	} else {
+		a->timer = 0;
+		while (a->n > 0 && a->heap[0].due <= now)
+			attempt(a, pop(a), now);
+	}
+	arm(a);
+}
+
+ks_async *ks_async_create(ks_ctx *ctx, ks_function *fn, const ks_async_config *cfg)
+{
+	ks_async *a = sim_calloc(1, sizeof *a);
+	a->ctx = ctx;
+	a->fn = fn;
+	a->cfg = *cfg;
+	SIM_ASSERT(cfg->max_retry_attempts >= 0);
+	a->rng = sim_rng_stream(ctx->seed, ctx->replication, fn->name, "async", -1);
+	return a;
+}
+
+void ks_async_destroy(ks_async *a)
+{
+	if (!a)
+		return;
+	gsl_rng_free(a->rng);
+	sim_free(a->heap);
+	sim_free(a->running);
+	sim_free(a);
+}
+
+void ks_async_enqueue(ks_async *a, sim_time t, const ks_record *r)
+{
+	SIM_ASSERT(t >= sim_engine_now(a->ctx->engine));
+	push(a, (ks_async_event){.due = t, .enqueued = t, .record = *r});
+	arm(a);
+}
+
+size_t ks_async_pending(const ks_async *a)
+{
+	return a->n + a->active;
+}
