@@ -2,7 +2,9 @@
 #include "models/async.h"
 
 #include <math.h>
+#include <string.h>
 
+#include "models/forward.h"
 #include "models/queue.h"
 #include "models/topic.h"
 #include "sim/alloc.h"
@@ -58,6 +60,17 @@ static ks_async_event pop(ks_async *a)
 
 static void on_event(sim_engine *e, void *obj, uint64_t arg);
 
+static const ks_record *records_of(const ks_async_event *ev)
+{
+	return ev->records ? ev->records : &ev->record;
+}
+
+static void free_event(ks_async_event *ev)
+{
+	sim_free(ev->records);
+	ev->records = NULL;
+}
+
 /* One timer, for the earliest due event. */
 static void arm(ks_async *a)
 {
@@ -79,14 +92,16 @@ static void fail_event(ks_async *a, const ks_async_event *ev, sim_time now)
 	ks_function *f = a->fn;
 	if (now >= a->ctx->stop)
 		return;
-	ks_metric_add(&f->records_on_failure, now, 0, 1);
+	ks_metric_add(&f->records_on_failure, now, 0, ev->n);
 	if (!a->cfg.on_failure_queue && !a->cfg.on_failure_topic)
 		return;
 	ks_metric_add(&f->on_failure_events, now, 0, 1);
-	if (a->cfg.on_failure_queue)
-		ks_queue_send_record(a->cfg.on_failure_queue, now, &ev->record);
-	if (a->cfg.on_failure_topic)
-		ks_topic_publish(a->cfg.on_failure_topic, now, &ev->record);
+	for (uint32_t i = 0; i < ev->n; i++) {
+		if (a->cfg.on_failure_queue)
+			ks_queue_send_record(a->cfg.on_failure_queue, now, &records_of(ev)[i]);
+		if (a->cfg.on_failure_topic)
+			ks_topic_publish(a->cfg.on_failure_topic, now, &records_of(ev)[i]);
+	}
 }
 
 static size_t take_slot(ks_async *a)
@@ -104,13 +119,14 @@ static void attempt(ks_async *a, ks_async_event ev, sim_time now)
 {
 	if (now - ev.enqueued > a->cfg.max_event_age) {
 		fail_event(a, &ev, now);
+		free_event(&ev);
 		return;
 	}
 	sim_time overhead = 0;
 	if (a->cfg.invoke_overhead)
 		overhead =
 		        (sim_time)llround(fmax(0, sim_dist_sample(a->cfg.invoke_overhead, a->rng)));
-	ks_batch b = {.records = &ev.record, .n = 1};
+	ks_batch b = {.records = records_of(&ev), .n = ev.n};
 	ks_invocation inv;
 	ks_function_invoke(a->fn, now, overhead, &b, &inv);
 	if (inv.status == KS_INVOKE_THROTTLED) {
@@ -132,29 +148,60 @@ static void attempt(ks_async *a, ks_async_event ev, sim_time now)
 	sim_engine_at(a->ctx->engine, inv.end, on_event, a, slot + 1);
 }
 
+/* [MODEL 8] A handler that succeeded invokes its sync forward targets and is over when the
+ * slowest is back (forward.h). Returns true when the event now waits for them. */
+static bool wait_for_forward(ks_async *a, size_t slot)
+{
+	ks_async_running *run = &a->running[slot];
+	if (run->forwarding) { /* they are back */
+		run->forwarding = false;
+		return false;
+	}
+	if (run->inv.status != KS_INVOKE_OK || !a->fn->fanout)
+		return false;
+	ks_batch b = {.records = records_of(&run->ev), .n = run->ev.n};
+	if (!ks_fanout_sync(a->fn->fanout, run->inv.end, &b, &run->inv))
+		return false;
+	run->forwarding = true;
+	sim_engine_at(a->ctx->engine, run->inv.end, on_event, a, slot + 1);
+	return true;
+}
+
 /* The result of the event in `slot` is back. */
 static void complete(ks_async *a, size_t slot, sim_time now)
 {
 	ks_async_running *run = &a->running[slot];
 	SIM_ASSERT(run->used);
+	if (wait_for_forward(a, slot))
+		return;
 	ks_async_event ev = run->ev;
 	ks_invocation inv = run->inv;
 	run->used = false;
 	a->active--;
 	ks_function_finish(a->fn, &inv);
 	if (a->observer)
-		a->observer(a->observer_ctx, now, &ev.record, inv.status);
+		a->observer(a->observer_ctx, now, records_of(&ev), inv.status);
 	if (inv.status == KS_INVOKE_OK) {
-		/* a poison record the handler skipped or forwarded is counted there */
-		if (!ks_function_is_poison(a->fn, &ev.record)) {
-			ks_batch b = {.records = &ev.record, .n = 1};
-			ks_function_processed(a->fn, now, &b, 0, 1, 0, now);
+		/* a poison record the handler skipped or forwarded is counted there: the others
+		 * are processed, in runs between the poison ones */
+		ks_batch b = {.records = records_of(&ev), .n = ev.n};
+		if (a->fn->fanout) /* [MODEL 8] the records go on to the other targets */
+			ks_fanout_pass(a->fn->fanout, now, &b);
+		uint32_t from = 0;
+		for (uint32_t i = 0; i <= ev.n; i++) {
+			if (i < ev.n && !ks_function_is_poison(a->fn, &b.records[i]))
+				continue;
+			if (i > from)
+				ks_function_processed(a->fn, now, &b, from, i, 0, now);
+			from = i + 1;
 		}
+		free_event(&ev);
 		return;
 	}
 	ev.errors++;
 	if (ev.errors > (uint32_t)a->cfg.max_retry_attempts) {
 		fail_event(a, &ev, now);
+		free_event(&ev);
 		return;
 	}
 	/* [doc] retried 1 min after the first error, 2 min after the second */
@@ -192,6 +239,11 @@ void ks_async_destroy(ks_async *a)
 	if (!a)
 		return;
 	gsl_rng_free(a->rng);
+	for (size_t i = 0; i < a->n; i++)
+		free_event(&a->heap[i]);
+	for (size_t i = 0; i < a->nrunning; i++)
+		if (a->running[i].used)
+			free_event(&a->running[i].ev);
 	sim_free(a->heap);
 	sim_free(a->running);
 	sim_free(a);
@@ -200,11 +252,27 @@ void ks_async_destroy(ks_async *a)
 void ks_async_enqueue(ks_async *a, sim_time t, const ks_record *r)
 {
 	SIM_ASSERT(t >= sim_engine_now(a->ctx->engine));
-	push(a, (ks_async_event){.due = t, .enqueued = t, .record = *r});
+	push(a, (ks_async_event){.due = t, .enqueued = t, .record = *r, .n = 1});
+	arm(a);
+}
+
+void ks_async_enqueue_batch(ks_async *a, sim_time t, const ks_record *r, uint32_t n)
+{
+	SIM_ASSERT(t >= sim_engine_now(a->ctx->engine) && n > 0);
+	ks_record *copies = sim_calloc(n, sizeof *copies);
+	memcpy(copies, r, n * sizeof *copies);
+	push(a,
+	     (ks_async_event){.due = t, .enqueued = t, .record = r[0], .records = copies, .n = n});
 	arm(a);
 }
 
 size_t ks_async_pending(const ks_async *a)
 {
-	return a->n + a->active;
+	size_t n = 0;
+	for (size_t i = 0; i < a->n; i++)
+		n += a->heap[i].n;
+	for (size_t i = 0; i < a->nrunning; i++)
+		if (a->running[i].used)
+			n += a->running[i].ev.n;
+	return n;
 }

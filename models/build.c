@@ -215,6 +215,7 @@ static void on_shard_made(void *ctx, ks_stream *s, size_t shard)
 	}
 	for (size_t i = 0; i < m->nconsumers; i++)
 		ks_consumer_add_shard(m->consumers[i], s, shard, m->started);
+	ks_build_firehoses_add_shard(m, s, shard);
 }
 
 /* One function copy and its pollers (one per shard of each kinesis trigger). */
@@ -305,6 +306,7 @@ static void read_prices(ks_model *m)
 	        .lambda_gb_second = sim_schema_number(p, "lambda_gb_second"),
 	        .sns_request_million = sim_schema_number(p, "sns_request_million"),
 	        .sqs_request_million = sim_schema_number(p, "sqs_request_million"),
+	        .firehose_gb = sim_schema_number(p, "firehose_gb"),
 	};
 }
 
@@ -332,7 +334,9 @@ ks_model *ks_model_build(const ks_scenario *sc, uint64_t seed, uint32_t replicat
 	build_functions(m);
 	ks_build_sqs_mappings(m);
 	ks_build_async(m);
+	ks_build_forward(m);
 	ks_build_consumers(m);
+	ks_build_firehoses(m);
 	read_prices(m);
 	return m;
 }
@@ -342,6 +346,7 @@ void ks_model_destroy(ks_model *m)
 	if (!m)
 		return;
 	ks_build_sqs_destroy(m);
+	ks_build_forward_destroy(m);
 	ks_build_topics_destroy(m);
 	for (size_t i = 0; i < m->npollers; i++) {
 		ks_poller_fini(m->pollers[i]);
@@ -355,6 +360,7 @@ void ks_model_destroy(ks_model *m)
 	sim_free(m->subs);
 	for (size_t i = 0; i < m->nconsumers; i++)
 		ks_consumer_destroy(m->consumers[i]);
+	ks_build_firehoses_destroy(m);
 	for (size_t i = 0; i < m->nqueues; i++)
 		ks_queue_destroy(m->queues[i]);
 	sim_free(m->queues);
@@ -404,6 +410,7 @@ int ks_model_run(ks_model *m, volatile sig_atomic_t *interrupt,
 		ks_poller_start(m->pollers[i]);
 	for (size_t i = 0; i < m->nconsumers; i++)
 		ks_consumer_start(m->consumers[i]);
+	ks_build_firehoses_start(m);
 	ks_build_sqs_start(m);
 	int rc = sim_engine_run(e, m->ctx.stop);
 	sim_time end = rc == 0 ? m->ctx.stop : sim_engine_now(e);
@@ -416,6 +423,7 @@ int ks_model_run(ks_model *m, volatile sig_atomic_t *interrupt,
 		ks_poller_finish(m->pollers[i], end);
 	for (size_t i = 0; i < m->nconsumers; i++)
 		ks_consumer_finish(m->consumers[i], end);
+	ks_build_firehoses_finish(m, end);
 	ks_build_sqs_finish(m, end);
 	sim_engine_set_progress(e, 0, NULL, NULL);
 	return rc;
@@ -433,6 +441,7 @@ void ks_model_summarize(ks_model *m)
 		p->fn->records_pending += (double)(p->shard->end - p->position);
 	}
 	ks_build_topics_pending(m);
+	ks_build_forward_pending(m);
 	ks_build_sqs_pending(m);
 	for (size_t i = 0; i < m->nstreams; i++)
 		ks_stream_summarize(m->streams[i]);
@@ -473,6 +482,7 @@ void ks_model_summarize(ks_model *m)
 	}
 	ks_build_topics_summarize(m, &usage);
 	ks_build_sqs_usage(m, &usage);
+	ks_build_firehoses_summarize(m, &usage);
 	ks_cost_summarize(&m->ctx, &m->prices, &usage);
 }
 

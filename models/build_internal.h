@@ -51,6 +51,10 @@ struct ks_model {
 	struct ks_topic **topics; /* build_topics.c */
 	size_t ntopics;
 	struct ks_async **asyncs; /* per function copy, in m->functions' order */
+	/* build_forward.c: the producers' partition keys */
+	struct ks_forward_keys *forward_keys;
+	struct ks_firehose **firehoses; /* build_firehoses.c */
+	size_t nfirehoses;
 };
 
 ks_stream *ks_build_find_stream(ks_model *m, const char *name);
@@ -96,5 +100,23 @@ void ks_build_sqs_finish(ks_model *m, sim_time end);
 void ks_build_sqs_pending(ks_model *m);
 void ks_build_sqs_usage(ks_model *m, ks_cost_usage *usage);
 void ks_build_sqs_destroy(ks_model *m);
+
+/* build_firehoses.c: the firehoses and their s3 triggers (after the async queues); starting
+ * them, bringing them to the run's end, each firehose's new shards, their summary (and the
+ * s3-triggered functions' pending records are the async queues'), ingested bytes for cost,
+ * and destroying them (before the streams). */
+void ks_build_firehoses(ks_model *m);
+void ks_build_firehoses_start(ks_model *m);
+void ks_build_firehoses_finish(ks_model *m, sim_time end);
+void ks_build_firehoses_add_shard(ks_model *m, ks_stream *s, size_t shard);
+void ks_build_firehoses_summarize(ks_model *m, ks_cost_usage *usage);
+void ks_build_firehoses_destroy(ks_model *m);
+
+/* build_forward.c: each function copy's `forward:` fan-out (after the async queues); at the
+ * end, the sync targets' invocations not back as their records_pending; destroying the
+ * fan-outs (before the functions). */
+void ks_build_forward(ks_model *m);
+void ks_build_forward_pending(ks_model *m);
+void ks_build_forward_destroy(ks_model *m);
 
 #endif

@@ -2,7 +2,7 @@
  * shard-hours and 25 KB PUT payload units (provisioned) or stream-hours and GB in and out
  * (on-demand), enhanced fan-out consumer-shard-hours and GB pushed;
  * Lambda: requests plus GB-seconds; SNS: publishes ($0.50 per million [doc]); SQS: requests ($0.40
- * per million [doc]). Firehose is 0 until its model lands. */
+ * per million [doc]); Firehose: GiB ingested (read from its source) at firehose_gb [doc]. */
 #include "models/cost.h"
 
 #define GIB 1073741824.0
@@ -20,11 +20,12 @@ void ks_cost_summarize(ks_ctx *ctx, const ks_cost_config *p, const ks_cost_usage
 	                u->lambda_gb_seconds * p->lambda_gb_second;
 	double sns = u->sns_requests / 1e6 * p->sns_request_million;
 	double sqs = u->sqs_requests / 1e6 * p->sqs_request_million;
+	double firehose = u->firehose_bytes / GIB * p->firehose_gb;
 	sim_metrics *m = ctx->metrics;
-	sim_metrics_set_value(m, "cost.total", kinesis + lambda + sns + sqs, "USD");
+	sim_metrics_set_value(m, "cost.total", kinesis + lambda + sns + sqs + firehose, "USD");
 	sim_metrics_set_value(m, "cost.kinesis", kinesis, "USD");
 	sim_metrics_set_value(m, "cost.lambda", lambda, "USD");
 	sim_metrics_set_value(m, "cost.sqs", sqs, "USD");
 	sim_metrics_set_value(m, "cost.sns", sns, "USD");
-	sim_metrics_set_value(m, "cost.firehose", 0, "USD");
+	sim_metrics_set_value(m, "cost.firehose", firehose, "USD");
 }

@@ -11,6 +11,7 @@ typedef struct ks_cost_config {
 	double sqs_request_million;
 	double sns_request_million;
 	double on_demand_stream_hour, on_demand_gb_in, on_demand_gb_out;
+	double firehose_gb; /* [doc] $0.029 per GB ingested */
 } ks_cost_config;
 
 /* What the models used over the measured period. */
@@ -25,6 +26,7 @@ typedef struct ks_cost_usage {
 	double lambda_gb_seconds; /* [doc] duration rounded up to 1 ms x memory */
 	double sqs_requests;      /* sends, receives and delete batches (queue.h) */
 	double sns_requests;      /* [doc] publishes (SNS -> Lambda deliveries are free) */
+	double firehose_bytes;    /* read from the source streams by the firehoses */
 } ks_cost_usage;
 
 /* Writes cost.{total,kinesis,lambda,sqs,sns,firehose} into the registry. */

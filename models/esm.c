@@ -15,6 +15,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "models/forward.h"
 #include "models/poller.h"
 #include "models/queue.h"
 #include "models/topic.h"
@@ -324,10 +325,32 @@ bool ks_esm_kick(ks_poller *p, sim_time now)
 	return true;
 }
 
+/* [MODEL 8] A handler that succeeded invokes its sync forward targets and is over only when
+ * the slowest is back (it keeps its concurrency meanwhile); whether one failed decides its
+ * outcome. Returns true when the batch now waits for them (its completion is rescheduled). */
+static bool wait_for_forward(ks_poller *p, size_t lane, sim_time now)
+{
+	ks_lane *l = &p->lanes[lane];
+	if (l->forwarding) { /* they are back */
+		l->forwarding = false;
+		return false;
+	}
+	if (l->inv.status != KS_INVOKE_OK || !p->fn->fanout)
+		return false;
+	ks_batch b = batch_of(p, l);
+	if (!ks_fanout_sync(p->fn->fanout, now, &b, &l->inv))
+		return false;
+	l->forwarding = true;
+	schedule(p, lane, l->inv.end, LANE_COMPLETE);
+	return true;
+}
+
 /* The batch's result is back. */
 static void complete(ks_poller *p, size_t lane, sim_time now)
 {
 	ks_lane *l = &p->lanes[lane];
+	if (wait_for_forward(p, lane, now))
+		return;
 	ks_function_finish(p->fn, &l->inv);
 	const ks_invocation *inv = &l->inv;
 	/* Lambda's IteratorAge, once per invocation whatever its outcome: a batch that keeps
@@ -335,6 +358,8 @@ static void complete(ks_poller *p, size_t lane, sim_time now)
 	ks_batch b = batch_of(p, l);
 	ks_function_note_iterator_age(p->fn, now, &b, p->column, age_time(p, l, now));
 	if (inv->status == KS_INVOKE_OK) {
+		if (p->fn->fanout) /* [MODEL 8] the records go on to the other targets */
+			ks_fanout_pass(p->fn->fanout, now, &b);
 		processed(p, l, 0, l->inflight, now);
 		batch_over(p, lane, now);
 		return;

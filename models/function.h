@@ -143,6 +143,7 @@ typedef struct ks_function {
 	uint32_t retries;
 	ks_forward_fn forward; /* then: forward (may be set after creation by the builder) */
 	void *forward_ctx;
+	struct ks_fanout *fanout; /* `forward:` (forward.h), set by the builder; NULL: none */
 } ks_function;
 
 ks_function *ks_function_create(ks_ctx *ctx, const ks_function_config *cfg,

@@ -85,6 +85,7 @@ typedef struct ks_lane {
 	uint32_t split[32]; /* bisect: sizes of the halves still to run, innermost last */
 	uint32_t nsplit;
 	sim_handle timer; /* window or retry timer */
+	bool forwarding;  /* the handler is back and waits for its sync forward targets */
 } ks_lane;
 
 typedef struct ks_poller {

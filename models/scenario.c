@@ -500,7 +500,7 @@ static const sim_schema sqs_trigger_keys[] = {
         END,
 };
 static const sim_schema s3_trigger_keys[] = {
-        {.key = "s3", .kind = SIM_SCHEMA_STRING, .flags = REQ | NI},
+        {.key = "s3", .kind = SIM_SCHEMA_STRING, .flags = REQ},
         END,
 };
 static const sim_schema trigger_variants[] = {
@@ -532,6 +532,39 @@ static const sim_schema async_keys[] = {
         {.key = "on_failure", .kind = SIM_SCHEMA_STRING},
         END,
 };
+
+/* forward: the fan-out layer (MODEL.md section 8); each item names exactly one target. */
+static const char *const invoke_choices[] = {"sync", "async", NULL};
+static const sim_schema forward_function_keys[] = {
+        {.key = "function", .kind = SIM_SCHEMA_STRING, .flags = REQ},
+        {.key = "invoke", .kind = SIM_SCHEMA_ENUM, .def = "sync", .choices = invoke_choices},
+        END,
+};
+static const sim_schema forward_stream_keys[] = {
+        {.key = "stream", .kind = SIM_SCHEMA_STRING, .flags = REQ},
+        END,
+};
+static const sim_schema forward_topic_keys[] = {
+        {.key = "topic", .kind = SIM_SCHEMA_STRING, .flags = REQ},
+        END,
+};
+static const sim_schema forward_variants[] = {
+        {.key = "function",
+         .kind = SIM_SCHEMA_MAP,
+         .children = forward_function_keys,
+         .what = "forward to a function"},
+        {.key = "stream",
+         .kind = SIM_SCHEMA_MAP,
+         .children = forward_stream_keys,
+         .what = "forward to a stream"},
+        {.key = "topic",
+         .kind = SIM_SCHEMA_MAP,
+         .children = forward_topic_keys,
+         .what = "forward to a topic"},
+        END,
+};
+static const sim_schema forward_item = {
+        .kind = SIM_SCHEMA_VARIANT, .children = forward_variants, .what = "forward target"};
 
 static const sim_schema function_keys[] = {
         {.key = "count", .kind = SIM_SCHEMA_INT, .min = 1, .max = 1000},
@@ -568,7 +601,7 @@ static const sim_schema function_keys[] = {
          .children = async_keys,
          .flags = FILL,
          .what = "async"},
-        {.key = "forward", .kind = SIM_SCHEMA_ANY, .flags = NI},
+        {.key = "forward", .kind = SIM_SCHEMA_SEQ, .item = &forward_item},
         END,
 };
 static const sim_schema function_item = {
@@ -613,6 +646,34 @@ static const sim_schema topic_keys[] = {
 static const sim_schema topic_item = {
         .kind = SIM_SCHEMA_MAP, .children = topic_keys, .what = "topic"};
 
+/* [doc] Firehose buffering hints: 1..128 MiB, 0..900 s; defaults 5 MiB and 300 s. */
+static const sim_schema firehose_buffer_keys[] = {
+        {.key = "size",
+         .kind = SIM_SCHEMA_SIZE_AWS_MB,
+         .def = "5MB",
+         .min = 1 * MIB,
+         .max = 128 * MIB,
+         .flags = AWS},
+        {.key = "interval",
+         .kind = SIM_SCHEMA_DURATION,
+         .def = "300s",
+         .min = 0,
+         .max = 900 * S_,
+         .flags = AWS},
+        END,
+};
+static const sim_schema firehose_keys[] = {
+        {.key = "source", .kind = SIM_SCHEMA_STRING, .flags = REQ},
+        {.key = "buffer",
+         .kind = SIM_SCHEMA_MAP,
+         .children = firehose_buffer_keys,
+         .flags = FILL,
+         .what = "buffer"},
+        END,
+};
+static const sim_schema firehose_item = {
+        .kind = SIM_SCHEMA_MAP, .children = firehose_keys, .what = "firehose"};
+
 static const sim_schema expect_item = {.kind = SIM_SCHEMA_STRING, .what = "expectation"};
 
 static const sim_schema top_keys[] = {
@@ -648,7 +709,7 @@ static const sim_schema top_keys[] = {
         {.key = "consumers", .kind = SIM_SCHEMA_DICT, .item = &consumer_item},
         {.key = "topics", .kind = SIM_SCHEMA_DICT, .item = &topic_item},
         {.key = "queues", .kind = SIM_SCHEMA_DICT, .item = &queue_item},
-        {.key = "firehoses", .kind = SIM_SCHEMA_ANY, .flags = NI},
+        {.key = "firehoses", .kind = SIM_SCHEMA_DICT, .item = &firehose_item},
         {.key = "expect", .kind = SIM_SCHEMA_SEQ, .item = &expect_item},
         END,
 };
@@ -1045,6 +1106,8 @@ static void check_retry_paths(const sim_yaml_node *root, sim_diag *d)
 		     t++) {
 			const sim_yaml_node *trigger = triggers->items[t];
 			check_reference(sim_yaml_get(trigger, "sns"), topics, "topic", d);
+			check_reference(sim_yaml_get(trigger, "s3"),
+			                sim_yaml_get(root, "firehoses"), "firehose", d);
 			if (sim_yaml_get(trigger, "kinesis"))
 				check_destination(sim_yaml_get(trigger, "on_failure"), root, d);
 		}
@@ -1254,6 +1317,29 @@ static void check_queues(const sim_yaml_node *root, sim_diag *d)
 	}
 }
 
+/* forward's references: functions, streams and topics that exist; a function does not forward
+ * to itself (its copies included). */
+static void check_forward(const sim_yaml_node *root, sim_diag *d)
+{
+	const sim_yaml_node *functions = sim_yaml_get(root, "functions");
+	for (size_t i = 0; functions && functions->kind == SIM_YAML_MAP && i < functions->n; i++) {
+		const sim_yaml_node *fw = sim_yaml_get(functions->pairs[i].value, "forward");
+		for (size_t t = 0; fw && fw->kind == SIM_YAML_SEQ && t < fw->n; t++) {
+			const sim_yaml_node *item = fw->items[t];
+			const sim_yaml_node *fn = sim_yaml_get(item, "function");
+			check_reference(fn, functions, "function", d);
+			check_reference(sim_yaml_get(item, "stream"), sim_yaml_get(root, "streams"),
+			                "stream", d);
+			check_reference(sim_yaml_get(item, "topic"), sim_yaml_get(root, "topics"),
+			                "topic", d);
+			if (fn && fn->kind == SIM_YAML_SCALAR &&
+			    strcmp(fn->text, functions->pairs[i].key->text) == 0)
+				sim_diag_report(d, SIM_DIAG_ERROR, fn->file, fn->line, fn->col,
+				                "function '%s' forwards to itself", fn->text);
+		}
+	}
+}
+
 static void check_semantics(const sim_yaml_node *root, sim_diag *d)
 {
 	check_queues(root, d);
@@ -1271,9 +1357,14 @@ static void check_semantics(const sim_yaml_node *root, sim_diag *d)
 		check_function(&functions->pairs[i], streams, sim_yaml_get(root, "queues"), d);
 	check_reservations(root, d);
 	check_retry_paths(root, d);
+	check_forward(root, d);
 	const sim_yaml_node *consumers = sim_yaml_get(root, "consumers");
 	for (size_t i = 0; consumers && consumers->kind == SIM_YAML_MAP && i < consumers->n; i++)
 		check_reference(sim_yaml_get(consumers->pairs[i].value, "stream"), streams,
+		                "stream", d);
+	const sim_yaml_node *firehoses = sim_yaml_get(root, "firehoses");
+	for (size_t i = 0; firehoses && firehoses->kind == SIM_YAML_MAP && i < firehoses->n; i++)
+		check_reference(sim_yaml_get(firehoses->pairs[i].value, "source"), streams,
 		                "stream", d);
 
 	const sim_yaml_pair *warmup = sim_yaml_get_pair(root, "warmup");

@@ -4,6 +4,7 @@
 
 #include <math.h>
 
+#include "models/forward.h"
 #include "sim/alloc.h"
 #include "sim/assert.h"
 #include "sim/rng.h"
@@ -185,9 +186,30 @@ static void processed(ks_sqs_esm *e, const ks_batch *b, uint32_t from, uint32_t 
 	}
 }
 
+/* [MODEL 8] A handler that succeeded invokes its sync forward targets and is over when the
+ * slowest is back (forward.h). Returns true when the batch now waits for them. */
+static bool wait_for_forward(ks_sqs_esm *e, uint32_t s, sim_time now)
+{
+	ks_sqs_slot *slot = &e->slots[s];
+	if (slot->forwarding) { /* they are back */
+		slot->forwarding = false;
+		return false;
+	}
+	if (slot->inv.status != KS_INVOKE_OK || !e->fn->fanout)
+		return false;
+	ks_batch b = {.records = slot->records, .n = slot->n};
+	if (!ks_fanout_sync(e->fn->fanout, now, &b, &slot->inv))
+		return false;
+	slot->forwarding = true;
+	at(e, slot->inv.end, EV_COMPLETE, s);
+	return true;
+}
+
 static void complete(ks_sqs_esm *e, uint32_t s, sim_time now)
 {
 	ks_sqs_slot *slot = &e->slots[s];
+	if (wait_for_forward(e, s, now))
+		return;
 	ks_function_finish(e->fn, &slot->inv);
 	slot->busy = false;
 	e->busy--;
@@ -197,6 +219,8 @@ static void complete(ks_sqs_esm *e, uint32_t s, sim_time now)
 		done = slot->n;
 	else if (e->cfg.item_failures && !slot->inv.whole_batch)
 		done = slot->inv.first_failed;
+	if (done > 0 && done == slot->n && e->fn->fanout) /* [MODEL 8] on to the other targets */
+		ks_fanout_pass(e->fn->fanout, now, &b);
 	if (done > 0) {
 		processed(e, &b, 0, done, now);
 		ks_queue_delete(e->queue, now, slot->receipts, done);

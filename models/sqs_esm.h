@@ -50,6 +50,7 @@ typedef struct ks_sqs_slot {
 	uint32_t n;
 	bool busy;
 	ks_invocation inv;
+	bool forwarding; /* the handler is back and waits for its sync forward targets */
 } ks_sqs_slot;
 
 typedef struct ks_sqs_esm {

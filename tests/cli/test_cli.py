@@ -325,18 +325,17 @@ class Diagnostics(CliTest):
         # These keys are documented (SCENARIO.md) but their models have not landed: when one
         # lands, replace it here by a key that is still refused.
         self.check_fails("bad-not-implemented.yaml", """
-            bad-not-implemented.yaml:8:1: error: 'firehoses' is not implemented yet in this version of kinesim
-            firehoses: {h: {source: s}}
-            ^
-              hint: remove 'firehoses' from the scenario
-            bad-not-implemented.yaml:16:5: error: 'forward' is not implemented yet in this version of kinesim
+            bad-not-implemented.yaml:5:3: error: 'traces' is not implemented yet in this version of kinesim
+              traces: [records]
+              ^
+              hint: remove 'traces' from the scenario
+            bad-not-implemented.yaml:6:3: error: 'trace_sample' is not implemented yet in this version of kinesim
+              trace_sample: 10%
+              ^
+              hint: remove 'trace_sample' from the scenario
+            bad-not-implemented.yaml:17:26: error: function 'f' forwards to itself
                 forward: [{function: f}]
-                ^
-              hint: remove 'forward' from the scenario
-            bad-not-implemented.yaml:19:9: error: 's3' is not implemented yet in this version of kinesim
-                  - s3: h
-                    ^
-              hint: remove 's3' from the scenario
+                                     ^
             kinesim: 3 errors in scenario 'bad-not-implemented.yaml'
             """)
 
