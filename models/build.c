@@ -269,26 +269,39 @@ static void build_copy(ks_model *m, const char *name, const sim_yaml_node *f)
 	}
 }
 
-static void build_functions(ks_model *m)
+void ks_build_each_copy(ks_model *m, ks_copy_visit visit, void *ctx)
 {
-	const sim_yaml_node *lam = sim_yaml_get(sim_yaml_get(m->root, "platform"), "lambda");
-	m->invoke_overhead = sim_schema_dist(lam, "invoke_overhead", false);
 	const sim_yaml_node *functions = sim_yaml_get(m->root, "functions");
 	size_t n = functions && functions->kind == SIM_YAML_MAP ? functions->n : 0;
+	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
 		const char *name = functions->pairs[i].key->text;
 		const sim_yaml_node *f = functions->pairs[i].value;
 		size_t copies = ks_scenario_copies(f);
 		if (copies == 0) {
-			build_copy(m, name, f);
+			visit(m, k++, name, f, ctx);
 			continue;
 		}
 		for (size_t c = 1; c <= copies; c++) {
 			char *copy = sim_asprintf("%s-%zu", name, c);
-			build_copy(m, copy, f);
+			visit(m, k++, copy, f, ctx);
 			sim_free(copy);
 		}
 	}
+}
+
+static void visit_copy(ks_model *m, size_t k, const char *name, const sim_yaml_node *f, void *ctx)
+{
+	(void)k;
+	(void)ctx;
+	build_copy(m, name, f);
+}
+
+static void build_functions(ks_model *m)
+{
+	const sim_yaml_node *lam = sim_yaml_get(sim_yaml_get(m->root, "platform"), "lambda");
+	m->invoke_overhead = sim_schema_dist(lam, "invoke_overhead", false);
+	ks_build_each_copy(m, visit_copy, NULL);
 }
 
 static void read_prices(ks_model *m)

@@ -20,28 +20,24 @@ static ks_firehose *find_firehose(ks_model *m, const char *name)
 	return NULL;
 }
 
+static void visit_copy(ks_model *m, size_t k, const char *name, const sim_yaml_node *f, void *ctx)
+{
+	(void)name;
+	(void)ctx;
+	const sim_yaml_node *triggers = sim_yaml_get(f, "triggers");
+	for (size_t t = 0; triggers && triggers->kind == SIM_YAML_SEQ && t < triggers->n; t++) {
+		const sim_yaml_node *s3 = sim_yaml_get(triggers->items[t], "s3");
+		if (!s3)
+			continue;
+		ks_firehose *fh = find_firehose(m, s3->text);
+		SIM_ASSERT(fh && m->asyncs);
+		ks_firehose_subscribe(fh, m->asyncs[k]);
+	}
+}
+
 static void subscribe_functions(ks_model *m)
 {
-	const sim_yaml_node *functions = sim_yaml_get(m->root, "functions");
-	size_t n = functions && functions->kind == SIM_YAML_MAP ? functions->n : 0;
-	size_t k = 0; /* copies in the order build_functions made them */
-	for (size_t i = 0; i < n; i++) {
-		const sim_yaml_node *f = functions->pairs[i].value;
-		const sim_yaml_node *triggers = sim_yaml_get(f, "triggers");
-		size_t copies = ks_scenario_copies(f);
-		for (size_t c = 0; c < (copies ? copies : 1); c++, k++) {
-			for (size_t t = 0;
-			     triggers && triggers->kind == SIM_YAML_SEQ && t < triggers->n; t++) {
-				const sim_yaml_node *s3 = sim_yaml_get(triggers->items[t], "s3");
-				if (!s3)
-					continue;
-				ks_firehose *fh = find_firehose(m, s3->text);
-				SIM_ASSERT(fh && m->asyncs);
-				ks_firehose_subscribe(fh, m->asyncs[k]);
-			}
-		}
-	}
-	SIM_ASSERT(k == m->nfunctions);
+	ks_build_each_copy(m, visit_copy, NULL);
 }
 
 void ks_build_firehoses(ks_model *m)

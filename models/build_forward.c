@@ -86,21 +86,19 @@ static ks_fanout *build_fanout(ks_model *m, ks_function *fn, const sim_yaml_node
 	return fo;
 }
 
+static void visit_copy(ks_model *m, size_t k, const char *name, const sim_yaml_node *f, void *ctx)
+{
+	(void)name;
+	(void)ctx;
+	const sim_yaml_node *fw = sim_yaml_get(f, "forward");
+	if (fw && fw->kind == SIM_YAML_SEQ && fw->n > 0)
+		m->functions[k]->fanout = build_fanout(m, m->functions[k], fw);
+}
+
 void ks_build_forward(ks_model *m)
 {
 	m->forward_keys = build_keys(m);
-	const sim_yaml_node *functions = sim_yaml_get(m->root, "functions");
-	size_t n = functions && functions->kind == SIM_YAML_MAP ? functions->n : 0;
-	size_t k = 0; /* copies in the order build_functions made them */
-	for (size_t i = 0; i < n; i++) {
-		const sim_yaml_node *f = functions->pairs[i].value;
-		const sim_yaml_node *fw = sim_yaml_get(f, "forward");
-		size_t copies = ks_scenario_copies(f);
-		for (size_t c = 0; c < (copies ? copies : 1); c++, k++)
-			if (fw && fw->kind == SIM_YAML_SEQ && fw->n > 0)
-				m->functions[k]->fanout = build_fanout(m, m->functions[k], fw);
-	}
-	SIM_ASSERT(k == m->nfunctions);
+	ks_build_each_copy(m, visit_copy, NULL);
 }
 
 void ks_build_forward_pending(ks_model *m)

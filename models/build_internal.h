@@ -66,6 +66,12 @@ void ks_build_advance_world(void *world, sim_time now);
 /* platform.kinesis's enhanced fan-out constants. */
 ks_efo_config ks_build_efo_config(ks_model *m);
 
+/* Calls visit for every function copy in build order: k is the copy's number (its index in
+ * m->functions once they are built), name the copy's name ("f" or "f-3"), f its YAML. */
+typedef void (*ks_copy_visit)(ks_model *m, size_t k, const char *name, const sim_yaml_node *f,
+                              void *ctx);
+void ks_build_each_copy(ks_model *m, ks_copy_visit visit, void *ctx);
+
 void ks_build_streams(ks_model *m);
 void ks_build_producers(ks_model *m);
 void ks_build_consumers(ks_model *m);

@@ -84,24 +84,16 @@ static void copy_mappings(ks_model *m, const char *name, const sim_yaml_node *f)
 	}
 }
 
+static void visit_copy(ks_model *m, size_t k, const char *name, const sim_yaml_node *f, void *ctx)
+{
+	(void)k;
+	(void)ctx;
+	copy_mappings(m, name, f);
+}
+
 void ks_build_sqs_mappings(ks_model *m)
 {
-	const sim_yaml_node *functions = sim_yaml_get(m->root, "functions");
-	size_t n = functions && functions->kind == SIM_YAML_MAP ? functions->n : 0;
-	for (size_t i = 0; i < n; i++) {
-		const char *name = functions->pairs[i].key->text;
-		const sim_yaml_node *f = functions->pairs[i].value;
-		size_t copies = ks_scenario_copies(f);
-		if (copies == 0) {
-			copy_mappings(m, name, f);
-			continue;
-		}
-		for (size_t c = 1; c <= copies; c++) {
-			char *copy = sim_asprintf("%s-%zu", name, c);
-			copy_mappings(m, copy, f);
-			sim_free(copy);
-		}
-	}
+	ks_build_each_copy(m, visit_copy, NULL);
 }
 
 void ks_build_sqs_start(ks_model *m)

@@ -130,19 +130,17 @@ static ks_async *build_async(ks_model *m, ks_function *fn, const sim_yaml_node *
 	return a;
 }
 
+static void visit_copy(ks_model *m, size_t k, const char *name, const sim_yaml_node *f, void *ctx)
+{
+	(void)name;
+	(void)ctx;
+	m->asyncs[k] = build_async(m, m->functions[k], f);
+}
+
 void ks_build_async(ks_model *m)
 {
 	m->asyncs = sim_calloc(m->nfunctions ? m->nfunctions : 1, sizeof *m->asyncs);
-	const sim_yaml_node *functions = sim_yaml_get(m->root, "functions");
-	size_t n = functions && functions->kind == SIM_YAML_MAP ? functions->n : 0;
-	size_t k = 0; /* copies in the order build_functions made them */
-	for (size_t i = 0; i < n; i++) {
-		const sim_yaml_node *f = functions->pairs[i].value;
-		size_t copies = ks_scenario_copies(f);
-		for (size_t c = 0; c < (copies ? copies : 1); c++, k++)
-			m->asyncs[k] = build_async(m, m->functions[k], f);
-	}
-	SIM_ASSERT(k == m->nfunctions);
+	ks_build_each_copy(m, visit_copy, NULL);
 }
 
 void ks_build_topics_pending(ks_model *m)
