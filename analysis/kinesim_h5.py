@@ -137,6 +137,10 @@ def _series(group: h5py.Group, rows: int, where: str) -> dict[str, np.ndarray]:
             continue
         if item.dtype.kind not in "iuf" or name in ("counts", "lower_ns"):
             continue
+        # Event tables (on_failure, alarm_events, ...) carry a `columns` attribute and are
+        # not series; a series is attached to the `time` dimension scale.
+        if "columns" in item.attrs:
+            continue
         if item.shape[0] != rows:
             raise KinesimError(
                 f"{where}/{name} has {item.shape[0]} rows but time has {rows}")

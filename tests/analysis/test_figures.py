@@ -72,6 +72,11 @@ def write_run(runs, name, seed, complete=1):
                           "ms" if series.endswith("_ms") else "1", series)
             ds.dims[0].attach_scale(time)
             ds.dims[1].attach_scale(shards)
+        # An event table (as kinesim writes for on_failure records): rows are events, not
+        # intervals, so readers must not take it for a series.
+        table = labelled(fn, "on_failure", np.zeros((i, 7)), "", "invocation records")
+        table.attrs["columns"] = "time_s,shard,first_sequence,last_sequence,batch_size," \
+                                 "invoke_count,condition"
         # Latencies around 50 ms and 200 ms, binned the way the simulator bins them.
         samples = rng.lognormal(np.log(5e7 * (1 + 3 * i)), 0.5, size=5000).astype(np.int64)
         counts = np.bincount(np.searchsorted(lower, samples, side="right") - 1,
