@@ -91,7 +91,7 @@ ks_function_config ks_build_function_config(ks_model *m, const char *name, const
 	if (ore) {
 		cfg.policy = policy_of(sim_schema_string(ore, "policy"));
 		cfg.retries = (uint32_t)sim_schema_int(ore, "retries");
-		/* then: forward is refused by the scenario layer until the retry paths land */
+		/* then: skip, fail_batch or forward (the builder sets the forward hook) */
 		cfg.then = policy_of(sim_schema_string(ore, "then"));
 		SIM_ASSERT(cfg.then != KS_RECORD_RETRY);
 	}
