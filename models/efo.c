@@ -11,7 +11,8 @@ void ks_efo_init(ks_efo *e, const ks_efo_config *cfg, ks_shard *shard, uint64_t 
 	*e = (ks_efo){.cfg = *cfg, .shard = shard, .seed = seed, .next = start, .last = 0};
 }
 
-/* Deliveries in [k P, k P + gap) wait for the renewed subscription. */
+/* [doc] a subscription lasts 5 minutes and is renewed; [choice: efo_renewal_gap] deliveries in
+ * [k P, k P + gap) wait for the renewed subscription. */
 static sim_time after_renewal(const ks_efo *e, sim_time t)
 {
 	if (e->cfg.renewal_gap <= 0 || e->cfg.renewal_period <= 0)
@@ -26,6 +27,7 @@ static sim_time delivery(const ks_efo *e, uint64_t seq, sim_time last, double ta
 	double u = sim_crn_uniform(e->seed, seq, 0);
 	sim_time ready =
 	        r->arrival + (sim_time)llround(fmax(0, sim_dist_quantile(e->cfg.push_latency, u)));
+	/* [doc] in shard order, and no faster than the consumer's 2 MiB/s per shard */
 	sim_time d = ready > last ? ready : last;
 	if (tat_ns > (double)d)
 		d = (sim_time)ceil(tat_ns);

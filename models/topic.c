@@ -51,6 +51,8 @@ void ks_topic_publish(ks_topic *t, sim_time at, const ks_record *r)
 	ks_metric_add(&t->published, at, 0, 1);
 	if (at >= t->ctx->warmup)
 		t->requests += 1; /* [doc] SNS bills publishes */
+	/* [meas] each subscriber gets the message delivery_latency later (platform.sns); [doc] a
+	 * function error is then the async path's to retry, not SNS's. */
 	for (size_t i = 0; i < t->nsubscribers; i++) {
 		sim_time lat = (sim_time)llround(fmax(0, sim_dist_sample(&t->latency, t->rng)));
 		sim_time when = at + lat;

@@ -1,7 +1,6 @@
 /* Simulated time conversions and formatting. */
 #include "sim/time.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -12,16 +11,6 @@ sim_time sim_assert_now;
 double sim_time_to_s(sim_time t)
 {
 	return (double)t / 1e9;
-}
-
-sim_time sim_time_from_s(double s)
-{
-	double ns = nearbyint(s * 1e9);
-	if (ns >= 9.2e18)
-		return SIM_TIME_MAX;
-	if (ns <= -9.2e18)
-		return -SIM_TIME_MAX;
-	return (sim_time)ns;
 }
 
 int sim_time_format(char *buf, size_t len, sim_time t)

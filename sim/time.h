@@ -21,8 +21,6 @@ typedef int64_t sim_time;
 
 /* Seconds as a double, for output and statistics. */
 double sim_time_to_s(sim_time t);
-/* Nearest nanosecond of a number of seconds; saturates at +/- SIM_TIME_MAX. */
-sim_time sim_time_from_s(double s);
 
 /* Writes t in the shortest compound form that reads it back exactly with the units parser
  * ("0s", "250ms", "1m30s", "1h", "1us500ns"). Returns what snprintf returns. */

@@ -14,7 +14,9 @@
 #include "models/build_internal.h"
 #include "sim/diag.h"
 
-ks_scenario *harness_load(const char *yaml, const char *const *sets)
+/* Writes yaml to a temporary file and loads it; returns the load's result, *sc on success,
+ * and the diagnostics in d. */
+static int load(const char *yaml, const char *const *sets, sim_diag *d, ks_scenario **sc)
 {
 	char path[] = "/tmp/kinesim-test-XXXXXX.yaml";
 	int fd = mkstemps(path, 5);
@@ -25,16 +27,33 @@ ks_scenario *harness_load(const char *yaml, const char *const *sets)
 	size_t nsets = 0;
 	while (sets && sets[nsets])
 		nsets++;
+	int err = 0;
+	int rc = ks_scenario_load(path, sets, nsets, d, sc, &err);
+	unlink(path);
+	return rc;
+}
+
+ks_scenario *harness_load(const char *yaml, const char *const *sets)
+{
 	sim_diag *d = sim_diag_create();
 	ks_scenario *sc = NULL;
-	int err = 0;
-	int rc = ks_scenario_load(path, sets, nsets, d, &sc, &err);
+	int rc = load(yaml, sets, d, &sc);
 	if (rc != 0)
 		sim_diag_print(d, stderr);
 	sim_diag_destroy(d);
-	unlink(path);
 	assert_int_equal(rc, 0);
 	return sc;
+}
+
+char *harness_diagnostics(const char *yaml, int *rc)
+{
+	sim_diag *d = sim_diag_create();
+	ks_scenario *sc = NULL;
+	*rc = load(yaml, NULL, d, &sc);
+	ks_scenario_destroy(sc);
+	char *text = sim_diag_format(d, false);
+	sim_diag_destroy(d);
+	return text;
 }
 
 static harness_run run(const char *yaml, const char *const *sets, uint64_t seed, bool pin)

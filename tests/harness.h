@@ -22,6 +22,10 @@ typedef struct harness_run {
  * diagnostics printed when it does not load. */
 ks_scenario *harness_load(const char *yaml, const char *const *sets);
 
+/* Loads YAML text that may fail or warn: returns the diagnostics without source lines (free
+ * with sim_free) and the load's result in *rc. */
+char *harness_diagnostics(const char *yaml, int *rc);
+
 /* Loads, builds (seed, replication 0) and runs to the end, then summarizes. */
 harness_run harness_run_yaml(const char *yaml, const char *const *sets, uint64_t seed);
 /* The same, with every shard's log pinned by a reader that never moves, so the logs keep

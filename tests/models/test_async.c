@@ -311,20 +311,7 @@ static char *diagnostics(const char *functions, int *rc)
 	                               "queues: {dlq: {}}\n"
 	                               "functions:\n%s",
 	                               functions);
-	char path[] = "/tmp/kinesim-async-XXXXXX.yaml";
-	int fd = mkstemps(path, 5);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, yaml, strlen(yaml)), (ssize_t)strlen(yaml));
-	close(fd);
-	sim_diag *d = sim_diag_create();
-	ks_scenario *sc = NULL;
-	int err = 0;
-	*rc = ks_scenario_load(path, NULL, 0, d, &sc, &err);
-	ks_scenario_destroy(sc);
-	unlink(path);
-	char *text = sim_diag_format(d, false);
-	sim_diag_destroy(d);
-	return text;
+	return harness_diagnostics(yaml, rc);
 }
 
 static void retry_path_references_name_topics_and_queues(void **state)

@@ -269,20 +269,7 @@ static char *load(const char *functions, int *rc)
 	                               "streams: {s: {shards: 1}}\ntopics: {t: {}}\n"
 	                               "functions:\n%s",
 	                               functions);
-	char path[] = "/tmp/kinesim-forward-XXXXXX.yaml";
-	int fd = mkstemps(path, 5);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, yaml, strlen(yaml)), (ssize_t)strlen(yaml));
-	close(fd);
-	sim_diag *d = sim_diag_create();
-	ks_scenario *sc = NULL;
-	int err = 0;
-	*rc = ks_scenario_load(path, NULL, 0, d, &sc, &err);
-	ks_scenario_destroy(sc);
-	unlink(path);
-	char *text = sim_diag_format(d, false);
-	sim_diag_destroy(d);
-	return text;
+	return harness_diagnostics(yaml, rc);
 }
 
 static void forward_targets_are_checked(void **state)

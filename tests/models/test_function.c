@@ -371,25 +371,6 @@ static void reservations_leave_the_unreserved_pool_to_the_others(void **state)
 	destroy(w);
 }
 
-/* Loads a scenario that must fail or warn; returns the diagnostics (caller frees). */
-static char *diagnostics(const char *yaml, int *rc)
-{
-	char path[] = "/tmp/kinesim-fn-XXXXXX.yaml";
-	int fd = mkstemps(path, 5);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, yaml, strlen(yaml)), (ssize_t)strlen(yaml));
-	close(fd);
-	sim_diag *d = sim_diag_create();
-	ks_scenario *sc = NULL;
-	int err = 0;
-	*rc = ks_scenario_load(path, NULL, 0, d, &sc, &err);
-	ks_scenario_destroy(sc);
-	unlink(path);
-	char *text = sim_diag_format(d, false);
-	sim_diag_destroy(d);
-	return text;
-}
-
 static const char *strict(const char *functions)
 {
 	return harness_fmt("kinesim: 1\n"
@@ -406,10 +387,11 @@ static void reservations_must_leave_100_unreserved(void **state)
 {
 	(void)state;
 	int rc;
-	char *text = diagnostics(strict("  f: {count: 3, reserved_concurrency: 300}\n"), &rc);
+	char *text =
+	        harness_diagnostics(strict("  f: {count: 3, reserved_concurrency: 300}\n"), &rc);
 	assert_int_equal(rc, 0);
 	sim_free(text);
-	text = diagnostics(strict("  f: {count: 3, reserved_concurrency: 301}\n"), &rc);
+	text = harness_diagnostics(strict("  f: {count: 3, reserved_concurrency: 301}\n"), &rc);
 	assert_int_equal(rc, KS_SCENARIO_INVALID);
 	assert_non_null(strstr(text, "error: reserved concurrency adds up to 903, which leaves 97 "
 	                             "of account_concurrency 1000 unreserved; AWS keeps at least "
@@ -422,7 +404,7 @@ static void reservations_must_leave_100_unreserved(void **state)
 	                               "streams: {s: {shards: 1}}\n"
 	                               "functions:\n"
 	                               "  f: {count: 3, reserved_concurrency: 301}\n");
-	text = diagnostics(warn, &rc);
+	text = harness_diagnostics(warn, &rc);
 	assert_int_equal(rc, 0);
 	assert_non_null(strstr(text, "warning: reserved concurrency adds up to 903"));
 	sim_free(text);
@@ -662,7 +644,7 @@ static void unsupported_or_inconsistent_error_settings_are_refused(void **state)
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		int rc;
-		char *text = diagnostics(strict(cases[i].function), &rc);
+		char *text = harness_diagnostics(strict(cases[i].function), &rc);
 		assert_int_equal(rc, KS_SCENARIO_INVALID);
 		if (!strstr(text, cases[i].message))
 			fail_msg("case %zu: want '%s' in:\n%s", i, cases[i].message, text);
