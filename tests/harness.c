@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "models/build_internal.h"
+#include "models/scenario/build_internal.h"
 #include "sim/diag.h"
 
 /* Writes yaml to a temporary file and loads it; returns the load's result, *sc on success,

@@ -8,8 +8,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "models/build.h"
-#include "models/scenario.h"
+#include "models/scenario/build.h"
+#include "models/scenario/scenario.h"
 #include "sim/metrics.h"
 
 typedef struct harness_run {

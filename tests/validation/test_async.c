@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
-#include "models/async.h"
-#include "models/build_internal.h"
+#include "models/lambda/async.h"
+#include "models/scenario/build_internal.h"
 #include "tests/harness.h"
 
 typedef struct attempts {

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "models/shard.h"
+#include "models/kinesis/shard.h"
 #include "tests/harness.h"
 
 /* Case 8: one shard at 500 records/s of 1 KB, B = 100, d = 1 s, g ~ 0: the shard is served at

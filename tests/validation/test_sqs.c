@@ -11,8 +11,8 @@
 
 #include <cmocka.h>
 
-#include "models/build_internal.h"
-#include "models/queue.h"
+#include "models/scenario/build_internal.h"
+#include "models/sqs/queue.h"
 #include "tests/harness.h"
 
 static ks_queue *queue_of(ks_model *m, const char *name)

@@ -1,0 +1,63 @@
+/* Enhanced fan-out delivery times (see efo.h). */
+#include "models/kinesis/efo.h"
+
+#include <math.h>
+
+#include "sim/rng.h"
+
+void ks_efo_init(ks_efo *e, const ks_efo_config *cfg, ks_shard *shard, uint64_t seed,
+                 uint64_t start)
+{
+	*e = (ks_efo){.cfg = *cfg, .shard = shard, .seed = seed, .next = start, .last = 0};
+}
+
+/* [doc] a subscription lasts 5 minutes and is renewed; [choice: efo_renewal_gap] deliveries in
+ * [k P, k P + gap) wait for the renewed subscription. */
+static sim_time after_renewal(const ks_efo *e, sim_time t)
+{
+	if (e->cfg.renewal_gap <= 0 || e->cfg.renewal_period <= 0)
+		return t;
+	sim_time into = t % e->cfg.renewal_period;
+	return into < e->cfg.renewal_gap ? t - into + e->cfg.renewal_gap : t;
+}
+
+static sim_time delivery(const ks_efo *e, uint64_t seq, sim_time last, double tat_ns)
+{
+	const ks_record *r = ks_shard_record(e->shard, seq);
+	double u = sim_crn_uniform(e->seed, seq, 0);
+	sim_time ready =
+	        r->arrival + (sim_time)llround(fmax(0, sim_dist_quantile(e->cfg.push_latency, u)));
+	/* [doc] in shard order, and no faster than the consumer's 2 MiB/s per shard */
+	sim_time d = ready > last ? ready : last;
+	if (tat_ns > (double)d)
+		d = (sim_time)ceil(tat_ns);
+	return after_renewal(e, d);
+}
+
+sim_time ks_efo_next_delivery(const ks_efo *e)
+{
+	uint64_t seq = e->next < e->shard->live ? e->shard->live : e->next;
+	if (seq >= e->shard->end)
+		return SIM_TIME_MAX;
+	return delivery(e, seq, e->last, e->tat_ns);
+}
+
+uint64_t ks_efo_take(ks_efo *e, sim_time now, uint64_t max, sim_time warmup)
+{
+	if (e->next < e->shard->live)
+		e->next = e->shard->live;
+	uint64_t taken = 0;
+	while (e->next < e->shard->end && taken < max) {
+		sim_time d = delivery(e, e->next, e->last, e->tat_ns);
+		if (d > now)
+			break;
+		uint32_t bytes = ks_shard_record(e->shard, e->next)->bytes;
+		e->tat_ns = fmax(e->tat_ns, (double)d) + (double)bytes / e->cfg.bytes_per_s * 1e9;
+		e->last = d;
+		if (d >= warmup)
+			e->bytes += bytes;
+		e->next++;
+		taken++;
+	}
+	return e->next;
+}

@@ -1,0 +1,859 @@
+/* Producers: the rate, the arrival pattern, partition keys, record sizes, PutRecords calls, the
+ * write limit's verdict, resends, and the fate of a record written to several streams.
+ *
+ * Arrivals. A rate source is an intensity lambda(t) with cumulative Lambda(t). Arrival k comes
+ * at Lambda^-1(S_k), S_k = S_(k-1) + E_k: E_k ~ Exp(1) gives a Poisson process, exact in
+ * distribution for any intensity (inversion of the cumulative rate, Cinlar); E_k = 1 gives
+ * evenly spaced arrivals; a bursty pattern steps `burst` at once and puts `burst` records at
+ * that instant, so bursts come every burst/rate and the mean rate holds. A constant rate keeps
+ * the direct form t += E / rate. A profile or a trace is a piecewise-linear intensity, inverted
+ * in closed form per segment; a diurnal sine is inverted by Newton steps kept inside a bracket.
+ * All of it draws from the producer's own streams only, so it is deterministic.
+ *
+ * Calls. Records gather into the open call: up to max_records records and 5 MiB, sent `linger`
+ * after its first record or when it fills, whichever is first (linger 0: the records produced
+ * at the same instant). The call's records reach the shards at its send time, each with its
+ * own verdict; the failed ones of one call on one stream are resent together after one backoff,
+ * as an SDK resends the failed entries of a PutRecords response. PutRecord is the call of one.
+ * A call is completed by drawing ahead (arrivals up to its deadline): draws depend on nothing
+ * but the producer's streams, so producing ahead changes no value.
+ *
+ * Per record the work is a few draws and an append: no event, no allocation. Rejected records
+ * wait in a binary heap of resends ordered by (time, group, index), merged with new calls so
+ * that every shard sees its writes in time order; a group is the records resent in one call.
+ *
+ * Fate. A record whose verdicts are all final at its first send needs no state; one with a
+ * resend pending holds a fate slot (streams that accepted, lost, pending) until the last
+ * stream decides; it then counts as lost (no stream took it) or as a partial publish (some
+ * did, some lost it). */
+#include "models/kinesis/producer.h"
+
+#include <gsl/gsl_randist.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sim/alloc.h"
+#include "sim/assert.h"
+#include "sim/rng.h"
+
+__extension__ typedef unsigned __int128 u128;
+
+/* [doc] PutRecords: each request up to 5 MiB, partition keys included. */
+#define MAX_CALL_BYTES (5.0 * 1048576.0)
+#define NO_FATE        UINT32_MAX
+
+typedef struct resend {
+	sim_time t;
+	uint64_t group; /* the call it is resent in */
+	uint64_t index;
+	uint32_t bytes;
+	uint32_t key;
+	uint32_t fate;     /* slot, or NO_FATE */
+	uint16_t stream;   /* target number */
+	uint16_t attempts; /* made so far */
+} resend;
+
+typedef struct fate {
+	uint32_t accepted, lost, pending;
+	uint32_t next_free;
+} fate;
+
+typedef struct pending {
+	uint64_t index;
+	uint32_t bytes;
+	uint32_t key;
+} pending;
+
+/* A piece of a piecewise-linear intensity, from t0 to the next segment's t0. */
+typedef struct segment {
+	double t0;    /* ns */
+	double rate0; /* records per ns at t0 */
+	double slope; /* records per ns^2 */
+	double cum0;  /* expected records before t0 */
+	int64_t size; /* bytes per record in this segment (a trace row with bytes); < 0: none */
+} segment;
+
+/* A stream written to, and the group its failed records of the current call go in. */
+typedef struct target {
+	ks_stream *stream;
+	/* key -> shard in the stream's generation in force over [gen_from, gen_until); rebuilt
+	 * when a reshard or an on-demand split changes the open shard set */
+	uint32_t *key_shard;
+	size_t ngens_seen;
+	sim_time gen_from, gen_until;
+	uint64_t group_in, group_out; /* the last call that failed here, and its resend call */
+	sim_time group_delay;
+} target;
+
+enum { SRC_CONST, SRC_SEGMENTS, SRC_DIURNAL };
+
+struct ks_producer {
+	ks_ctx *ctx;
+	ks_producer_config cfg;
+	char *name;
+	gsl_rng *arrivals, *keys, *sizes, *retries;
+	uint64_t crn_seed;
+
+	target *targets;
+	size_t ntargets;
+	uint32_t nkeys;
+	ks_hash *key_hash; /* each key's MD5, routed to a shard by each stream's ranges */
+	uint8_t *key_len;  /* bytes of the key string, counted by the write limit */
+	gsl_ran_discrete_t *zipf;
+	bool size_is_const;
+	uint32_t const_size;
+
+	int source;
+	double mean_gap_ns; /* SRC_CONST */
+	segment *segs;      /* SRC_SEGMENTS */
+	size_t nsegs, seg;
+	double d_mean, d_amp, d_omega, d_peak_at, d_sin0; /* SRC_DIURNAL, per ns */
+	double d_lo, d_cum_lo, d_rate_lo; /* the previous root, Lambda and lambda there */
+	double cum;                       /* S of the next arrival */
+	double next_ns;      /* the next arrival, fractional to keep the gaps unbiased */
+	sim_time next_t;     /* next_ns rounded up: its instant */
+	int64_t next_size;   /* its size when the source fixes it; < 0: drawn */
+	uint32_t burst_left; /* records still due at next_ns in the current burst */
+	bool dry;            /* the source has no more arrivals */
+	uint64_t produced;
+
+	pending *call; /* the open call; one slot more for a record that did not fit */
+	uint32_t ncall, max_records;
+	sim_time linger, call_t0, call_send;
+	double call_bytes;
+	bool call_ready, carry;
+
+	uint64_t groups;
+	uint64_t popped_group;
+	resend *heap;
+	size_t nheap, capheap;
+	fate *fates;
+	size_t nfates, capfates;
+	uint32_t free_fate;
+
+	double records_produced, records_lost, partial_publishes, put_calls;
+};
+
+/* ---- resends ------------------------------------------------------------------------------ */
+
+static bool resend_before(const resend *a, const resend *b)
+{
+	if (a->t != b->t)
+		return a->t < b->t;
+	if (a->group != b->group)
+		return a->group < b->group;
+	return a->index < b->index;
+}
+
+static void heap_push(ks_producer *p, resend r)
+{
+	sim_grow(&p->heap, &p->capheap, p->nheap + 1, sizeof *p->heap);
+	size_t i = p->nheap++;
+	while (i > 0) {
+		size_t parent = (i - 1) / 2;
+		if (!resend_before(&r, &p->heap[parent]))
+			break;
+		p->heap[i] = p->heap[parent];
+		i = parent;
+	}
+	p->heap[i] = r;
+}
+
+static resend heap_pop(ks_producer *p)
+{
+	resend top = p->heap[0];
+	resend last = p->heap[--p->nheap];
+	size_t i = 0;
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= p->nheap)
+			break;
+		if (c + 1 < p->nheap && resend_before(&p->heap[c + 1], &p->heap[c]))
+			c++;
+		if (!resend_before(&p->heap[c], &last))
+			break;
+		p->heap[i] = p->heap[c];
+		i = c;
+	}
+	if (p->nheap > 0)
+		p->heap[i] = last;
+	return top;
+}
+
+/* ---- arrivals ----------------------------------------------------------------------------- */
+
+static void push_segment(segment **segs, size_t *n, size_t *cap, double t0, double rate0,
+                         double slope, int64_t size)
+{
+	/* A step replaces whatever was planned from its start on (a ramp it cuts short). */
+	while (*n > 0 && (*segs)[*n - 1].t0 >= t0)
+		(*n)--;
+	sim_grow(segs, cap, *n + 1, sizeof **segs);
+	(*segs)[(*n)++] = (segment){.t0 = t0, .rate0 = rate0, .slope = slope, .size = size};
+}
+
+static double rate_at(const segment *segs, size_t n, double t)
+{
+	for (size_t i = n; i-- > 0;)
+		if (segs[i].t0 <= t)
+			return segs[i].rate0 + segs[i].slope * (t - segs[i].t0);
+	return 0;
+}
+
+/* [choice] a profile: rate 0 before the first step; each step ramps linearly over `ramp` from
+ * the rate in effect at its `at` (the previous step's rate unless that one's ramp is cut
+ * short) to its own rate, then holds it. */
+static void build_profile(ks_producer *p, const ks_profile_step *steps, size_t n)
+{
+	size_t cap = 0;
+	push_segment(&p->segs, &p->nsegs, &cap, 0, 0, 0, -1);
+	for (size_t i = 0; i < n; i++) {
+		double at = (double)steps[i].at, ramp = (double)steps[i].ramp;
+		double to = steps[i].rate_per_s * 1e-9;
+		double from = rate_at(p->segs, p->nsegs, at);
+		if (ramp > 0) {
+			push_segment(&p->segs, &p->nsegs, &cap, at, from, (to - from) / ramp, -1);
+			push_segment(&p->segs, &p->nsegs, &cap, at + ramp, to, 0, -1);
+		} else {
+			push_segment(&p->segs, &p->nsegs, &cap, at, to, 0, -1);
+		}
+	}
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* A trace: each row's records arrive at a constant rate over its period, which lasts until the
+ * next row (the last row: the median period); nothing after the last row. */
+static void build_trace(ks_producer *p, const ks_trace *tr)
+{
+	size_t cap = 0;
+	SIM_ASSERT(tr->n >= 2);
+	double *periods = sim_malloc((tr->n - 1) * sizeof *periods);
+	for (size_t i = 0; i + 1 < tr->n; i++)
+		periods[i] = (double)(tr->rows[i + 1].t - tr->rows[i].t);
+	qsort(periods, tr->n - 1, sizeof *periods, cmp_double);
+	size_t m = tr->n - 1;
+	double median = m % 2 ? periods[m / 2] : (periods[m / 2 - 1] + periods[m / 2]) / 2;
+	sim_free(periods);
+	for (size_t i = 0; i < tr->n; i++) {
+		const ks_trace_row *r = &tr->rows[i];
+		double t0 = (double)r->t;
+		double period = i + 1 < tr->n ? (double)tr->rows[i + 1].t - t0 : median;
+		int64_t size = -1;
+		if (tr->has_bytes && r->records > 0 && r->bytes >= 0)
+			size = llround(r->bytes / r->records);
+		push_segment(&p->segs, &p->nsegs, &cap, t0, r->records / period, 0, size);
+		if (i + 1 == tr->n)
+			push_segment(&p->segs, &p->nsegs, &cap, t0 + period, 0, 0, -1);
+	}
+}
+
+static void finish_segments(ks_producer *p)
+{
+	for (size_t i = 1; i < p->nsegs; i++) {
+		const segment *g = &p->segs[i - 1];
+		double len = p->segs[i].t0 - g->t0;
+		p->segs[i].cum0 = g->cum0 + g->rate0 * len + g->slope * len * len / 2;
+	}
+}
+
+/* The time at which the cumulative rate reaches s; s never decreases between calls. */
+static double segments_inverse(ks_producer *p, double s)
+{
+	while (p->seg + 1 < p->nsegs && s >= p->segs[p->seg + 1].cum0)
+		p->seg++;
+	const segment *g = &p->segs[p->seg];
+	double d = s - g->cum0, tau = 0;
+	if (g->slope == 0) {
+		if (g->rate0 <= 0) { /* only the last segment: the source is spent */
+			p->dry = true;
+			return g->t0;
+		}
+		tau = d / g->rate0;
+	} else if (d > 0) {
+		/* rate0 tau + slope tau^2 / 2 = d, in the form that does not cancel. */
+		double disc = g->rate0 * g->rate0 + 2 * g->slope * d;
+		tau = 2 * d / (g->rate0 + sqrt(disc > 0 ? disc : 0));
+	}
+	double t = g->t0 + tau;
+	if (p->seg + 1 < p->nsegs && t > p->segs[p->seg + 1].t0)
+		t = p->segs[p->seg + 1].t0;
+	p->next_size = g->size;
+	return t;
+}
+
+/* Diurnal: lambda(t) = mean + amp cos(w (t - peak_at)),
+ * Lambda(t) = mean t + amp / w (sin(w (t - peak_at)) + sin(w peak_at)). */
+static double diurnal_cum(const ks_producer *p, double t)
+{
+	return p->d_mean * t +
+	       p->d_amp / p->d_omega * (sin(p->d_omega * (t - p->d_peak_at)) + p->d_sin0);
+}
+
+static double diurnal_rate(const ks_producer *p, double t)
+{
+	return p->d_mean + p->d_amp * cos(p->d_omega * (t - p->d_peak_at));
+}
+
+/* The root of Lambda(t) = s after the previous one (d_lo, where Lambda = d_cum_lo). */
+static double diurnal_inverse(ks_producer *p, double s)
+{
+	double lo = p->d_lo, need = s - p->d_cum_lo;
+	if (need <= 0)
+		return lo;
+	/* Fast path, one sine and cosine: a step at the rate of the previous arrival, then one
+	 * Newton step, kept when the error it leaves, |lambda'| / (2 lambda) dt^2, is below
+	 * 10^-3 ns. Gaps are tiny against the period, so it nearly always is. */
+	if (p->d_rate_lo > 0) {
+		double t = lo + need / p->d_rate_lo;
+		double x = p->d_omega * (t - p->d_peak_at), sn = sin(x), cs = cos(x);
+		double f = p->d_mean * t + p->d_amp / p->d_omega * (sn + p->d_sin0) - s;
+		double r = p->d_mean + p->d_amp * cs, dr = p->d_amp * p->d_omega * fabs(sn);
+		if (r > 0) {
+			double dt = f / r, next = t - dt;
+			if (next > lo && dr * dt * dt < 2e-3 * r) {
+				p->d_lo = next;
+				p->d_cum_lo = s;
+				p->d_rate_lo = r;
+				return next;
+			}
+		}
+	}
+	/* Safe path: Newton inside a bracket. Lambda(lo + x) - Lambda(lo) >= mean x - 2 amp / w
+	 * bounds the root from above. */
+	double hi = lo + (need + 2 * p->d_amp / p->d_omega) / p->d_mean;
+	double t = lo + need / p->d_mean;
+	for (int i = 0; i < 200 && hi - lo > 1e-3; i++) {
+		double f = diurnal_cum(p, t) - s;
+		if (f < 0)
+			lo = t;
+		else
+			hi = t;
+		double r = diurnal_rate(p, t);
+		double next = r > 0 ? t - f / r : (lo + hi) / 2;
+		if (!(next > lo && next < hi))
+			next = (lo + hi) / 2;
+		if (fabs(next - t) < 1e-3) {
+			t = next;
+			break;
+		}
+		t = next;
+	}
+	p->d_lo = t;
+	p->d_cum_lo = s;
+	p->d_rate_lo = diurnal_rate(p, t);
+	return t;
+}
+
+/* Exp(1) by the ziggurat method (Marsaglia & Tsang 2000) on 256 layers: exact in distribution,
+ * and ~98% of draws cost one 64-bit draw and a multiply, where -log1p(-U) cost a libm call per
+ * record. The low 8 bits pick the layer and the top 53 the abscissa, so the two are independent
+ * (Doornik 2005 points out the flaw of sharing them). */
+static struct {
+	double w[256], f[256];
+	uint64_t k[256];
+	bool ready;
+} zig;
+
+static void zig_init(void)
+{
+	if (zig.ready)
+		return;
+	const double m = 0x1.0p53, v = 3.949659822581572e-3;
+	double d = 7.697117470131487, t = d;
+	double q = v / exp(-d);
+	zig.k[0] = (uint64_t)(d / q * m);
+	zig.k[1] = 0;
+	zig.w[0] = q / m;
+	zig.w[255] = d / m;
+	zig.f[0] = 1;
+	zig.f[255] = exp(-d);
+	for (int i = 254; i >= 1; i--) {
+		d = -log(v / d + exp(-d));
+		zig.k[i + 1] = (uint64_t)(d / t * m);
+		t = d;
+		zig.f[i] = exp(-d);
+		zig.w[i] = d / m;
+	}
+	zig.ready = true;
+}
+
+static double exp1(gsl_rng *r)
+{
+	for (;;) {
+		uint64_t u = sim_rng_u64(r);
+		unsigned i = (unsigned)(u & 255);
+		uint64_t j = u >> 11;
+		double x = (double)j * zig.w[i];
+		if (j < zig.k[i])
+			return x; /* inside the layer's rectangle */
+		if (i == 0)       /* the tail beyond r: memoryless */
+			return 7.697117470131487 - log1p(-sim_rng_uniform(r));
+		if (zig.f[i] + sim_rng_uniform(r) * (zig.f[i - 1] - zig.f[i]) < exp(-x))
+			return x;
+	}
+}
+
+static bool exhausted(const ks_producer *p)
+{
+	return p->dry || (p->cfg.limit >= 0 && p->produced >= (uint64_t)p->cfg.limit);
+}
+
+static void draw_next_arrival(ks_producer *p)
+{
+	if (p->burst_left > 0) { /* the rest of a burst: same instant */
+		p->burst_left--;
+		return;
+	}
+	double step;
+	if (p->cfg.burst > 1) {
+		step = p->cfg.burst;
+		p->burst_left = p->cfg.burst - 1;
+	} else if (p->cfg.uniform_arrivals) {
+		step = 1;
+	} else {
+		step = exp1(p->arrivals);
+	}
+	if (p->source == SRC_CONST) {
+		p->next_ns += step * p->mean_gap_ns;
+	} else {
+		p->cum += step;
+		p->next_ns = p->source == SRC_DIURNAL ? diurnal_inverse(p, p->cum)
+		                                      : segments_inverse(p, p->cum);
+	}
+	/* Past ~292 years of simulated time nothing more can happen. */
+	if (!(p->next_ns < 9e18)) {
+		p->dry = true;
+		return;
+	}
+	/* ceil without a libm call (the hot loop needs it per record) */
+	p->next_t = (sim_time)p->next_ns;
+	p->next_t += (double)p->next_t < p->next_ns;
+}
+
+/* ---- keys and records --------------------------------------------------------------------- */
+
+static uint32_t draw_key(ks_producer *p)
+{
+	if (p->cfg.hot_key_share > 0 && sim_rng_uniform(p->keys) < p->cfg.hot_key_share)
+		return p->cfg.key_count; /* the key "hot" */
+	if (p->zipf)
+		return (uint32_t)gsl_ran_discrete(p->keys, p->zipf);
+	return (uint32_t)(((u128)sim_rng_u64(p->keys) * p->cfg.key_count) >> 64);
+}
+
+/* Produces the next record into r; returns its production time. */
+static sim_time produce(ks_producer *p, pending *r)
+{
+	sim_time t = p->next_t;
+	r->key = draw_key(p);
+	if (p->next_size >= 0)
+		r->bytes = (uint32_t)p->next_size;
+	else if (p->size_is_const)
+		r->bytes = p->const_size;
+	else
+		r->bytes =
+		        (uint32_t)fmax(0, llround(sim_dist_sample(&p->cfg.record_size, p->sizes)));
+	r->index = p->produced++;
+	draw_next_arrival(p);
+	return t;
+}
+
+/* ---- lifecycle ---------------------------------------------------------------------------- */
+
+/* The key -> shard table of a target at time t [doc: the open shard whose hash range holds
+ * the key's MD5]. */
+static const uint32_t *route(ks_producer *p, target *tg, sim_time t)
+{
+	const ks_stream *s = tg->stream;
+	if (s->ngens == tg->ngens_seen && t >= tg->gen_from && t < tg->gen_until)
+		return tg->key_shard;
+	size_t g = ks_stream_generation(s, t);
+	tg->ngens_seen = s->ngens;
+	tg->gen_from = s->gens[g].at;
+	tg->gen_until = g + 1 < s->ngens ? s->gens[g + 1].at : SIM_TIME_MAX;
+	for (uint32_t k = 0; k < p->nkeys; k++)
+		tg->key_shard[k] = (uint32_t)ks_stream_route(s, g, p->key_hash[k]);
+	return tg->key_shard;
+}
+
+ks_producer *ks_producer_create(ks_ctx *ctx, const ks_producer_config *cfg)
+{
+	ks_producer *p = sim_calloc(1, sizeof *p);
+	p->ctx = ctx;
+	p->cfg = *cfg;
+	p->name = sim_strdup(cfg->name);
+	p->cfg.name = p->name;
+	p->cfg.record_size = sim_dist_copy(&cfg->record_size);
+	p->cfg.profile = NULL;
+	p->cfg.diurnal = NULL;
+	p->cfg.trace = NULL;
+	zig_init();
+	p->arrivals = sim_rng_stream(ctx->seed, ctx->replication, cfg->name, "arrivals", -1);
+	p->keys = sim_rng_stream(ctx->seed, ctx->replication, cfg->name, "keys", -1);
+	p->sizes = sim_rng_stream(ctx->seed, ctx->replication, cfg->name, "sizes", -1);
+	p->retries = sim_rng_stream(ctx->seed, ctx->replication, cfg->name, "retries", -1);
+	p->crn_seed = sim_rng_seed(ctx->seed, ctx->replication, cfg->name, "record", -1);
+
+	/* [doc, code: kinesis-mock] keys are k0..k<count-1>, plus "hot" when a share of the
+	 * records uses one single key [choice: its own name, so it is not also a regular key];
+	 * their shards are fixed per key set. */
+	SIM_ASSERT(cfg->key_count >= 1);
+	uint32_t nkeys = cfg->key_count + (cfg->hot_key_share > 0 ? 1 : 0);
+	p->nkeys = nkeys;
+	p->key_len = sim_malloc(nkeys);
+	p->key_hash = sim_malloc(nkeys * sizeof *p->key_hash);
+	for (uint32_t k = 0; k < nkeys; k++) {
+		char key[16];
+		int len = k < cfg->key_count ? snprintf(key, sizeof key, "k%u", k)
+		                             : snprintf(key, sizeof key, "hot");
+		p->key_len[k] = (uint8_t)len;
+		p->key_hash[k] = ks_stream_key_hash(key, (size_t)len);
+	}
+	p->ntargets = cfg->streams ? cfg->nstreams : 1;
+	SIM_ASSERT(p->ntargets >= 1 && p->ntargets <= UINT16_MAX);
+	p->targets = sim_calloc(p->ntargets, sizeof *p->targets);
+	for (size_t i = 0; i < p->ntargets; i++) {
+		ks_stream *s = cfg->streams ? cfg->streams[i] : cfg->stream;
+		p->targets[i] =
+		        (target){.stream = s, .key_shard = sim_malloc(nkeys * sizeof(uint32_t))};
+		route(p, &p->targets[i], 0);
+	}
+	p->cfg.streams = NULL;
+	if (cfg->zipf_keys) {
+		double *w = sim_malloc(cfg->key_count * sizeof *w);
+		for (uint32_t k = 0; k < cfg->key_count; k++)
+			w[k] = pow(k + 1.0, -cfg->zipf_s);
+		p->zipf = gsl_ran_discrete_preproc(cfg->key_count, w);
+		sim_free(w);
+	}
+	p->size_is_const = cfg->record_size.kind == SIM_DIST_CONST;
+	p->const_size = (uint32_t)fmax(0, llround(cfg->record_size.a));
+
+	p->next_size = -1;
+	if (cfg->profile) {
+		p->source = SRC_SEGMENTS;
+		build_profile(p, cfg->profile, cfg->nprofile);
+		finish_segments(p);
+	} else if (cfg->diurnal) {
+		const ks_diurnal *d = cfg->diurnal;
+		p->source = SRC_DIURNAL;
+		p->d_mean = (d->peak_per_s + d->trough_per_s) / 2 * 1e-9;
+		p->d_amp = (d->peak_per_s - d->trough_per_s) / 2 * 1e-9;
+		p->d_omega = 2 * M_PI / (double)d->period;
+		p->d_peak_at = (double)d->peak_at;
+		p->d_sin0 = sin(p->d_omega * p->d_peak_at);
+		p->d_rate_lo = diurnal_rate(p, 0);
+		p->dry = p->d_mean <= 0;
+	} else if (cfg->trace) {
+		p->source = SRC_SEGMENTS;
+		build_trace(p, cfg->trace);
+		finish_segments(p);
+	} else {
+		p->source = SRC_CONST;
+		p->mean_gap_ns = cfg->rate_per_s > 0 ? 1e9 / cfg->rate_per_s : 0;
+		p->dry = p->mean_gap_ns <= 0;
+	}
+
+	p->max_records = cfg->max_records ? cfg->max_records : 1;
+	p->linger = cfg->linger;
+	p->call = sim_malloc((p->max_records + 1) * sizeof *p->call);
+	p->free_fate = NO_FATE;
+	if (!exhausted(p))
+		draw_next_arrival(p);
+	return p;
+}
+
+void ks_producer_destroy(ks_producer *p)
+{
+	if (!p)
+		return;
+	gsl_rng_free(p->arrivals);
+	gsl_rng_free(p->keys);
+	gsl_rng_free(p->sizes);
+	gsl_rng_free(p->retries);
+	if (p->zipf)
+		gsl_ran_discrete_free(p->zipf);
+	sim_dist_fini(&p->cfg.record_size);
+	for (size_t i = 0; i < p->ntargets; i++)
+		sim_free(p->targets[i].key_shard);
+	sim_free(p->key_hash);
+	sim_free(p->targets);
+	sim_free(p->key_len);
+	sim_free(p->segs);
+	sim_free(p->call);
+	sim_free(p->heap);
+	sim_free(p->fates);
+	sim_free(p->name);
+	sim_free(p);
+}
+
+uint64_t ks_producer_crn_seed(const ks_producer *p)
+{
+	return p->crn_seed;
+}
+
+/* ---- calls -------------------------------------------------------------------------------- */
+
+/* Completes the open call (fills it from the arrivals until it is full or its linger is over)
+ * and returns its send time; SIM_TIME_MAX when nothing is left to send. */
+static sim_time call_due(ks_producer *p)
+{
+	if (p->call_ready)
+		return p->call_send;
+	if (p->ncall == 0) {
+		if (exhausted(p))
+			return SIM_TIME_MAX;
+		p->call_t0 = produce(p, &p->call[0]);
+		p->call_bytes = p->call[0].bytes + p->key_len[p->call[0].key];
+		p->ncall = 1;
+	}
+	sim_time deadline = p->call_t0 + p->linger, last = p->call_t0;
+	sim_time send = deadline;
+	for (;;) {
+		if (p->ncall == p->max_records) {
+			send = last; /* full: it goes at once */
+			break;
+		}
+		if (exhausted(p) || p->next_t > deadline)
+			break;
+		pending *r = &p->call[p->ncall];
+		sim_time t = produce(p, r);
+		double b = r->bytes + p->key_len[r->key];
+		if (p->call_bytes + b > MAX_CALL_BYTES) {
+			p->carry = true; /* it opens the next call */
+			send = t;
+			break;
+		}
+		p->call_bytes += b;
+		p->ncall++;
+		last = t;
+	}
+	p->call_ready = true;
+	p->call_send = send;
+	return send;
+}
+
+static sim_time resend_delay(ks_producer *p, uint32_t failed_attempts)
+{
+	/* [choice] producer retry, the AWS Java SDK v2 throttling policy [code]: exponential
+	 * backoff from `base`, capped, with jitter. */
+	double d = (double)p->cfg.retry_base * ldexp(1.0, (int)failed_attempts - 1);
+	d = fmin(d, (double)p->cfg.retry_cap);
+	switch (p->cfg.retry_jitter) {
+	case KS_JITTER_NONE: break;
+	case KS_JITTER_FULL: d = d * sim_rng_uniform(p->retries); break;
+	case KS_JITTER_EQUAL: d = d / 2 + d / 2 * sim_rng_uniform(p->retries); break;
+	}
+	return (sim_time)llround(d);
+}
+
+/* One write attempt of record r on a target at t: whether the shard accepted it. */
+static inline bool write_one(ks_producer *p, target *tg, sim_time t, const pending *r)
+{
+	ks_stream *s = tg->stream;
+	size_t shard = route(p, tg, t)[r->key];
+	ks_shard *sh = &s->shards[shard];
+	if (ks_shard_write_admit(sh, t, r->bytes + p->key_len[r->key])) {
+		ks_record rec = {.arrival = t,
+		                 .id = ks_record_id(p->cfg.number, r->index),
+		                 .bytes = r->bytes,
+		                 .key = r->key};
+		ks_shard_push(sh, &rec);
+		ks_stream_accepted(s, shard, t, r->bytes);
+		return true;
+	}
+	/* [doc] every rejected attempt counts in WriteProvisionedThroughputExceeded. */
+	ks_metric_add(&s->write_throttled, t, shard, 1);
+	return false;
+}
+
+/* After a rejected attempt (the `attempts`-th) of call group_in: either the record is lost on
+ * that stream (returns false) or it joins the resend call of its group (returns true). */
+static bool schedule_resend(ks_producer *p, size_t ti, sim_time t, const pending *r,
+                            uint32_t attempts, uint64_t group_in, uint32_t fate_slot)
+{
+	target *tg = &p->targets[ti];
+	if ((int)attempts >= p->cfg.max_attempts) {
+		ks_metric_add(&tg->stream->records_lost, t, route(p, tg, t)[r->key], 1);
+		return false;
+	}
+	if (tg->group_in != group_in) {
+		tg->group_in = group_in;
+		tg->group_out = ++p->groups;
+		tg->group_delay = resend_delay(p, attempts);
+	}
+	heap_push(p, (resend){.t = t + tg->group_delay,
+	                      .group = tg->group_out,
+	                      .index = r->index,
+	                      .bytes = r->bytes,
+	                      .key = r->key,
+	                      .fate = fate_slot,
+	                      .stream = (uint16_t)ti,
+	                      .attempts = (uint16_t)attempts});
+	return true;
+}
+
+static void finalize(ks_producer *p, sim_time t, uint32_t accepted, uint32_t lost)
+{
+	if (t < p->ctx->warmup || lost == 0)
+		return;
+	if (accepted == 0)
+		p->records_lost += 1;
+	else
+		p->partial_publishes += 1; /* MODEL.md section 8 */
+}
+
+static uint32_t fate_alloc(ks_producer *p)
+{
+	if (p->free_fate != NO_FATE) {
+		uint32_t i = p->free_fate;
+		p->free_fate = p->fates[i].next_free;
+		return i;
+	}
+	sim_grow(&p->fates, &p->capfates, p->nfates + 1, sizeof *p->fates);
+	return (uint32_t)p->nfates++;
+}
+
+static void fate_settle(ks_producer *p, sim_time t, uint32_t slot, bool accepted)
+{
+	fate *f = &p->fates[slot];
+	if (accepted)
+		f->accepted++;
+	else
+		f->lost++;
+	if (--f->pending > 0)
+		return;
+	finalize(p, t, f->accepted, f->lost);
+	f->next_free = p->free_fate;
+	p->free_fate = slot;
+}
+
+/* Sends the open call at t: every record to every stream. */
+static void send_call(ks_producer *p, sim_time t)
+{
+	uint64_t group = ++p->groups; /* the call, as the group its failed records come from */
+	if (t >= p->ctx->warmup) {
+		p->put_calls += (double)p->ntargets; /* one call per stream */
+		p->records_produced += p->ncall;
+	}
+	bool resends = p->cfg.max_attempts > 1;
+	for (uint32_t i = 0; i < p->ncall; i++) {
+		const pending *r = &p->call[i];
+		uint32_t accepted = 0, lost = 0, waiting = 0, slot = NO_FATE;
+		for (size_t k = 0; k < p->ntargets; k++) {
+			if (write_one(p, &p->targets[k], t, r)) {
+				accepted++;
+				continue;
+			}
+			if (slot == NO_FATE && resends)
+				slot = fate_alloc(p);
+			if (schedule_resend(p, k, t, r, 1, group, slot))
+				waiting++;
+			else
+				lost++;
+		}
+		if (waiting > 0)
+			p->fates[slot] =
+			        (fate){.accepted = accepted, .lost = lost, .pending = waiting};
+		else
+			finalize(p, t, accepted, lost);
+	}
+	/* A record that did not fit opens the next call, produced when this one went. */
+	p->call_ready = false;
+	if (p->carry) {
+		p->carry = false;
+		p->call[0] = p->call[p->ncall];
+		p->call_t0 = t;
+		p->call_bytes = p->call[0].bytes + p->key_len[p->call[0].key];
+		p->ncall = 1;
+	} else {
+		p->ncall = 0;
+	}
+}
+
+/* One resend due at t (the records of a resend call come out of the heap one after another). */
+static void send_resend(ks_producer *p, sim_time t)
+{
+	resend r = heap_pop(p);
+	if (r.group != p->popped_group) {
+		p->popped_group = r.group;
+		if (t >= p->ctx->warmup)
+			p->put_calls += 1;
+	}
+	pending rec = {.index = r.index, .bytes = r.bytes, .key = r.key};
+	if (write_one(p, &p->targets[r.stream], t, &rec)) {
+		fate_settle(p, t, r.fate, true);
+		return;
+	}
+	if (!schedule_resend(p, r.stream, t, &rec, r.attempts + 1u, r.group, r.fate))
+		fate_settle(p, t, r.fate, false);
+}
+
+/* The time of the producer's next write attempt, SIM_TIME_MAX when it has none. */
+static sim_time next_attempt(ks_producer *p)
+{
+	sim_time t = call_due(p);
+	if (p->nheap > 0 && p->heap[0].t < t)
+		t = p->heap[0].t;
+	return t;
+}
+
+/* Performs the producer's next attempt, due at t. */
+static void emit(ks_producer *p, sim_time t)
+{
+	/* Resends due at t go before a new call at the same instant: they are older. */
+	if (p->nheap > 0 && p->heap[0].t == t)
+		send_resend(p, t);
+	else
+		send_call(p, t);
+}
+
+void ks_producers_advance(ks_producer **producers, size_t n, sim_time now)
+{
+	if (n == 1) {
+		ks_producer *p = producers[0];
+		for (sim_time t; (t = next_attempt(p)) <= now;)
+			emit(p, t);
+		return;
+	}
+	/* Several producers: merge their attempts by time (ties by producer order), so each shard
+	 * sees its writes in time order. */
+	for (;;) {
+		ks_producer *first = NULL;
+		sim_time tmin = SIM_TIME_MAX;
+		for (size_t i = 0; i < n; i++) {
+			sim_time t = next_attempt(producers[i]);
+			if (t < tmin) {
+				tmin = t;
+				first = producers[i];
+			}
+		}
+		if (!first || tmin > now)
+			return;
+		emit(first, tmin);
+	}
+}
+
+void ks_producer_summarize(const ks_producer *p)
+{
+	struct {
+		const char *name;
+		double value;
+	} rows[] = {
+	        {"records_produced", p->records_produced},
+	        {"records_lost", p->records_lost},
+	        {"partial_publishes", p->partial_publishes},
+	        {"put_calls", p->put_calls},
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		char *path = sim_asprintf("%s.%s", p->name, rows[i].name);
+		sim_metrics_set_value(p->ctx->metrics, path, rows[i].value, "count");
+		sim_free(path);
+	}
+}

@@ -1,0 +1,101 @@
+/* A Kinesis data stream: its shards, the partition-key -> shard mapping, and its metrics. */
+#ifndef KS_STREAM_H
+#define KS_STREAM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "models/core/context.h"
+#include "models/core/metric.h"
+#include "models/kinesis/shard.h"
+
+/* An UpdateShardCount call during the run. */
+typedef struct ks_reshard {
+	sim_time at;
+	size_t shards;
+} ks_reshard;
+
+typedef struct ks_stream_config {
+	const char *name;
+	size_t shards;
+	const ks_reshard *reshards; /* in time order */
+	size_t nreshards;
+	sim_time retention;
+	sim_time put_to_readable; /* [choice] platform.kinesis.put_to_readable */
+	ks_write_limiter_config write;
+	ks_read_limiter_config read;
+	/* [doc] on-demand capacity mode: starts with 4 shards' worth of write capacity and splits
+	 * a shard whose incoming rate passes 500 KB/s, within 15 minutes */
+	bool on_demand;
+	double split_bytes_per_s; /* 500 KB/s (AWS's KB: KiB) */
+	sim_time split_after;     /* [choice] platform.kinesis.on_demand_split_after */
+	size_t max_shards;        /* [choice] the most shards an on-demand stream grows to */
+} ks_stream_config;
+
+struct ks_stream;
+/* Called when a shard is made during the run (an on-demand split), after its series columns
+ * exist, so readers can be added for it. */
+typedef void (*ks_shard_made_fn)(void *ctx, struct ks_stream *s, size_t shard);
+
+typedef struct ks_stream {
+	char *name;
+	ks_ctx *ctx;
+	sim_time retention, put_to_readable;
+	size_t nshards; /* every shard of the run, open or not yet or closed; their array never
+	                 * moves (on-demand streams reserve max_shards), so pointers stay valid */
+	ks_shard *shards;
+	size_t capshards;
+	ks_stream_config cfg; /* limits for shards made later */
+	ks_shard_made_fn on_made;
+	void *on_made_ctx;
+	/* Generations of the open shard set: generation g is in force from gens[g].at; its open
+	 * shards are listed by ascending hash range. */
+	struct ks_generation {
+		sim_time at;
+		size_t *open;
+		size_t n;
+	} * gens;
+	size_t ngens;
+	/* Per-shard series (OUTPUT.md) with their measured totals. */
+	ks_metric incoming_records, incoming_bytes, write_throttled, records_lost, read_calls,
+	        read_throttled, iterator_age_max_ms, records_expired;
+	double put_payload_units;   /* [doc] 25 KB units of accepted records, measured period */
+	double bytes_in, bytes_out; /* accepted and returned by GetRecords, measured period */
+} ks_stream;
+
+ks_stream *ks_stream_create(ks_ctx *ctx, const ks_stream_config *cfg);
+void ks_stream_destroy(ks_stream *s);
+
+/* [doc] MD5 of the key as a 128-bit big-endian number. */
+ks_hash ks_stream_key_hash(const char *key, size_t len);
+/* [doc] N shards split [0, 2^128) into equal ranges of floor(2^128 / N), the last taking the
+ * remainder: the shard (0..N-1) of a key in a stream of N shards. */
+size_t ks_stream_shard_for_key(size_t nshards, const char *key, size_t len);
+
+/* A record was accepted at t on a shard: counts it and, in on-demand mode, watches the
+ * shard's incoming rate (may plan a split, which makes shards and calls the listener). */
+void ks_stream_accepted(ks_stream *s, size_t shard, sim_time t, uint32_t bytes);
+
+void ks_stream_listen(ks_stream *s, ks_shard_made_fn fn, void *ctx);
+
+/* The generation in force at t. */
+size_t ks_stream_generation(const ks_stream *s, sim_time t);
+/* The open shard of generation g whose range holds hash (an index into s->shards). */
+size_t ks_stream_route(const ks_stream *s, size_t g, ks_hash hash);
+
+/* Expires records of every shard at now (the run's end calls it with the stop time). */
+void ks_stream_expire(ks_stream *s, sim_time now);
+
+/* A GetRecords call on a shard: counts it, and when admitted its iterator age. */
+void ks_stream_note_read(ks_stream *s, size_t shard, sim_time t, bool admitted,
+                         sim_time iterator_age);
+
+/* Hours shard i is open in the measured period; their sum over the shards (what a provisioned
+ * stream is billed for). */
+double ks_stream_shard_open_hours(const ks_stream *s, size_t i);
+double ks_stream_shard_hours(const ks_stream *s);
+
+/* Writes the stream's summary values into the registry. */
+void ks_stream_summarize(const ks_stream *s);
+
+#endif

@@ -1,0 +1,103 @@
+/* The fan-out layer (MODEL.md section 8): what a function does with the records of a batch
+ * that succeeded, by its `forward:` list.
+ *
+ *   - a sync function target is invoked at the forwarder's handler end with copies of the
+ *     records; the forwarder's invocation is over when the slowest target is back, and a
+ *     target that fails or is throttled makes it a failure (the caller's error handling then
+ *     applies to the forwarder's batch). The forwarder holds its concurrency while it waits.
+ *   - an async function target gets one event per record on its async queue (async.h).
+ *   - a stream target gets each record re-published through its own write limit, with the
+ *     record's producer index and key (so its uniforms and routing follow it); a rejected
+ *     record is lost (the stream's write_throttled and records_lost). [choice] The new
+ *     stream's record is accepted at the re-publish instant, and its consumers measure
+ *     latency from then: the record does not carry its first acceptance.
+ *   - a topic target gets one publish per record (its subscribers measure latency from the
+ *     original acceptance, which the copy carries).
+ * Async, stream and topic targets are served once, when the batch has succeeded (after the
+ * sync targets are back). The records passed on are those the forwarder processed: not its
+ * poison records. A retried batch invokes its sync targets again (at least once delivery).
+ *
+ * Invariants: every sync target invocation not yet back sits in a used slot with its record
+ * copies; its engine event (arg: slot + 1) finishes it. */
+#ifndef KS_FORWARD_H
+#define KS_FORWARD_H
+
+#include <gsl/gsl_rng.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "models/core/context.h"
+#include "models/lambda/function.h"
+#include "models/lambda/poller.h"
+#include "models/kinesis/stream.h"
+
+struct ks_async;
+struct ks_topic;
+
+typedef enum {
+	KS_FORWARD_SYNC,   /* fn */
+	KS_FORWARD_ASYNC,  /* async (fn's async queue) */
+	KS_FORWARD_STREAM, /* stream */
+	KS_FORWARD_TOPIC,  /* topic */
+} ks_forward_kind;
+
+typedef struct ks_forward_target {
+	ks_forward_kind kind;
+	ks_function *fn;
+	struct ks_async *async;
+	ks_stream *stream;
+	struct ks_topic *topic;
+} ks_forward_target;
+
+/* Partition keys of the records' producers, to route a re-published record: producer number
+ * i has keys k0..k<key_count[i]-1>, and key number key_count[i] is "hot" (producer.c). */
+typedef struct ks_forward_keys {
+	const uint32_t *key_count;
+	size_t nproducers;
+} ks_forward_keys;
+
+typedef struct ks_forward_config {
+	const sim_dist *invoke_overhead; /* paid before each sync target's handler; NULL: none */
+	const ks_forward_keys *keys;     /* for stream targets; kept, not copied */
+	ks_advance_fn advance;           /* brings the producers up to now before a re-publish */
+	void *world;
+} ks_forward_config;
+
+typedef struct ks_forward_running {
+	ks_function *fn;
+	ks_invocation inv;
+	ks_record *records; /* owned copies */
+	uint32_t n;
+	bool used;
+} ks_forward_running;
+
+typedef struct ks_fanout {
+	ks_ctx *ctx;
+	ks_function *owner; /* the forwarder */
+	ks_forward_config cfg;
+	gsl_rng *rng; /* invoke overhead draws */
+	ks_forward_target *targets;
+	size_t ntargets, nsync;
+	ks_forward_running *running;
+	size_t nrunning, caprunning;
+	ks_record *scratch; /* the records passed on by one call */
+	size_t capscratch;
+} ks_fanout;
+
+ks_fanout *ks_fanout_create(ks_ctx *ctx, ks_function *owner, const ks_forward_config *cfg);
+void ks_fanout_destroy(ks_fanout *fo);
+void ks_fanout_add(ks_fanout *fo, const ks_forward_target *t);
+
+/* The forwarder's handler succeeded at now with batch b (inv its invocation, OK): invokes the
+ * sync targets. Returns false when there is nothing to wait for (no sync target, or no record
+ * to pass on); otherwise inv->end becomes the end of the slowest target (at least now) and,
+ * when a target failed or was throttled, inv->status FAILED (whole_batch, counted in the
+ * forwarder's errors). */
+bool ks_fanout_sync(ks_fanout *fo, sim_time now, const ks_batch *b, ks_invocation *inv);
+/* The batch succeeded at now: its records go to the async, stream and topic targets. */
+void ks_fanout_pass(ks_fanout *fo, sim_time now, const ks_batch *b);
+/* Adds the records of the sync invocations not back to their targets' records_pending. */
+void ks_fanout_pending(const ks_fanout *fo);
+
+#endif

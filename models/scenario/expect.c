@@ -1,0 +1,156 @@
+/* Parsing and evaluating `expect:` lines. */
+#include "models/scenario/expect.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/alloc.h"
+#include "sim/units.h"
+
+static const struct {
+	const char *text;
+	ks_op op;
+} ops[] = {{"<=", KS_OP_LE}, {">=", KS_OP_GE}, {"==", KS_OP_EQ},
+           {"!=", KS_OP_NE}, {"<", KS_OP_LT},  {">", KS_OP_GT}};
+
+/* The value in the unit of the metric: durations for seconds, sizes for bytes, plain numbers
+ * for counts, rates per minute and dollars. Returns 0 or writes a phrase into err. */
+static int parse_value(const char *text, const char *unit, double *out, char *err, size_t len)
+{
+	if (strcmp(unit, "s") == 0) {
+		sim_time t;
+		if (sim_parse_duration(text, &t, err, len) < 0)
+			return -1;
+		*out = sim_time_to_s(t);
+		return 0;
+	}
+	if (strcmp(unit, "B") == 0)
+		return sim_parse_size(text, false, out, err, len) < 0 ? -1 : 0;
+	char *end;
+	double v = strtod(text, &end);
+	if (end == text || *end != '\0') {
+		snprintf(err, len, "is not a number (got '%s')", text);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static size_t fail(sim_diag *d, const sim_yaml_node *at, const char *msg, const char *hint)
+{
+	sim_diag_report(d, SIM_DIAG_ERROR, at->file, at->line, at->col, "%s", msg);
+	if (hint)
+		sim_diag_hint(d, "%s", hint);
+	return 1;
+}
+
+static size_t parse_one(const sim_yaml_node *at, const sim_metrics *names, sim_diag *d,
+                        ks_expect *e)
+{
+	const char *text = at->text;
+	/* path: up to the first space or operator character */
+	size_t plen = strcspn(text, " <>=!");
+	const char *p = text + plen;
+	while (*p == ' ')
+		p++;
+	size_t k = 0;
+	while (k < sizeof ops / sizeof ops[0] && strncmp(p, ops[k].text, strlen(ops[k].text)) != 0)
+		k++;
+	if (plen == 0 || k == sizeof ops / sizeof ops[0]) {
+		char *msg = sim_asprintf("expectation '%s' is not '<metric> <op> <value>'", text);
+		size_t r = fail(d, at, msg,
+		                "e.g. 'events.read_throttled.per_shard_per_minute > 30'; "
+		                "ops are < <= > >= == !=");
+		sim_free(msg);
+		return r;
+	}
+	char *path = sim_strndup(text, plen);
+	p += strlen(ops[k].text);
+	while (*p == ' ')
+		p++;
+	char *value = sim_strdup(p);
+	for (size_t n = strlen(value); n > 0 && isspace((unsigned char)value[n - 1]); n--)
+		value[n - 1] = '\0';
+
+	size_t errors = 0;
+	const sim_metrics_value *metric = sim_metrics_find_value(names, path);
+	if (!metric) {
+		const char **cands = sim_calloc(sim_metrics_value_count(names) + 1, sizeof *cands);
+		for (size_t i = 0; i < sim_metrics_value_count(names); i++)
+			cands[i] = sim_metrics_value_at(names, i)->path;
+		const char *guess = sim_diag_suggest(path, cands, sim_metrics_value_count(names));
+		char *msg =
+		        guess ? sim_asprintf("no metric '%s' in this scenario; did you mean '%s'?",
+		                             path, guess)
+		              : sim_asprintf("no metric '%s' in this scenario", path);
+		errors = fail(d, at, msg,
+		              "paths are <entity>.<metric>[.<stat>] as `kinesim run --format json` "
+		              "lists them");
+		sim_free(msg);
+		sim_free(cands);
+	} else {
+		char err[200];
+		if (parse_value(value, metric->unit, &e->value, err, sizeof err) < 0) {
+			char *msg = sim_asprintf("value of '%s' %s", path, err);
+			errors = fail(d, at, msg, NULL);
+			sim_free(msg);
+		}
+	}
+	if (errors) {
+		sim_free(path);
+		sim_free(value);
+		return errors;
+	}
+	e->text = sim_strdup(text);
+	e->path = path;
+	e->op = ops[k].op;
+	sim_free(value);
+	return 0;
+}
+
+size_t ks_expect_parse(const sim_yaml_node *list, const sim_metrics *names, sim_diag *d,
+                       ks_expect **out, size_t *n)
+{
+	size_t count = list && list->kind == SIM_YAML_SEQ ? list->n : 0;
+	ks_expect *es = sim_calloc(count ? count : 1, sizeof *es);
+	size_t errors = 0, ok = 0;
+	for (size_t i = 0; i < count; i++) {
+		size_t e = parse_one(list->items[i], names, d, &es[ok]);
+		errors += e;
+		if (!e)
+			ok++;
+	}
+	if (errors) {
+		ks_expect_free(es, ok);
+		return errors;
+	}
+	*out = es;
+	*n = ok;
+	return 0;
+}
+
+void ks_expect_free(ks_expect *e, size_t n)
+{
+	if (!e)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		sim_free(e[i].text);
+		sim_free(e[i].path);
+	}
+	sim_free(e);
+}
+
+bool ks_expect_holds(const ks_expect *e, double v)
+{
+	switch (e->op) {
+	case KS_OP_LT: return v < e->value;
+	case KS_OP_LE: return v <= e->value;
+	case KS_OP_GT: return v > e->value;
+	case KS_OP_GE: return v >= e->value;
+	case KS_OP_EQ: return v == e->value;
+	case KS_OP_NE: return v != e->value;
+	}
+	return false;
+}

@@ -1,0 +1,197 @@
+/* Enhanced fan-out deliveries (MODEL.md section 4; VALIDATION.md case 16, EFO part). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "models/kinesis/efo.h"
+#include "tests/harness.h"
+
+#define MIB 1048576.0
+
+typedef struct fixture {
+	ks_shard shard;
+	sim_dist latency;
+	ks_efo_config cfg;
+} fixture;
+
+static int setup(void **state)
+{
+	fixture *f = calloc(1, sizeof *f);
+	ks_write_limiter_config w = {.records_per_s = 1e9, .bytes_per_s = 1e15};
+	ks_read_limiter_config r = {.kind = KS_READ_SLIDING_WINDOW,
+	                            .calls_per_s = 5,
+	                            .bytes_per_s = 2 * MIB,
+	                            .tolerance = SIM_S};
+	ks_shard_init(&f->shard, NULL, 0, &w, &r);
+	/* a reader that never moves, so the log keeps what the tests push */
+	static const uint64_t pinned = 0;
+	ks_shard_register(&f->shard, &pinned, &pinned);
+	f->latency = sim_dist_const(45e6);
+	f->cfg = (ks_efo_config){
+	        .push_latency = &f->latency, .bytes_per_s = 2 * MIB, .renewal_period = 5 * SIM_MIN};
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fixture *f = *state;
+	ks_shard_fini(&f->shard);
+	free(f);
+	return 0;
+}
+
+static void push(fixture *f, sim_time arrival, uint32_t bytes)
+{
+	ks_record r = {.arrival = arrival, .id = f->shard.end, .bytes = bytes};
+	ks_shard_push(&f->shard, &r);
+}
+
+static void each_record_arrives_its_push_latency_after_its_arrival(void **state)
+{
+	fixture *f = *state;
+	ks_efo e;
+	ks_efo_init(&e, &f->cfg, &f->shard, 1, 0);
+	assert_true(ks_efo_next_delivery(&e) == SIM_TIME_MAX);
+	push(f, 100 * SIM_MS, 1000);
+	push(f, 300 * SIM_MS, 1000);
+	assert_int_equal(ks_efo_next_delivery(&e), 145 * SIM_MS);
+	assert_int_equal(ks_efo_take(&e, 144 * SIM_MS, UINT64_MAX, 0), 0);
+	assert_int_equal(ks_efo_take(&e, 145 * SIM_MS, UINT64_MAX, 0), 1);
+	assert_int_equal(ks_efo_next_delivery(&e), 345 * SIM_MS);
+	assert_int_equal(ks_efo_take(&e, SIM_S, UINT64_MAX, 0), 2);
+}
+
+/* [doc] 2 MiB/s per shard per consumer: 1 MiB records that arrive together leave 0.5 s apart. */
+static void deliveries_keep_two_mib_per_second(void **state)
+{
+	fixture *f = *state;
+	ks_efo e;
+	ks_efo_init(&e, &f->cfg, &f->shard, 1, 0);
+	for (int i = 0; i < 4; i++)
+		push(f, 0, 1048576);
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(ks_efo_next_delivery(&e), 45 * SIM_MS + i * 500 * SIM_MS);
+		ks_efo_take(&e, 45 * SIM_MS + i * 500 * SIM_MS, 1, 0);
+	}
+	assert_int_equal(e.next, 4);
+}
+
+/* A record is never delivered before an earlier record of its shard. */
+static void deliveries_keep_shard_order_whatever_the_latencies(void **state)
+{
+	fixture *f = *state;
+	sim_dist wide = sim_dist_lognormal_q(45e6, 500e6);
+	f->cfg.push_latency = &wide;
+	ks_efo e;
+	ks_efo_init(&e, &f->cfg, &f->shard, 7, 0);
+	for (int i = 0; i < 2000; i++)
+		push(f, (sim_time)i * 10 * SIM_MS, 100);
+	sim_time last = 0;
+	for (sim_time t = 0; e.next < 2000 && t < 100 * SIM_S; t += 7 * SIM_MS) {
+		while (e.next < 2000 && ks_efo_next_delivery(&e) <= t) {
+			sim_time d = ks_efo_next_delivery(&e);
+			assert_true(d >= last);
+			assert_true(d >= ks_shard_record(&f->shard, e.next)->arrival);
+			last = d;
+			ks_efo_take(&e, t, 1, 0);
+		}
+	}
+	assert_int_equal(e.next, 2000);
+}
+
+/* The latencies belong to the records: taking at other times gives the same deliveries. */
+static void delivery_times_do_not_depend_on_when_the_reader_takes(void **state)
+{
+	fixture *f = *state;
+	sim_dist wide = sim_dist_lognormal_q(45e6, 300e6);
+	f->cfg.push_latency = &wide;
+	for (int i = 0; i < 500; i++)
+		push(f, (sim_time)i * 3 * SIM_MS, 100);
+	ks_efo a, b;
+	ks_efo_init(&a, &f->cfg, &f->shard, 99, 0);
+	ks_efo_init(&b, &f->cfg, &f->shard, 99, 0);
+	sim_time da[500], db[500];
+	for (int i = 0; i < 500; i++) {
+		da[i] = ks_efo_next_delivery(&a);
+		ks_efo_take(&a, da[i], 1, 0);
+	}
+	for (sim_time t = 0; b.next < 500 && t < 100 * SIM_S; t += 250 * SIM_MS) {
+		while (b.next < 500 && ks_efo_next_delivery(&b) <= t) {
+			db[b.next] = ks_efo_next_delivery(&b);
+			ks_efo_take(&b, t, 1, 0);
+		}
+	}
+	assert_memory_equal(da, db, sizeof da);
+}
+
+/* [choice] efo_renewal_gap: a delivery inside the gap after a renewal waits for its end. */
+static void deliveries_in_the_renewal_gap_wait_for_it_to_end(void **state)
+{
+	fixture *f = *state;
+	f->cfg.renewal_gap = 2 * SIM_S;
+	ks_efo e;
+	ks_efo_init(&e, &f->cfg, &f->shard, 1, 0);
+	push(f, 5 * SIM_MIN - 10 * SIM_MS, 100); /* ready 35 ms into the second subscription */
+	push(f, 5 * SIM_MIN + 3 * SIM_S, 100);
+	assert_int_equal(ks_efo_next_delivery(&e), 5 * SIM_MIN + 2 * SIM_S);
+	ks_efo_take(&e, 5 * SIM_MIN + 2 * SIM_S, 1, 0);
+	assert_int_equal(ks_efo_next_delivery(&e), 5 * SIM_MIN + 3 * SIM_S + 45 * SIM_MS);
+}
+
+static const char *efo_subscribers(int n)
+{
+	return harness_fmt("kinesim: 1\n"
+	                   "name: efo\n"
+	                   "duration: 20m\n"
+	                   "streams: {events: {shards: 2}}\n"
+	                   "producers:\n"
+	                   "  app: {stream: events, rate: 100/s, record_size: 1KB}\n"
+	                   "functions:\n"
+	                   "  feed:\n"
+	                   "    count: %d\n"
+	                   "    duration: {per_invocation: 20ms, per_record: 1ms}\n"
+	                   "    triggers: [{kinesis: events, batch_size: 100, "
+	                   "enhanced_fanout: true}]\n",
+	                   n);
+}
+
+/* EFO consumers have their own throughput: no GetRecords calls, no throttles, and one
+ * subscriber's records arrive exactly as they would alone, however many others there are. */
+static void efo_subscribers_do_not_share_throughput(void **state)
+{
+	(void)state;
+	harness_run one = harness_run_yaml(efo_subscribers(1), NULL, 3);
+	harness_run six = harness_run_yaml(efo_subscribers(6), NULL, 3);
+	assert_true(harness_value(&six, "events.read_calls") == 0);
+	assert_true(harness_value(&six, "events.read_throttled") == 0);
+	const char *paths[] = {"feed-1.latency.mean", "feed-1.latency.p99", "feed-1.invocations"};
+	for (size_t i = 0; i < 3; i++)
+		assert_true(harness_value(&one, paths[i]) == harness_value(&six, paths[i]));
+	/* push (median 45 ms) + invoke overhead (10 ms) + 20 ms + ~1 ms per record */
+	double mean = harness_value(&six, "feed-3.latency.mean");
+	assert_true(mean > 0.070 && mean < 0.150);
+	harness_free(&one);
+	harness_free(&six);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test_setup_teardown(
+	                each_record_arrives_its_push_latency_after_its_arrival, setup, teardown),
+	        cmocka_unit_test_setup_teardown(deliveries_keep_two_mib_per_second, setup,
+	                                        teardown),
+	        cmocka_unit_test_setup_teardown(deliveries_keep_shard_order_whatever_the_latencies,
+	                                        setup, teardown),
+	        cmocka_unit_test_setup_teardown(
+	                delivery_times_do_not_depend_on_when_the_reader_takes, setup, teardown),
+	        cmocka_unit_test_setup_teardown(deliveries_in_the_renewal_gap_wait_for_it_to_end,
+	                                        setup, teardown),
+	        cmocka_unit_test(efo_subscribers_do_not_share_throughput),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

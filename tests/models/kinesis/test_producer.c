@@ -1,0 +1,328 @@
+/* Producers through the write limit (VALIDATION.md case 3) and common random numbers
+ * (case 6). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "models/scenario/build_internal.h"
+#include "tests/harness.h"
+
+static const char *over_capacity(int rate, const char *size, const char *retry)
+{
+	return harness_fmt("kinesim: 1\n"
+	                   "name: write-cap\n"
+	                   "duration: 60s\n"
+	                   "warmup: 10s\n"
+	                   "streams: {s: {shards: 1}}\n"
+	                   "producers:\n"
+	                   "  p:\n"
+	                   "    stream: s\n"
+	                   "    rate: %d/s\n"
+	                   "    arrivals: uniform\n"
+	                   "    record_size: %s\n"
+	                   "    %s\n",
+	                   rate, size, retry);
+}
+
+/* 1,200 records/s of 100 B into one shard, never resent: 1,000/s accepted, ~200/s lost. */
+static void write_cap_accepts_1000_per_second_and_loses_the_rest_without_resends(void **state)
+{
+	(void)state;
+	harness_run r =
+	        harness_run_yaml(over_capacity(1200, "100B", "retry: {max_attempts: 1}"), NULL, 1);
+	double seconds = 50; /* measured period */
+	assert_float_equal(harness_value(&r, "s.incoming_records") / seconds, 1000, 2);
+	assert_float_equal(harness_value(&r, "s.records_lost") / seconds, 200, 2);
+	assert_float_equal(harness_value(&r, "s.write_throttled"),
+	                   harness_value(&r, "s.records_lost"), 0.5);
+	harness_free(&r);
+}
+
+/* With the default resends the shard still has no spare capacity: ~200/s are lost in the end,
+ * and write_throttled counts every rejected attempt (up to 4 per lost record). */
+static void write_cap_with_default_resends_still_loses_the_excess(void **state)
+{
+	(void)state;
+	harness_run r = harness_run_yaml(over_capacity(1200, "100B", "retry: {}"), NULL, 1);
+	double seconds = 50;
+	assert_float_equal(harness_value(&r, "s.incoming_records") / seconds, 1000, 2);
+	assert_float_equal(harness_value(&r, "s.records_lost") / seconds, 200, 10);
+	assert_true(harness_value(&r, "s.write_throttled") >
+	            3 * harness_value(&r, "s.records_lost"));
+	harness_free(&r);
+}
+
+/* 1,500 records/s of 1 KB: accepted bytes stay at or under 1 MiB/s; here the record limit
+ * binds first (1,000 records/s x 1 KB = 1 MB/s < 1 MiB/s). */
+static void write_cap_holds_bytes_at_one_mib_per_second(void **state)
+{
+	(void)state;
+	harness_run r =
+	        harness_run_yaml(over_capacity(1500, "1KB", "retry: {max_attempts: 1}"), NULL, 1);
+	double per_s = harness_value(&r, "s.incoming_bytes") / 50;
+	assert_true(per_s <= 1048576.0);
+	assert_float_equal(per_s, 1000 * 1000, 2000);
+	harness_free(&r);
+}
+
+static const char *fan(int functions)
+{
+	return harness_fmt("kinesim: 1\n"
+	                   "name: crn\n"
+	                   "duration: 2m\n"
+	                   "metrics: {interval: 10s}\n"
+	                   "streams: {s: {shards: 4}}\n"
+	                   "producers:\n"
+	                   "  p:\n"
+	                   "    stream: s\n"
+	                   "    rate: 300/s\n"
+	                   "    record_size: {dist: lognormal, median: 1KB, p99: 20KB}\n"
+	                   "functions:\n"
+	                   "  f:\n"
+	                   "    count: %d\n"
+	                   "    triggers: [{kinesis: s, batch_size: 10}]\n",
+	                   functions);
+}
+
+/* Adding consumers downstream changes not a single produced record. */
+static void adding_consumers_does_not_change_the_records_produced(void **state)
+{
+	(void)state;
+	harness_run one = harness_run_yaml(fan(1), NULL, 5);
+	harness_run six = harness_run_yaml(fan(6), NULL, 5);
+	const char *names[] = {"incoming_records", "incoming_bytes"};
+	for (size_t k = 0; k < 2; k++) {
+		const sim_series *a = harness_series(one.metrics, "streams/s", names[k]);
+		const sim_series *b = harness_series(six.metrics, "streams/s", names[k]);
+		size_t n = sim_series_rows(a) * sim_series_columns(a);
+		assert_int_equal(n, sim_series_rows(b) * sim_series_columns(b));
+		assert_memory_equal(sim_series_data(a), sim_series_data(b), n * sizeof(double));
+	}
+	assert_true(harness_value(&six, "s.read_throttled") >
+	            harness_value(&one, "s.read_throttled"));
+	harness_free(&one);
+	harness_free(&six);
+}
+
+/* The records of a shard's log. */
+static const ks_shard *shard_of(const harness_run *r, size_t stream, size_t shard)
+{
+	return &r->model->streams[stream]->shards[shard];
+}
+
+static const char *burst_yaml(const char *put)
+{
+	/* One burst of 1,200 records at 10 s (rate 120/s in bursts of 1,200), one shard whose
+	 * bucket holds 1,000 records by then. */
+	return harness_fmt("kinesim: 1\n"
+	                   "name: put\n"
+	                   "duration: 15s\n"
+	                   "streams: {s: {shards: 1}}\n"
+	                   "producers:\n"
+	                   "  p:\n"
+	                   "    stream: s\n"
+	                   "    rate: 120/s\n"
+	                   "    arrivals: {bursty: {burst: 1200}}\n"
+	                   "    record_size: 100B\n"
+	                   "    put: %s\n"
+	                   "    retry: {max_attempts: 1}\n",
+	                   put);
+}
+
+/* Calls of 400: the first two fit the 1,000 tokens, the third has 200 accepted and 200
+ * rejected record by record; the rest of that call succeeds. */
+static void put_records_call_over_the_limit_fails_record_by_record(void **state)
+{
+	(void)state;
+	harness_run r =
+	        harness_run_pinned(burst_yaml("{api: PutRecords, max_records: 400}"), NULL, 1);
+	assert_float_equal(harness_value(&r, "p.put_calls"), 3, 0);
+	assert_float_equal(harness_value(&r, "s.incoming_records"), 1000, 0);
+	assert_float_equal(harness_value(&r, "s.write_throttled"), 200, 0);
+	assert_float_equal(harness_value(&r, "s.records_lost"), 200, 0);
+	assert_float_equal(harness_value(&r, "p.records_lost"), 200, 0);
+	assert_float_equal(harness_value(&r, "p.records_produced"), 1200, 0);
+	/* In call order: records 0..999 in, at the call's instant. */
+	const ks_shard *sh = shard_of(&r, 0, 0);
+	assert_int_equal(sh->end - sh->head, 1000);
+	for (uint64_t q = sh->head; q < sh->end; q++) {
+		assert_int_equal(ks_record_index(ks_shard_record(sh, q)), q - sh->head);
+		assert_int_equal(ks_shard_record(sh, q)->arrival, 10 * SIM_S);
+	}
+	harness_free(&r);
+}
+
+/* PutRecord: one call per record, the same verdicts. */
+static void put_record_makes_one_call_per_record(void **state)
+{
+	(void)state;
+	harness_run r = harness_run_yaml(burst_yaml("{api: PutRecord}"), NULL, 1);
+	assert_float_equal(harness_value(&r, "p.put_calls"), 1200, 0);
+	assert_float_equal(harness_value(&r, "s.incoming_records"), 1000, 0);
+	harness_free(&r);
+}
+
+static const char *linger_yaml(const char *put)
+{
+	return harness_fmt("kinesim: 1\n"
+	                   "name: linger\n"
+	                   "duration: 20s\n"
+	                   "streams: {s: {shards: 1}}\n"
+	                   "producers:\n"
+	                   "  p:\n"
+	                   "    stream: s\n"
+	                   "    rate: 100/s\n"
+	                   "    record_size: 100B\n"
+	                   "    put: %s\n",
+	                   put);
+}
+
+/* With linger 50 ms, a call opens at its first record's production and goes 50 ms later (or
+ * at once when it holds max_records) with every record produced meanwhile. The production
+ * times are those of PutRecord (the same seed draws the same records); the expected send time
+ * of each record is rebuilt from them by that rule. */
+static void linger_groups_records_and_delays_them_by_at_most_linger(void **state)
+{
+	(void)state;
+	const sim_time linger = 50 * SIM_MS, horizon = 19 * SIM_S; /* away from the run's end */
+	const uint64_t max = 10;
+	harness_run one = harness_run_pinned(linger_yaml("{api: PutRecord}"), NULL, 4);
+	harness_run grouped =
+	        harness_run_pinned(linger_yaml("{linger: 50ms, max_records: 10}"), NULL, 4);
+	const ks_shard *a = shard_of(&one, 0, 0), *b = shard_of(&grouped, 0, 0);
+	uint64_t n = a->end - a->head, calls = 0, full = 0;
+	assert_true(n > 1800);
+	for (uint64_t i = 0; i < n;) {
+		sim_time t0 = ks_shard_record(a, a->head + i)->arrival;
+		uint64_t j = i;
+		while (j < n && j - i < max &&
+		       ks_shard_record(a, a->head + j)->arrival <= t0 + linger)
+			j++;
+		sim_time send =
+		        j - i == max ? ks_shard_record(a, a->head + j - 1)->arrival : t0 + linger;
+		full += j - i == max;
+		for (uint64_t k = i; k < j && send < horizon; k++) {
+			assert_true(b->head + k < b->end);
+			const ks_record *rb = ks_shard_record(b, b->head + k);
+			assert_int_equal(ks_record_index(rb), k);
+			assert_int_equal(rb->arrival, send);
+			sim_time wait = send - ks_shard_record(a, a->head + k)->arrival;
+			assert_true(wait >= 0 && wait <= linger);
+		}
+		if (send < horizon)
+			calls++;
+		i = j;
+	}
+	/* At 100/s, 5 more records are expected within 50 ms: a call fills up (9 more) now and
+	 * then, most do not. */
+	assert_true(full > 10 && full < calls / 2);
+	assert_true(harness_value(&grouped, "p.put_calls") >= (double)calls);
+	harness_free(&one);
+	harness_free(&grouped);
+}
+
+static const char *two_streams(const char *retry)
+{
+	return harness_fmt("kinesim: 1\n"
+	                   "name: fan\n"
+	                   "duration: 30s\n"
+	                   "warmup: 10s\n"
+	                   "streams: {a: {shards: 8}, b: {shards: 1}}\n"
+	                   "producers:\n"
+	                   "  p:\n"
+	                   "    streams: [a, b]\n"
+	                   "    rate: 1500/s\n"
+	                   "    arrivals: uniform\n"
+	                   "    record_size: 100B\n"
+	                   "    %s\n",
+	                   retry);
+}
+
+/* Stream a takes everything, b (one shard) 1,000 of the 1,500 records/s: every record b loses
+ * was published to a only, so partial publishes equal b's losses and no record is lost to
+ * both; ~500/s over the 20 s measured. */
+static void multi_stream_records_lost_on_one_stream_are_partial_publishes(void **state)
+{
+	(void)state;
+	const char *retries[] = {"retry: {max_attempts: 1}", "retry: {}"};
+	for (size_t i = 0; i < 2; i++) {
+		harness_run r = harness_run_yaml(two_streams(retries[i]), NULL, 1);
+		double lost_b = harness_value(&r, "b.records_lost");
+		assert_float_equal(harness_value(&r, "a.records_lost"), 0, 0);
+		assert_float_equal(harness_value(&r, "a.incoming_records"), 1500 * 20, 1);
+		assert_float_equal(harness_value(&r, "b.incoming_records") / 20, 1000, 2);
+		assert_float_equal(lost_b / 20, 500, 10);
+		assert_float_equal(harness_value(&r, "p.partial_publishes"), lost_b, 0);
+		assert_float_equal(harness_value(&r, "p.records_lost"), 0, 0);
+		assert_float_equal(harness_value(&r, "p.records_produced"), 1500 * 20, 1);
+		/* The same record keeps its index in both streams. */
+		const ks_shard *sb = shard_of(&r, 1, 0);
+		for (uint64_t q = sb->head; q < sb->end; q += 97) {
+			const ks_record *rb = ks_shard_record(sb, q);
+			size_t shard = ks_stream_shard_for_key(8, harness_fmt("k%u", rb->key),
+			                                       strlen(harness_fmt("k%u", rb->key)));
+			const ks_shard *sa = shard_of(&r, 0, shard);
+			bool found = false;
+			for (uint64_t k = sa->head; k < sa->end && !found; k++)
+				found = ks_shard_record(sa, k)->id == rb->id &&
+				        ks_shard_record(sa, k)->bytes == rb->bytes;
+			assert_true(found);
+		}
+		harness_free(&r);
+	}
+}
+
+static const char *crn_yaml(const char *target)
+{
+	return harness_fmt("kinesim: 1\n"
+	                   "name: crn\n"
+	                   "duration: 1m\n"
+	                   "metrics: {interval: 5s}\n"
+	                   "streams: {s: {shards: 4}, t: {shards: 1}}\n"
+	                   "producers:\n"
+	                   "  p:\n"
+	                   "    %s\n"
+	                   "    rate: 1500/s\n"
+	                   "    record_size: {dist: lognormal, median: 1KB, p99: 20KB}\n",
+	                   target);
+}
+
+/* Adding a second stream to the producer changes nothing in the first stream's records. */
+static void adding_a_stream_does_not_change_the_records_of_the_first(void **state)
+{
+	(void)state;
+	harness_run one = harness_run_yaml(crn_yaml("stream: s"), NULL, 9);
+	harness_run two = harness_run_yaml(crn_yaml("streams: [s, t]"), NULL, 9);
+	const char *names[] = {"incoming_records", "incoming_bytes", "write_throttled"};
+	for (size_t k = 0; k < 3; k++) {
+		const sim_series *a = harness_series(one.metrics, "streams/s", names[k]);
+		const sim_series *b = harness_series(two.metrics, "streams/s", names[k]);
+		size_t n = sim_series_rows(a) * sim_series_columns(a);
+		assert_int_equal(n, sim_series_rows(b) * sim_series_columns(b));
+		assert_memory_equal(sim_series_data(a), sim_series_data(b), n * sizeof(double));
+	}
+	assert_true(harness_value(&two, "t.records_lost") > 0);
+	harness_free(&one);
+	harness_free(&two);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(
+	                write_cap_accepts_1000_per_second_and_loses_the_rest_without_resends),
+	        cmocka_unit_test(write_cap_with_default_resends_still_loses_the_excess),
+	        cmocka_unit_test(write_cap_holds_bytes_at_one_mib_per_second),
+	        cmocka_unit_test(adding_consumers_does_not_change_the_records_produced),
+	        cmocka_unit_test(put_records_call_over_the_limit_fails_record_by_record),
+	        cmocka_unit_test(put_record_makes_one_call_per_record),
+	        cmocka_unit_test(linger_groups_records_and_delays_them_by_at_most_linger),
+	        cmocka_unit_test(multi_stream_records_lost_on_one_stream_are_partial_publishes),
+	        cmocka_unit_test(adding_a_stream_does_not_change_the_records_of_the_first),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

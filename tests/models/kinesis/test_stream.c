@@ -1,0 +1,154 @@
+/* Streams and shards: key -> shard mapping and the write limit (MODEL.md section 2). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "models/kinesis/shard.h"
+#include "models/kinesis/stream.h"
+
+/* Expected shards from an independent MD5 (Python's hashlib) of each key, as a 128-bit
+ * big-endian number divided by floor(2^128 / N). */
+static void keys_map_to_shards_by_md5_hash_ranges(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *key;
+		size_t shard[6]; /* for N = 1, 2, 3, 4, 8, 7 */
+	} cases[] = {
+	        {"k0", {0, 0, 0, 0, 1, 1}},      /* md5 28d61f7b... */
+	        {"k1", {0, 1, 2, 2, 5, 4}},      /* md5 b637b17a... */
+	        {"k2", {0, 0, 1, 1, 3, 2}},      /* md5 61620957... */
+	        {"k9999", {0, 1, 2, 2, 5, 5}},   /* md5 b76ee70b... */
+	        {"user-42", {0, 0, 1, 1, 3, 3}}, /* md5 7631bc07... */
+	        {"", {0, 1, 2, 3, 6, 5}},        /* md5 d41d8cd9... */
+	};
+	static const size_t n[] = {1, 2, 3, 4, 8, 7};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		for (size_t j = 0; j < 6; j++)
+			assert_int_equal(
+			        ks_stream_shard_for_key(n[j], cases[i].key, strlen(cases[i].key)),
+			        cases[i].shard[j]);
+}
+
+static ks_read_limiter_config read_config(void)
+{
+	return (ks_read_limiter_config){.kind = KS_READ_SLIDING_WINDOW,
+	                                .calls_per_s = 5,
+	                                .bytes_per_s = 2097152,
+	                                .tolerance = SIM_S};
+}
+
+/* Accepted records over 10 s of 1,200 records/s of 100 B: 1,000/s plus the one-second burst. */
+static void token_bucket_accepts_a_thousand_records_per_second(void **state)
+{
+	(void)state;
+	ks_write_limiter_config w = {.records_per_s = 1000, .bytes_per_s = 1048576};
+	ks_read_limiter_config r = read_config();
+	ks_shard s;
+	ks_shard_init(&s, NULL, 0, &w, &r);
+	int accepted = 0;
+	for (int i = 0; i < 12000; i++)
+		accepted += ks_shard_write_admit(&s, (sim_time)i * SIM_S / 1200, 100);
+	/* the bucket starts full (1000) and refills 1000/s for 10 s */
+	assert_in_range(accepted, 10999, 11001);
+	ks_shard_fini(&s);
+}
+
+/* 1,500 records/s of 2 KB (3 MB/s): the byte limit binds before the record limit. */
+static void byte_limit_caps_large_records_at_one_mib_per_second(void **state)
+{
+	(void)state;
+	ks_write_limiter_config w = {.records_per_s = 1000, .bytes_per_s = 1048576};
+	ks_read_limiter_config r = read_config();
+	ks_shard s;
+	ks_shard_init(&s, NULL, 0, &w, &r);
+	double bytes = 0;
+	for (int i = 0; i < 15000; i++)
+		if (ks_shard_write_admit(&s, (sim_time)i * SIM_S / 1500, 2000))
+			bytes += 2000;
+	/* a full bucket (1 MiB) plus 10 s of refill, less at most one record's worth */
+	assert_true(bytes <= 1048576.0 * 11);
+	assert_true(bytes >= 1048576.0 * 11 - 4000);
+	ks_shard_fini(&s);
+}
+
+static void fixed_window_resets_each_calendar_second(void **state)
+{
+	(void)state;
+	ks_write_limiter_config w = {
+	        .fixed_window = true, .records_per_s = 1000, .bytes_per_s = 1048576};
+	ks_read_limiter_config r = read_config();
+	ks_shard s;
+	ks_shard_init(&s, NULL, 0, &w, &r);
+	int per_second[3] = {0};
+	for (int i = 0; i < 3600; i++) {
+		sim_time t = (sim_time)i * SIM_S / 1200;
+		per_second[t / SIM_S] += ks_shard_write_admit(&s, t, 100);
+	}
+	for (int k = 0; k < 3; k++)
+		assert_int_equal(per_second[k], 1000);
+	ks_shard_fini(&s);
+}
+
+static void log_grows_and_keeps_sequence_order(void **state)
+{
+	(void)state;
+	ks_write_limiter_config w = {.records_per_s = 1e9, .bytes_per_s = 1e12};
+	ks_read_limiter_config r = read_config();
+	ks_shard s;
+	ks_shard_init(&s, NULL, 0, &w, &r);
+	uint64_t pos = 0;
+	ks_shard_register(&s, &pos, &pos);
+	for (uint64_t i = 0; i < 5000; i++) {
+		ks_record rec = {.arrival = (sim_time)i, .id = i, .bytes = 1, .key = 0};
+		ks_shard_push(&s, &rec);
+		if (i % 7 == 0) { /* the consumer finishes some, the log trims behind it */
+			pos = i / 2;
+			ks_shard_trim(&s);
+		}
+	}
+	for (uint64_t q = pos; q < s.end; q++)
+		assert_int_equal(ks_shard_record(&s, q)->id, q);
+	assert_int_equal(ks_shard_readable_end(&s, 4000, 1000), 3001);
+	ks_shard_fini(&s);
+}
+
+/* Memory follows the backlog, not the run length: a million records through a consumer that
+ * trails by at most 300 never need more than a few hundred slots. */
+static void log_memory_follows_the_backlog_not_the_run_length(void **state)
+{
+	(void)state;
+	ks_write_limiter_config w = {.records_per_s = 1e9, .bytes_per_s = 1e12};
+	ks_read_limiter_config r = read_config();
+	ks_shard s;
+	ks_shard_init(&s, NULL, 0, &w, &r);
+	uint64_t keep = 0, taken = 0;
+	ks_shard_register(&s, &keep, &taken);
+	for (uint64_t i = 0; i < 1000000; i++) {
+		ks_record rec = {.arrival = (sim_time)i, .id = i, .bytes = 1, .key = 0};
+		ks_shard_push(&s, &rec);
+		if (i % 300 == 299) {
+			keep = taken = i + 1;
+			ks_shard_trim(&s);
+		}
+	}
+	assert_true(s.cap <= 1024);
+	ks_shard_fini(&s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(keys_map_to_shards_by_md5_hash_ranges),
+	        cmocka_unit_test(token_bucket_accepts_a_thousand_records_per_second),
+	        cmocka_unit_test(byte_limit_caps_large_records_at_one_mib_per_second),
+	        cmocka_unit_test(fixed_window_resets_each_calendar_second),
+	        cmocka_unit_test(log_grows_and_keeps_sequence_order),
+	        cmocka_unit_test(log_memory_follows_the_backlog_not_the_run_length),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
