@@ -3,8 +3,8 @@
 #include <stdio.h>
 
 #include "cli/cli.h"
-#include "models/build.h"
-#include "models/expect.h"
+#include "models/scenario/build.h"
+#include "models/scenario/expect.h"
 #include "sim/alloc.h"
 #include "sim/schema.h"
 

@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "cli/cli.h"
-#include "models/scenario.h"
+#include "models/scenario/scenario.h"
 #include "sim/h5.h"
 #include "sim/metrics.h"
 

@@ -20,8 +20,8 @@
 
 #include "cli/cli.h"
 #include "cli/output.h"
-#include "models/build.h"
-#include "models/expect.h"
+#include "models/scenario/build.h"
+#include "models/scenario/expect.h"
 #include "sim/alloc.h"
 #include "sim/schema.h"
 

@@ -22,8 +22,9 @@
 
 typedef struct ctx {
 	sim_yaml_doc *doc;
-	bool ranges_warn;
-	sim_diag *d; /* NULL: count only (the getters re-parse checked values) */
+	bool soft_ranges_warn;
+	const char *soft_range_hint; /* NULL: none */
+	sim_diag *d;                 /* NULL: count only (the getters re-parse checked values) */
 	size_t errors;
 } ctx;
 
@@ -119,8 +120,9 @@ static bool is_neg1(const sim_schema *s, const char *t)
 
 /* ---- ranges in readable units ---- */
 
-/* AWS documents duration limits in hours or in seconds ("24..8760 hours", "60..604800
- * seconds"), so bounds use the largest of h, s, ms, us, ns that divides them exactly. */
+/* Documented duration limits are usually whole hours or seconds ("24..8760 hours",
+ * "60..604800 seconds"), so bounds use the largest of h, s, ms, us, ns that divides them
+ * exactly. */
 static void format_duration_bound(char *buf, size_t len, double v)
 {
 	static const struct {
@@ -140,15 +142,16 @@ static void format_duration_bound(char *buf, size_t len, double v)
 	}
 }
 
-static void format_size_bound(char *buf, size_t len, double v, bool aws_mb)
+static void format_size_bound(char *buf, size_t len, double v, bool binary_mb)
 {
 	static const struct {
 		double bytes;
 		const char *name;
 	} units[] = {{1073741824.0, "GiB"}, {1e9, "GB"},     {1048576.0, "MiB"},
 	             {1e6, "MB"},           {1024.0, "KiB"}, {1e3, "KB"}};
-	/* Where "MB" means MiB (memory), bounds read as the user writes them: 128MB..10240MB. */
-	if (aws_mb && v > 0 && fmod(v, 1048576.0) == 0) {
+	/* Where "MB" means MiB (e.g. memory), bounds read as the user writes them:
+	 * 128MB..10240MB. */
+	if (binary_mb && v > 0 && fmod(v, 1048576.0) == 0) {
 		snprintf(buf, len, "%.0fMB", v / 1048576.0);
 		return;
 	}
@@ -169,7 +172,7 @@ static void format_bound(char *buf, size_t len, sim_schema_kind kind, double v, 
 	case SIM_SCHEMA_DIST_DURATION: format_duration_bound(buf, len, v); break;
 	case SIM_SCHEMA_SIZE:
 	case SIM_SCHEMA_DIST_SIZE: format_size_bound(buf, len, v, false); break;
-	case SIM_SCHEMA_SIZE_AWS_MB: format_size_bound(buf, len, v, true); break;
+	case SIM_SCHEMA_SIZE_BINARY_MB: format_size_bound(buf, len, v, true); break;
 	case SIM_SCHEMA_RATE:
 		if (bytes) {
 			format_size_bound(buf, len, v, false);
@@ -182,8 +185,9 @@ static void format_bound(char *buf, size_t len, sim_schema_kind kind, double v, 
 	}
 }
 
-/* Checks v against s's range (when it has one); an AWS range is only a warning under
- * platform.aws_ranges: warn. The value is shown as the user wrote it. */
+/* Checks v against s's range (when it has one); a soft range is only a warning when the caller
+ * asked for that, else an error followed by the caller's hint. The value is shown as the user
+ * wrote it. */
 static void check_range(ctx *c, const sim_yaml_node *node, const sim_schema *s, const char *key,
                         double v, bool bytes)
 {
@@ -192,13 +196,12 @@ static void check_range(ctx *c, const sim_yaml_node *node, const sim_schema *s, 
 	char lo[64], hi[64];
 	format_bound(lo, sizeof lo, s->kind, s->min, bytes);
 	format_bound(hi, sizeof hi, s->kind, s->max, bytes);
-	bool aws = s->flags & SIM_SCHEMA_AWS_RANGE;
-	sim_diag_severity sev = aws && c->ranges_warn ? SIM_DIAG_WARNING : SIM_DIAG_ERROR;
+	bool soft = s->flags & SIM_SCHEMA_SOFT_RANGE;
+	sim_diag_severity sev = soft && c->soft_ranges_warn ? SIM_DIAG_WARNING : SIM_DIAG_ERROR;
 	report(c, sev, node, "%s must be %s..%s%s (got %s)", key, lo, hi,
 	       (s->flags & SIM_SCHEMA_NEG1) ? " or -1" : "", node->text);
-	if (aws && !c->ranges_warn && c->d)
-		sim_diag_hint(c->d,
-		              "set platform.aws_ranges: warn to allow values outside AWS's range");
+	if (soft && !c->soft_ranges_warn && c->soft_range_hint && c->d)
+		sim_diag_hint(c->d, "%s", c->soft_range_hint);
 }
 
 /* ---- distributions ---- */
@@ -631,7 +634,7 @@ static const char *kind_phrase(const sim_schema *s)
 	case SIM_SCHEMA_ENUM: return "one of its choices";
 	case SIM_SCHEMA_DURATION: return "a duration, e.g. '250ms'";
 	case SIM_SCHEMA_SIZE:
-	case SIM_SCHEMA_SIZE_AWS_MB: return "a size, e.g. '1KB'";
+	case SIM_SCHEMA_SIZE_BINARY_MB: return "a size, e.g. '1KB'";
 	case SIM_SCHEMA_RATE: return "a rate, e.g. '10/s'";
 	case SIM_SCHEMA_FRACTION: return "a fraction, e.g. '0.5' or '50%'";
 	default: return "a single value";
@@ -710,10 +713,11 @@ static void walk_scalar(ctx *c, sim_yaml_node *node, const sim_schema *s, const 
 		break;
 	}
 	case SIM_SCHEMA_SIZE:
-	case SIM_SCHEMA_SIZE_AWS_MB:
+	case SIM_SCHEMA_SIZE_BINARY_MB:
 	case SIM_SCHEMA_DIST_SIZE: {
 		double v;
-		if (sim_parse_size(t, s->kind == SIM_SCHEMA_SIZE_AWS_MB, &v, err, sizeof err) < 0)
+		bool binary_mb = s->kind == SIM_SCHEMA_SIZE_BINARY_MB;
+		if (sim_parse_size(t, binary_mb, &v, err, sizeof err) < 0)
 			report(c, SIM_DIAG_ERROR, node, "%s %s", key, err);
 		else
 			check_range(c, node, s, key, v, false);
@@ -831,9 +835,12 @@ static void walk(ctx *c, sim_yaml_node *node, const sim_schema *s, const char *k
 }
 
 size_t sim_schema_check(sim_yaml_doc *doc, sim_yaml_node *node, const sim_schema *s,
-                        bool ranges_warn, sim_diag *d)
+                        bool soft_ranges_warn, const char *soft_range_hint, sim_diag *d)
 {
-	ctx c = {.doc = doc, .ranges_warn = ranges_warn, .d = d};
+	ctx c = {.doc = doc,
+	         .soft_ranges_warn = soft_ranges_warn,
+	         .soft_range_hint = soft_range_hint,
+	         .d = d};
 	const char *what = s->what ? s->what : s->key ? s->key : "the document";
 	walk(&c, node, s, s->key ? s->key : what, what, node);
 	return c.errors;
@@ -888,10 +895,10 @@ sim_time sim_schema_duration(const sim_yaml_node *map, const char *key)
 	return v;
 }
 
-double sim_schema_size(const sim_yaml_node *map, const char *key, bool aws_mb)
+double sim_schema_size(const sim_yaml_node *map, const char *key, bool binary_mb)
 {
 	double v = 0;
-	int rc = sim_parse_size(scalar_of(map, key), aws_mb, &v, NULL, 0);
+	int rc = sim_parse_size(scalar_of(map, key), binary_mb, &v, NULL, 0);
 	SIM_ASSERT(rc == 0);
 	return v;
 }

@@ -9,8 +9,9 @@
  *   mode must be one of provisioned, on_demand (got 'provisoned'); did you mean 'provisioned'?
  *   rate needs a unit, e.g. '10/s' (got '10')            (units.h phrases after the key name)
  *   parallelization_factor must be 1..10 (got 11)
- *   retention must be 24h..8760h (got 1h)                 (an AWS range: a warning when
- *                                                          platform.aws_ranges is warn)
+ *   retention must be 24h..8760h (got 1h)                 (a soft range: a warning when the
+ *                                                          caller asks, else an error and
+ *                                                          the caller's hint)
  *   'reshard' is not implemented yet in this version of kinesim
  * Each is reported at the offending node (a missing key: at the key of the map that lacks it;
  * an unknown key: at the key). After sim_schema_check succeeded, the typed getters below read
@@ -28,31 +29,32 @@
 #include "sim/yaml.h"
 
 typedef enum {
-	SIM_SCHEMA_MAP,         /* fixed keys: children[] (terminated by a NULL key) */
-	SIM_SCHEMA_DICT,        /* a map of user-chosen names to values following *item */
-	SIM_SCHEMA_SEQ,         /* a list whose items follow *item (a scalar is not a list) */
-	SIM_SCHEMA_VARIANT,     /* a map that holds exactly one of the children's keys, which picks
-	                         * the child (a MAP) its other keys follow, e.g. a trigger holds
-	                         * `kinesis:` or `sqs:`; the picked child lists its own key too */
-	SIM_SCHEMA_STRING,      /* any scalar */
-	SIM_SCHEMA_BOOL,        /* true | false */
-	SIM_SCHEMA_INT,         /* integer, range [min, max] when max > min */
-	SIM_SCHEMA_NUMBER,      /* real number, range [min, max] when max > min */
-	SIM_SCHEMA_ENUM,        /* one of choices[] (NULL terminated) */
-	SIM_SCHEMA_DURATION,    /* range in ns */
-	SIM_SCHEMA_SIZE,        /* range in bytes; SI MB */
-	SIM_SCHEMA_SIZE_AWS_MB, /* range in bytes; MB read as MiB (memory, firehose buffer) */
-	SIM_SCHEMA_RATE,        /* range in per-second */
-	SIM_SCHEMA_FRACTION,    /* always [0, 1] */
-	SIM_SCHEMA_DIST_DURATION, /* a duration or {dist: ...} of durations */
-	SIM_SCHEMA_DIST_SIZE,     /* a size or {dist: ...} of sizes */
-	SIM_SCHEMA_ANY,           /* checked by the caller */
+	SIM_SCHEMA_MAP,      /* fixed keys: children[] (terminated by a NULL key) */
+	SIM_SCHEMA_DICT,     /* a map of user-chosen names to values following *item */
+	SIM_SCHEMA_SEQ,      /* a list whose items follow *item (a scalar is not a list) */
+	SIM_SCHEMA_VARIANT,  /* a map that holds exactly one of the children's keys, which picks
+	                      * the child (a MAP) its other keys follow, e.g. a trigger holds
+	                      * `kinesis:` or `sqs:`; the picked child lists its own key too */
+	SIM_SCHEMA_STRING,   /* any scalar */
+	SIM_SCHEMA_BOOL,     /* true | false */
+	SIM_SCHEMA_INT,      /* integer, range [min, max] when max > min */
+	SIM_SCHEMA_NUMBER,   /* real number, range [min, max] when max > min */
+	SIM_SCHEMA_ENUM,     /* one of choices[] (NULL terminated) */
+	SIM_SCHEMA_DURATION, /* range in ns */
+	SIM_SCHEMA_SIZE,     /* range in bytes; SI MB */
+	SIM_SCHEMA_SIZE_BINARY_MB, /* range in bytes; KB MB GB read as KiB MiB GiB */
+	SIM_SCHEMA_RATE,           /* range in per-second */
+	SIM_SCHEMA_FRACTION,       /* always [0, 1] */
+	SIM_SCHEMA_DIST_DURATION,  /* a duration or {dist: ...} of durations */
+	SIM_SCHEMA_DIST_SIZE,      /* a size or {dist: ...} of sizes */
+	SIM_SCHEMA_ANY,            /* checked by the caller */
 } sim_schema_kind;
 
 enum {
 	SIM_SCHEMA_REQUIRED = 1u << 0,
-	SIM_SCHEMA_NEG1 = 1u << 1,      /* a bare -1 (infinite) is accepted besides the range */
-	SIM_SCHEMA_AWS_RANGE = 1u << 2, /* the range is AWS's: a warning under aws_ranges: warn */
+	SIM_SCHEMA_NEG1 = 1u << 1,       /* a bare -1 (infinite) is accepted besides the range */
+	SIM_SCHEMA_SOFT_RANGE = 1u << 2, /* the caller may turn a violation into a warning (e.g. a
+	                                  * service's documented range, not a modelling limit) */
 	SIM_SCHEMA_NOT_IMPLEMENTED = 1u << 3, /* present with a value other than def: error */
 	SIM_SCHEMA_FILL = 1u << 4, /* MAP: create it when absent, so its defaults appear */
 };
@@ -71,10 +73,12 @@ typedef struct sim_schema {
 } sim_schema;
 
 /* Checks node against s (the root is a MAP schema with key NULL allowed), reporting through d
- * and filling defaults into doc. ranges_warn turns AWS range errors into warnings. Returns
- * the number of errors reported. */
+ * and filling defaults into doc. soft_ranges_warn turns violations of SIM_SCHEMA_SOFT_RANGE
+ * ranges into warnings; otherwise each such error is followed by the hint soft_range_hint
+ * (NULL: none), which tells the user how to relax them. Returns the number of errors
+ * reported. */
 size_t sim_schema_check(sim_yaml_doc *doc, sim_yaml_node *node, const sim_schema *s,
-                        bool ranges_warn, sim_diag *d);
+                        bool soft_ranges_warn, const char *soft_range_hint, sim_diag *d);
 
 /* Typed getters for checked trees: map[key] parsed; assert when absent or invalid. */
 bool sim_schema_bool(const sim_yaml_node *map, const char *key);
@@ -82,7 +86,7 @@ int64_t sim_schema_int(const sim_yaml_node *map, const char *key);
 double sim_schema_number(const sim_yaml_node *map, const char *key);
 const char *sim_schema_string(const sim_yaml_node *map, const char *key);
 sim_time sim_schema_duration(const sim_yaml_node *map, const char *key); /* -1 stays -1 */
-double sim_schema_size(const sim_yaml_node *map, const char *key, bool aws_mb);
+double sim_schema_size(const sim_yaml_node *map, const char *key, bool binary_mb);
 sim_rate sim_schema_rate(const sim_yaml_node *map, const char *key);
 double sim_schema_fraction(const sim_yaml_node *map, const char *key);
 /* A distribution of durations (ns) or sizes (bytes); empirical files are read again. */

@@ -13,10 +13,11 @@
  *   fraction  number [%], in [0, 1] or [0%, 100%]
  *   count     a number whose value is a whole number: "100", "1e3"
  *
- * With aws_mb a size reads every decimal prefix as a binary one (KB = KiB, MB = MiB, GB = GiB):
- * AWS's consoles and SAM say "MB" for MiB, and a KB in the same field can only mean the same
- * convention. Durations are summed in long double (64-bit mantissa: exact for whole numbers of
- * nanoseconds up to 2^64) and rounded to the nearest nanosecond.
+ * With binary_mb a size reads every decimal prefix as a binary one (KB = KiB, MB = MiB,
+ * GB = GiB): some fields are documented in "MB" that are MiB (e.g. a service's memory
+ * setting), and a KB in the same field can only mean the same convention. Durations are summed
+ * in long double (64-bit mantissa: exact for whole numbers of nanoseconds up to 2^64) and
+ * rounded to the nearest nanosecond.
  *
  * Error phrases (each follows the key's name; %s is the text as given, %u the unit found):
  *
@@ -278,7 +279,7 @@ int sim_parse_duration(const char *text, sim_time *out, char *err, size_t errlen
 	return 0;
 }
 
-int sim_parse_size(const char *text, bool aws_mb, double *bytes, char *err, size_t errlen)
+int sim_parse_size(const char *text, bool binary_mb, double *bytes, char *err, size_t errlen)
 {
 	if (!text || !*text)
 		return fail(-EINVAL, err, errlen, "is empty");
@@ -305,7 +306,7 @@ int sim_parse_size(const char *text, bool aws_mb, double *bytes, char *err, size
 	if (u[len] != '\0')
 		return fail(-EINVAL, err, errlen, NOT_SIZE, text);
 	/* KB, MB, GB sit three places before KiB, MiB, GiB in the table. */
-	if (aws_mb && un >= &size_units[1] && un <= &size_units[3])
+	if (binary_mb && un >= &size_units[1] && un <= &size_units[3])
 		un += 3;
 	long double v = number_value(text, n) * un->scale;
 	if (!isfinite((double)v))

@@ -1,7 +1,8 @@
 /* Parsing of dimensioned values (SCENARIO.md "Units").
  *
  *   duration  number + ns us ms s m min h d, compound allowed: "250ms", "1.5s", "1m30s"
- *   size      number + B, KB MB GB (10^3), KiB MiB GiB (2^10); aws_mb reads MB/GB as MiB/GiB
+ *   size      number + B, KB MB GB (10^3), KiB MiB GiB (2^10); binary_mb reads KB/MB/GB as
+ *             KiB/MiB/GiB
  *   rate      count or size per duration: "1000/s", "60/m", "2MiB/s", "1e3/s"
  *   fraction  number in [0,1] or percent in [0%,100%]
  *   count     integer
@@ -27,7 +28,7 @@ typedef struct sim_rate {
 } sim_rate;
 
 int sim_parse_duration(const char *text, sim_time *out, char *err, size_t errlen);
-int sim_parse_size(const char *text, bool aws_mb, double *bytes, char *err, size_t errlen);
+int sim_parse_size(const char *text, bool binary_mb, double *bytes, char *err, size_t errlen);
 int sim_parse_rate(const char *text, sim_rate *out, char *err, size_t errlen);
 int sim_parse_fraction(const char *text, double *out, char *err, size_t errlen);
 int sim_parse_count(const char *text, int64_t *out, char *err, size_t errlen);

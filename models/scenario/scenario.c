@@ -3,8 +3,8 @@
  *
  * Keys whose model has not landed yet carry SIM_SCHEMA_NOT_IMPLEMENTED: the walker refuses them
  * when they hold anything but their default, so a scenario never runs with a setting silently
- * ignored. Ranges marked AWS are the documented service ranges (platform.aws_ranges: warn turns
- * them into warnings for teaching scenarios). */
+ * ignored. Ranges marked AWS are the documented service ranges, soft ranges to the schema walker
+ * (platform.aws_ranges: warn turns them into warnings for teaching scenarios). */
 #include "models/scenario/scenario.h"
 
 #include "models/kinesis/trace.h"
@@ -20,7 +20,7 @@
 
 #define NI   SIM_SCHEMA_NOT_IMPLEMENTED
 #define REQ  SIM_SCHEMA_REQUIRED
-#define AWS  SIM_SCHEMA_AWS_RANGE
+#define AWS  SIM_SCHEMA_SOFT_RANGE
 #define FILL SIM_SCHEMA_FILL
 #define END                                                                                        \
 	{                                                                                          \
@@ -569,7 +569,7 @@ static const sim_schema forward_item = {
 static const sim_schema function_keys[] = {
         {.key = "count", .kind = SIM_SCHEMA_INT, .min = 1, .max = 1000},
         {.key = "memory",
-         .kind = SIM_SCHEMA_SIZE_AWS_MB,
+         .kind = SIM_SCHEMA_SIZE_BINARY_MB,
          .def = "128MB",
          .min = 128 * MIB,
          .max = 10240 * MIB,
@@ -649,7 +649,7 @@ static const sim_schema topic_item = {
 /* [doc] Firehose buffering hints: 1..128 MiB, 0..900 s; defaults 5 MiB and 300 s. */
 static const sim_schema firehose_buffer_keys[] = {
         {.key = "size",
-         .kind = SIM_SCHEMA_SIZE_AWS_MB,
+         .kind = SIM_SCHEMA_SIZE_BINARY_MB,
          .def = "5MB",
          .min = 1 * MIB,
          .max = 128 * MIB,
@@ -1390,6 +1390,9 @@ static void check_semantics(const sim_yaml_node *root, sim_diag *d)
 
 /* ---- loading ------------------------------------------------------------------------------ */
 
+/* Printed after each error of an AWS range while platform.aws_ranges is error. */
+#define AWS_RANGE_HINT "set platform.aws_ranges: warn to allow values outside AWS's range"
+
 static bool wants_range_warnings(const sim_yaml_node *root)
 {
 	const sim_yaml_node *v = sim_yaml_get(sim_yaml_get(root, "platform"), "aws_ranges");
@@ -1429,7 +1432,7 @@ int ks_scenario_load(const char *path, const char *const *sets, size_t nsets, si
 	bool warn = wants_range_warnings(root);
 	/* The cross-checks read text only, so they run even after schema errors: every mistake
 	 * is reported in one go. */
-	sim_schema_check(doc, root, &scenario_schema, warn, d);
+	sim_schema_check(doc, root, &scenario_schema, warn, AWS_RANGE_HINT, d);
 	check_semantics(root, d);
 	if (sim_diag_errors(d) > errors_before) {
 		sim_yaml_doc_destroy(doc);

@@ -21,6 +21,9 @@
 
 #define S(x) ((double)(x))
 
+/* The hint a caller (here, one like the scenario loader) prints after each soft range error. */
+#define RANGE_HINT "set platform.aws_ranges: warn to allow values outside AWS's range"
+
 static const char *const modes[] = {"provisioned", "on_demand", NULL};
 static const char *const range_modes[] = {"error", "warn", NULL};
 
@@ -37,7 +40,7 @@ static const sim_schema stream[] = {
         {.key = "retention",
          .kind = SIM_SCHEMA_DURATION,
          .def = "24h",
-         .flags = SIM_SCHEMA_AWS_RANGE,
+         .flags = SIM_SCHEMA_SOFT_RANGE,
          .min = S(24 * SIM_HOUR),
          .max = S(8760 * SIM_HOUR)},
         {.key = "reshard",
@@ -56,25 +59,25 @@ static const sim_schema kinesis_trigger[] = {
         {.key = "batch_size",
          .kind = SIM_SCHEMA_INT,
          .def = "100",
-         .flags = SIM_SCHEMA_AWS_RANGE,
+         .flags = SIM_SCHEMA_SOFT_RANGE,
          .min = 1,
          .max = 10000},
         {.key = "parallelization_factor",
          .kind = SIM_SCHEMA_INT,
          .def = "1",
-         .flags = SIM_SCHEMA_AWS_RANGE,
+         .flags = SIM_SCHEMA_SOFT_RANGE,
          .min = 1,
          .max = 10},
         {.key = "maximum_retry_attempts",
          .kind = SIM_SCHEMA_INT,
          .def = "-1",
-         .flags = SIM_SCHEMA_AWS_RANGE | SIM_SCHEMA_NEG1,
+         .flags = SIM_SCHEMA_SOFT_RANGE | SIM_SCHEMA_NEG1,
          .min = 0,
          .max = 10000},
         {.key = "maximum_record_age",
          .kind = SIM_SCHEMA_DURATION,
          .def = "-1",
-         .flags = SIM_SCHEMA_AWS_RANGE | SIM_SCHEMA_NEG1,
+         .flags = SIM_SCHEMA_SOFT_RANGE | SIM_SCHEMA_NEG1,
          .min = S(60 * SIM_S),
          .max = S(7 * SIM_DAY)},
         {.key = "enhanced_fanout", .kind = SIM_SCHEMA_BOOL, .def = "false"},
@@ -85,7 +88,7 @@ static const sim_schema sqs_trigger[] = {
         {.key = "batch_size",
          .kind = SIM_SCHEMA_INT,
          .def = "10",
-         .flags = SIM_SCHEMA_AWS_RANGE,
+         .flags = SIM_SCHEMA_SOFT_RANGE,
          .min = 1,
          .max = 10000},
         {0},
@@ -118,9 +121,9 @@ static const sim_schema work[] = {
 };
 static const sim_schema function[] = {
         {.key = "memory",
-         .kind = SIM_SCHEMA_SIZE_AWS_MB,
+         .kind = SIM_SCHEMA_SIZE_BINARY_MB,
          .def = "128MB",
-         .flags = SIM_SCHEMA_AWS_RANGE,
+         .flags = SIM_SCHEMA_SOFT_RANGE,
          .min = 128 * 1048576.0,
          .max = 10240 * 1048576.0},
         {.key = "timeout", .kind = SIM_SCHEMA_DURATION, .def = "3s"},
@@ -206,11 +209,12 @@ static sim_yaml_node *parse(fixture *f, const char *name, const char *text)
 	return root;
 }
 
-/* Parses and checks text against s, keeping the root and the returned error count. */
-static void check_as(fixture *f, const sim_schema *s, const char *text, bool ranges_warn)
+/* Parses and checks text against s with RANGE_HINT, keeping the root and the returned error
+ * count. */
+static void check_as(fixture *f, const sim_schema *s, const char *text, bool soft_ranges_warn)
 {
 	f->root = parse(f, "x.yaml", text);
-	f->errors = sim_schema_check(f->doc, f->root, s, ranges_warn, f->d);
+	f->errors = sim_schema_check(f->doc, f->root, s, soft_ranges_warn, RANGE_HINT, f->d);
 	assert_int_equal(f->errors, sim_diag_errors(f->d));
 }
 
@@ -437,7 +441,7 @@ static const char ranges_doc[] = "kinesim: 1\n"
                                  "producers:\n"
                                  "  app: {stream: events, zipf_s: 11}\n";
 
-static void aws_range_is_an_error_with_a_hint_by_default(void **state)
+static void soft_range_is_an_error_with_the_callers_hint_by_default(void **state)
 {
 	fixture *f = *state;
 	check_as(f, &scenario, ranges_doc, false);
@@ -455,11 +459,11 @@ static void aws_range_is_an_error_with_a_hint_by_default(void **state)
 	             "x.yaml:16:33: error: zipf_s must be 0..10 (got 11)\n");
 }
 
-static void aws_range_is_a_warning_when_ranges_warn(void **state)
+static void soft_range_is_a_warning_when_soft_ranges_warn(void **state)
 {
 	fixture *f = *state;
 	check_as(f, &scenario, ranges_doc, true);
-	/* Only the range that is not AWS's stays an error. */
+	/* Only the range that is not soft stays an error. */
 	assert_int_equal(f->errors, 1);
 	assert_int_equal(sim_diag_warnings(f->d), 4);
 	assert_diags(f, false,
@@ -467,6 +471,19 @@ static void aws_range_is_a_warning_when_ranges_warn(void **state)
 	             "x.yaml:9:13: warning: memory must be 128MB..10240MB (got 64MB)\n"
 	             "x.yaml:12:33: warning: parallelization_factor must be 1..10 (got 11)\n"
 	             "x.yaml:14:29: warning: maximum_record_age must be 60s..168h or -1 (got 30s)\n"
+	             "x.yaml:16:33: error: zipf_s must be 0..10 (got 11)\n");
+}
+
+static void soft_range_error_has_no_hint_when_the_caller_gives_none(void **state)
+{
+	fixture *f = *state;
+	f->root = parse(f, "x.yaml", ranges_doc);
+	assert_int_equal(sim_schema_check(f->doc, f->root, &scenario, false, NULL, f->d), 5);
+	assert_diags(f, false,
+	             "x.yaml:6:16: error: retention must be 24h..8760h (got 1h)\n"
+	             "x.yaml:9:13: error: memory must be 128MB..10240MB (got 64MB)\n"
+	             "x.yaml:12:33: error: parallelization_factor must be 1..10 (got 11)\n"
+	             "x.yaml:14:29: error: maximum_record_age must be 60s..168h or -1 (got 30s)\n"
 	             "x.yaml:16:33: error: zipf_s must be 0..10 (got 11)\n");
 }
 
@@ -583,7 +600,7 @@ static void set_value_errors_are_reported_against_the_argument(void **state)
 	                 0);
 	assert_int_equal(
 	        sim_yaml_set_path(f->doc, root, "streams.f.mode=on_demand", "--set #3", f->d), 0);
-	assert_int_equal(sim_schema_check(f->doc, root, &scenario, false, f->d), 2);
+	assert_int_equal(sim_schema_check(f->doc, root, &scenario, false, RANGE_HINT, f->d), 2);
 	assert_diags(f, true,
 	             "--set #2: error: shards must be an integer (got 'x')\n"
 	             "--set #3: error: missing required key 'shards' in stream 'f'\n");
@@ -758,7 +775,7 @@ static void empirical_file_is_found_beside_the_scenario(void **state)
 	fixture *f = *state;
 	write_file("sub/lat2.csv", "s\n1\n");
 	sim_yaml_node *root = parse(f, "sub/s.yaml", "a: {dist: empirical, file: lat2.csv}\n");
-	assert_int_equal(sim_schema_check(f->doc, root, &dist_doc, false, f->d), 0);
+	assert_int_equal(sim_schema_check(f->doc, root, &dist_doc, false, RANGE_HINT, f->d), 0);
 	sim_dist x = sim_schema_dist(root, "a", false);
 	assert_int_equal(x.n, 1);
 	assert_float_equal(x.values[0], 1e9, 1e-6);
@@ -802,7 +819,7 @@ static const sim_schema typed[] = {
         {.key = "text", .kind = SIM_SCHEMA_STRING},
         {.key = "wait", .kind = SIM_SCHEMA_DURATION},
         {.key = "forever", .kind = SIM_SCHEMA_DURATION, .flags = SIM_SCHEMA_NEG1},
-        {.key = "mem", .kind = SIM_SCHEMA_SIZE_AWS_MB},
+        {.key = "mem", .kind = SIM_SCHEMA_SIZE_BINARY_MB},
         {.key = "size", .kind = SIM_SCHEMA_SIZE},
         {.key = "rate", .kind = SIM_SCHEMA_RATE},
         {.key = "frac", .kind = SIM_SCHEMA_FRACTION},
@@ -855,8 +872,9 @@ int main(void)
 	        T(missing_required_key_of_the_root_is_reported_at_its_start),
 	        T(wrong_scalar_of_each_kind_is_reported),
 	        T(wrong_shapes_are_reported),
-	        T(aws_range_is_an_error_with_a_hint_by_default),
-	        T(aws_range_is_a_warning_when_ranges_warn),
+	        T(soft_range_is_an_error_with_the_callers_hint_by_default),
+	        T(soft_range_is_a_warning_when_soft_ranges_warn),
+	        T(soft_range_error_has_no_hint_when_the_caller_gives_none),
 	        T(bare_minus_one_is_accepted_only_where_flagged),
 	        T(not_implemented_key_is_an_error_unless_it_has_its_default),
 	        T(variant_needs_exactly_one_discriminator),

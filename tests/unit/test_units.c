@@ -167,7 +167,7 @@ static void sizes_accept_decimal_and_binary_units(void **state)
 	(void)state;
 	static const struct {
 		const char *text;
-		bool aws;
+		bool binary_mb;
 		double bytes;
 	} ok[] = {
 	        {"0", false, 0},
@@ -182,7 +182,7 @@ static void sizes_accept_decimal_and_binary_units(void **state)
 	        {"1GiB", false, 1073741824.0},
 	        {"1e3B", false, 1000},
 	        {"0B", false, 0},
-	        /* AWS's MB: every decimal prefix read as binary. */
+	        /* Binary MB: every decimal prefix read as binary. */
 	        {"1024MB", true, 1024 * 1048576.0},
 	        {"1KB", true, 1024},
 	        {"1GB", true, 1073741824.0},
@@ -192,7 +192,7 @@ static void sizes_accept_decimal_and_binary_units(void **state)
 	for (size_t i = 0; i < LEN(ok); i++) {
 		double b = -1;
 		char err[256] = "";
-		int rc = sim_parse_size(ok[i].text, ok[i].aws, &b, err, sizeof err);
+		int rc = sim_parse_size(ok[i].text, ok[i].binary_mb, &b, err, sizeof err);
 		if (rc != 0 || b != ok[i].bytes)
 			fail_msg("'%s': rc %d, got %g, want %g (%s)", ok[i].text, rc, b,
 			         ok[i].bytes, err);
@@ -204,7 +204,7 @@ static int size_adapter(const char *text, void *out, char *err, size_t len)
 	return sim_parse_size(text, false, out, err, len);
 }
 
-static int size_aws_adapter(const char *text, void *out, char *err, size_t len)
+static int size_binary_mb_adapter(const char *text, void *out, char *err, size_t len)
 {
 	return sim_parse_size(text, true, out, err, len);
 }
@@ -230,7 +230,7 @@ static void sizes_reject_with_exact_messages(void **state)
 	        {"1e5000KB", -ERANGE, "is too large (got '1e5000KB')"},
 	};
 	check_bad(size_adapter, cases, LEN(cases));
-	check_bad(size_aws_adapter, cases, LEN(cases));
+	check_bad(size_binary_mb_adapter, cases, LEN(cases));
 }
 
 /* ---- rates ---- */
