@@ -65,7 +65,7 @@ static harness_run run(const char *yaml, const char *const *sets, uint64_t seed,
 	r.model = ks_model_build(r.sc, seed, 0, r.metrics);
 	for (size_t s = 0; pin && s < r.model->nstreams; s++)
 		for (size_t i = 0; i < r.model->streams[s]->nshards; i++)
-			ks_shard_register(&r.model->streams[s]->shards[i], &pinned, &pinned);
+			ks_log_register(&r.model->streams[s]->shards[i].log, &pinned, &pinned);
 	assert_int_equal(ks_model_run(r.model, NULL, NULL, NULL), 0);
 	ks_model_summarize(r.model);
 	return r;

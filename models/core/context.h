@@ -3,6 +3,7 @@
 #ifndef KS_CONTEXT_H
 #define KS_CONTEXT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "sim/engine.h"
@@ -17,6 +18,25 @@ typedef struct ks_ctx {
 	sim_time warmup;      /* measured period is [warmup, stop) */
 	sim_time stop;
 	sim_time interval; /* metrics interval */
+	/* Records are data: whoever looks at a log first brings every source of records up to
+	 * now (the producers set it; NULL: none). */
+	void (*advance)(void *world, sim_time now);
+	void *world;
 } ks_ctx;
+
+/* Whether an event at t counts in the summary: the measured period [warmup, stop). */
+static inline bool ks_measured(const ks_ctx *ctx, sim_time t)
+{
+	return t >= ctx->warmup && t < ctx->stop;
+}
+
+/* Brings the sources of records up to now, never past the run: records at or after the stop
+ * time do not belong to it (readers may look ahead, as enhanced fan-out does). */
+static inline void ks_ctx_advance(const ks_ctx *ctx, sim_time now)
+{
+	if (!ctx->advance)
+		return;
+	ctx->advance(ctx->world, now < ctx->stop ? now : ctx->stop - 1);
+}
 
 #endif

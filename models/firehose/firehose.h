@@ -1,6 +1,7 @@
 /* A Kinesis Data Firehose delivery stream to S3 (`firehoses:`, MODEL.md section 8): it reads its
  * source stream as a shared-throughput consumer, buffers the records and delivers them as S3
- * objects; functions with an `s3` trigger on it are invoked once per object, asynchronously.
+ * objects; each object's notification goes to the destinations subscribed to it (the functions
+ * with an `s3` trigger on the delivery stream: one asynchronous event per object).
  *
  * [doc] One GetRecords call per second per shard, through the shard's shared read limit like
  * any standard consumer (so it adds to the stream's read calls and can throttle with the
@@ -13,34 +14,26 @@
 #include <stdint.h>
 
 #include "models/core/context.h"
-#include "models/lambda/poller.h"
-#include "models/kinesis/stream.h"
-#include "sim/dist.h"
+#include "models/core/sink.h"
 
+struct ks_stream;
 typedef struct ks_firehose ks_firehose;
-struct ks_async;
 
 /* [choice] an object is in S3, and its notification sent, this long after the buffer closed */
 #define KS_FIREHOSE_DELIVERY_LATENCY SIM_S
 
 typedef struct ks_firehose_config {
 	const char *name;
-	ks_stream *stream;
+	struct ks_stream *stream;
 	double buffer_bytes;       /* buffer.size: deliver when the buffer holds this much */
 	sim_time buffer_interval;  /* buffer.interval: deliver this long after the first record */
 	sim_time delivery_latency; /* buffer closed -> object in S3 */
-	const sim_dist *getrecords_latency;
-	ks_advance_fn advance; /* brings the producers up to now */
-	void *world;
 } ks_firehose_config;
 
 ks_firehose *ks_firehose_create(ks_ctx *ctx, const ks_firehose_config *cfg);
 void ks_firehose_destroy(ks_firehose *f); /* NULL: nothing */
-const char *ks_firehose_name(const ks_firehose *f);
-/* A function's async queue: invoked once per delivered object, with the object's records. */
-void ks_firehose_subscribe(ks_firehose *f, struct ks_async *a);
-/* A shard of its source made during the run (an on-demand split). */
-void ks_firehose_add_shard(ks_firehose *f, ks_stream *s, size_t shard, bool started);
+/* A destination told of every object delivered, with the object's records. */
+void ks_firehose_subscribe(ks_firehose *f, const ks_sink *sink);
 /* Schedules each shard reader's first call at a random phase within its first second. */
 void ks_firehose_start(ks_firehose *f);
 /* At the end of the run: counts what expired before it was read. */

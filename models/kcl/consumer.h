@@ -1,5 +1,6 @@
 /* A KCL-style consumer application (`consumers:`, MODEL.md section 4b): a reader of a stream
- * that is not Lambda. It shares each shard's read limit with the Lambda pollers. */
+ * that is not Lambda. It shares each shard's read limit with the Lambda pollers, or reads
+ * through its own enhanced fan-out subscription. */
 #ifndef KS_CONSUMER_H
 #define KS_CONSUMER_H
 
@@ -7,33 +8,24 @@
 #include <stdint.h>
 
 #include "models/core/context.h"
-#include "models/kinesis/efo.h"
-#include "models/lambda/poller.h"
-#include "models/kinesis/stream.h"
 #include "sim/dist.h"
 
+struct ks_stream;
 typedef struct ks_consumer ks_consumer;
 
 typedef struct ks_consumer_config {
 	const char *name;
-	ks_stream *stream;
+	struct ks_stream *stream;
 	bool enhanced_fanout;
 	sim_time idle_time_between_reads; /* [code] KCL: next call at last successful + idle */
 	uint32_t max_records;
 	sim_dist per_record;       /* processing per record (ns); copied */
 	sim_time throttle_backoff; /* [code] KCL 1.x: sleep after a throttled call */
-	const sim_dist *getrecords_latency;
-	ks_advance_fn advance; /* brings the producers up to now */
-	void *world;
 	const uint64_t *crn_seeds; /* per producer number */
-	ks_efo_config efo;         /* with enhanced_fanout */
 } ks_consumer_config;
 
 ks_consumer *ks_consumer_create(ks_ctx *ctx, const ks_consumer_config *cfg);
 void ks_consumer_destroy(ks_consumer *c); /* NULL: nothing */
-/* A shard of its stream made during the run (an on-demand split): adds its reader, started
- * at once when the consumer has started. */
-void ks_consumer_add_shard(ks_consumer *c, ks_stream *s, size_t shard, bool started);
 /* Schedules each shard reader's first call at a random phase U(0, idle). */
 void ks_consumer_start(ks_consumer *c);
 /* At the end of the run: counts what expired before it was reached. */

@@ -5,10 +5,10 @@
 
 #include "sim/rng.h"
 
-void ks_efo_init(ks_efo *e, const ks_efo_config *cfg, ks_shard *shard, uint64_t seed,
+void ks_efo_init(ks_efo *e, const ks_efo_config *cfg, const ks_log *log, uint64_t seed,
                  uint64_t start)
 {
-	*e = (ks_efo){.cfg = *cfg, .shard = shard, .seed = seed, .next = start, .last = 0};
+	*e = (ks_efo){.cfg = *cfg, .log = log, .seed = seed, .next = start, .last = 0};
 }
 
 /* [doc] a subscription lasts 5 minutes and is renewed; [choice: efo_renewal_gap] deliveries in
@@ -23,7 +23,7 @@ static sim_time after_renewal(const ks_efo *e, sim_time t)
 
 static sim_time delivery(const ks_efo *e, uint64_t seq, sim_time last, double tat_ns)
 {
-	const ks_record *r = ks_shard_record(e->shard, seq);
+	const ks_record *r = ks_log_record(e->log, seq);
 	double u = sim_crn_uniform(e->seed, seq, 0);
 	sim_time ready =
 	        r->arrival + (sim_time)llround(fmax(0, sim_dist_quantile(e->cfg.push_latency, u)));
@@ -36,22 +36,22 @@ static sim_time delivery(const ks_efo *e, uint64_t seq, sim_time last, double ta
 
 sim_time ks_efo_next_delivery(const ks_efo *e)
 {
-	uint64_t seq = e->next < e->shard->live ? e->shard->live : e->next;
-	if (seq >= e->shard->end)
+	uint64_t seq = e->next < e->log->live ? e->log->live : e->next;
+	if (seq >= e->log->end)
 		return SIM_TIME_MAX;
 	return delivery(e, seq, e->last, e->tat_ns);
 }
 
 uint64_t ks_efo_take(ks_efo *e, sim_time now, uint64_t max, sim_time warmup)
 {
-	if (e->next < e->shard->live)
-		e->next = e->shard->live;
+	if (e->next < e->log->live)
+		e->next = e->log->live;
 	uint64_t taken = 0;
-	while (e->next < e->shard->end && taken < max) {
+	while (e->next < e->log->end && taken < max) {
 		sim_time d = delivery(e, e->next, e->last, e->tat_ns);
 		if (d > now)
 			break;
-		uint32_t bytes = ks_shard_record(e->shard, e->next)->bytes;
+		uint32_t bytes = ks_log_record(e->log, e->next)->bytes;
 		e->tat_ns = fmax(e->tat_ns, (double)d) + (double)bytes / e->cfg.bytes_per_s * 1e9;
 		e->last = d;
 		if (d >= warmup)

@@ -14,7 +14,7 @@
 
 #include <stdint.h>
 
-#include "models/kinesis/shard.h"
+#include "models/core/log.h"
 #include "sim/dist.h"
 #include "sim/time.h"
 
@@ -27,7 +27,7 @@ typedef struct ks_efo_config {
 
 typedef struct ks_efo {
 	ks_efo_config cfg;
-	ks_shard *shard;
+	const ks_log *log;
 	uint64_t seed; /* of the per-record latency uniforms */
 	uint64_t next; /* first record not yet delivered */
 	sim_time last; /* delivery time of record next - 1 */
@@ -35,7 +35,7 @@ typedef struct ks_efo {
 	double bytes;  /* delivered in the measured period, for cost */
 } ks_efo;
 
-void ks_efo_init(ks_efo *e, const ks_efo_config *cfg, ks_shard *shard, uint64_t seed,
+void ks_efo_init(ks_efo *e, const ks_efo_config *cfg, const ks_log *log, uint64_t seed,
                  uint64_t start);
 
 /* When record e->next will be delivered, SIM_TIME_MAX when it is not in the log yet. */

@@ -35,6 +35,7 @@
 
 #include "sim/alloc.h"
 #include "sim/assert.h"
+#include "sim/heap.h"
 #include "sim/rng.h"
 
 __extension__ typedef unsigned __int128 u128;
@@ -146,40 +147,7 @@ static bool resend_before(const resend *a, const resend *b)
 	return a->index < b->index;
 }
 
-static void heap_push(ks_producer *p, resend r)
-{
-	sim_grow(&p->heap, &p->capheap, p->nheap + 1, sizeof *p->heap);
-	size_t i = p->nheap++;
-	while (i > 0) {
-		size_t parent = (i - 1) / 2;
-		if (!resend_before(&r, &p->heap[parent]))
-			break;
-		p->heap[i] = p->heap[parent];
-		i = parent;
-	}
-	p->heap[i] = r;
-}
-
-static resend heap_pop(ks_producer *p)
-{
-	resend top = p->heap[0];
-	resend last = p->heap[--p->nheap];
-	size_t i = 0;
-	for (;;) {
-		size_t c = 2 * i + 1;
-		if (c >= p->nheap)
-			break;
-		if (c + 1 < p->nheap && resend_before(&p->heap[c + 1], &p->heap[c]))
-			c++;
-		if (!resend_before(&p->heap[c], &last))
-			break;
-		p->heap[i] = p->heap[c];
-		i = c;
-	}
-	if (p->nheap > 0)
-		p->heap[i] = last;
-	return top;
-}
+SIM_HEAP_DEFINE(resend_heap, resend, resend_before);
 
 /* ---- arrivals ----------------------------------------------------------------------------- */
 
@@ -664,7 +632,7 @@ static inline bool write_one(ks_producer *p, target *tg, sim_time t, const pendi
 		                 .id = ks_record_id(p->cfg.number, r->index),
 		                 .bytes = r->bytes,
 		                 .key = r->key};
-		ks_shard_push(sh, &rec);
+		ks_log_append(&sh->log, &rec);
 		ks_stream_accepted(s, shard, t, r->bytes);
 		return true;
 	}
@@ -688,14 +656,15 @@ static bool schedule_resend(ks_producer *p, size_t ti, sim_time t, const pending
 		tg->group_out = ++p->groups;
 		tg->group_delay = resend_delay(p, attempts);
 	}
-	heap_push(p, (resend){.t = t + tg->group_delay,
-	                      .group = tg->group_out,
-	                      .index = r->index,
-	                      .bytes = r->bytes,
-	                      .key = r->key,
-	                      .fate = fate_slot,
-	                      .stream = (uint16_t)ti,
-	                      .attempts = (uint16_t)attempts});
+	resend_heap_push(&p->heap, &p->nheap, &p->capheap,
+	                 (resend){.t = t + tg->group_delay,
+	                          .group = tg->group_out,
+	                          .index = r->index,
+	                          .bytes = r->bytes,
+	                          .key = r->key,
+	                          .fate = fate_slot,
+	                          .stream = (uint16_t)ti,
+	                          .attempts = (uint16_t)attempts});
 	return true;
 }
 
@@ -780,7 +749,7 @@ static void send_call(ks_producer *p, sim_time t)
 /* One resend due at t (the records of a resend call come out of the heap one after another). */
 static void send_resend(ks_producer *p, sim_time t)
 {
-	resend r = heap_pop(p);
+	resend r = resend_heap_pop(p->heap, &p->nheap);
 	if (r.group != p->popped_group) {
 		p->popped_group = r.group;
 		if (t >= p->ctx->warmup)

@@ -14,12 +14,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "models/core/backoff.h"
 #include "models/core/context.h"
 #include "models/kinesis/stream.h"
 #include "models/kinesis/trace.h"
 #include "sim/dist.h"
-
-typedef enum { KS_JITTER_NONE, KS_JITTER_FULL, KS_JITTER_EQUAL } ks_jitter;
 
 /* One step of a piecewise rate profile: from `at`, the rate goes linearly over `ramp` from the
  * rate in effect at `at` to rate_per_s, and stays there until the next step. */

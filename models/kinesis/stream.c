@@ -2,9 +2,11 @@
 #include "models/kinesis/stream.h"
 
 #include <md5.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "sim/alloc.h"
+#include "sim/assert.h"
 
 static void metric_init(ks_stream *s, ks_metric *m, sim_series_kind kind, const char *name,
                         const char *units, const char *description)
@@ -36,7 +38,7 @@ static void open_generation(ks_stream *s, sim_time at, size_t n, const ks_stream
 	for (size_t j = 0; j < n; j++) {
 		size_t index = s->nshards++;
 		ks_shard *sh = &s->shards[index];
-		ks_shard_init(sh, s, index, &cfg->write, &cfg->read);
+		ks_shard_init(sh, s, index, cfg->retention, &s->records_expired, &cfg->write, &cfg->read);
 		sh->open_at = at;
 		sh->lo = n > 1 ? size * j : 0;
 		sh->hi = (n == 1 || j == n - 1) ? ~(ks_hash)0 : size * (j + 1) - 1;
@@ -125,6 +127,7 @@ void ks_stream_destroy(ks_stream *s)
 	for (size_t g = 0; g < s->ngens; g++)
 		sim_free(s->gens[g].open);
 	sim_free(s->gens);
+	sim_free(s->readers);
 	for (size_t i = 0; stream_metrics(s, i); i++)
 		ks_metric_fini(stream_metrics(s, i));
 	sim_free(s->name);
@@ -174,10 +177,10 @@ size_t ks_stream_route(const ks_stream *s, size_t g, ks_hash hash)
 	return gen->open[lo];
 }
 
-void ks_stream_listen(ks_stream *s, ks_shard_made_fn fn, void *ctx)
+void ks_stream_add_readers(ks_stream *s, struct ks_readers *set)
 {
-	s->on_made = fn;
-	s->on_made_ctx = ctx;
+	s->readers = sim_reallocarray(s->readers, s->nreaders + 1, sizeof *s->readers);
+	s->readers[s->nreaders++] = set;
 }
 
 /* A new shard during the run: initialised, with a column in every per-shard series. */
@@ -185,7 +188,7 @@ static ks_shard *make_shard(ks_stream *s, sim_time at, ks_hash lo, ks_hash hi, s
 {
 	size_t index = s->nshards++;
 	ks_shard *sh = &s->shards[index];
-	ks_shard_init(sh, s, index, &s->cfg.write, &s->cfg.read);
+	ks_shard_init(sh, s, index, s->retention, &s->records_expired, &s->cfg.write, &s->cfg.read);
 	sh->open_at = at;
 	sh->lo = lo;
 	sh->hi = hi;
@@ -238,10 +241,10 @@ static void split(ks_stream *s, size_t parent, sim_time at)
 	last->open[k] = a;
 	last->open[k + 1] = b;
 	last->n++;
-	if (s->on_made) {
-		s->on_made(s->on_made_ctx, s, a);
-		s->on_made(s->on_made_ctx, s, b);
-	}
+	for (size_t i = 0; i < s->nreaders; i++)
+		ks_readers_open_shard(s->readers[i], a);
+	for (size_t i = 0; i < s->nreaders; i++)
+		ks_readers_open_shard(s->readers[i], b);
 }
 
 void ks_stream_accepted(ks_stream *s, size_t shard, sim_time t, uint32_t bytes)
@@ -276,7 +279,7 @@ void ks_stream_accepted(ks_stream *s, size_t shard, sim_time t, uint32_t bytes)
 void ks_stream_expire(ks_stream *s, sim_time now)
 {
 	for (size_t i = 0; i < s->nshards; i++)
-		ks_shard_expire(&s->shards[i], now, s->retention);
+		ks_log_expire(&s->shards[i].log, now);
 }
 
 void ks_stream_note_read(ks_stream *s, size_t shard, sim_time t, bool admitted,
@@ -332,4 +335,39 @@ void ks_stream_summarize(const ks_stream *s)
 		sim_metrics_set_value(m, path, rows[i].value, rows[i].unit);
 		sim_free(path);
 	}
+}
+
+/* Re-publishes r on stream s at now through the write limit of the shard its key routes to. */
+static void republish(void *obj, sim_time now, const ks_record *r)
+{
+	ks_stream *s = obj;
+	if (now >= s->ctx->stop)
+		return;
+	/* the producers first, so that the shards see writes in time order */
+	ks_ctx_advance(s->ctx, now);
+	uint32_t producer = ks_record_producer(r);
+	SIM_ASSERT(s->key_count && producer < s->nproducers);
+	char key[16];
+	int len = r->key < s->key_count[producer] ? snprintf(key, sizeof key, "k%u", r->key)
+	                                          : snprintf(key, sizeof key, "hot");
+	ks_hash hash = ks_stream_key_hash(key, (size_t)len);
+	size_t shard = ks_stream_route(s, ks_stream_generation(s, now), hash);
+	ks_shard *sh = &s->shards[shard];
+	if (!ks_shard_write_admit(sh, now, r->bytes + (uint32_t)len)) {
+		/* [choice] no retry: the forwarder's write is rejected and the record is lost */
+		ks_metric_add(&s->write_throttled, now, shard, 1);
+		ks_metric_add(&s->records_lost, now, shard, 1);
+		return;
+	}
+	ks_record copy = *r;
+	copy.arrival = now;
+	ks_log_append(&sh->log, &copy);
+	ks_stream_accepted(s, shard, now, r->bytes);
+}
+
+static const ks_sink_ops sink_ops = {.record = republish};
+
+ks_sink ks_stream_sink(ks_stream *s)
+{
+	return (ks_sink){&sink_ops, s};
 }

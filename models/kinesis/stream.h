@@ -7,7 +7,10 @@
 
 #include "models/core/context.h"
 #include "models/core/metric.h"
+#include "models/core/sink.h"
+#include "models/kinesis/efo.h"
 #include "models/kinesis/shard.h"
+#include "sim/dist.h"
 
 /* An UpdateShardCount call during the run. */
 typedef struct ks_reshard {
@@ -30,12 +33,13 @@ typedef struct ks_stream_config {
 	double split_bytes_per_s; /* 500 KB/s (AWS's KB: KiB) */
 	sim_time split_after;     /* [choice] platform.kinesis.on_demand_split_after */
 	size_t max_shards;        /* [choice] the most shards an on-demand stream grows to */
+	/* How its shards are read (core/reader.h): the response time of a GetRecords call and
+	 * enhanced fan-out's push (platform.kinesis); borrowed, they outlive the stream. */
+	const sim_dist *getrecords_latency;
+	ks_efo_config efo;
 } ks_stream_config;
 
-struct ks_stream;
-/* Called when a shard is made during the run (an on-demand split), after its series columns
- * exist, so readers can be added for it. */
-typedef void (*ks_shard_made_fn)(void *ctx, struct ks_stream *s, size_t shard);
+struct ks_readers;
 
 typedef struct ks_stream {
 	char *name;
@@ -46,8 +50,13 @@ typedef struct ks_stream {
 	ks_shard *shards;
 	size_t capshards;
 	ks_stream_config cfg; /* limits for shards made later */
-	ks_shard_made_fn on_made;
-	void *on_made_ctx;
+	struct ks_readers **readers; /* its subscribers' reader sets, told of every new shard */
+	size_t nreaders;
+	/* Partition keys of the records' producers, to route a re-published record: producer
+	 * number i has keys k0..k<key_count[i]-1>, and key number key_count[i] is "hot"
+	 * (producer.c). Borrowed; set before a re-publish can happen. */
+	const uint32_t *key_count;
+	size_t nproducers;
 	/* Generations of the open shard set: generation g is in force from gens[g].at; its open
 	 * shards are listed by ascending hash range. */
 	struct ks_generation {
@@ -76,12 +85,23 @@ size_t ks_stream_shard_for_key(size_t nshards, const char *key, size_t len);
  * shard's incoming rate (may plan a split, which makes shards and calls the listener). */
 void ks_stream_accepted(ks_stream *s, size_t shard, sim_time t, uint32_t bytes);
 
-void ks_stream_listen(ks_stream *s, ks_shard_made_fn fn, void *ctx);
+/* A subscriber's reader set (kinesis/reader.c): told of every shard the stream opens later
+ * (ks_readers_open_shard), after the shard's series columns exist. */
+void ks_stream_add_readers(ks_stream *s, struct ks_readers *set);
+void ks_readers_open_shard(struct ks_readers *set, size_t shard);
 
 /* The generation in force at t. */
 size_t ks_stream_generation(const ks_stream *s, sim_time t);
 /* The open shard of generation g whose range holds hash (an index into s->shards). */
 size_t ks_stream_route(const ks_stream *s, size_t g, ks_hash hash);
+
+/* The stream as a destination (the fan-out layer's `{stream: ...}`): each record is
+ * re-published through the write limit of the shard its key routes to, with the record's
+ * producer index and key (so its uniforms and routing follow it); a rejected record is lost
+ * (the stream's write_throttled and records_lost). [choice] The new stream's record is accepted
+ * at the re-publish instant, and its consumers measure latency from then: the record does not
+ * carry its first acceptance. Nothing is re-published at or after the stop time. */
+ks_sink ks_stream_sink(ks_stream *s);
 
 /* Expires records of every shard at now (the run's end calls it with the stop time). */
 void ks_stream_expire(ks_stream *s, sim_time now);

@@ -5,11 +5,10 @@
 #include <string.h>
 
 #include "models/lambda/fanout.h"
-#include "models/sqs/queue.h"
-#include "models/sns/topic.h"
 #include "sim/alloc.h"
 #include "sim/assert.h"
 #include "sim/engine.h"
+#include "sim/heap.h"
 #include "sim/rng.h"
 
 #define THROTTLE_FIRST SIM_S         /* [doc] requeue delays from 1 s ... */
@@ -20,42 +19,14 @@ static bool before(const ks_async_event *x, const ks_async_event *y)
 	return x->due < y->due || (x->due == y->due && x->order < y->order);
 }
 
-static void swap(ks_async_event *x, ks_async_event *y)
-{
-	ks_async_event t = *x;
-	*x = *y;
-	*y = t;
-}
+SIM_HEAP_DEFINE(event_heap, ks_async_event, before);
 
+/* Stamps the event with the next insertion sequence number, so that events due at the same
+ * time come out in the order they were queued. */
 static void push(ks_async *a, ks_async_event ev)
 {
 	ev.order = a->next_order++;
-	sim_grow(&a->heap, &a->cap, a->n + 1, sizeof *a->heap);
-	size_t i = a->n++;
-	a->heap[i] = ev;
-	while (i > 0 && before(&a->heap[i], &a->heap[(i - 1) / 2])) {
-		swap(&a->heap[i], &a->heap[(i - 1) / 2]);
-		i = (i - 1) / 2;
-	}
-}
-
-static ks_async_event pop(ks_async *a)
-{
-	SIM_ASSERT(a->n > 0);
-	ks_async_event top = a->heap[0];
-	a->heap[0] = a->heap[--a->n];
-	for (size_t i = 0;;) {
-		size_t l = 2 * i + 1, r = l + 1, m = i;
-		if (l < a->n && before(&a->heap[l], &a->heap[m]))
-			m = l;
-		if (r < a->n && before(&a->heap[r], &a->heap[m]))
-			m = r;
-		if (m == i)
-			break;
-		swap(&a->heap[i], &a->heap[m]);
-		i = m;
-	}
-	return top;
+	event_heap_push(&a->heap, &a->n, &a->cap, ev);
 }
 
 static void on_event(sim_engine *e, void *obj, uint64_t arg);
@@ -93,15 +64,10 @@ static void fail_event(ks_async *a, const ks_async_event *ev, sim_time now)
 	if (now >= a->ctx->stop)
 		return;
 	ks_metric_add(&f->records_on_failure, now, 0, ev->n);
-	if (!a->cfg.on_failure_queue && !a->cfg.on_failure_topic)
+	if (!ks_sink_set(&a->cfg.on_failure))
 		return;
 	ks_metric_add(&f->on_failure_events, now, 0, 1);
-	for (uint32_t i = 0; i < ev->n; i++) {
-		if (a->cfg.on_failure_queue)
-			ks_queue_send_record(a->cfg.on_failure_queue, now, &records_of(ev)[i]);
-		if (a->cfg.on_failure_topic)
-			ks_topic_publish(a->cfg.on_failure_topic, now, &records_of(ev)[i]);
-	}
+	ks_sink_records(&a->cfg.on_failure, now, records_of(ev), ev->n);
 }
 
 static size_t take_slot(ks_async *a)
@@ -218,7 +184,7 @@ static void on_event(sim_engine *e, void *obj, uint64_t arg)
 	} else {
 		a->timer = 0;
 		while (a->n > 0 && a->heap[0].due <= now)
-			attempt(a, pop(a), now);
+			attempt(a, event_heap_pop(a->heap, &a->n), now);
 	}
 	arm(a);
 }
@@ -275,4 +241,21 @@ size_t ks_async_pending(const ks_async *a)
 		if (a->running[i].used)
 			n += a->running[i].ev.n;
 	return n;
+}
+
+static void sink_record(void *obj, sim_time t, const ks_record *r)
+{
+	ks_async_enqueue(obj, t, r);
+}
+
+static void sink_records(void *obj, sim_time t, const ks_record *r, uint32_t n)
+{
+	ks_async_enqueue_batch(obj, t, r, n);
+}
+
+static const ks_sink_ops sink_ops = {.record = sink_record, .records = sink_records};
+
+ks_sink ks_async_sink(ks_async *a)
+{
+	return (ks_sink){&sink_ops, a};
 }

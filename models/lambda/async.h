@@ -7,7 +7,7 @@
  * function error is retried up to maximum_retry_attempts (0..2) times, 1 min and then 2 min after
  * the failed attempt ends; a throttled event is requeued with an exponential delay from 1 s up to
  * 5 min; an event older than maximum_event_age (from when it reached the queue) when it comes
- * due, or out of attempts, goes to on_failure (a queue or a topic) and is counted in the
+ * due, or out of attempts, goes to on_failure (a destination: core/sink.h) and is counted in the
  * function's records_on_failure (and on_failure_events when a destination is set).
  *
  * Invariants: events are data in a binary heap ordered by (due, sequence of insertion); one
@@ -24,17 +24,14 @@
 #include "models/core/context.h"
 #include "models/lambda/function.h"
 #include "models/core/record.h"
+#include "models/core/sink.h"
 #include "sim/dist.h"
 #include "sim/queue.h"
 
-struct ks_queue;
-struct ks_topic;
-
 typedef struct ks_async_config {
-	int max_retry_attempts;            /* [doc] 0..2, default 2 */
-	sim_time max_event_age;            /* [doc] 60 s..6 h, default 6 h */
-	struct ks_queue *on_failure_queue; /* at most one of the two; none: counted only */
-	struct ks_topic *on_failure_topic;
+	int max_retry_attempts;          /* [doc] 0..2, default 2 */
+	sim_time max_event_age;          /* [doc] 60 s..6 h, default 6 h */
+	ks_sink on_failure;              /* none: counted only */
 	const sim_dist *invoke_overhead; /* paid before the handler; NULL: none */
 } ks_async_config;
 
@@ -89,6 +86,9 @@ void ks_async_enqueue(ks_async *a, sim_time t, const ks_record *r);
  * destination as its own message, the event counting once in on_failure_events. The
  * observer sees the first record. */
 void ks_async_enqueue_batch(ks_async *a, sim_time t, const ks_record *r, uint32_t n);
+/* The queue as a destination: a record is one event; records, one event carrying them all (an
+ * S3 object's notification). */
+ks_sink ks_async_sink(ks_async *a);
 /* Records of the events not finished: queued (or on their way) and running (one per event
  * of one record). */
 size_t ks_async_pending(const ks_async *a);

@@ -1,49 +1,130 @@
-/* The batch side of a Lambda event source mapping on a shard (MODEL.md section 5): lanes,
- * batches, invocations and the mapping's error handling.
+/* A Lambda event source mapping on a Kinesis stream (esm.h): per shard, a Lambda poller that
+ * reads through the shard reader, and its lanes, batches, invocations and error handling.
  *
- * Records are dealt to `parallelization_factor` lanes by partition key, so each key stays in
- * one lane and in order [doc]. A lane invokes one batch at a time: batch_size records, fewer
- * when maximum_batching_window has passed since its first record or when the next record
- * would take the payload past 6 MB [doc]. A failed batch blocks its lane [doc]: it is retried
- * whole after retry_delay [choice] until it succeeds, its records expire, its attempts run out
+ * Reading [MODEL 5]: catch_up (default) [choice: poll_mode]: a read returns up to
+ * getrecords_limit records; when every lane is idle with nothing to invoke, the poller reads
+ * again at once if the last read returned a full page, otherwise at read_start + poll_interval
+ * x U(1 - j, 1 + j) (or at once if that has passed). strict: one read per interval whatever
+ * the backlog. With enhanced fan-out, reads are the subscription's pushes.
+ *
+ * Batches [doc]: records are dealt to `parallelization_factor` lanes by partition key, so each
+ * key stays in one lane and in order. A lane invokes one batch at a time: batch_size records,
+ * fewer when maximum_batching_window has passed since its first record or when the next record
+ * would take the payload past 6 MB. A failed batch blocks its lane: it is retried whole after
+ * retry_delay [choice] until it succeeds, its records expire, its attempts run out
  * (maximum_retry_attempts counts function errors only), or its oldest record passes
  * maximum_record_age; bisect_batch_on_function_error splits it in two without using an
  * attempt; report_batch_item_failures moves the checkpoint to the first failed record (the
  * records after it that succeeded are processed again: duplicates). A discarded batch counts
  * its records in records_on_failure and sends one invocation record to on_failure. Throttled
  * invocations are retried without using attempts. */
+#include "models/lambda/esm.h"
+
 #include <math.h>
 #include <string.h>
 
+#include "models/core/backoff.h"
+#include "models/core/reader.h"
 #include "models/lambda/fanout.h"
-#include "models/lambda/poller.h"
-#include "models/sqs/queue.h"
-#include "models/sns/topic.h"
 #include "sim/alloc.h"
 #include "sim/assert.h"
 #include "sim/rng.h"
 
+/* One lane: its records (a deque of sequence numbers; the first `inflight` are the batch in
+ * flight or waiting for its retry) and its error-handling state. */
+typedef struct lane {
+	uint64_t *seq;
+	size_t head, n, cap;     /* records seq[head .. head + n) */
+	uint32_t inflight;       /* the first this many records form the current batch */
+	bool busy;               /* a batch is in flight or waiting for a retry */
+	int64_t attempts;        /* function errors of the current batch */
+	uint32_t invokes;        /* invocations of the current batch (for on_failure records) */
+	sim_time first_buffered; /* when the oldest record not in a batch was read */
+	sim_time invoke_sent;
+	uint64_t processed_end; /* one past the highest record processed: below it, duplicates */
+	ks_invocation inv;
+	uint32_t split[32]; /* bisect: sizes of the halves still to run, innermost last */
+	uint32_t nsplit;
+	sim_handle timer; /* window or retry timer */
+	bool forwarding;  /* the handler is back and waits for its sync forward targets */
+} lane;
+
+/* The mapping on one shard. */
+typedef struct poller {
+	ks_esm *esm;
+	ks_reader *reader;
+	ks_log *log;
+	size_t column; /* of the function's per-shard series */
+	gsl_rng *invoke_rng;
+	uint64_t position, taken; /* its keep and taken (core/log.h) */
+	int throttles_in_a_row;
+	lane *lanes;
+} poller;
+
+struct ks_esm {
+	ks_ctx *ctx;
+	ks_esm_config cfg;
+	ks_function *fn;
+	bool label_with_stream;
+	ks_readers *readers;
+	ks_record *scratch; /* a discarded batch's records, for its invocation record */
+	size_t capscratch;
+};
+
 enum { LANE_WINDOW, LANE_RETRY, LANE_COMPLETE, LANE_KINDS };
 
-static void schedule(ks_poller *p, size_t lane, sim_time t, int kind)
+static void on_lane_event(sim_engine *e, void *obj, uint64_t arg);
+
+static void schedule(poller *p, size_t ln, sim_time t, int kind)
 {
-	uint64_t arg = KS_ESM_EVENTS + lane * LANE_KINDS + (uint64_t)kind;
-	sim_handle h = sim_engine_at(p->ctx->engine, t, ks_poller_event, p, arg);
+	uint64_t arg = ln * LANE_KINDS + (uint64_t)kind;
+	sim_handle h = sim_engine_at(p->esm->ctx->engine, t, on_lane_event, p, arg);
 	if (kind != LANE_COMPLETE)
-		p->lanes[lane].timer = h;
+		p->lanes[ln].timer = h;
 }
 
-static uint32_t lane_of(const ks_poller *p, const ks_record *r)
+static const ks_record *record_at(const poller *p, uint64_t seq)
 {
-	if (p->cfg.lanes <= 1)
+	return ks_log_record(p->log, seq);
+}
+
+/* ---- reading ---------------------------------------------------------------------------- */
+
+/* Every lane is idle: read again when it is time. */
+static void next_read(poller *p, sim_time now)
+{
+	const ks_esm_config *cfg = &p->esm->cfg;
+	ks_reader *r = p->reader;
+	if (cfg->efo || (ks_reader_more(r) && !cfg->strict)) {
+		ks_reader_next(r, now);
+		return;
+	}
+	double j = cfg->poll_jitter;
+	double factor = 1 - j + 2 * j * sim_rng_uniform(ks_reader_rng(r));
+	ks_reader_next(r, ks_reader_last_admitted(r) +
+	                          (sim_time)llround((double)cfg->poll_interval * factor));
+}
+
+static void lanes_idle(poller *p, sim_time now)
+{
+	if (!ks_reader_reading(p->reader) && !ks_reader_done(p->reader))
+		next_read(p, now);
+}
+
+/* ---- lanes ------------------------------------------------------------------------------ */
+
+static uint32_t lane_of(const poller *p, const ks_record *r)
+{
+	uint32_t lanes = p->esm->cfg.lanes;
+	if (lanes <= 1)
 		return 0;
 	/* [doc] lanes by partition-key hash: the same key always in the same lane */
 	uint64_t key = ((uint64_t)ks_record_producer(r) << 32) | r->key;
-	return (uint32_t)(sim_mix64(key) % p->cfg.lanes);
+	return (uint32_t)(sim_mix64(key) % lanes);
 }
 
 /* Makes room for `more` records at the lane's end. */
-static void reserve(ks_lane *l, size_t more)
+static void reserve(lane *l, size_t more)
 {
 	if (l->head + l->n + more <= l->cap)
 		return;
@@ -54,12 +135,12 @@ static void reserve(ks_lane *l, size_t more)
 	sim_grow(&l->seq, &l->cap, l->n + more, sizeof *l->seq);
 }
 
-static inline void push(ks_lane *l, uint64_t seq)
+static inline void push(lane *l, uint64_t seq)
 {
 	l->seq[l->head + l->n++] = seq;
 }
 
-static void pop(ks_lane *l, size_t n)
+static void pop(lane *l, size_t n)
 {
 	SIM_ASSERT(n <= l->n);
 	l->head += n;
@@ -68,39 +149,14 @@ static void pop(ks_lane *l, size_t n)
 		l->head = 0;
 }
 
-void ks_esm_add(ks_poller *p, uint64_t from, uint64_t to, sim_time now)
-{
-	for (uint32_t i = 0; i < p->cfg.lanes; i++) {
-		ks_lane *l = &p->lanes[i];
-		if (l->n == l->inflight)
-			l->first_buffered = now;
-		reserve(l, to - from);
-	}
-	if (p->cfg.lanes <= 1) {
-		for (uint64_t q = from; q < to; q++)
-			push(&p->lanes[0], q);
-	} else {
-		for (uint64_t q = from; q < to; q++)
-			push(&p->lanes[lane_of(p, ks_shard_record(p->shard, q))], q);
-	}
-	ks_esm_positions(p);
-}
-
-bool ks_esm_empty(const ks_poller *p)
-{
-	for (uint32_t i = 0; i < p->cfg.lanes; i++)
-		if (p->lanes[i].n > 0)
-			return false;
-	return true;
-}
-
-void ks_esm_positions(ks_poller *p)
+/* Recomputes the poller's keep and taken from the lanes, and trims the log. */
+static void positions(poller *p)
 {
 	/* records of a read whose response is on its way are the poller's already */
-	uint64_t front = p->read_in_flight ? p->read_from : p->cursor;
+	uint64_t front = ks_reader_front(p->reader);
 	uint64_t keep = front, taken = front;
-	for (uint32_t i = 0; i < p->cfg.lanes; i++) {
-		const ks_lane *l = &p->lanes[i];
+	for (uint32_t i = 0; i < p->esm->cfg.lanes; i++) {
+		const lane *l = &p->lanes[i];
 		if (l->n > 0 && l->seq[l->head] < keep)
 			keep = l->seq[l->head];
 		if (l->n > l->inflight && l->seq[l->head + l->inflight] < taken)
@@ -108,14 +164,42 @@ void ks_esm_positions(ks_poller *p)
 	}
 	p->position = keep;
 	p->taken = taken < keep ? keep : taken;
-	ks_shard_trim(p->shard);
+	ks_reader_hold(p->reader, p->position, p->taken);
 }
 
-/* Records of a lane from index `from` that expired (below the shard's live range) before
- * they were invoked: dropped and counted. */
-static void expire_lane(ks_poller *p, ks_lane *l, sim_time now)
+/* Deals records [from, to) just read to the lanes. */
+static void add(poller *p, uint64_t from, uint64_t to, sim_time now)
 {
-	uint64_t live = p->shard->live;
+	uint32_t lanes = p->esm->cfg.lanes;
+	for (uint32_t i = 0; i < lanes; i++) {
+		lane *l = &p->lanes[i];
+		if (l->n == l->inflight)
+			l->first_buffered = now;
+		reserve(l, to - from);
+	}
+	if (lanes <= 1) {
+		for (uint64_t q = from; q < to; q++)
+			push(&p->lanes[0], q);
+	} else {
+		for (uint64_t q = from; q < to; q++)
+			push(&p->lanes[lane_of(p, record_at(p, q))], q);
+	}
+	positions(p);
+}
+
+static bool empty(const poller *p)
+{
+	for (uint32_t i = 0; i < p->esm->cfg.lanes; i++)
+		if (p->lanes[i].n > 0)
+			return false;
+	return true;
+}
+
+/* Records of a lane past its batch that expired (below the log's live range) before they were
+ * invoked: dropped and counted. */
+static void expire_lane(poller *p, lane *l, sim_time now)
+{
+	uint64_t live = p->log->live;
 	size_t i = l->inflight, dropped = 0;
 	while (i + dropped < l->n && l->seq[l->head + i + dropped] < live)
 		dropped++;
@@ -129,68 +213,67 @@ static void expire_lane(ks_poller *p, ks_lane *l, sim_time now)
 		        (l->n - l->inflight - dropped) * sizeof *l->seq);
 		l->n -= dropped;
 	}
-	ks_function_note_expired(p->fn, now, dropped);
+	ks_function_note_expired(p->esm->fn, now, dropped);
 }
 
-void ks_esm_expire(ks_poller *p, sim_time now)
+static void expire_lanes(poller *p, sim_time now)
 {
-	for (uint32_t i = 0; i < p->cfg.lanes; i++)
+	for (uint32_t i = 0; i < p->esm->cfg.lanes; i++)
 		expire_lane(p, &p->lanes[i], now);
-	ks_esm_positions(p);
+	positions(p);
 }
 
-static ks_batch batch_of(const ks_poller *p, const ks_lane *l)
+static ks_batch batch_of(const poller *p, const lane *l)
 {
-	return (ks_batch){.shard = p->shard, .seq = l->seq + l->head, .n = l->inflight};
+	return (ks_batch){.log = p->log, .seq = l->seq + l->head, .n = l->inflight};
+}
+
+/* [choice] iterator_age_at: when Lambda's IteratorAge of a batch is taken. */
+static sim_time age_time(const poller *p, const lane *l, sim_time finished)
+{
+	if (p->esm->cfg.age_at == KS_AGE_INVOKE_SENT)
+		return l->invoke_sent;
+	if (p->esm->cfg.age_at == KS_AGE_BATCH_RECEIVED)
+		return ks_reader_last_arrival(p->reader);
+	return finished;
 }
 
 /* Records [from, to) of the lane's batch were processed at t: counted once each (those at or
  * below the lane's processed mark are duplicates), poison ones excepted (the handler skipped
  * them, and the function counted that). */
-/* [choice] iterator_age_at: when Lambda's IteratorAge of a batch is taken. */
-static sim_time age_time(const ks_poller *p, const ks_lane *l, sim_time finished)
+static void processed(poller *p, lane *l, uint32_t from, uint32_t to, sim_time t)
 {
-	if (p->cfg.age_at == KS_AGE_INVOKE_SENT)
-		return l->invoke_sent;
-	if (p->cfg.age_at == KS_AGE_BATCH_RECEIVED)
-		return p->response_at;
-	return finished;
-}
-
-static void processed(ks_poller *p, ks_lane *l, uint32_t from, uint32_t to, sim_time t)
-{
+	ks_function *fn = p->esm->fn;
 	ks_batch b = batch_of(p, l);
 	sim_time age_at = age_time(p, l, t);
 	uint32_t i = from;
 	while (i < to && b.seq[i] < l->processed_end)
 		i++;
 	if (i > from) /* [doc] at least once: records processed again */
-		ks_metric_add(&p->fn->duplicates, t, 0, (double)(i - from));
-	bool may_fail = p->fn->poison_rate > 0 || p->fn->npoison_indices > 0;
-	if (!may_fail) { /* no record can be poison: one run */
+		ks_metric_add(&fn->duplicates, t, 0, (double)(i - from));
+	if (!ks_function_may_fail(fn)) { /* no record can be poison: one run */
 		if (to > i)
-			ks_function_processed(p->fn, t, &b, i, to, p->column, age_at);
+			ks_function_processed(fn, t, &b, i, to, p->column, age_at);
 		i = to + 1;
 	}
 	for (uint32_t run = i; i <= to; i++) {
-		bool cut = i == to ||
-		           ks_function_is_poison(p->fn, ks_shard_record(p->shard, b.seq[i]));
+		bool cut = i == to || ks_function_is_poison(fn, record_at(p, b.seq[i]));
 		if (!cut)
 			continue;
 		if (i > run)
-			ks_function_processed(p->fn, t, &b, run, i, p->column, age_at);
+			ks_function_processed(fn, t, &b, run, i, p->column, age_at);
 		run = i + 1;
 	}
 	if (to > from && b.seq[to - 1] + 1 > l->processed_end)
 		l->processed_end = b.seq[to - 1] + 1;
 }
 
-static void invoke(ks_poller *p, size_t lane, sim_time now);
+static void invoke(poller *p, size_t ln, sim_time now);
 
 /* The batch is over (succeeded or discarded): the next one, a pending bisect half first. */
-static void batch_over(ks_poller *p, size_t lane, sim_time now)
+static void batch_over(poller *p, size_t ln, sim_time now)
 {
-	ks_lane *l = &p->lanes[lane];
+	lane *l = &p->lanes[ln];
 	pop(l, l->inflight);
 	l->inflight = 0;
 	l->busy = false;
@@ -199,80 +282,82 @@ static void batch_over(ks_poller *p, size_t lane, sim_time now)
 	if (l->nsplit > 0) { /* the other half of the innermost split batch */
 		l->inflight = l->split[--l->nsplit];
 		l->busy = true;
-		invoke(p, lane, now);
+		invoke(p, ln, now);
 	}
 }
 
 /* [doc] attempts or age ran out: the batch's records go to on_failure as one record. */
-static void discard(ks_poller *p, size_t lane, sim_time now, ks_discard_condition why)
+static void discard(poller *p, size_t ln, sim_time now, ks_discard_condition why)
 {
-	ks_lane *l = &p->lanes[lane];
-	ks_function *f = p->fn;
+	ks_esm *e = p->esm;
+	lane *l = &p->lanes[ln];
+	ks_function *f = e->fn;
 	/* records of the batch already processed (after a reported item failure) are not lost */
 	uint32_t lost = 0;
 	for (uint32_t i = 0; i < l->inflight; i++) {
 		uint64_t seq = l->seq[l->head + i];
-		if (seq >= l->processed_end ||
-		    ks_function_is_poison(f, ks_shard_record(p->shard, seq)))
+		if (seq >= l->processed_end || ks_function_is_poison(f, record_at(p, seq)))
 			lost++;
 	}
 	ks_metric_add(&f->records_on_failure, now, 0, lost);
-	if (p->cfg.on_failure) {
+	if (ks_sink_set(&e->cfg.on_failure)) {
 		ks_metric_add(&f->on_failure_events, now, 0, 1);
 		ks_function_on_failure(f, now, p->column, l->seq[l->head],
 		                       l->seq[l->head + l->inflight - 1], l->inflight, l->invokes,
 		                       why);
-		if (p->cfg.on_failure_queue)
-			ks_queue_send(p->cfg.on_failure_queue, now);
-		if (p->cfg.on_failure_topic) /* an invocation record, no data record */
-			ks_topic_publish(p->cfg.on_failure_topic, now, NULL);
+		sim_grow(&e->scratch, &e->capscratch, l->inflight, sizeof *e->scratch);
+		for (uint32_t i = 0; i < l->inflight; i++)
+			e->scratch[i] = *record_at(p, l->seq[l->head + i]);
+		ks_sink_failed_batch(&e->cfg.on_failure, now, e->scratch, l->inflight);
 	}
-	batch_over(p, lane, now);
+	batch_over(p, ln, now);
 }
 
 /* Invokes (or re-invokes) the lane's batch at now. */
-static void invoke(ks_poller *p, size_t lane, sim_time now)
+static void invoke(poller *p, size_t ln, sim_time now)
 {
-	ks_lane *l = &p->lanes[lane];
+	const ks_esm_config *cfg = &p->esm->cfg;
+	lane *l = &p->lanes[ln];
 	/* Records that expired while the batch waited for its retry are gone [doc]. */
-	ks_shard_expire(p->shard, now, p->stream->retention);
-	uint64_t live = p->shard->live;
+	ks_log_expire(p->log, now);
+	uint64_t live = p->log->live;
 	uint32_t gone = 0;
 	while (gone < l->inflight && l->seq[l->head + gone] < live)
 		gone++;
 	if (gone > 0) {
-		ks_function_note_expired(p->fn, now, gone);
+		ks_function_note_expired(p->esm->fn, now, gone);
 		pop(l, gone);
 		l->inflight -= gone;
 	}
 	if (l->inflight == 0) {
-		batch_over(p, lane, now);
+		batch_over(p, ln, now);
 		return;
 	}
 	/* [doc] maximum_record_age: a batch whose oldest record is older is discarded */
-	const ks_record *oldest = ks_shard_record(p->shard, l->seq[l->head]);
-	if (p->cfg.max_record_age >= 0 && now - oldest->arrival > p->cfg.max_record_age) {
-		discard(p, lane, now, KS_DISCARD_RECORD_AGE);
+	const ks_record *oldest = record_at(p, l->seq[l->head]);
+	if (cfg->max_record_age >= 0 && now - oldest->arrival > cfg->max_record_age) {
+		discard(p, ln, now, KS_DISCARD_RECORD_AGE);
 		return;
 	}
 	ks_batch b = batch_of(p, l);
 	sim_time overhead =
-	        (sim_time)llround(fmax(0, sim_dist_sample(p->cfg.invoke_overhead, p->invoke_rng)));
-	ks_function_invoke(p->fn, now, overhead, &b, &l->inv);
+	        (sim_time)llround(fmax(0, sim_dist_sample(cfg->invoke_overhead, p->invoke_rng)));
+	ks_function_invoke(p->esm->fn, now, overhead, &b, &l->inv);
 	if (l->inv.status == KS_INVOKE_THROTTLED) {
 		/* [doc] throttles are retried without using attempts */
-		schedule(p, lane, now + p->cfg.retry_delay, LANE_RETRY);
+		schedule(p, ln, now + cfg->retry_delay, LANE_RETRY);
 		return;
 	}
 	l->invokes++;
 	l->invoke_sent = now;
-	schedule(p, lane, l->inv.end, LANE_COMPLETE);
+	schedule(p, ln, l->inv.end, LANE_COMPLETE);
 }
 
 /* Forms the lane's next batch and invokes it, if the lane is free and the batch is due. */
-static void try_invoke(ks_poller *p, size_t lane, sim_time now)
+static void try_invoke(poller *p, size_t ln, sim_time now)
 {
-	ks_lane *l = &p->lanes[lane];
+	const ks_esm_config *cfg = &p->esm->cfg;
+	lane *l = &p->lanes[ln];
 	if (l->busy)
 		return;
 	expire_lane(p, l, now);
@@ -280,18 +365,18 @@ static void try_invoke(ks_poller *p, size_t lane, sim_time now)
 		return;
 	/* [doc] maximum_batching_window: a batch waits for batch_size records up to that long
 	 * after its first record */
-	if (p->cfg.batching_window > 0 && l->n < p->cfg.batch_size &&
-	    now < l->first_buffered + p->cfg.batching_window) {
-		if (!sim_engine_pending(p->ctx->engine, l->timer))
-			schedule(p, lane, l->first_buffered + p->cfg.batching_window, LANE_WINDOW);
+	if (cfg->batching_window > 0 && l->n < cfg->batch_size &&
+	    now < l->first_buffered + cfg->batching_window) {
+		if (!sim_engine_pending(p->esm->ctx->engine, l->timer))
+			schedule(p, ln, l->first_buffered + cfg->batching_window, LANE_WINDOW);
 		return;
 	}
 	/* [doc] batch_size records, or fewer when the next would take the payload past 6 MB */
 	uint64_t bytes = 0;
 	uint32_t n = 0;
-	while (n < l->n && n < p->cfg.batch_size) {
-		uint32_t b = ks_shard_record(p->shard, l->seq[l->head + n])->bytes;
-		if (bytes + b > p->cfg.payload_max_bytes && n > 0)
+	while (n < l->n && n < cfg->batch_size) {
+		uint32_t b = record_at(p, l->seq[l->head + n])->bytes;
+		if (bytes + b > cfg->payload_max_bytes && n > 0)
 			break;
 		bytes += b;
 		n++;
@@ -302,24 +387,28 @@ static void try_invoke(ks_poller *p, size_t lane, sim_time now)
 	l->invokes = 0;
 	if (l->n > n)
 		l->first_buffered = now; /* the rest starts a new window */
-	invoke(p, lane, now);
+	invoke(p, ln, now);
 }
 
 /* Whether the lane can invoke right now (a batch due). */
-static bool due(const ks_poller *p, const ks_lane *l, sim_time now)
+static bool due(const poller *p, const lane *l, sim_time now)
 {
+	const ks_esm_config *cfg = &p->esm->cfg;
 	if (l->busy || l->n == 0)
 		return false;
-	return p->cfg.batching_window == 0 || l->n >= p->cfg.batch_size ||
-	       now >= l->first_buffered + p->cfg.batching_window;
+	return cfg->batching_window == 0 || l->n >= cfg->batch_size ||
+	       now >= l->first_buffered + cfg->batching_window;
 }
 
-bool ks_esm_kick(ks_poller *p, sim_time now)
+/* Invokes every lane that can; reports whether all lanes are idle with nothing to invoke now
+ * (the poller may read). */
+static bool kick(poller *p, sim_time now)
 {
-	for (uint32_t i = 0; i < p->cfg.lanes; i++)
+	uint32_t lanes = p->esm->cfg.lanes;
+	for (uint32_t i = 0; i < lanes; i++)
 		try_invoke(p, i, now);
-	ks_esm_positions(p);
-	for (uint32_t i = 0; i < p->cfg.lanes; i++)
+	positions(p);
+	for (uint32_t i = 0; i < lanes; i++)
 		if (p->lanes[i].busy || due(p, &p->lanes[i], now))
 			return false;
 	return true;
@@ -328,94 +417,246 @@ bool ks_esm_kick(ks_poller *p, sim_time now)
 /* [MODEL 8] A handler that succeeded invokes its sync forward targets and is over only when
  * the slowest is back (it keeps its concurrency meanwhile); whether one failed decides its
  * outcome. Returns true when the batch now waits for them (its completion is rescheduled). */
-static bool wait_for_forward(ks_poller *p, size_t lane, sim_time now)
+static bool wait_for_forward(poller *p, size_t ln, sim_time now)
 {
-	ks_lane *l = &p->lanes[lane];
+	lane *l = &p->lanes[ln];
+	ks_function *fn = p->esm->fn;
 	if (l->forwarding) { /* they are back */
 		l->forwarding = false;
 		return false;
 	}
-	if (l->inv.status != KS_INVOKE_OK || !p->fn->fanout)
+	if (l->inv.status != KS_INVOKE_OK || !fn->fanout)
 		return false;
 	ks_batch b = batch_of(p, l);
-	if (!ks_fanout_sync(p->fn->fanout, now, &b, &l->inv))
+	if (!ks_fanout_sync(fn->fanout, now, &b, &l->inv))
 		return false;
 	l->forwarding = true;
-	schedule(p, lane, l->inv.end, LANE_COMPLETE);
+	schedule(p, ln, l->inv.end, LANE_COMPLETE);
 	return true;
 }
 
 /* The batch's result is back. */
-static void complete(ks_poller *p, size_t lane, sim_time now)
+static void complete(poller *p, size_t ln, sim_time now)
 {
-	ks_lane *l = &p->lanes[lane];
-	if (wait_for_forward(p, lane, now))
+	const ks_esm_config *cfg = &p->esm->cfg;
+	ks_function *fn = p->esm->fn;
+	lane *l = &p->lanes[ln];
+	if (wait_for_forward(p, ln, now))
 		return;
-	ks_function_finish(p->fn, &l->inv);
+	ks_function_finish(fn, &l->inv);
 	const ks_invocation *inv = &l->inv;
 	/* Lambda's IteratorAge, once per invocation whatever its outcome: a batch that keeps
 	 * failing shows its age growing (VALIDATION.md case 9). */
 	ks_batch b = batch_of(p, l);
-	ks_function_note_iterator_age(p->fn, now, &b, p->column, age_time(p, l, now));
+	ks_function_note_iterator_age(fn, now, &b, p->column, age_time(p, l, now));
 	if (inv->status == KS_INVOKE_OK) {
-		if (p->fn->fanout) /* [MODEL 8] the records go on to the other targets */
-			ks_fanout_pass(p->fn->fanout, now, &b);
+		if (fn->fanout) /* [MODEL 8] the records go on to the other targets */
+			ks_fanout_pass(fn->fanout, now, &b);
 		processed(p, l, 0, l->inflight, now);
-		batch_over(p, lane, now);
+		batch_over(p, ln, now);
 		return;
 	}
-	if (p->cfg.item_failures && !inv->whole_batch) {
+	if (cfg->item_failures && !inv->whole_batch) {
 		uint32_t ff = inv->first_failed;
 		/* [doc] the function reports its failed records: the checkpoint moves to the first
 		 * of them; the records after it that succeeded were processed (and will be again)
 		 */
 		processed(p, l, 0, ff, now);
 		for (uint32_t i = ff + 1; i < l->inflight; i++)
-			if (!ks_function_is_poison(p->fn,
-			                           ks_shard_record(p->shard, l->seq[l->head + i])))
+			if (!ks_function_is_poison(fn, record_at(p, l->seq[l->head + i])))
 				processed(p, l, i, i + 1, now);
 		pop(l, ff);
 		l->inflight -= ff;
 	}
-	if (p->cfg.bisect && l->inflight > 1) {
+	if (cfg->bisect && l->inflight > 1) {
 		/* [doc] split in two, each half retried; splitting uses no attempt. With item
 		 * failures the split is at the failed record (now the batch's first). */
 		uint32_t first = l->inflight / 2;
-		if (p->cfg.item_failures && !inv->whole_batch)
+		if (cfg->item_failures && !inv->whole_batch)
 			first = 1; /* the failed record, now the batch's first, alone */
 		SIM_ASSERT(l->nsplit < sizeof l->split / sizeof l->split[0]);
 		/* halves run in order; the second waits on a stack, behind the halves of any
 		 * split of the first (records stay in sequence order) */
 		l->split[l->nsplit++] = l->inflight - first;
 		l->inflight = first;
-		schedule(p, lane, now + p->cfg.retry_delay, LANE_RETRY);
+		schedule(p, ln, now + cfg->retry_delay, LANE_RETRY);
 		return;
 	}
 	l->attempts++;
-	if (p->cfg.max_retry_attempts >= 0 && l->attempts > p->cfg.max_retry_attempts) {
-		discard(p, lane, now, KS_DISCARD_RETRIES);
+	if (cfg->max_retry_attempts >= 0 && l->attempts > cfg->max_retry_attempts) {
+		discard(p, ln, now, KS_DISCARD_RETRIES);
 		return;
 	}
-	schedule(p, lane, now + p->cfg.retry_delay, LANE_RETRY);
+	schedule(p, ln, now + cfg->retry_delay, LANE_RETRY);
 }
 
-void ks_esm_event(ks_poller *p, sim_time now, uint64_t arg)
+static void on_lane_event(sim_engine *e, void *obj, uint64_t arg)
 {
-	uint64_t a = arg - KS_ESM_EVENTS;
-	size_t lane = (size_t)(a / LANE_KINDS);
-	switch ((int)(a % LANE_KINDS)) {
+	poller *p = obj;
+	sim_time now = sim_engine_now(e);
+	size_t ln = (size_t)(arg / LANE_KINDS);
+	switch ((int)(arg % LANE_KINDS)) {
 	case LANE_WINDOW: break; /* the window closed: kick below */
 	case LANE_RETRY:
-		invoke(p, lane, now); /* the batch may be gone (expired): then kick below */
+		invoke(p, ln, now); /* the batch may be gone (expired): then kick below */
 		break;
-	case LANE_COMPLETE: complete(p, lane, now); break;
+	case LANE_COMPLETE: complete(p, ln, now); break;
 	}
-	if (ks_esm_kick(p, now))
-		ks_poller_lanes_idle(p, now);
+	if (kick(p, now))
+		lanes_idle(p, now);
 }
 
-void ks_esm_fini(ks_poller *p)
+/* ---- the reader's hooks ----------------------------------------------------------------- */
+
+static void opened(void *owner, ks_reader *r)
 {
-	for (uint32_t i = 0; p->lanes && i < p->cfg.lanes; i++)
-		sim_free(p->lanes[i].seq);
+	ks_esm *e = owner;
+	const ks_ctx *ctx = e->ctx;
+	poller *p = sim_calloc(1, sizeof *p);
+	p->esm = e;
+	p->reader = r;
+	p->log = ks_reader_log_mut(r);
+	p->position = p->taken = ks_reader_cursor(r);
+	p->lanes = sim_calloc(e->cfg.lanes ? e->cfg.lanes : 1, sizeof *p->lanes);
+	char *purpose = sim_asprintf("invoke:%s", ks_reader_stream_name(r));
+	p->invoke_rng = sim_rng_stream(ctx->seed, ctx->replication, e->fn->name, purpose,
+	                               (int64_t)ks_reader_shard_index(r));
+	sim_free(purpose);
+	char *label = e->label_with_stream
+	                      ? sim_asprintf("%s/%s", ks_reader_stream_name(r), ks_reader_shard_id(r))
+	                      : sim_strdup(ks_reader_shard_id(r));
+	p->column = ks_function_add_shard_column(e->fn, label);
+	sim_free(label);
+	ks_reader_set_data(r, p);
+}
+
+static void arrived(void *owner, ks_reader *r, uint64_t from, uint64_t to, sim_time now)
+{
+	(void)owner;
+	poller *p = ks_reader_data(r);
+	if (to > from)
+		add(p, from, to, now);
+	if (kick(p, now))
+		next_read(p, now);
+}
+
+static void skipped(void *owner, ks_reader *r, sim_time now, uint64_t expired)
+{
+	ks_esm *e = owner;
+	poller *p = ks_reader_data(r);
+	if (expired > 0)
+		ks_function_note_expired(e->fn, now, expired);
+	expire_lanes(p, now); /* so did those waiting in the lanes */
+}
+
+static void called(void *owner, ks_reader *r, sim_time now, bool admitted, sim_time age)
+{
+	ks_esm *e = owner;
+	poller *p = ks_reader_data(r);
+	ks_function_note_read(e->fn, now, p->column, admitted, age);
+	if (admitted)
+		p->throttles_in_a_row = 0;
+}
+
+/* [choice] after a throttled read: throttle_penalty + U(0, min(cap, base x factor^k)) from
+ * the throttled response (read_backoff, full jitter by default), k consecutive throttles. */
+static sim_time throttled(void *owner, ks_reader *r, sim_time now, sim_time latency)
+{
+	ks_esm *e = owner;
+	const ks_esm_config *cfg = &e->cfg;
+	poller *p = ks_reader_data(r);
+	double backoff =
+	        fmin((double)cfg->backoff_cap,
+	             (double)cfg->backoff_base * pow(cfg->backoff_factor, p->throttles_in_a_row));
+	double u = sim_rng_uniform(ks_reader_rng(r));
+	if (cfg->backoff_jitter == KS_JITTER_EQUAL)
+		backoff = backoff / 2 + backoff / 2 * u;
+	else if (cfg->backoff_jitter == KS_JITTER_FULL)
+		backoff *= u;
+	p->throttles_in_a_row++;
+	/* at least 1 ms later, so zero latencies and waits cannot loop in place [choice] */
+	sim_time wait = latency + cfg->throttle_penalty + (sim_time)llround(backoff);
+	return now + (wait > SIM_MS ? wait : SIM_MS);
+}
+
+static bool holding(void *owner, const ks_reader *r)
+{
+	(void)owner;
+	return !empty(ks_reader_data(r));
+}
+
+static const ks_reader_ops reader_ops = {
+        .opened = opened,
+        .arrived = arrived,
+        .skipped = skipped,
+        .called = called,
+        .throttled = throttled,
+        .holding = holding,
+};
+
+/* ---- the mapping ------------------------------------------------------------------------ */
+
+ks_esm *ks_esm_create(ks_ctx *ctx, ks_function *fn, struct ks_stream *s, const ks_esm_config *cfg,
+                      bool label_with_stream)
+{
+	ks_esm *e = sim_calloc(1, sizeof *e);
+	e->ctx = ctx;
+	e->cfg = *cfg;
+	e->fn = fn;
+	e->label_with_stream = label_with_stream;
+	ks_reader_config rc = {
+	        .name = fn->name,
+	        .phase_purpose = "poll",
+	        .by_stream = true, /* a function may read several streams */
+	        .phase = cfg->poll_interval,
+	        .max_records = cfg->getrecords_limit,
+	        .parents_retry = cfg->poll_interval,
+	        .start_at = cfg->start == KS_START_AT_TIMESTAMP ? cfg->start_at : -1,
+	        .efo = cfg->efo,
+	        .efo_max_take = UINT64_MAX,
+	        .efo_lookahead = SIM_S,
+	};
+	e->readers = ks_readers_create(s, &rc, &reader_ops, e);
+	return e;
+}
+
+void ks_esm_destroy(ks_esm *e)
+{
+	if (!e)
+		return;
+	for (size_t i = 0; i < ks_readers_count(e->readers); i++) {
+		poller *p = ks_reader_data(ks_readers_at(e->readers, i));
+		for (uint32_t k = 0; k < e->cfg.lanes; k++)
+			sim_free(p->lanes[k].seq);
+		sim_free(p->lanes);
+		gsl_rng_free(p->invoke_rng);
+		sim_free(p);
+	}
+	ks_readers_destroy(e->readers);
+	sim_free(e->scratch);
+	sim_free(e);
+}
+
+void ks_esm_start(ks_esm *e)
+{
+	ks_readers_start(e->readers);
+}
+
+void ks_esm_finish(ks_esm *e, sim_time end)
+{
+	ks_readers_finish(e->readers, end);
+}
+
+void ks_esm_pending(const ks_esm *e)
+{
+	for (size_t i = 0; i < ks_readers_count(e->readers); i++) {
+		const poller *p = ks_reader_data(ks_readers_at(e->readers, i));
+		e->fn->records_pending += (double)(p->log->end - p->position);
+	}
+}
+
+void ks_esm_efo_usage(const ks_esm *e, double *shard_hours, double *bytes)
+{
+	for (size_t i = 0; i < ks_readers_count(e->readers); i++)
+		ks_reader_efo_usage(ks_readers_at(e->readers, i), shard_hours, bytes);
 }

@@ -2,22 +2,19 @@
 #include "models/lambda/fanout.h"
 
 #include <math.h>
-#include <stdio.h>
 #include <string.h>
 
-#include "models/lambda/async.h"
-#include "models/sns/topic.h"
 #include "sim/alloc.h"
 #include "sim/assert.h"
 #include "sim/engine.h"
 #include "sim/rng.h"
 
-ks_fanout *ks_fanout_create(ks_ctx *ctx, ks_function *owner, const ks_forward_config *cfg)
+ks_fanout *ks_fanout_create(ks_ctx *ctx, ks_function *owner, const sim_dist *invoke_overhead)
 {
 	ks_fanout *fo = sim_calloc(1, sizeof *fo);
 	fo->ctx = ctx;
 	fo->owner = owner;
-	fo->cfg = *cfg;
+	fo->invoke_overhead = invoke_overhead;
 	fo->rng = sim_rng_stream(ctx->seed, ctx->replication, owner->name, "forward", -1);
 	return fo;
 }
@@ -39,7 +36,7 @@ void ks_fanout_add(ks_fanout *fo, const ks_forward_target *t)
 {
 	fo->targets = sim_reallocarray(fo->targets, fo->ntargets + 1, sizeof *fo->targets);
 	fo->targets[fo->ntargets++] = *t;
-	if (t->kind == KS_FORWARD_SYNC)
+	if (t->sync)
 		fo->nsync++;
 }
 
@@ -101,20 +98,20 @@ bool ks_fanout_sync(ks_fanout *fo, sim_time now, const ks_batch *b, ks_invocatio
 	sim_time end = now;
 	for (size_t i = 0; i < fo->ntargets; i++) {
 		const ks_forward_target *t = &fo->targets[i];
-		if (t->kind != KS_FORWARD_SYNC)
+		if (!t->sync)
 			continue;
 		sim_time overhead = 0;
-		if (fo->cfg.invoke_overhead)
+		if (fo->invoke_overhead)
 			overhead = (sim_time)llround(
-			        fmax(0, sim_dist_sample(fo->cfg.invoke_overhead, fo->rng)));
+			        fmax(0, sim_dist_sample(fo->invoke_overhead, fo->rng)));
 		size_t slot = take_slot(fo);
 		ks_forward_running *run = &fo->running[slot];
 		run->records = sim_reallocarray(run->records, n, sizeof *run->records);
 		memcpy(run->records, fo->scratch, n * sizeof *run->records);
 		run->n = n;
-		run->fn = t->fn;
+		run->fn = t->sync;
 		ks_batch tb = {.records = run->records, .n = n};
-		ks_function_invoke(t->fn, now, overhead, &tb, &run->inv);
+		ks_function_invoke(t->sync, now, overhead, &tb, &run->inv);
 		if (run->inv.status == KS_INVOKE_THROTTLED) {
 			failed = true; /* it held nothing: no slot */
 			continue;
@@ -137,56 +134,15 @@ bool ks_fanout_sync(ks_fanout *fo, sim_time now, const ks_batch *b, ks_invocatio
 	return true;
 }
 
-/* Re-publishes r on stream s at now through the write limit of the shard its key routes to. */
-static void republish(ks_fanout *fo, ks_stream *s, sim_time now, const ks_record *r)
-{
-	const ks_forward_keys *keys = fo->cfg.keys;
-	uint32_t producer = ks_record_producer(r);
-	SIM_ASSERT(keys && producer < keys->nproducers);
-	char key[16];
-	int len = r->key < keys->key_count[producer] ? snprintf(key, sizeof key, "k%u", r->key)
-	                                             : snprintf(key, sizeof key, "hot");
-	ks_hash hash = ks_stream_key_hash(key, (size_t)len);
-	size_t shard = ks_stream_route(s, ks_stream_generation(s, now), hash);
-	ks_shard *sh = &s->shards[shard];
-	if (!ks_shard_write_admit(sh, now, r->bytes + (uint32_t)len)) {
-		/* [choice] no retry: the forwarder's write is rejected and the record is lost */
-		ks_metric_add(&s->write_throttled, now, shard, 1);
-		ks_metric_add(&s->records_lost, now, shard, 1);
-		return;
-	}
-	ks_record copy = *r;
-	copy.arrival = now;
-	ks_shard_push(sh, &copy);
-	ks_stream_accepted(s, shard, now, r->bytes);
-}
-
 void ks_fanout_pass(ks_fanout *fo, sim_time now, const ks_batch *b)
 {
 	if (fo->ntargets == fo->nsync)
 		return;
 	uint32_t n = passed_on(fo, b);
-	bool advanced = false;
 	for (size_t i = 0; i < fo->ntargets; i++) {
 		const ks_forward_target *t = &fo->targets[i];
-		for (uint32_t k = 0; k < n; k++) {
-			const ks_record *r = &fo->scratch[k];
-			switch (t->kind) {
-			case KS_FORWARD_SYNC: break;
-			case KS_FORWARD_ASYNC: ks_async_enqueue(t->async, now, r); break;
-			case KS_FORWARD_TOPIC: ks_topic_publish(t->topic, now, r); break;
-			case KS_FORWARD_STREAM:
-				if (now >= fo->ctx->stop)
-					break;
-				/* the stream's producers first, so that its shards see writes in
-				 * time order */
-				if (!advanced && fo->cfg.advance)
-					fo->cfg.advance(fo->cfg.world, now);
-				advanced = true;
-				republish(fo, t->stream, now, r);
-				break;
-			}
-		}
+		for (uint32_t k = 0; !t->sync && k < n; k++)
+			ks_sink_record(&t->sink, now, &fo->scratch[k]);
 	}
 }
 

@@ -6,11 +6,7 @@
  *     target that fails or is throttled makes it a failure (the caller's error handling then
  *     applies to the forwarder's batch). The forwarder holds its concurrency while it waits.
  *   - an async function target gets one event per record on its async queue (async.h).
- *   - a stream target gets each record re-published through its own write limit, with the
- *     record's producer index and key (so its uniforms and routing follow it); a rejected
- *     record is lost (the stream's write_throttled and records_lost). [choice] The new
- *     stream's record is accepted at the re-publish instant, and its consumers measure
- *     latency from then: the record does not carry its first acceptance.
+ *   - a stream target gets each record re-published (kinesis/stream.h, ks_stream_sink);
  *   - a topic target gets one publish per record (its subscribers measure latency from the
  *     original acceptance, which the copy carries).
  * Async, stream and topic targets are served once, when the batch has succeeded (after the
@@ -19,8 +15,8 @@
  *
  * Invariants: every sync target invocation not yet back sits in a used slot with its record
  * copies; its engine event (arg: slot + 1) finishes it. */
-#ifndef KS_FORWARD_H
-#define KS_FORWARD_H
+#ifndef KS_FANOUT_H
+#define KS_FANOUT_H
 
 #include <gsl/gsl_rng.h>
 #include <stdbool.h>
@@ -28,41 +24,16 @@
 #include <stdint.h>
 
 #include "models/core/context.h"
+#include "models/core/sink.h"
 #include "models/lambda/function.h"
-#include "models/lambda/poller.h"
-#include "models/kinesis/stream.h"
+#include "sim/dist.h"
 
-struct ks_async;
-struct ks_topic;
-
-typedef enum {
-	KS_FORWARD_SYNC,   /* fn */
-	KS_FORWARD_ASYNC,  /* async (fn's async queue) */
-	KS_FORWARD_STREAM, /* stream */
-	KS_FORWARD_TOPIC,  /* topic */
-} ks_forward_kind;
-
+/* A target: a function invoked synchronously (sync), or a destination (an async function
+ * target's queue, a stream, a topic). */
 typedef struct ks_forward_target {
-	ks_forward_kind kind;
-	ks_function *fn;
-	struct ks_async *async;
-	ks_stream *stream;
-	struct ks_topic *topic;
+	ks_function *sync;
+	ks_sink sink;
 } ks_forward_target;
-
-/* Partition keys of the records' producers, to route a re-published record: producer number
- * i has keys k0..k<key_count[i]-1>, and key number key_count[i] is "hot" (producer.c). */
-typedef struct ks_forward_keys {
-	const uint32_t *key_count;
-	size_t nproducers;
-} ks_forward_keys;
-
-typedef struct ks_forward_config {
-	const sim_dist *invoke_overhead; /* paid before each sync target's handler; NULL: none */
-	const ks_forward_keys *keys;     /* for stream targets; kept, not copied */
-	ks_advance_fn advance;           /* brings the producers up to now before a re-publish */
-	void *world;
-} ks_forward_config;
 
 typedef struct ks_forward_running {
 	ks_function *fn;
@@ -75,8 +46,8 @@ typedef struct ks_forward_running {
 typedef struct ks_fanout {
 	ks_ctx *ctx;
 	ks_function *owner; /* the forwarder */
-	ks_forward_config cfg;
-	gsl_rng *rng; /* invoke overhead draws */
+	const sim_dist *invoke_overhead; /* paid before each sync target's handler; NULL: none */
+	gsl_rng *rng;                    /* invoke overhead draws */
 	ks_forward_target *targets;
 	size_t ntargets, nsync;
 	ks_forward_running *running;
@@ -85,7 +56,7 @@ typedef struct ks_fanout {
 	size_t capscratch;
 } ks_fanout;
 
-ks_fanout *ks_fanout_create(ks_ctx *ctx, ks_function *owner, const ks_forward_config *cfg);
+ks_fanout *ks_fanout_create(ks_ctx *ctx, ks_function *owner, const sim_dist *invoke_overhead);
 void ks_fanout_destroy(ks_fanout *fo);
 void ks_fanout_add(ks_fanout *fo, const ks_forward_target *t);
 
@@ -95,7 +66,7 @@ void ks_fanout_add(ks_fanout *fo, const ks_forward_target *t);
  * when a target failed or was throttled, inv->status FAILED (whole_batch, counted in the
  * forwarder's errors). */
 bool ks_fanout_sync(ks_fanout *fo, sim_time now, const ks_batch *b, ks_invocation *inv);
-/* The batch succeeded at now: its records go to the async, stream and topic targets. */
+/* The batch succeeded at now: its records go to the destinations, one message each. */
 void ks_fanout_pass(ks_fanout *fo, sim_time now, const ks_batch *b);
 /* Adds the records of the sync invocations not back to their targets' records_pending. */
 void ks_fanout_pending(const ks_fanout *fo);

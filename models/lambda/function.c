@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "models/lambda/account.h"
-#include "models/kinesis/shard.h"
 #include "sim/alloc.h"
 #include "sim/assert.h"
 #include "sim/rng.h"
@@ -109,8 +108,6 @@ static void init_invocations(ks_function *f, const ks_function_config *cfg)
 	f->policy = cfg->policy;
 	f->retries = cfg->retries;
 	f->then = cfg->then;
-	f->forward = cfg->forward;
-	f->forward_ctx = cfg->forward_ctx;
 	SIM_ASSERT(f->then != KS_RECORD_RETRY && f->policy != KS_RECORD_FORWARD);
 }
 
@@ -342,10 +339,10 @@ static void forward_failed(ks_function *f, sim_time end, const ks_batch *b, uint
 	if (end >= f->ctx->stop)
 		return; /* after the run: still pending at the caller */
 	count(f, &f->records_forwarded, end, n);
-	for (uint32_t i = 0; f->forward && i < b->n; i++) {
+	for (uint32_t i = 0; ks_sink_set(&f->forward_to) && i < b->n; i++) {
 		const ks_record *r = ks_batch_record(b, i);
 		if (ks_function_is_poison(f, r))
-			f->forward(f->forward_ctx, end, r);
+			ks_sink_record(&f->forward_to, end, r);
 	}
 }
 
@@ -444,7 +441,7 @@ void ks_function_processed(ks_function *f, sim_time t, const ks_batch *b, uint32
 		for (uint32_t i = from + 1; i <= to; i++) {
 			if (i < to && b->seq[i] == b->seq[i - 1] + 1)
 				continue;
-			f->observer(f->observer_ctx, f, b->shard, b->seq[run], b->seq[i - 1] + 1,
+			f->observer(f->observer_ctx, f, b->log, b->seq[run], b->seq[i - 1] + 1,
 			            t);
 			run = i;
 		}

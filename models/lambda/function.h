@@ -7,7 +7,7 @@
  * a free one idle for idle_reclaim is gone), the handler's duration (per_invocation + each
  * record's own per_record work, capped by the timeout), and its outcome under the failure
  * injection (errors.*) and the handler's on_record_error policy (then: forward sends each failed
- * record on through the forward hook when the invocation succeeds). The caller schedules the end
+ * record on to forward_to when the invocation succeeds). The caller schedules the end
  * and gives the concurrency and the environment back with ks_function_finish.
  *
  * Invariants: `concurrent` counts the invocations between ks_function_invoke (not throttled)
@@ -24,11 +24,11 @@
 #include "models/core/context.h"
 #include "models/core/metric.h"
 #include "models/core/record.h"
-#include "models/kinesis/shard.h"
+#include "models/core/sink.h"
+#include "models/core/log.h"
 #include "sim/dist.h"
 #include "sim/hist.h"
 
-struct ks_shard;
 struct ks_function;
 struct ks_account;
 
@@ -39,10 +39,6 @@ typedef enum {
 	KS_RECORD_RETRY,      /* tried `retries` more times in the handler, then `then` */
 	KS_RECORD_FORWARD,    /* (then only) sent on as one message, counted as records_forwarded */
 } ks_record_policy;
-
-/* then: forward's destination (a topic or a queue, set by the builder): called once per
- * forwarded record with the end of the invocation that forwarded it. */
-typedef void (*ks_forward_fn)(void *ctx, sim_time t, const ks_record *r);
 
 /* errors.outages: invocations whose request arrives in [start, end) fail. */
 typedef struct ks_outage {
@@ -73,8 +69,6 @@ typedef struct ks_function_config {
 	ks_record_policy policy; /* on_record_error.policy */
 	uint32_t retries;        /* on_record_error.retries (policy retry) */
 	ks_record_policy then;   /* on_record_error.then: SKIP, FAIL_BATCH or FORWARD */
-	ks_forward_fn forward;   /* then: forward: where the records go (NULL: only counted) */
-	void *forward_ctx;
 } ks_function_config;
 
 /* A free execution environment: its id and when its last invocation ended. */
@@ -83,12 +77,11 @@ typedef struct ks_env {
 	sim_time free_since;
 } ks_env;
 
-/* Called for every batch a function finished: records [from, to) of the shard at time t (for
- * traces and for tests of order). A batch that is not a contiguous range of the shard (a lane's
- * subset) is reported as one call per contiguous run of sequence numbers, in order. */
-typedef void (*ks_batch_observer)(void *ctx, const struct ks_function *f,
-                                  const struct ks_shard *shard, uint64_t from, uint64_t to,
-                                  sim_time t);
+/* Called for every batch a function finished: records [from, to) of a shard's log at time t
+ * (for traces and for tests of order). A batch that is not a contiguous range of the log (a
+ * lane's subset) is reported as one call per contiguous run of sequence numbers, in order. */
+typedef void (*ks_batch_observer)(void *ctx, const struct ks_function *f, const ks_log *log,
+                                  uint64_t from, uint64_t to, sim_time t);
 
 typedef struct ks_function {
 	char *name;
@@ -141,9 +134,10 @@ typedef struct ks_function {
 	size_t noutages;
 	ks_record_policy policy, then;
 	uint32_t retries;
-	ks_forward_fn forward; /* then: forward (may be set after creation by the builder) */
-	void *forward_ctx;
-	struct ks_fanout *fanout; /* `forward:` (fanout.h), set by the builder; NULL: none */
+	/* then: forward: where each failed record goes, sent when the invocation that failed on it
+	 * ends (set when the model is linked; none: only counted) */
+	ks_sink forward_to;
+	struct ks_fanout *fanout; /* `forward:` (fanout.h), set when linked; NULL: none */
 } ks_function;
 
 ks_function *ks_function_create(ks_ctx *ctx, const ks_function_config *cfg,
@@ -168,15 +162,15 @@ void ks_function_note_read(ks_function *f, sim_time t, size_t column, bool admit
 /* A batch: records of one shard, in sequence order (a range, or a lane's subset of one), or
  * copies of records carried by messages (queues, topics, async events: `records` set). */
 typedef struct ks_batch {
-	const struct ks_shard *shard;
-	const uint64_t *seq;      /* n sequence numbers, ascending */
-	const ks_record *records; /* instead of shard and seq: n records */
+	const ks_log *log;        /* a shard's log ... */
+	const uint64_t *seq;      /* ... and n of its sequence numbers, ascending */
+	const ks_record *records; /* instead of log and seq: n records */
 	uint32_t n;
 } ks_batch;
 
 static inline const ks_record *ks_batch_record(const ks_batch *b, uint32_t i)
 {
-	return b->records ? &b->records[i] : ks_shard_record(b->shard, b->seq[i]);
+	return b->records ? &b->records[i] : ks_log_record(b->log, b->seq[i]);
 }
 
 typedef enum {
@@ -208,6 +202,11 @@ void ks_function_finish(ks_function *f, const ks_invocation *inv);
 /* Whether a record always fails in this function's handler (errors.poison_records from the
  * record's own u, or errors.poison_indices). */
 bool ks_function_is_poison(const ks_function *f, const ks_record *r);
+/* Whether any record can be poison for this function (else callers skip the per-record test). */
+static inline bool ks_function_may_fail(const ks_function *f)
+{
+	return f->poison_rate > 0 || f->npoison_indices > 0;
+}
 
 /* Records b->seq[from, to) were processed successfully, their invocation ending at t:
  * records_processed, the latency histogram (records accepted in the measured period), Lambda

@@ -11,18 +11,18 @@
 #include "models/core/context.h"
 #include "models/core/cost.h"
 #include "models/lambda/function.h"
-#include "models/lambda/poller.h"
+#include "models/lambda/esm.h"
+#include "models/sns/topic.h"
 #include "models/kinesis/producer.h"
 #include "models/kinesis/stream.h"
 #include "sim/alloc.h"
+#include "sim/assert.h"
 #include "sim/engine.h"
 #include "sim/schema.h"
 
 #define MIB 1048576.0
 
-static void on_shard_made(void *ctx, ks_stream *s, size_t shard);
-
-static ks_queue *find_queue(ks_model *m, const char *name)
+ks_queue *ks_build_find_queue(ks_model *m, const char *name)
 {
 	for (size_t i = 0; i < m->nqueues; i++)
 		if (strcmp(m->queues[i]->name, name) == 0)
@@ -39,6 +39,18 @@ static void build_queues(ks_model *m)
 		m->queues[m->nqueues++] =
 		        ks_queue_create(&m->ctx, queues->pairs[i].key->text,
 		                        sim_schema_duration(queues->pairs[i].value, "retention"));
+}
+
+ks_sink ks_build_sink(ks_model *m, const char *name)
+{
+	if (!name)
+		return (ks_sink){0};
+	ks_queue *q = ks_build_find_queue(m, name);
+	if (q)
+		return ks_queue_sink(q);
+	ks_topic *t = ks_build_find_topic(m, name);
+	SIM_ASSERT(t);
+	return ks_topic_sink(t);
 }
 
 ks_stream *ks_build_find_stream(ks_model *m, const char *name)
@@ -78,6 +90,12 @@ void ks_build_streams(ks_model *m)
 	sim_time p2r = sim_schema_duration(kin, "put_to_readable");
 	m->getrecords_latency = sim_schema_dist(kin, "getrecords_latency", false);
 	m->efo_push_latency = sim_schema_dist(kin, "efo_push_latency", false);
+	ks_efo_config efo = {
+	        .push_latency = &m->efo_push_latency,
+	        .bytes_per_s = 2 * MIB,        /* [doc] per shard per consumer */
+	        .renewal_period = 5 * SIM_MIN, /* [doc] a subscription lasts 5 minutes */
+	        .renewal_gap = sim_schema_duration(kin, "efo_renewal_gap"),
+	};
 
 	const sim_yaml_node *streams = sim_yaml_get(m->root, "streams");
 	m->nstreams = streams->n;
@@ -106,45 +124,29 @@ void ks_build_streams(ks_model *m)
 		        .put_to_readable = p2r,
 		        .write = write,
 		        .read = read,
+		        .getrecords_latency = &m->getrecords_latency,
+		        .efo = efo,
 		};
 		m->streams[i] = ks_stream_create(&m->ctx, &cfg);
-		ks_stream_listen(m->streams[i], on_shard_made, m);
 		sim_free(reshards);
 	}
 }
 
-void ks_build_advance_world(void *world, sim_time now)
+static void advance_producers(void *world, sim_time now)
 {
 	ks_model *m = world;
-	/* Readers may look ahead (enhanced fan-out), but never past the run: records at or
-	 * after the stop time do not belong to it. */
-	if (now >= m->ctx.stop)
-		now = m->ctx.stop - 1;
 	ks_producers_advance(m->producers, m->nproducers, now);
 }
 
-ks_efo_config ks_build_efo_config(ks_model *m)
-{
-	const sim_yaml_node *kin = sim_yaml_get(sim_yaml_get(m->root, "platform"), "kinesis");
-	return (ks_efo_config){
-	        .push_latency = &m->efo_push_latency,
-	        .bytes_per_s = 2 * MIB,        /* [doc] per shard per consumer */
-	        .renewal_period = 5 * SIM_MIN, /* [doc] a subscription lasts 5 minutes */
-	        .renewal_gap = sim_schema_duration(kin, "efo_renewal_gap"),
-	};
-}
-
-static ks_poller_config poller_config(ks_model *m, const sim_yaml_node *trigger)
+static ks_esm_config esm_config(ks_model *m, const sim_yaml_node *trigger)
 {
 	const sim_yaml_node *lam = sim_yaml_get(sim_yaml_get(m->root, "platform"), "lambda");
 	const sim_yaml_node *backoff = sim_yaml_get(lam, "read_backoff");
 	const char *age_at = sim_schema_string(lam, "iterator_age_at");
 	const char *start = sim_schema_string(trigger, "starting_position");
 	const sim_yaml_node *on_failure = sim_yaml_get(trigger, "on_failure");
-	return (ks_poller_config){
+	return (ks_esm_config){
 	        .efo = sim_schema_bool(trigger, "enhanced_fanout"),
-	        .efo_cfg = ks_build_efo_config(m),
-	        .efo_lookahead = SIM_S,
 	        .batch_size = (uint32_t)sim_schema_int(trigger, "batch_size"),
 	        .batching_window = sim_schema_duration(trigger, "maximum_batching_window"),
 	        .lanes = (uint32_t)sim_schema_int(trigger, "parallelization_factor"),
@@ -158,22 +160,18 @@ static ks_poller_config poller_config(ks_model *m, const sim_yaml_node *trigger)
 	        .max_record_age = sim_schema_duration(trigger, "maximum_record_age"),
 	        .bisect = sim_schema_bool(trigger, "bisect_batch_on_function_error"),
 	        .item_failures = sim_schema_bool(trigger, "report_batch_item_failures"),
-	        .on_failure = on_failure != NULL,
-	        .on_failure_queue = on_failure ? find_queue(m, on_failure->text) : NULL,
-	        .on_failure_topic = on_failure ? ks_build_find_topic(m, on_failure->text) : NULL,
+	        .on_failure = ks_build_sink(m, on_failure ? on_failure->text : NULL),
 	        .retry_delay = sim_schema_duration(lam, "retry_delay"),
 	        .poll_interval = sim_schema_duration(lam, "poll_interval"),
 	        .strict = strcmp(sim_schema_string(lam, "poll_mode"), "strict") == 0,
 	        .poll_jitter = sim_schema_fraction(lam, "poll_jitter"),
 	        .getrecords_limit = (uint32_t)sim_schema_int(lam, "getrecords_limit"),
-	        .getrecords_max_bytes = 10 * 1048576,
 	        .payload_max_bytes = 6 * 1048576,
 	        .throttle_penalty = sim_schema_duration(lam, "throttle_penalty"),
 	        .backoff_base = sim_schema_duration(backoff, "base"),
 	        .backoff_cap = sim_schema_duration(backoff, "cap"),
 	        .backoff_factor = sim_schema_number(backoff, "factor"),
 	        .backoff_jitter = (int)ks_build_jitter(sim_schema_string(backoff, "jitter")),
-	        .getrecords_latency = &m->getrecords_latency,
 	        .invoke_overhead = &m->invoke_overhead,
 	        .age_at = strcmp(age_at, "batch_received") == 0 ? KS_AGE_BATCH_RECEIVED
 	                  : strcmp(age_at, "invoke_sent") == 0  ? KS_AGE_INVOKE_SENT
@@ -181,91 +179,24 @@ static ks_poller_config poller_config(ks_model *m, const sim_yaml_node *trigger)
 	};
 }
 
-/* A poller of a subscription for one shard, linked to the pollers of the shard's parents. */
-static ks_poller *add_poller(ks_model *m, ks_subscription *sub, size_t shard, size_t column)
-{
-	ks_poller *p = sim_malloc(sizeof *p);
-	ks_poller_init(p, &m->ctx, &sub->cfg, sub->fn, sub->stream, shard, column,
-	               ks_build_advance_world, m);
-	m->pollers = sim_reallocarray(m->pollers, m->npollers + 1, sizeof *m->pollers);
-	m->pollers[m->npollers++] = p;
-	sub->by_shard[shard] = p;
-	const ks_shard *sh = &sub->stream->shards[shard];
-	for (size_t q = 0; q < sh->nparents; q++)
-		ks_poller_add_parent(p, sub->by_shard[sh->parents[q]]);
-	return p;
-}
-
-/* A shard made during the run (an on-demand split): every reader of its stream gets one. */
-static void on_shard_made(void *ctx, ks_stream *s, size_t shard)
-{
-	ks_model *m = ctx;
-	for (size_t i = 0; i < m->nsubs; i++) {
-		ks_subscription *sub = m->subs[i];
-		if (sub->stream != s)
-			continue;
-		char *label = sub->label_with_stream
-		                      ? sim_asprintf("%s/%s", s->name, s->shards[shard].id)
-		                      : sim_strdup(s->shards[shard].id);
-		size_t column = ks_function_add_shard_column(sub->fn, label);
-		sim_free(label);
-		ks_poller *p = add_poller(m, sub, shard, column);
-		if (m->started)
-			ks_poller_start(p);
-	}
-	for (size_t i = 0; i < m->nconsumers; i++)
-		ks_consumer_add_shard(m->consumers[i], s, shard, m->started);
-	ks_build_firehoses_add_shard(m, s, shard);
-}
-
-/* One function copy and its pollers (one per shard of each kinesis trigger). */
+/* One function copy and its mappings (one per kinesis trigger). */
 static void build_copy(ks_model *m, const char *name, const sim_yaml_node *f)
 {
 	const sim_yaml_node *triggers = sim_yaml_get(f, "triggers");
 	size_t ntriggers = triggers && triggers->kind == SIM_YAML_SEQ ? triggers->n : 0;
-	size_t columns = 0;
-	for (size_t t = 0; t < ntriggers; t++) {
-		const sim_yaml_node *k = sim_yaml_get(triggers->items[t], "kinesis");
-		if (k)
-			columns += ks_build_find_stream(m, k->text)->nshards;
-	}
-	char **labels = sim_calloc(columns ? columns : 1, sizeof *labels);
-	size_t c = 0;
-	for (size_t t = 0; t < ntriggers; t++) {
-		const sim_yaml_node *k = sim_yaml_get(triggers->items[t], "kinesis");
-		if (!k)
-			continue;
-		ks_stream *s = ks_build_find_stream(m, k->text);
-		for (size_t i = 0; i < s->nshards; i++)
-			labels[c++] = ntriggers == 1
-			                      ? sim_strdup(s->shards[i].id)
-			                      : sim_asprintf("%s/%s", s->name, s->shards[i].id);
-	}
-	ks_function_config cfg =
-	        ks_build_function_config(m, name, f, columns, (const char *const *)labels);
+	ks_function_config cfg = ks_build_function_config(m, name, f, 0, NULL);
 	ks_function *fn = ks_function_create(&m->ctx, &cfg, m->crn_seeds);
 	ks_build_function_config_fini(&cfg);
-	for (size_t i = 0; i < columns; i++)
-		sim_free(labels[i]);
-	sim_free(labels);
 	m->functions = sim_reallocarray(m->functions, m->nfunctions + 1, sizeof *m->functions);
 	m->functions[m->nfunctions++] = fn;
-
-	c = 0;
 	for (size_t t = 0; t < ntriggers; t++) {
 		const sim_yaml_node *k = sim_yaml_get(triggers->items[t], "kinesis");
 		if (!k)
 			continue;
-		ks_subscription *sub = sim_calloc(1, sizeof *sub);
-		sub->fn = fn;
-		sub->stream = ks_build_find_stream(m, k->text);
-		sub->cfg = poller_config(m, triggers->items[t]);
-		sub->by_shard = sim_calloc(sub->stream->capshards, sizeof *sub->by_shard);
-		sub->label_with_stream = ntriggers > 1;
-		m->subs = sim_reallocarray(m->subs, m->nsubs + 1, sizeof *m->subs);
-		m->subs[m->nsubs++] = sub;
-		for (size_t i = 0; i < sub->stream->nshards; i++)
-			add_poller(m, sub, i, c++);
+		ks_esm_config ec = esm_config(m, triggers->items[t]);
+		m->esms = sim_reallocarray(m->esms, m->nesms + 1, sizeof *m->esms);
+		m->esms[m->nesms++] = ks_esm_create(&m->ctx, fn, ks_build_find_stream(m, k->text),
+		                                    &ec, ntriggers > 1);
 	}
 }
 
@@ -336,6 +267,8 @@ ks_model *ks_model_build(const ks_scenario *sc, uint64_t seed, uint32_t replicat
 	        .warmup = sim_schema_duration(sc->root, "warmup"),
 	        .stop = sim_schema_duration(sc->root, "duration"),
 	        .interval = sim_schema_duration(sim_yaml_get(sc->root, "metrics"), "interval"),
+	        .advance = advance_producers,
+	        .world = m,
 	};
 	sim_engine_set_warmup(m->ctx.engine, m->ctx.warmup);
 	ks_build_streams(m);
@@ -343,6 +276,15 @@ ks_model *ks_model_build(const ks_scenario *sc, uint64_t seed, uint32_t replicat
 	ks_build_sqs_queues(m);
 	ks_build_topics(m);
 	ks_build_producers(m);
+	m->key_count = sim_calloc(m->nproducers ? m->nproducers : 1, sizeof *m->key_count);
+	const sim_yaml_node *producers = sim_yaml_get(sc->root, "producers");
+	for (size_t i = 0; i < m->nproducers; i++)
+		m->key_count[i] = (uint32_t)sim_schema_int(
+		        sim_yaml_get(producers->pairs[i].value, "partition_keys"), "count");
+	for (size_t i = 0; i < m->nstreams; i++) {
+		m->streams[i]->key_count = m->key_count;
+		m->streams[i]->nproducers = m->nproducers;
+	}
 	m->account = ks_build_account(m);
 	build_functions(m);
 	ks_build_sqs_mappings(m);
@@ -361,16 +303,9 @@ void ks_model_destroy(ks_model *m)
 	ks_build_sqs_destroy(m);
 	ks_build_forward_destroy(m);
 	ks_build_topics_destroy(m);
-	for (size_t i = 0; i < m->npollers; i++) {
-		ks_poller_fini(m->pollers[i]);
-		sim_free(m->pollers[i]);
-	}
-	sim_free(m->pollers);
-	for (size_t i = 0; i < m->nsubs; i++) {
-		sim_free(m->subs[i]->by_shard);
-		sim_free(m->subs[i]);
-	}
-	sim_free(m->subs);
+	for (size_t i = 0; i < m->nesms; i++)
+		ks_esm_destroy(m->esms[i]);
+	sim_free(m->esms);
 	for (size_t i = 0; i < m->nconsumers; i++)
 		ks_consumer_destroy(m->consumers[i]);
 	ks_build_firehoses_destroy(m);
@@ -386,6 +321,7 @@ void ks_model_destroy(ks_model *m)
 		ks_producer_destroy(m->producers[i]);
 	sim_free(m->producers);
 	sim_free(m->crn_seeds);
+	sim_free(m->key_count);
 	for (size_t i = 0; i < m->nstreams; i++)
 		ks_stream_destroy(m->streams[i]);
 	sim_free(m->streams);
@@ -418,9 +354,8 @@ int ks_model_run(ks_model *m, volatile sig_atomic_t *interrupt,
 	if (progress)
 		sim_engine_set_progress(e, m->ctx.stop / 100 > 0 ? m->ctx.stop / 100 : 1,
 		                        on_progress, &pc);
-	m->started = true;
-	for (size_t i = 0; i < m->npollers; i++)
-		ks_poller_start(m->pollers[i]);
+	for (size_t i = 0; i < m->nesms; i++)
+		ks_esm_start(m->esms[i]);
 	for (size_t i = 0; i < m->nconsumers; i++)
 		ks_consumer_start(m->consumers[i]);
 	ks_build_firehoses_start(m);
@@ -432,8 +367,8 @@ int ks_model_run(ks_model *m, volatile sig_atomic_t *interrupt,
 		ks_producers_advance(m->producers, m->nproducers, end - 1);
 	for (size_t i = 0; i < m->nstreams; i++)
 		ks_stream_expire(m->streams[i], end);
-	for (size_t i = 0; i < m->npollers; i++)
-		ks_poller_finish(m->pollers[i], end);
+	for (size_t i = 0; i < m->nesms; i++)
+		ks_esm_finish(m->esms[i], end);
 	for (size_t i = 0; i < m->nconsumers; i++)
 		ks_consumer_finish(m->consumers[i], end);
 	ks_build_firehoses_finish(m, end);
@@ -449,10 +384,8 @@ void ks_model_summarize(ks_model *m)
 	 * on_failure + pending, VALIDATION.md case 4). */
 	for (size_t i = 0; i < m->nfunctions; i++)
 		m->functions[i]->records_pending = 0;
-	for (size_t i = 0; i < m->npollers; i++) {
-		const ks_poller *p = m->pollers[i];
-		p->fn->records_pending += (double)(p->shard->end - p->position);
-	}
+	for (size_t i = 0; i < m->nesms; i++)
+		ks_esm_pending(m->esms[i]);
 	ks_build_topics_pending(m);
 	ks_build_forward_pending(m);
 	ks_build_sqs_pending(m);
@@ -479,13 +412,8 @@ void ks_model_summarize(ks_model *m)
 			usage.put_payload_units += s->put_payload_units;
 		}
 	}
-	for (size_t i = 0; i < m->npollers; i++) {
-		if (!m->pollers[i]->cfg.efo)
-			continue;
-		usage.efo_consumer_shard_hours += ks_stream_shard_open_hours(
-		        m->pollers[i]->stream, m->pollers[i]->shard->index);
-		usage.efo_bytes += m->pollers[i]->efo.bytes;
-	}
+	for (size_t i = 0; i < m->nesms; i++)
+		ks_esm_efo_usage(m->esms[i], &usage.efo_consumer_shard_hours, &usage.efo_bytes);
 	for (size_t i = 0; i < m->nconsumers; i++)
 		ks_consumer_efo_usage(m->consumers[i], &usage.efo_consumer_shard_hours,
 		                      &usage.efo_bytes);

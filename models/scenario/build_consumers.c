@@ -23,11 +23,7 @@ void ks_build_consumers(ks_model *m)
 		        .max_records = (uint32_t)sim_schema_int(c, "max_records"),
 		        .per_record = sim_schema_dist(processing, "per_record", false),
 		        .throttle_backoff = sim_schema_duration(c, "throttle_backoff"),
-		        .getrecords_latency = &m->getrecords_latency,
-		        .advance = ks_build_advance_world,
-		        .world = m,
 		        .crn_seeds = m->crn_seeds,
-		        .efo = ks_build_efo_config(m),
 		};
 		m->consumers[i] = ks_consumer_create(&m->ctx, &cfg);
 		sim_dist_fini(&cfg.per_record);

@@ -14,8 +14,9 @@
 
 static ks_firehose *find_firehose(ks_model *m, const char *name)
 {
+	const sim_yaml_node *firehoses = sim_yaml_get(m->root, "firehoses");
 	for (size_t i = 0; i < m->nfirehoses; i++)
-		if (strcmp(ks_firehose_name(m->firehoses[i]), name) == 0)
+		if (strcmp(firehoses->pairs[i].key->text, name) == 0)
 			return m->firehoses[i];
 	return NULL;
 }
@@ -31,7 +32,8 @@ static void visit_copy(ks_model *m, size_t k, const char *name, const sim_yaml_n
 			continue;
 		ks_firehose *fh = find_firehose(m, s3->text);
 		SIM_ASSERT(fh && m->asyncs);
-		ks_firehose_subscribe(fh, m->asyncs[k]);
+		ks_sink sink = ks_async_sink(m->asyncs[k]);
+		ks_firehose_subscribe(fh, &sink);
 	}
 }
 
@@ -54,9 +56,6 @@ void ks_build_firehoses(ks_model *m)
 		        .buffer_bytes = sim_schema_size(buffer, "size", true),
 		        .buffer_interval = sim_schema_duration(buffer, "interval"),
 		        .delivery_latency = KS_FIREHOSE_DELIVERY_LATENCY,
-		        .getrecords_latency = &m->getrecords_latency,
-		        .advance = ks_build_advance_world,
-		        .world = m,
 		};
 		SIM_ASSERT(cfg.stream);
 		m->firehoses[m->nfirehoses++] = ks_firehose_create(&m->ctx, &cfg);
@@ -74,12 +73,6 @@ void ks_build_firehoses_finish(ks_model *m, sim_time end)
 {
 	for (size_t i = 0; i < m->nfirehoses; i++)
 		ks_firehose_finish(m->firehoses[i], end);
-}
-
-void ks_build_firehoses_add_shard(ks_model *m, ks_stream *s, size_t shard)
-{
-	for (size_t i = 0; i < m->nfirehoses; i++)
-		ks_firehose_add_shard(m->firehoses[i], s, shard, m->started);
 }
 
 void ks_build_firehoses_summarize(ks_model *m, ks_cost_usage *usage)

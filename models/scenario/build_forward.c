@@ -12,22 +12,6 @@
 #include "sim/assert.h"
 #include "sim/schema.h"
 
-/* The partition keys of every producer (by number: its place in `producers`). */
-static ks_forward_keys *build_keys(ks_model *m)
-{
-	const sim_yaml_node *producers = sim_yaml_get(m->root, "producers");
-	size_t n = producers && producers->kind == SIM_YAML_MAP ? producers->n : 0;
-	/* one block: the table and its counts */
-	ks_forward_keys *k = sim_malloc(sizeof *k + (n ? n : 1) * sizeof(uint32_t));
-	uint32_t *count = (uint32_t *)(k + 1);
-	for (size_t i = 0; i < n; i++)
-		count[i] = (uint32_t)sim_schema_int(
-		        sim_yaml_get(producers->pairs[i].value, "partition_keys"), "count");
-	k->key_count = count;
-	k->nproducers = n;
-	return k;
-}
-
 /* Adds a target per copy of function `name` (the copies follow the functions' order). */
 static void add_function(ks_model *m, ks_fanout *fo, const char *name, bool sync)
 {
@@ -38,11 +22,11 @@ static void add_function(ks_model *m, ks_fanout *fo, const char *name, bool sync
 		size_t c = copies ? copies : 1;
 		if (strcmp(functions->pairs[i].key->text, name) == 0) {
 			for (size_t j = 0; j < c; j++) {
-				ks_forward_target t = {
-				        .kind = sync ? KS_FORWARD_SYNC : KS_FORWARD_ASYNC,
-				        .fn = m->functions[k + j],
-				        .async = m->asyncs[k + j],
-				};
+				ks_forward_target t = {0};
+				if (sync)
+					t.sync = m->functions[k + j];
+				else
+					t.sink = ks_async_sink(m->asyncs[k + j]);
 				ks_fanout_add(fo, &t);
 			}
 			return;
@@ -54,13 +38,7 @@ static void add_function(ks_model *m, ks_fanout *fo, const char *name, bool sync
 
 static ks_fanout *build_fanout(ks_model *m, ks_function *fn, const sim_yaml_node *fw)
 {
-	ks_forward_config cfg = {
-	        .invoke_overhead = &m->invoke_overhead,
-	        .keys = m->forward_keys,
-	        .advance = ks_build_advance_world,
-	        .world = m,
-	};
-	ks_fanout *fo = ks_fanout_create(&m->ctx, fn, &cfg);
+	ks_fanout *fo = ks_fanout_create(&m->ctx, fn, &m->invoke_overhead);
 	for (size_t i = 0; i < fw->n; i++) {
 		const sim_yaml_node *item = fw->items[i];
 		const sim_yaml_node *f = sim_yaml_get(item, "function");
@@ -73,13 +51,11 @@ static ks_fanout *build_fanout(ks_model *m, ks_function *fn, const sim_yaml_node
 			continue;
 		}
 		if (s) {
-			target.kind = KS_FORWARD_STREAM;
-			target.stream = ks_build_find_stream(m, s->text);
-			SIM_ASSERT(target.stream);
+			ks_stream *stream = ks_build_find_stream(m, s->text);
+			SIM_ASSERT(stream);
+			target.sink = ks_stream_sink(stream);
 		} else {
-			target.kind = KS_FORWARD_TOPIC;
-			target.topic = ks_build_find_topic(m, t->text);
-			SIM_ASSERT(target.topic);
+			target.sink = ks_build_sink(m, t->text);
 		}
 		ks_fanout_add(fo, &target);
 	}
@@ -97,7 +73,6 @@ static void visit_copy(ks_model *m, size_t k, const char *name, const sim_yaml_n
 
 void ks_build_forward(ks_model *m)
 {
-	m->forward_keys = build_keys(m);
 	ks_build_each_copy(m, visit_copy, NULL);
 }
 
@@ -114,6 +89,4 @@ void ks_build_forward_destroy(ks_model *m)
 		ks_fanout_destroy(m->functions[i]->fanout);
 		m->functions[i]->fanout = NULL;
 	}
-	sim_free(m->forward_keys);
-	m->forward_keys = NULL;
 }

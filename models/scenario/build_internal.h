@@ -10,19 +10,9 @@
 #include "models/core/context.h"
 #include "models/core/cost.h"
 #include "models/lambda/function.h"
-#include "models/lambda/poller.h"
+#include "models/lambda/esm.h"
 #include "models/kinesis/producer.h"
 #include "models/kinesis/stream.h"
-
-/* A function copy's kinesis trigger: its pollers by shard index, so that a poller for a
- * shard made during the run (an on-demand split) finds the pollers of its parents. */
-typedef struct ks_subscription {
-	ks_function *fn;
-	ks_stream *stream;
-	ks_poller_config cfg;
-	ks_poller **by_shard;   /* stream->capshards entries */
-	bool label_with_stream; /* the function reads several streams */
-} ks_subscription;
 
 struct ks_model {
 	ks_ctx ctx;
@@ -35,11 +25,8 @@ struct ks_model {
 	ks_account *account; /* Lambda concurrency, shared by every function */
 	ks_function **functions;
 	size_t nfunctions;
-	ks_poller **pollers; /* each allocated alone: shards hold pointers into them */
-	size_t npollers;
-	ks_subscription **subs;
-	size_t nsubs;
-	bool started; /* readers made from now on start at once */
+	ks_esm **esms; /* the kinesis triggers' mappings, in function order */
+	size_t nesms;
 	struct ks_queue **queues;
 	size_t nqueues;
 	ks_consumer **consumers; /* KCL-style applications (`consumers:`) */
@@ -51,8 +38,7 @@ struct ks_model {
 	struct ks_topic **topics; /* build_topics.c */
 	size_t ntopics;
 	struct ks_async **asyncs; /* per function copy, in m->functions' order */
-	/* build_forward.c: the producers' partition keys */
-	struct ks_forward_keys *forward_keys;
+	uint32_t *key_count; /* per producer number: its partition keys (for re-publishing) */
 	struct ks_firehose **firehoses; /* build_firehoses.c */
 	size_t nfirehoses;
 };
@@ -60,11 +46,9 @@ struct ks_model {
 ks_stream *ks_build_find_stream(ks_model *m, const char *name);
 /* none | full | equal */
 ks_jitter ks_build_jitter(const char *s);
-/* Brings every producer up to now (the poller's and consumer's ks_advance_fn). */
-void ks_build_advance_world(void *world, sim_time now);
-
-/* platform.kinesis's enhanced fan-out constants. */
-ks_efo_config ks_build_efo_config(ks_model *m);
+struct ks_queue *ks_build_find_queue(ks_model *m, const char *name);
+/* The destination a scenario names (a queue or a topic); none when name is NULL. */
+ks_sink ks_build_sink(ks_model *m, const char *name);
 
 /* Calls visit for every function copy in build order: k is the copy's number (its index in
  * m->functions once they are built), name the copy's name ("f" or "f-3"), f its YAML. */
@@ -108,13 +92,12 @@ void ks_build_sqs_usage(ks_model *m, ks_cost_usage *usage);
 void ks_build_sqs_destroy(ks_model *m);
 
 /* build_firehoses.c: the firehoses and their s3 triggers (after the async queues); starting
- * them, bringing them to the run's end, each firehose's new shards, their summary (and the
- * s3-triggered functions' pending records are the async queues'), ingested bytes for cost,
- * and destroying them (before the streams). */
+ * them, bringing them to the run's end, their summary (and the s3-triggered functions' pending
+ * records are the async queues'), ingested bytes for cost, and destroying them (before the
+ * streams). */
 void ks_build_firehoses(ks_model *m);
 void ks_build_firehoses_start(ks_model *m);
 void ks_build_firehoses_finish(ks_model *m, sim_time end);
-void ks_build_firehoses_add_shard(ks_model *m, ks_stream *s, size_t shard);
 void ks_build_firehoses_summarize(ks_model *m, ks_cost_usage *usage);
 void ks_build_firehoses_destroy(ks_model *m);
 

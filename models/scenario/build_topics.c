@@ -21,14 +21,6 @@ ks_topic *ks_build_find_topic(ks_model *m, const char *name)
 	return NULL;
 }
 
-static ks_queue *find_queue(ks_model *m, const char *name)
-{
-	for (size_t i = 0; i < m->nqueues; i++)
-		if (strcmp(m->queues[i]->name, name) == 0)
-			return m->queues[i];
-	return NULL;
-}
-
 void ks_build_topics(ks_model *m)
 {
 	const sim_yaml_node *sns = sim_yaml_get(sim_yaml_get(m->root, "platform"), "sns");
@@ -40,45 +32,6 @@ void ks_build_topics(ks_model *m)
 		m->topics[m->ntopics++] =
 		        ks_topic_create(&m->ctx, topics->pairs[i].key->text, &latency);
 	sim_dist_fini(&latency);
-}
-
-static void forward_to_topic(void *ctx, sim_time t, const ks_record *r)
-{
-	ks_topic_publish(ctx, t, r);
-}
-
-/* A queue target of forward_to. The handler forwards when its invocation ends, a future
- * instant, and a queue takes messages in time order: each waits here (a slot, one engine event)
- * until then. */
-typedef struct queue_target {
-	ks_ctx *ctx;
-	ks_queue *queue;
-	ks_record *slots;
-	size_t nslots, capslots;
-	size_t *free; /* free slot indices */
-	size_t nfree, capfree;
-} queue_target;
-
-static void send_due(sim_engine *e, void *obj, uint64_t slot)
-{
-	queue_target *q = obj;
-	ks_queue_send_record(q->queue, sim_engine_now(e), &q->slots[slot]);
-	sim_grow(&q->free, &q->capfree, q->nfree + 1, sizeof *q->free);
-	q->free[q->nfree++] = (size_t)slot;
-}
-
-static void forward_to_queue(void *ctx, sim_time t, const ks_record *r)
-{
-	queue_target *q = ctx;
-	size_t slot;
-	if (q->nfree > 0) {
-		slot = q->free[--q->nfree];
-	} else {
-		sim_grow(&q->slots, &q->capslots, q->nslots + 1, sizeof *q->slots);
-		slot = q->nslots++;
-	}
-	q->slots[slot] = *r;
-	sim_engine_at(q->ctx->engine, t, send_due, q, slot);
 }
 
 /* A function copy (the scenario node f) gets its async queue and its retry paths. */
@@ -94,38 +47,25 @@ static ks_async *build_async(ks_model *m, ks_function *fn, const sim_yaml_node *
 		cfg.max_retry_attempts = (int)sim_schema_int(async, "maximum_retry_attempts");
 		cfg.max_event_age = sim_schema_duration(async, "maximum_event_age");
 		const sim_yaml_node *dest = sim_yaml_get(async, "on_failure");
-		if (dest) {
-			cfg.on_failure_queue = find_queue(m, dest->text);
-			cfg.on_failure_topic = ks_build_find_topic(m, dest->text);
-		}
+		cfg.on_failure = ks_build_sink(m, dest ? dest->text : NULL);
 	}
 	ks_async *a = ks_async_create(&m->ctx, fn, &cfg);
 
 	const sim_yaml_node *triggers = sim_yaml_get(f, "triggers");
 	for (size_t t = 0; triggers && triggers->kind == SIM_YAML_SEQ && t < triggers->n; t++) {
 		const sim_yaml_node *sns = sim_yaml_get(triggers->items[t], "sns");
-		if (sns)
-			ks_topic_subscribe(ks_build_find_topic(m, sns->text), a);
+		if (sns) {
+			ks_sink sink = ks_async_sink(a);
+			ks_topic_subscribe(ks_build_find_topic(m, sns->text), &sink);
+		}
 	}
 
 	const sim_yaml_node *ore = sim_yaml_get(f, "on_record_error");
 	const sim_yaml_node *then = ore ? sim_yaml_get(ore, "then") : NULL;
 	if (fn->policy == KS_RECORD_RETRY && then && strcmp(then->text, "forward") == 0) {
 		/* build_function.c reads then: skip | fail_batch; forward is set here */
-		const char *to = sim_schema_string(ore, "forward_to");
 		fn->then = KS_RECORD_FORWARD;
-		ks_topic *topic = ks_build_find_topic(m, to);
-		if (topic) {
-			fn->forward = forward_to_topic;
-			fn->forward_ctx = topic;
-		} else {
-			queue_target *q = sim_calloc(1, sizeof *q);
-			q->ctx = &m->ctx;
-			q->queue = find_queue(m, to);
-			SIM_ASSERT(q->queue);
-			fn->forward = forward_to_queue;
-			fn->forward_ctx = q;
-		}
+		fn->forward_to = ks_build_sink(m, sim_schema_string(ore, "forward_to"));
 	}
 	return a;
 }
@@ -159,17 +99,6 @@ void ks_build_topics_summarize(ks_model *m, ks_cost_usage *usage)
 
 void ks_build_topics_destroy(ks_model *m)
 {
-	for (size_t i = 0; i < m->nfunctions; i++) {
-		ks_function *fn = m->functions[i];
-		if (fn->forward != forward_to_queue)
-			continue;
-		queue_target *q = fn->forward_ctx;
-		sim_free(q->slots);
-		sim_free(q->free);
-		sim_free(q);
-		fn->forward = NULL;
-		fn->forward_ctx = NULL;
-	}
 	for (size_t i = 0; m->asyncs && i < m->nfunctions; i++)
 		ks_async_destroy(m->asyncs[i]);
 	sim_free(m->asyncs);

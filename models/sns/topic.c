@@ -3,7 +3,6 @@
 
 #include <math.h>
 
-#include "models/lambda/async.h"
 #include "sim/alloc.h"
 #include "sim/rng.h"
 
@@ -36,11 +35,11 @@ void ks_topic_destroy(ks_topic *t)
 	sim_free(t);
 }
 
-void ks_topic_subscribe(ks_topic *t, struct ks_async *a)
+void ks_topic_subscribe(ks_topic *t, const ks_sink *subscriber)
 {
 	t->subscribers =
 	        sim_reallocarray(t->subscribers, t->nsubscribers + 1, sizeof *t->subscribers);
-	t->subscribers[t->nsubscribers++] = a;
+	t->subscribers[t->nsubscribers++] = *subscriber;
 }
 
 void ks_topic_publish(ks_topic *t, sim_time at, const ks_record *r)
@@ -59,7 +58,7 @@ void ks_topic_publish(ks_topic *t, sim_time at, const ks_record *r)
 		if (when < stop)
 			ks_metric_add(&t->delivered, when, 0, 1);
 		if (r)
-			ks_async_enqueue(t->subscribers[i], when, r);
+			ks_sink_record(&t->subscribers[i], when, r);
 	}
 }
 
@@ -71,4 +70,23 @@ void ks_topic_summarize(ks_topic *t)
 	path = sim_asprintf("%s.delivered", t->name);
 	sim_metrics_set_value(t->ctx->metrics, path, t->delivered.total, "count");
 	sim_free(path);
+}
+
+static void sink_record(void *obj, sim_time t, const ks_record *r)
+{
+	ks_topic_publish(obj, t, r);
+}
+
+static void sink_failed_batch(void *obj, sim_time t, const ks_record *r, uint32_t n)
+{
+	(void)r;
+	(void)n;
+	ks_topic_publish(obj, t, NULL); /* [doc] metadata only */
+}
+
+static const ks_sink_ops sink_ops = {.record = sink_record, .failed_batch = sink_failed_batch};
+
+ks_sink ks_topic_sink(ks_topic *t)
+{
+	return (ks_sink){&sink_ops, t};
 }

@@ -1,5 +1,5 @@
 /* An SNS topic (MODEL.md section 7): a publish delivers a copy of its message to every
- * subscribed function's asynchronous invocation queue (async.h) after the delivery latency
+ * subscriber (a function's asynchronous invocation queue, lambda/async.h) after the delivery latency
  * (platform.sns.delivery_latency, one draw per delivery). [doc] SNS retries only deliveries
  * that fail, which this version does not model: every delivery arrives, and a function error
  * is the async queue's to retry.
@@ -15,16 +15,15 @@
 #include "models/core/context.h"
 #include "models/core/metric.h"
 #include "models/core/record.h"
+#include "models/core/sink.h"
 #include "sim/dist.h"
-
-struct ks_async;
 
 typedef struct ks_topic {
 	char *name;
 	ks_ctx *ctx;
 	sim_dist latency; /* copied */
 	gsl_rng *rng;
-	struct ks_async **subscribers;
+	ks_sink *subscribers; /* the functions whose sns triggers name it */
 	size_t nsubscribers;
 	ks_metric published, delivered;
 	double requests; /* publishes in the measured period: what SNS bills */
@@ -32,7 +31,10 @@ typedef struct ks_topic {
 
 ks_topic *ks_topic_create(ks_ctx *ctx, const char *name, const sim_dist *delivery_latency);
 void ks_topic_destroy(ks_topic *t);
-void ks_topic_subscribe(ks_topic *t, struct ks_async *a);
+void ks_topic_subscribe(ks_topic *t, const ks_sink *subscriber);
+/* The topic as a destination: a record is published; an invocation record is a message
+ * without a data record. */
+ks_sink ks_topic_sink(ks_topic *t);
 /* A message published at `at` (>= now) carrying data record r; NULL: a message without a data
  * record (a stream mapping's invocation record), counted as published and delivered but
  * invoking no subscriber ([choice] this version does not model handlers of those). */

@@ -4,6 +4,7 @@
 
 #include "sim/alloc.h"
 #include "sim/assert.h"
+#include "sim/heap.h"
 
 enum { MSG_FREE, MSG_VISIBLE, MSG_IN_FLIGHT };
 enum { DL_VISIBLE, DL_EXPIRE };
@@ -97,39 +98,7 @@ static bool earlier(const ks_deadline *a, const ks_deadline *b)
 	return a->t < b->t || (a->t == b->t && a->id < b->id);
 }
 
-static void heap_push(ks_queue *q, ks_deadline d)
-{
-	sim_grow(&q->heap, &q->capheap, q->nheap + 1, sizeof *q->heap);
-	size_t i = q->nheap++;
-	while (i > 0) {
-		size_t p = (i - 1) / 2;
-		if (!earlier(&d, &q->heap[p]))
-			break;
-		q->heap[i] = q->heap[p];
-		i = p;
-	}
-	q->heap[i] = d;
-}
-
-static ks_deadline heap_pop(ks_queue *q)
-{
-	ks_deadline top = q->heap[0], last = q->heap[--q->nheap];
-	size_t i = 0;
-	for (;;) {
-		size_t c = 2 * i + 1;
-		if (c >= q->nheap)
-			break;
-		if (c + 1 < q->nheap && earlier(&q->heap[c + 1], &q->heap[c]))
-			c++;
-		if (!earlier(&q->heap[c], &last))
-			break;
-		q->heap[i] = q->heap[c];
-		i = c;
-	}
-	if (q->nheap > 0)
-		q->heap[i] = last;
-	return top;
-}
+SIM_HEAP_DEFINE(deadline_heap, ks_deadline, earlier);
 
 /* ---- messages -------------------------------------------------------------------------- */
 
@@ -181,10 +150,11 @@ static void enqueue(ks_queue *q, sim_time t, const ks_record *record, sim_time f
 	msg->receives = 0;
 	msg->state = MSG_VISIBLE;
 	ring_push(q, id);
-	heap_push(q, (ks_deadline){.t = first_enqueue + q->retention,
-	                           .id = id,
-	                           .gen = msg->gen,
-	                           .kind = DL_EXPIRE});
+	deadline_heap_push(&q->heap, &q->nheap, &q->capheap,
+	                   (ks_deadline){.t = first_enqueue + q->retention,
+	                                 .id = id,
+	                                 .gen = msg->gen,
+	                                 .kind = DL_EXPIRE});
 	set_visible(q, t, q->visible + 1);
 	arm_timer(q);
 }
@@ -211,7 +181,7 @@ static void advance(ks_queue *q, sim_time now)
 	bool back = false;
 	sim_time back_at = now;
 	while (q->nheap > 0 && q->heap[0].t <= now) {
-		ks_deadline d = heap_pop(q);
+		ks_deadline d = deadline_heap_pop(q->heap, &q->nheap);
 		ks_message *msg = &q->msgs[d.id];
 		if (msg->gen != d.gen || msg->state == MSG_FREE)
 			continue; /* the message is gone */
@@ -336,6 +306,8 @@ void ks_queue_destroy(ks_queue *q)
 	sim_free(q->heap);
 	sim_free(q->listeners);
 	sim_free(q->listener_ctx);
+	sim_free(q->later);
+	sim_free(q->later_free);
 	sim_free(q->name);
 	sim_free(q);
 }
@@ -395,11 +367,12 @@ uint32_t ks_queue_receive(ks_queue *q, sim_time now, uint32_t max, uint64_t max_
 		records[n] = msg->record;
 		receipts[n] =
 		        (ks_queue_receipt){.id = r.id, .gen = r.gen, .receives = msg->receives};
-		heap_push(q, (ks_deadline){.t = now + q->cfg.visibility_timeout,
-		                           .id = r.id,
-		                           .gen = r.gen,
-		                           .receives = msg->receives,
-		                           .kind = DL_VISIBLE});
+		deadline_heap_push(&q->heap, &q->nheap, &q->capheap,
+		                   (ks_deadline){.t = now + q->cfg.visibility_timeout,
+		                                 .id = r.id,
+		                                 .gen = r.gen,
+		                                 .receives = msg->receives,
+		                                 .kind = DL_VISIBLE});
 		n++;
 	}
 	if (q->n == 0)
@@ -472,4 +445,46 @@ void ks_queue_summarize(ks_queue *q, sim_time now)
 		sim_metrics_set_value(m, path, values[i].v, "count");
 		sim_free(path);
 	}
+}
+
+/* ---- as a destination --------------------------------------------------------------------- */
+
+static void send_later(sim_engine *e, void *obj, uint64_t slot)
+{
+	ks_queue *q = obj;
+	ks_queue_send_record(q, sim_engine_now(e), &q->later[slot]);
+	sim_grow(&q->later_free, &q->caplater_free, q->nlater_free + 1, sizeof *q->later_free);
+	q->later_free[q->nlater_free++] = (uint32_t)slot;
+}
+
+static void sink_record(void *obj, sim_time t, const ks_record *r)
+{
+	ks_queue *q = obj;
+	if (t <= sim_engine_now(q->ctx->engine)) {
+		ks_queue_send_record(q, t, r);
+		return;
+	}
+	size_t slot;
+	if (q->nlater_free > 0) {
+		slot = q->later_free[--q->nlater_free];
+	} else {
+		sim_grow(&q->later, &q->caplater, q->nlater + 1, sizeof *q->later);
+		slot = q->nlater++;
+	}
+	q->later[slot] = *r;
+	sim_engine_at(q->ctx->engine, t, send_later, q, slot);
+}
+
+static void sink_failed_batch(void *obj, sim_time t, const ks_record *r, uint32_t n)
+{
+	(void)r;
+	(void)n;
+	ks_queue_send(obj, t); /* [doc] metadata only */
+}
+
+static const ks_sink_ops sink_ops = {.record = sink_record, .failed_batch = sink_failed_batch};
+
+ks_sink ks_queue_sink(ks_queue *q)
+{
+	return (ks_sink){&sink_ops, q};
 }

@@ -25,6 +25,7 @@
 #include "models/core/context.h"
 #include "models/core/metric.h"
 #include "models/core/record.h"
+#include "models/core/sink.h"
 
 /* A level (messages visible, in flight, the alarm state) as a MAX series: every interval the
  * level spans sees it, even one without a change. */
@@ -106,6 +107,12 @@ typedef struct ks_queue {
 	ks_queue_listener *listeners;
 	void **listener_ctx;
 	size_t nlisteners;
+	/* messages sent for a later instant (a handler's forward_to), each held until then by one
+	 * engine event: the queue takes messages in time order */
+	ks_record *later;
+	size_t nlater, caplater;
+	uint32_t *later_free;
+	size_t nlater_free, caplater_free;
 } ks_queue;
 
 ks_queue *ks_queue_create(ks_ctx *ctx, const char *name, sim_time retention);
@@ -123,6 +130,10 @@ void ks_queue_send(ks_queue *q, sim_time t);
 /* ... or a data record carried by the message (a forwarded or failed record: its arrival
  * time, producer index and key travel with it, so its latency and its luck follow it). */
 void ks_queue_send_record(ks_queue *q, sim_time t, const ks_record *record);
+
+/* The queue as a destination: a record is one message (held until t when t is later than
+ * now); an invocation record is a message without a data record (ks_queue_send). */
+ks_sink ks_queue_sink(ks_queue *q);
 
 /* Visible messages at now (deadlines up to now applied). */
 size_t ks_queue_visible(ks_queue *q, sim_time now);

@@ -264,10 +264,10 @@ static void bursty_sends_groups_of_burst_records_at_one_instant(void **state)
 		harness_run r = harness_run_pinned(producer_yaml("10s", "1s", 1, src), NULL, 1);
 		const ks_shard *sh = shard_of(&r, 0, 0);
 		/* bursts at 0.2 s .. 9.8 s: 49 of them */
-		assert_int_equal(sh->end - sh->head, 490);
-		for (uint64_t q = sh->head; q < sh->end; q++) {
-			uint64_t k = q - sh->head;
-			assert_int_equal(ks_shard_record(sh, q)->arrival,
+		assert_int_equal(sh->log.end - sh->log.head, 490);
+		for (uint64_t q = sh->log.head; q < sh->log.end; q++) {
+			uint64_t k = q - sh->log.head;
+			assert_int_equal(ks_log_record(&sh->log, q)->arrival,
 			                 (sim_time)(k / 10 + 1) * 200 * SIM_MS);
 		}
 		assert_float_equal(harness_value(&r, "p.put_calls"), 49, 0);
@@ -316,8 +316,8 @@ static size_t count_keys(const harness_run *r, size_t nshards, double *keys, siz
 	memset(keys, 0, nkeys * sizeof *keys);
 	for (size_t s = 0; s < nshards; s++) {
 		const ks_shard *sh = shard_of(r, 0, s);
-		for (uint64_t q = sh->head; q < sh->end; q++) {
-			uint32_t k = ks_shard_record(sh, q)->key;
+		for (uint64_t q = sh->log.head; q < sh->log.end; q++) {
+			uint32_t k = ks_log_record(&sh->log, q)->key;
 			assert_true(k < nkeys);
 			keys[k]++;
 			n++;
@@ -370,8 +370,8 @@ static void hot_key_share_sends_that_share_with_one_key_on_its_shard(void **stat
 	size_t hot = ks_stream_shard_for_key(4, "hot", 3);
 	const ks_shard *sh = shard_of(&r, 0, hot);
 	double on_hot_shard = 0;
-	for (uint64_t q = sh->head; q < sh->end; q++)
-		on_hot_shard += ks_shard_record(sh, q)->key == 100;
+	for (uint64_t q = sh->log.head; q < sh->log.end; q++)
+		on_hot_shard += ks_log_record(&sh->log, q)->key == 100;
 	assert_float_equal(on_hot_shard, keys[100], 0);
 	/* Each regular key: 0.7 / 100 of the records. */
 	double p = 0.007, chi2 = 0;

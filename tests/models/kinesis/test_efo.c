@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "models/kinesis/efo.h"
+#include "models/kinesis/shard.h"
 #include "tests/harness.h"
 
 #define MIB 1048576.0
@@ -25,10 +26,10 @@ static int setup(void **state)
 	                            .calls_per_s = 5,
 	                            .bytes_per_s = 2 * MIB,
 	                            .tolerance = SIM_S};
-	ks_shard_init(&f->shard, NULL, 0, &w, &r);
+	ks_shard_init(&f->shard, NULL, 0, 24 * SIM_HOUR, NULL, &w, &r);
 	/* a reader that never moves, so the log keeps what the tests push */
 	static const uint64_t pinned = 0;
-	ks_shard_register(&f->shard, &pinned, &pinned);
+	ks_log_register(&f->shard.log, &pinned, &pinned);
 	f->latency = sim_dist_const(45e6);
 	f->cfg = (ks_efo_config){
 	        .push_latency = &f->latency, .bytes_per_s = 2 * MIB, .renewal_period = 5 * SIM_MIN};
@@ -46,15 +47,15 @@ static int teardown(void **state)
 
 static void push(fixture *f, sim_time arrival, uint32_t bytes)
 {
-	ks_record r = {.arrival = arrival, .id = f->shard.end, .bytes = bytes};
-	ks_shard_push(&f->shard, &r);
+	ks_record r = {.arrival = arrival, .id = f->shard.log.end, .bytes = bytes};
+	ks_log_append(&f->shard.log, &r);
 }
 
 static void each_record_arrives_its_push_latency_after_its_arrival(void **state)
 {
 	fixture *f = *state;
 	ks_efo e;
-	ks_efo_init(&e, &f->cfg, &f->shard, 1, 0);
+	ks_efo_init(&e, &f->cfg, &f->shard.log, 1, 0);
 	assert_true(ks_efo_next_delivery(&e) == SIM_TIME_MAX);
 	push(f, 100 * SIM_MS, 1000);
 	push(f, 300 * SIM_MS, 1000);
@@ -70,7 +71,7 @@ static void deliveries_keep_two_mib_per_second(void **state)
 {
 	fixture *f = *state;
 	ks_efo e;
-	ks_efo_init(&e, &f->cfg, &f->shard, 1, 0);
+	ks_efo_init(&e, &f->cfg, &f->shard.log, 1, 0);
 	for (int i = 0; i < 4; i++)
 		push(f, 0, 1048576);
 	for (int i = 0; i < 4; i++) {
@@ -87,7 +88,7 @@ static void deliveries_keep_shard_order_whatever_the_latencies(void **state)
 	sim_dist wide = sim_dist_lognormal_q(45e6, 500e6);
 	f->cfg.push_latency = &wide;
 	ks_efo e;
-	ks_efo_init(&e, &f->cfg, &f->shard, 7, 0);
+	ks_efo_init(&e, &f->cfg, &f->shard.log, 7, 0);
 	for (int i = 0; i < 2000; i++)
 		push(f, (sim_time)i * 10 * SIM_MS, 100);
 	sim_time last = 0;
@@ -95,7 +96,7 @@ static void deliveries_keep_shard_order_whatever_the_latencies(void **state)
 		while (e.next < 2000 && ks_efo_next_delivery(&e) <= t) {
 			sim_time d = ks_efo_next_delivery(&e);
 			assert_true(d >= last);
-			assert_true(d >= ks_shard_record(&f->shard, e.next)->arrival);
+			assert_true(d >= ks_log_record(&f->shard.log, e.next)->arrival);
 			last = d;
 			ks_efo_take(&e, t, 1, 0);
 		}
@@ -112,8 +113,8 @@ static void delivery_times_do_not_depend_on_when_the_reader_takes(void **state)
 	for (int i = 0; i < 500; i++)
 		push(f, (sim_time)i * 3 * SIM_MS, 100);
 	ks_efo a, b;
-	ks_efo_init(&a, &f->cfg, &f->shard, 99, 0);
-	ks_efo_init(&b, &f->cfg, &f->shard, 99, 0);
+	ks_efo_init(&a, &f->cfg, &f->shard.log, 99, 0);
+	ks_efo_init(&b, &f->cfg, &f->shard.log, 99, 0);
 	sim_time da[500], db[500];
 	for (int i = 0; i < 500; i++) {
 		da[i] = ks_efo_next_delivery(&a);
@@ -134,7 +135,7 @@ static void deliveries_in_the_renewal_gap_wait_for_it_to_end(void **state)
 	fixture *f = *state;
 	f->cfg.renewal_gap = 2 * SIM_S;
 	ks_efo e;
-	ks_efo_init(&e, &f->cfg, &f->shard, 1, 0);
+	ks_efo_init(&e, &f->cfg, &f->shard.log, 1, 0);
 	push(f, 5 * SIM_MIN - 10 * SIM_MS, 100); /* ready 35 ms into the second subscription */
 	push(f, 5 * SIM_MIN + 3 * SIM_S, 100);
 	assert_int_equal(ks_efo_next_delivery(&e), 5 * SIM_MIN + 2 * SIM_S);

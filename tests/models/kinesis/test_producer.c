@@ -148,10 +148,10 @@ static void put_records_call_over_the_limit_fails_record_by_record(void **state)
 	assert_float_equal(harness_value(&r, "p.records_produced"), 1200, 0);
 	/* In call order: records 0..999 in, at the call's instant. */
 	const ks_shard *sh = shard_of(&r, 0, 0);
-	assert_int_equal(sh->end - sh->head, 1000);
-	for (uint64_t q = sh->head; q < sh->end; q++) {
-		assert_int_equal(ks_record_index(ks_shard_record(sh, q)), q - sh->head);
-		assert_int_equal(ks_shard_record(sh, q)->arrival, 10 * SIM_S);
+	assert_int_equal(sh->log.end - sh->log.head, 1000);
+	for (uint64_t q = sh->log.head; q < sh->log.end; q++) {
+		assert_int_equal(ks_record_index(ks_log_record(&sh->log, q)), q - sh->log.head);
+		assert_int_equal(ks_log_record(&sh->log, q)->arrival, 10 * SIM_S);
 	}
 	harness_free(&r);
 }
@@ -194,23 +194,23 @@ static void linger_groups_records_and_delays_them_by_at_most_linger(void **state
 	harness_run grouped =
 	        harness_run_pinned(linger_yaml("{linger: 50ms, max_records: 10}"), NULL, 4);
 	const ks_shard *a = shard_of(&one, 0, 0), *b = shard_of(&grouped, 0, 0);
-	uint64_t n = a->end - a->head, calls = 0, full = 0;
+	uint64_t n = a->log.end - a->log.head, calls = 0, full = 0;
 	assert_true(n > 1800);
 	for (uint64_t i = 0; i < n;) {
-		sim_time t0 = ks_shard_record(a, a->head + i)->arrival;
+		sim_time t0 = ks_log_record(&a->log, a->log.head + i)->arrival;
 		uint64_t j = i;
 		while (j < n && j - i < max &&
-		       ks_shard_record(a, a->head + j)->arrival <= t0 + linger)
+		       ks_log_record(&a->log, a->log.head + j)->arrival <= t0 + linger)
 			j++;
 		sim_time send =
-		        j - i == max ? ks_shard_record(a, a->head + j - 1)->arrival : t0 + linger;
+		        j - i == max ? ks_log_record(&a->log, a->log.head + j - 1)->arrival : t0 + linger;
 		full += j - i == max;
 		for (uint64_t k = i; k < j && send < horizon; k++) {
-			assert_true(b->head + k < b->end);
-			const ks_record *rb = ks_shard_record(b, b->head + k);
+			assert_true(b->log.head + k < b->log.end);
+			const ks_record *rb = ks_log_record(&b->log, b->log.head + k);
 			assert_int_equal(ks_record_index(rb), k);
 			assert_int_equal(rb->arrival, send);
-			sim_time wait = send - ks_shard_record(a, a->head + k)->arrival;
+			sim_time wait = send - ks_log_record(&a->log, a->log.head + k)->arrival;
 			assert_true(wait >= 0 && wait <= linger);
 		}
 		if (send < horizon)
@@ -261,15 +261,15 @@ static void multi_stream_records_lost_on_one_stream_are_partial_publishes(void *
 		assert_float_equal(harness_value(&r, "p.records_produced"), 1500 * 20, 1);
 		/* The same record keeps its index in both streams. */
 		const ks_shard *sb = shard_of(&r, 1, 0);
-		for (uint64_t q = sb->head; q < sb->end; q += 97) {
-			const ks_record *rb = ks_shard_record(sb, q);
+		for (uint64_t q = sb->log.head; q < sb->log.end; q += 97) {
+			const ks_record *rb = ks_log_record(&sb->log, q);
 			size_t shard = ks_stream_shard_for_key(8, harness_fmt("k%u", rb->key),
 			                                       strlen(harness_fmt("k%u", rb->key)));
 			const ks_shard *sa = shard_of(&r, 0, shard);
 			bool found = false;
-			for (uint64_t k = sa->head; k < sa->end && !found; k++)
-				found = ks_shard_record(sa, k)->id == rb->id &&
-				        ks_shard_record(sa, k)->bytes == rb->bytes;
+			for (uint64_t k = sa->log.head; k < sa->log.end && !found; k++)
+				found = ks_log_record(&sa->log, k)->id == rb->id &&
+				        ks_log_record(&sa->log, k)->bytes == rb->bytes;
 			assert_true(found);
 		}
 		harness_free(&r);

@@ -65,13 +65,13 @@ typedef struct order_log {
 	bool out_of_order;
 } order_log;
 
-static void observe(void *ctx, const ks_function *f, const ks_shard *shard, uint64_t from,
+static void observe(void *ctx, const ks_function *f, const ks_log *shard, uint64_t from,
                     uint64_t to, sim_time t)
 {
 	(void)f;
 	order_log *log = ctx;
 	for (uint64_t q = from; q < to; q++) {
-		const ks_record *rec = ks_shard_record(shard, q);
+		const ks_record *rec = ks_log_record(shard, q);
 		int64_t index = (int64_t)ks_record_index(rec);
 		if (index <= log->last_index[rec->key])
 			log->out_of_order = true;

@@ -1,4 +1,5 @@
-/* Streams and shards: key -> shard mapping and the write limit (MODEL.md section 2). */
+/* Streams and shards: key -> shard mapping and the write limit (MODEL.md section 2); the
+ * shard's log is tested in tests/models/core/test_log.c. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -49,7 +50,7 @@ static void token_bucket_accepts_a_thousand_records_per_second(void **state)
 	ks_write_limiter_config w = {.records_per_s = 1000, .bytes_per_s = 1048576};
 	ks_read_limiter_config r = read_config();
 	ks_shard s;
-	ks_shard_init(&s, NULL, 0, &w, &r);
+	ks_shard_init(&s, NULL, 0, 24 * SIM_HOUR, NULL, &w, &r);
 	int accepted = 0;
 	for (int i = 0; i < 12000; i++)
 		accepted += ks_shard_write_admit(&s, (sim_time)i * SIM_S / 1200, 100);
@@ -65,7 +66,7 @@ static void byte_limit_caps_large_records_at_one_mib_per_second(void **state)
 	ks_write_limiter_config w = {.records_per_s = 1000, .bytes_per_s = 1048576};
 	ks_read_limiter_config r = read_config();
 	ks_shard s;
-	ks_shard_init(&s, NULL, 0, &w, &r);
+	ks_shard_init(&s, NULL, 0, 24 * SIM_HOUR, NULL, &w, &r);
 	double bytes = 0;
 	for (int i = 0; i < 15000; i++)
 		if (ks_shard_write_admit(&s, (sim_time)i * SIM_S / 1500, 2000))
@@ -83,7 +84,7 @@ static void fixed_window_resets_each_calendar_second(void **state)
 	        .fixed_window = true, .records_per_s = 1000, .bytes_per_s = 1048576};
 	ks_read_limiter_config r = read_config();
 	ks_shard s;
-	ks_shard_init(&s, NULL, 0, &w, &r);
+	ks_shard_init(&s, NULL, 0, 24 * SIM_HOUR, NULL, &w, &r);
 	int per_second[3] = {0};
 	for (int i = 0; i < 3600; i++) {
 		sim_time t = (sim_time)i * SIM_S / 1200;
@@ -94,52 +95,6 @@ static void fixed_window_resets_each_calendar_second(void **state)
 	ks_shard_fini(&s);
 }
 
-static void log_grows_and_keeps_sequence_order(void **state)
-{
-	(void)state;
-	ks_write_limiter_config w = {.records_per_s = 1e9, .bytes_per_s = 1e12};
-	ks_read_limiter_config r = read_config();
-	ks_shard s;
-	ks_shard_init(&s, NULL, 0, &w, &r);
-	uint64_t pos = 0;
-	ks_shard_register(&s, &pos, &pos);
-	for (uint64_t i = 0; i < 5000; i++) {
-		ks_record rec = {.arrival = (sim_time)i, .id = i, .bytes = 1, .key = 0};
-		ks_shard_push(&s, &rec);
-		if (i % 7 == 0) { /* the consumer finishes some, the log trims behind it */
-			pos = i / 2;
-			ks_shard_trim(&s);
-		}
-	}
-	for (uint64_t q = pos; q < s.end; q++)
-		assert_int_equal(ks_shard_record(&s, q)->id, q);
-	assert_int_equal(ks_shard_readable_end(&s, 4000, 1000), 3001);
-	ks_shard_fini(&s);
-}
-
-/* Memory follows the backlog, not the run length: a million records through a consumer that
- * trails by at most 300 never need more than a few hundred slots. */
-static void log_memory_follows_the_backlog_not_the_run_length(void **state)
-{
-	(void)state;
-	ks_write_limiter_config w = {.records_per_s = 1e9, .bytes_per_s = 1e12};
-	ks_read_limiter_config r = read_config();
-	ks_shard s;
-	ks_shard_init(&s, NULL, 0, &w, &r);
-	uint64_t keep = 0, taken = 0;
-	ks_shard_register(&s, &keep, &taken);
-	for (uint64_t i = 0; i < 1000000; i++) {
-		ks_record rec = {.arrival = (sim_time)i, .id = i, .bytes = 1, .key = 0};
-		ks_shard_push(&s, &rec);
-		if (i % 300 == 299) {
-			keep = taken = i + 1;
-			ks_shard_trim(&s);
-		}
-	}
-	assert_true(s.cap <= 1024);
-	ks_shard_fini(&s);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -147,8 +102,6 @@ int main(void)
 	        cmocka_unit_test(token_bucket_accepts_a_thousand_records_per_second),
 	        cmocka_unit_test(byte_limit_caps_large_records_at_one_mib_per_second),
 	        cmocka_unit_test(fixed_window_resets_each_calendar_second),
-	        cmocka_unit_test(log_grows_and_keeps_sequence_order),
-	        cmocka_unit_test(log_memory_follows_the_backlog_not_the_run_length),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

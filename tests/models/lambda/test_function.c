@@ -55,7 +55,7 @@ static world *build(const char *platform, const char *functions)
 	w->r.metrics = sim_metrics_create();
 	w->r.model = ks_model_build(w->r.sc, 1, 0, w->r.metrics);
 	w->shard = &w->r.model->streams[0]->shards[0];
-	ks_shard_register(w->shard, &pinned, &pinned);
+	ks_log_register(&w->shard->log, &pinned, &pinned);
 	for (uint64_t i = 0; i < 4096; i++)
 		w->seq[i] = i;
 	return w;
@@ -81,13 +81,13 @@ static void push(world *w, uint32_t producer, uint64_t index, uint32_t n, sim_ti
 {
 	for (uint32_t i = 0; i < n; i++) {
 		ks_record r = {.arrival = t, .id = ks_record_id(producer, index + i), .bytes = 100};
-		ks_shard_push(w->shard, &r);
+		ks_log_append(&w->shard->log, &r);
 	}
 }
 
 static ks_batch batch(world *w, uint64_t from, uint32_t n)
 {
-	return (ks_batch){.shard = w->shard, .seq = &w->seq[from], .n = n};
+	return (ks_batch){.log = &w->shard->log, .seq = &w->seq[from], .n = n};
 }
 
 static double u_of(world *w, uint32_t producer, uint64_t index, uint32_t which)
@@ -431,10 +431,10 @@ static void poison_records_are_the_records_own_fate_in_every_topology(void **sta
 	push(b, 0, 0, 2000, 0);
 	int poison = 0;
 	for (uint64_t i = 0; i < 2000; i++) {
-		const ks_record *ra = ks_shard_record(a->shard, i);
+		const ks_record *ra = ks_log_record(&a->shard->log, i);
 		bool want = u_of(a, 0, i, KS_RECORD_U_FATE) < 0.05;
 		assert_int_equal(ks_function_is_poison(fn(a, "f"), ra), want);
-		const ks_record *rb = ks_shard_record(b->shard, i);
+		const ks_record *rb = ks_log_record(&b->shard->log, i);
 		assert_int_equal(ks_function_is_poison(fn(b, "g"), rb), want);
 		assert_int_equal(ks_function_is_poison(fn(b, "h-2"), rb), want);
 		poison += want;
@@ -457,7 +457,7 @@ static void poison_indices_name_exact_records_of_every_producer(void **state)
 	push(w, 1, 0, 10, 0); /* q: indices 0..9 */
 	for (uint64_t s = 0; s < 20; s++) {
 		uint64_t index = s % 10;
-		assert_int_equal(ks_function_is_poison(f, ks_shard_record(w->shard, s)),
+		assert_int_equal(ks_function_is_poison(f, ks_log_record(&w->shard->log, s)),
 		                 index == 3 || index == 7);
 	}
 	destroy(w);
@@ -659,7 +659,7 @@ typedef struct seen {
 	int n;
 } seen;
 
-static void observe(void *ctx, const ks_function *f, const ks_shard *shard, uint64_t from,
+static void observe(void *ctx, const ks_function *f, const ks_log *shard, uint64_t from,
                     uint64_t to, sim_time t)
 {
 	(void)f;
@@ -683,7 +683,7 @@ static void processed_records_count_latency_age_and_reach_the_observer(void **st
 	seen s = {0};
 	ks_model_observe_batches(w->r.model, observe, &s);
 	static const uint64_t lane[] = {0, 1, 3, 4};
-	ks_batch b = {.shard = w->shard, .seq = lane, .n = 4};
+	ks_batch b = {.log = &w->shard->log, .seq = lane, .n = 4};
 	ks_function_processed(f, 10 * SIM_S, &b, 0, 4, 0, 9 * SIM_S);
 	assert_true(f->iterator_age_batches == 0); /* not per processed run */
 	ks_function_note_iterator_age(f, 10 * SIM_S, &b, 0, 9 * SIM_S);
