@@ -6,7 +6,11 @@
  * with a wrong shape only skips its own subtree. Defaults are parsed from their YAML text and
  * walked like user values, so a wrong default shows up as an error rather than a crash later.
  * A null value where a map or a list belongs (`topics: {t: }`) is read as an empty one and
- * changed into it in place, so that the getters see the container. */
+ * changed into it in place, so that the getters see the container.
+ *
+ * Enum values and references are data too: an ENUM is a table of (name, value) pairs, so a
+ * getter or sim_schema_fill cannot see a name outside it, and a REF is resolved through the
+ * caller's sim_schema_names, the engine knowing nothing of what the entities are. */
 #include "sim/schema.h"
 
 #include <ctype.h>
@@ -23,8 +27,9 @@
 typedef struct ctx {
 	sim_yaml_doc *doc;
 	bool soft_ranges_warn;
-	const char *soft_range_hint; /* NULL: none */
-	sim_diag *d;                 /* NULL: count only (the getters re-parse checked values) */
+	const char *soft_range_hint;   /* NULL: none */
+	const sim_schema_names *names; /* NULL: REFs are plain strings */
+	sim_diag *d;                   /* NULL: count only (the getters re-parse checked values) */
 	size_t errors;
 } ctx;
 
@@ -53,6 +58,21 @@ static void suggestion(char *buf, size_t len, const char *word, const char *cons
 		snprintf(buf, len, "; did you mean '%s'?", s);
 	else
 		buf[0] = '\0';
+}
+
+/* The names of an ENUM's values in table order, for join and suggestion. The caller frees
+ * *out (sim_free). */
+static size_t value_names(const sim_schema_value *values, const char ***out)
+{
+	size_t n = 0;
+	while (values[n].name)
+		n++;
+	const char **names = sim_malloc((n + 1) * sizeof *names);
+	for (size_t i = 0; i < n; i++)
+		names[i] = values[i].name;
+	names[n] = NULL;
+	*out = names;
+	return n;
 }
 
 /* "a, b, c" of a NULL-terminated list, or of the keys of a children[] array. */
@@ -625,6 +645,45 @@ static void walk_variant(ctx *c, sim_yaml_node *node, const sim_schema *s, const
 	walk_map(c, node, pick, pick->what ? pick->what : what, at);
 }
 
+static const sim_schema_value *find_value(const sim_schema_value *values, const char *name)
+{
+	for (size_t i = 0; values[i].name; i++)
+		if (strcmp(values[i].name, name) == 0)
+			return &values[i];
+	return NULL;
+}
+
+/* A REF that names nothing: "no stream named 'x'". With a single candidate the hint names it
+ * whatever the distance (there is only one thing the user can have meant); otherwise the
+ * nearest close one, if any. */
+static void check_ref(ctx *c, const sim_yaml_node *node, const sim_schema *s)
+{
+	const sim_schema_names *nm = c->names;
+	if (!nm || nm->exists(nm->ctx, s->refs, node->text))
+		return;
+	char noun[128];
+	noun[0] = '\0';
+	nm->noun(nm->ctx, s->refs, noun, sizeof noun);
+	/* list may fill the whole buffer: ask again with a larger one until it does not. */
+	size_t cap = 32, n;
+	const char **cands = NULL;
+	for (;;) {
+		cands = sim_reallocarray(cands, cap, sizeof *cands);
+		n = nm->list(nm->ctx, s->refs, cands, cap);
+		if (n < cap)
+			break;
+		cap *= 2;
+	}
+	const char *sugg = n == 1 ? cands[0] : sim_diag_suggest(node->text, cands, n);
+	char hint[256];
+	if (sugg)
+		snprintf(hint, sizeof hint, "; did you mean '%s'?", sugg);
+	else
+		hint[0] = '\0';
+	report(c, SIM_DIAG_ERROR, node, "no %s named '%s'%s", noun, node->text, hint);
+	sim_free(cands);
+}
+
 static const char *kind_phrase(const sim_schema *s)
 {
 	switch (s->kind) {
@@ -646,7 +705,10 @@ static void walk_scalar(ctx *c, sim_yaml_node *node, const sim_schema *s, const 
 	if (node->kind != SIM_YAML_SCALAR) {
 		if (s->kind == SIM_SCHEMA_ENUM) {
 			char list[512];
-			join(list, sizeof list, s->choices, NULL);
+			const char **names;
+			value_names(s->values, &names);
+			join(list, sizeof list, names, NULL);
+			sim_free(names);
 			report(c, SIM_DIAG_ERROR, node, "%s must be one of %s, not %s", key, list,
 			       shape(node));
 		} else {
@@ -674,6 +736,11 @@ static void walk_scalar(ctx *c, sim_yaml_node *node, const sim_schema *s, const 
 		else if (!(s->max > s->min) && v < 0)
 			report(c, SIM_DIAG_ERROR, node, "%s must not be negative (got '%s')", key,
 			       t);
+		else if (s->offset && s->size == sizeof(int32_t) &&
+		         (v < INT32_MIN || v > INT32_MAX) && !(s->max > s->min))
+			/* The field sim_schema_fill writes would not hold it. */
+			report(c, SIM_DIAG_ERROR, node, "%s must be 0..%d (got %s)", key,
+			       (int)INT32_MAX, t);
 		else
 			check_range(c, node, s, key, (double)v, false);
 		break;
@@ -690,19 +757,19 @@ static void walk_scalar(ctx *c, sim_yaml_node *node, const sim_schema *s, const 
 		break;
 	}
 	case SIM_SCHEMA_ENUM: {
-		size_t n = 0;
-		bool found = false;
-		for (; s->choices[n]; n++)
-			found |= strcmp(s->choices[n], t) == 0;
-		if (!found) {
-			char list[512], hint[128];
-			join(list, sizeof list, s->choices, NULL);
-			suggestion(hint, sizeof hint, t, s->choices, n);
-			report(c, SIM_DIAG_ERROR, node, "%s must be one of %s (got '%s')%s", key,
-			       list, t, hint);
-		}
+		if (find_value(s->values, t))
+			break;
+		const char **names;
+		size_t n = value_names(s->values, &names);
+		char list[512], hint[128];
+		join(list, sizeof list, names, NULL);
+		suggestion(hint, sizeof hint, t, names, n);
+		sim_free(names);
+		report(c, SIM_DIAG_ERROR, node, "%s must be one of %s (got '%s')%s", key, list, t,
+		       hint);
 		break;
 	}
+	case SIM_SCHEMA_REF: check_ref(c, node, s); break;
 	case SIM_SCHEMA_DURATION:
 	case SIM_SCHEMA_DIST_DURATION: {
 		sim_time v;
@@ -835,12 +902,14 @@ static void walk(ctx *c, sim_yaml_node *node, const sim_schema *s, const char *k
 }
 
 size_t sim_schema_check(sim_yaml_doc *doc, sim_yaml_node *node, const sim_schema *s,
-                        bool soft_ranges_warn, const char *soft_range_hint, sim_diag *d)
+                        const sim_schema_options *opt, sim_diag *d)
 {
-	ctx c = {.doc = doc,
-	         .soft_ranges_warn = soft_ranges_warn,
-	         .soft_range_hint = soft_range_hint,
-	         .d = d};
+	ctx c = {.doc = doc, .d = d};
+	if (opt) {
+		c.soft_ranges_warn = opt->soft_ranges_warn;
+		c.soft_range_hint = opt->soft_range_hint;
+		c.names = opt->names;
+	}
 	const char *what = s->what ? s->what : s->key ? s->key : "the document";
 	walk(&c, node, s, s->key ? s->key : what, what, node);
 	return c.errors;
@@ -882,6 +951,13 @@ double sim_schema_number(const sim_yaml_node *map, const char *key)
 const char *sim_schema_string(const sim_yaml_node *map, const char *key)
 {
 	return scalar_of(map, key);
+}
+
+int sim_schema_enum(const sim_yaml_node *map, const char *key, const sim_schema_value *values)
+{
+	const sim_schema_value *v = find_value(values, scalar_of(map, key));
+	SIM_ASSERT(v);
+	return v->value;
 }
 
 sim_time sim_schema_duration(const sim_yaml_node *map, const char *key)
@@ -928,4 +1004,93 @@ sim_dist sim_schema_dist(const sim_yaml_node *map, const char *key, bool size)
 	int rc = parse_dist(&c, n, key, size, &d);
 	SIM_ASSERT(rc == 0);
 	return d;
+}
+
+/* ---- filling config structs ---- */
+
+/* Copies a value of the kind's C type into its field, whose size the row declares. */
+static void store(char *field, const sim_schema *row, const void *v, size_t size)
+{
+	SIM_ASSERT(row->size == size);
+	memcpy(field, v, size);
+}
+
+/* The value of a row whose C type is double. */
+static double fill_double(const sim_yaml_node *map, const sim_schema *row)
+{
+	switch (row->kind) {
+	case SIM_SCHEMA_NUMBER: return sim_schema_number(map, row->key);
+	case SIM_SCHEMA_FRACTION: return sim_schema_fraction(map, row->key);
+	case SIM_SCHEMA_RATE: return sim_schema_rate(map, row->key).per_s;
+	case SIM_SCHEMA_SIZE: return sim_schema_size(map, row->key, false);
+	default: return sim_schema_size(map, row->key, true); /* SIZE_BINARY_MB */
+	}
+}
+
+void sim_schema_fill(const sim_yaml_node *map, const sim_schema *children, void *out)
+{
+	SIM_ASSERT(map && map->kind == SIM_YAML_MAP);
+	for (const sim_schema *row = children; row->key; row++) {
+		if (!row->offset)
+			continue;
+		const sim_yaml_node *n = sim_yaml_get(map, row->key);
+		if (!n)
+			continue;
+		char *field = (char *)out + row->offset - 1;
+		/* A bare -1 (infinite) is no value of the kind's parser: stored as it reads. */
+		bool neg1 = n->kind == SIM_YAML_SCALAR && is_neg1(row, n->text);
+		switch (row->kind) {
+		case SIM_SCHEMA_BOOL: {
+			bool v = sim_schema_bool(map, row->key);
+			store(field, row, &v, sizeof v);
+			break;
+		}
+		case SIM_SCHEMA_INT: {
+			int64_t v = sim_schema_int(map, row->key);
+			if (row->size == sizeof(int32_t)) {
+				SIM_ASSERT(v >= INT32_MIN && v <= INT32_MAX);
+				int32_t v32 = (int32_t)v;
+				store(field, row, &v32, sizeof v32);
+			} else {
+				store(field, row, &v, sizeof v);
+			}
+			break;
+		}
+		case SIM_SCHEMA_NUMBER:
+		case SIM_SCHEMA_FRACTION:
+		case SIM_SCHEMA_SIZE:
+		case SIM_SCHEMA_SIZE_BINARY_MB:
+		case SIM_SCHEMA_RATE: {
+			double v = neg1 ? -1 : fill_double(map, row);
+			store(field, row, &v, sizeof v);
+			break;
+		}
+		case SIM_SCHEMA_DURATION: {
+			sim_time v = sim_schema_duration(map, row->key); /* -1 stays -1 */
+			store(field, row, &v, sizeof v);
+			break;
+		}
+		case SIM_SCHEMA_ENUM: {
+			int v = sim_schema_enum(map, row->key, row->values);
+			store(field, row, &v, sizeof v);
+			break;
+		}
+		case SIM_SCHEMA_STRING:
+		case SIM_SCHEMA_REF: {
+			const char *v = sim_schema_string(map, row->key);
+			store(field, row, &v, sizeof v);
+			break;
+		}
+		case SIM_SCHEMA_DIST_DURATION:
+		case SIM_SCHEMA_DIST_SIZE: {
+			SIM_ASSERT(row->size == sizeof(sim_dist));
+			sim_dist v =
+			        sim_schema_dist(map, row->key, row->kind == SIM_SCHEMA_DIST_SIZE);
+			store(field, row, &v, sizeof v);
+			break;
+		}
+		case SIM_SCHEMA_MAP: sim_schema_fill(n, row->children, field); break;
+		default: SIM_ASSERT(!"SEQ, DICT, VARIANT and ANY rows are not filled"); break;
+		}
+	}
 }

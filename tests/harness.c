@@ -11,7 +11,8 @@
 
 #include <cmocka.h>
 
-#include "models/scenario/build_internal.h"
+#include "models/kinesis/kinesis.h"
+#include "models/kinesis/stream.h"
 #include "sim/diag.h"
 
 /* Writes yaml to a temporary file and loads it; returns the load's result, *sc on success,
@@ -63,9 +64,14 @@ static harness_run run(const char *yaml, const char *const *sets, uint64_t seed,
 	r.sc = harness_load(yaml, sets);
 	r.metrics = sim_metrics_create();
 	r.model = ks_model_build(r.sc, seed, 0, r.metrics);
-	for (size_t s = 0; pin && s < r.model->nstreams; s++)
-		for (size_t i = 0; i < r.model->streams[s]->nshards; i++)
-			ks_log_register(&r.model->streams[s]->shards[i].log, &pinned, &pinned);
+	for (size_t e = 0; pin && e < ks_model_count(r.model); e++) {
+		const ks_entity *en = ks_model_at(r.model, e);
+		if (en->kind != &ks_streams_component)
+			continue;
+		ks_stream *s = en->obj;
+		for (size_t i = 0; i < s->nshards; i++)
+			ks_log_register(&s->shards[i].log, &pinned, &pinned);
+	}
 	assert_int_equal(ks_model_run(r.model, NULL, NULL, NULL), 0);
 	ks_model_summarize(r.model);
 	return r;
@@ -87,6 +93,25 @@ void harness_free(harness_run *r)
 	sim_metrics_destroy(r->metrics);
 	ks_scenario_destroy(r->sc);
 	*r = (harness_run){0};
+}
+
+struct ks_stream *harness_stream(const harness_run *r, size_t i)
+{
+	for (size_t e = 0; e < ks_model_count(r->model); e++) {
+		ks_entity *en = ks_model_at(r->model, e);
+		if (en->kind == &ks_streams_component && i-- == 0)
+			return en->obj;
+	}
+	fail_msg("no stream %zu", i);
+	return NULL;
+}
+
+void *harness_object(const harness_run *r, const char *name)
+{
+	ks_entity *e = ks_model_entity(r->model, name);
+	if (!e)
+		fail_msg("no entity '%s'", name);
+	return e->obj;
 }
 
 double harness_value(const harness_run *r, const char *path)

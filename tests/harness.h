@@ -33,6 +33,13 @@ harness_run harness_run_yaml(const char *yaml, const char *const *sets, uint64_t
 harness_run harness_run_pinned(const char *yaml, const char *const *sets, uint64_t seed);
 void harness_free(harness_run *r);
 
+/* The i-th stream of the scenario (in its order); fails the test when there is none. */
+struct ks_stream *harness_stream(const harness_run *r, size_t i);
+
+/* The object of the entity named (a queue, a topic, a stream; for functions, see
+ * models/lambda/lambda.h); fails the test when there is none. */
+void *harness_object(const harness_run *r, const char *name);
+
 /* A summary value; fails the test when the path does not exist. */
 double harness_value(const harness_run *r, const char *path);
 

@@ -22,6 +22,9 @@ typedef struct ks_ctx {
 	 * now (the producers set it; NULL: none). */
 	void (*advance)(void *world, sim_time now);
 	void *world;
+	/* Per producer number, the seed of its records' uniforms u and v (MODEL.md section 1):
+	 * what belongs to a record follows it to every consumer. */
+	const uint64_t *crn_seeds;
 } ks_ctx;
 
 /* Whether an event at t counts in the summary: the measured period [warmup, stop). */

@@ -1,31 +1,80 @@
-/* Cost per component. [doc/meas] us-east-1 prices, overridable in platform.prices. Kinesis:
- * shard-hours and 25 KB PUT payload units (provisioned) or stream-hours and GB in and out
- * (on-demand), enhanced fan-out consumer-shard-hours and GB pushed;
- * Lambda: requests plus GB-seconds; SNS: publishes ($0.50 per million [doc]); SQS: requests ($0.40
- * per million [doc]); Firehose: GiB ingested (read from its source) at firehose_gb [doc]. */
+/* What a run costs (cost.h): price rows, quantities, lines. */
 #include "models/core/cost.h"
 
-#define GIB 1073741824.0
+#include <string.h>
 
-void ks_cost_summarize(ks_ctx *ctx, const ks_cost_config *p, const ks_cost_usage *u)
+#include "sim/alloc.h"
+#include "sim/assert.h"
+#include "sim/schema.h"
+
+typedef struct row {
+	const char *key;
+	double per, price, quantity;
+	size_t line;
+} row;
+
+struct ks_cost {
+	char **lines;
+	size_t nlines;
+	row *rows;
+	size_t nrows, caprows;
+};
+
+ks_cost *ks_cost_create(void)
 {
-	double kinesis = u->shard_hours * p->shard_hour +
-	                 u->put_payload_units / 1e6 * p->put_payload_unit_million +
-	                 u->efo_consumer_shard_hours * p->efo_consumer_shard_hour +
-	                 u->efo_bytes / GIB * p->efo_gb +
-	                 u->on_demand_stream_hours * p->on_demand_stream_hour +
-	                 u->on_demand_bytes_in / GIB * p->on_demand_gb_in +
-	                 u->on_demand_bytes_out / GIB * p->on_demand_gb_out;
-	double lambda = u->lambda_requests / 1e6 * p->lambda_request_million +
-	                u->lambda_gb_seconds * p->lambda_gb_second;
-	double sns = u->sns_requests / 1e6 * p->sns_request_million;
-	double sqs = u->sqs_requests / 1e6 * p->sqs_request_million;
-	double firehose = u->firehose_bytes / GIB * p->firehose_gb;
-	sim_metrics *m = ctx->metrics;
-	sim_metrics_set_value(m, "cost.total", kinesis + lambda + sns + sqs + firehose, "USD");
-	sim_metrics_set_value(m, "cost.kinesis", kinesis, "USD");
-	sim_metrics_set_value(m, "cost.lambda", lambda, "USD");
-	sim_metrics_set_value(m, "cost.sqs", sqs, "USD");
-	sim_metrics_set_value(m, "cost.sns", sns, "USD");
-	sim_metrics_set_value(m, "cost.firehose", firehose, "USD");
+	return sim_calloc(1, sizeof(ks_cost));
+}
+
+void ks_cost_destroy(ks_cost *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->nlines; i++)
+		sim_free(c->lines[i]);
+	sim_free(c->lines);
+	sim_free(c->rows);
+	sim_free(c);
+}
+
+void ks_cost_add_line(ks_cost *c, const char *line, const ks_price *rows,
+                      const sim_yaml_node *prices)
+{
+	c->lines = sim_reallocarray(c->lines, c->nlines + 1, sizeof *c->lines);
+	c->lines[c->nlines] = sim_strdup(line);
+	for (const ks_price *p = rows; p && p->key; p++) {
+		sim_grow(&c->rows, &c->caprows, c->nrows + 1, sizeof *c->rows);
+		c->rows[c->nrows++] = (row){.key = p->key,
+		                            .per = p->per,
+		                            .price = sim_schema_number(prices, p->key),
+		                            .line = c->nlines};
+	}
+	c->nlines++;
+}
+
+double *ks_cost_quantity(ks_cost *c, const char *key)
+{
+	for (size_t i = 0; i < c->nrows; i++)
+		if (strcmp(c->rows[i].key, key) == 0)
+			return &c->rows[i].quantity;
+	SIM_ASSERT(!"a price key that no component declares");
+	return NULL;
+}
+
+void ks_cost_summarize(const ks_cost *c, sim_metrics *m)
+{
+	double *usd = sim_calloc(c->nlines ? c->nlines : 1, sizeof *usd);
+	for (size_t i = 0; i < c->nrows; i++) {
+		const row *r = &c->rows[i];
+		usd[r->line] += r->quantity / r->per * r->price;
+	}
+	double total = 0;
+	for (size_t l = 0; l < c->nlines; l++)
+		total += usd[l];
+	sim_metrics_set_value(m, "cost.total", total, "USD");
+	for (size_t l = 0; l < c->nlines; l++) {
+		char *path = sim_asprintf("cost.%s", c->lines[l]);
+		sim_metrics_set_value(m, path, usd[l], "USD");
+		sim_free(path);
+	}
+	sim_free(usd);
 }

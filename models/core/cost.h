@@ -1,35 +1,36 @@
-/* What a run costs (MODEL.md section 9), over the measured period, from platform.prices. */
+/* What a run costs (MODEL.md section 9), over the measured period. Each component declares its
+ * prices: rows of platform.prices (key, default, the quantity one priced unit stands for) that
+ * add up to one cost line (cost.kinesis, cost.lambda, ...). When summarizing, components report
+ * the quantities they used, by price key (enhanced fan-out reading is priced by Kinesis but
+ * used by Lambda mappings and KCL consumers). A line is the sum over its rows, in row order,
+ * of quantity / per x price; cost.total the sum of the lines in registry order. Prices change:
+ * they are all in platform.prices, overridable. */
 #ifndef KS_COST_H
 #define KS_COST_H
 
-#include "models/core/context.h"
+#include "sim/metrics.h"
+#include "sim/yaml.h"
 
-typedef struct ks_cost_config {
-	double shard_hour, put_payload_unit_million;
-	double efo_consumer_shard_hour, efo_gb;
-	double lambda_request_million, lambda_gb_second;
-	double sqs_request_million;
-	double sns_request_million;
-	double on_demand_stream_hour, on_demand_gb_in, on_demand_gb_out;
-	double firehose_gb; /* [doc] $0.029 per GB ingested */
-} ks_cost_config;
+typedef struct ks_price {
+	const char *key; /* platform.prices.<key> */
+	const char *def; /* default in USD (us-east-1), as YAML text */
+	double per; /* the quantity one priced unit stands for: 1, 1e6 (a million), 2^30 (GB) */
+} ks_price;
 
-/* What the models used over the measured period. */
-typedef struct ks_cost_usage {
-	double shard_hours;            /* provisioned streams */
-	double put_payload_units;      /* [doc] 25 KB units of accepted records (provisioned) */
-	double on_demand_stream_hours; /* on-demand streams: per stream-hour and per GB */
-	double on_demand_bytes_in, on_demand_bytes_out;
-	double efo_consumer_shard_hours; /* registered EFO consumers x shards x hours */
-	double efo_bytes;                /* pushed to EFO consumers */
-	double lambda_requests;
-	double lambda_gb_seconds; /* [doc] duration rounded up to 1 ms x memory */
-	double sqs_requests;      /* sends, receives and delete batches (queue.h) */
-	double sns_requests;      /* [doc] publishes (SNS -> Lambda deliveries are free) */
-	double firehose_bytes;    /* read from the source streams by the firehoses */
-} ks_cost_usage;
+#define KS_PER_MILLION 1e6
+#define KS_PER_GB      1073741824.0 /* AWS prices data per GB of 2^30 bytes */
 
-/* Writes cost.{total,kinesis,lambda,sqs,sns,firehose} into the registry. */
-void ks_cost_summarize(ks_ctx *ctx, const ks_cost_config *prices, const ks_cost_usage *usage);
+typedef struct ks_cost ks_cost;
+
+ks_cost *ks_cost_create(void);
+void ks_cost_destroy(ks_cost *c); /* NULL: nothing */
+/* Adds line `line` with its rows, each priced from prices[row.key] (platform.prices). */
+void ks_cost_add_line(ks_cost *c, const char *line, const ks_price *rows,
+                      const sim_yaml_node *prices);
+/* The accumulator of a priced quantity: components add what they used to it, in the order they
+ * summarize (asserts the key exists). */
+double *ks_cost_quantity(ks_cost *c, const char *key);
+/* Writes cost.total and cost.<line> for every line, in USD. */
+void ks_cost_summarize(const ks_cost *c, sim_metrics *m);
 
 #endif

@@ -28,7 +28,8 @@ typedef struct ks_log {
 	uint64_t head, live, end;
 	sim_time retention;
 	size_t index; /* the shard's number in its stream: a column of `expired`, for observers */
-	ks_metric *expired; /* counts records lost to some reader at their expiry time; may be NULL */
+	ks_metric
+	        *expired; /* counts records lost to some reader at their expiry time; may be NULL */
 	struct ks_log_reader {
 		const uint64_t *keep, *taken;
 	} * readers;

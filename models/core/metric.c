@@ -1,6 +1,10 @@
 /* Creating and registering a model's counted quantities. */
 #include "models/core/metric.h"
 
+#include <stdio.h>
+
+#include "sim/alloc.h"
+
 void ks_metric_init(ks_metric *m, ks_ctx *ctx, const char *group, const char *name,
                     sim_series_kind kind, size_t columns, const char *units,
                     const char *description, const char *scale)
@@ -15,4 +19,34 @@ void ks_metric_fini(ks_metric *m)
 {
 	sim_series_destroy(m->series);
 	m->series = NULL;
+}
+
+void ks_summary_set(ks_ctx *ctx, const char *entity, const char *metric, double value,
+                    const char *unit)
+{
+	char *path = sim_asprintf("%s.%s", entity, metric);
+	sim_metrics_set_value(ctx->metrics, path, value, unit);
+	sim_free(path);
+}
+
+void ks_summary_durations(ks_ctx *ctx, const char *entity, const char *what, const sim_hist *h,
+                          bool full)
+{
+	static const struct {
+		const char *name;
+		double q;
+	} all[] = {{"p10", 0.10}, {"p25", 0.25}, {"p50", 0.50},  {"p75", 0.75},
+	           {"p90", 0.90}, {"p99", 0.99}, {"p999", 0.999}},
+	  some[] = {{"p50", 0.50}, {"p99", 0.99}};
+	char name[64];
+	snprintf(name, sizeof name, "%s.mean", what);
+	ks_summary_set(ctx, entity, name, sim_hist_mean(h) / 1e9, "s");
+	size_t n = full ? sizeof all / sizeof all[0] : sizeof some / sizeof some[0];
+	for (size_t i = 0; i < n; i++) {
+		snprintf(name, sizeof name, "%s.%s", what, full ? all[i].name : some[i].name);
+		double q = full ? all[i].q : some[i].q;
+		ks_summary_set(ctx, entity, name, (double)sim_hist_quantile(h, q) / 1e9, "s");
+	}
+	snprintf(name, sizeof name, "%s.max", what);
+	ks_summary_set(ctx, entity, name, (double)sim_hist_max(h) / 1e9, "s");
 }

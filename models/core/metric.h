@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "models/core/context.h"
+#include "sim/hist.h"
 #include "sim/series.h"
 #include "sim/time.h"
 
@@ -35,5 +36,14 @@ static inline void ks_metric_max(ks_metric *m, sim_time t, size_t column, double
 	if (t >= m->warmup && v > m->total)
 		m->total = v;
 }
+
+/* Summary values (OUTPUT.md): "<entity>.<metric>". */
+void ks_summary_set(ks_ctx *ctx, const char *entity, const char *metric, double value,
+                    const char *unit);
+/* A distribution of durations over the measured period as "<entity>.<what>.{mean, p.., max}"
+ * in seconds: every quantile of OUTPUT.md (p10 p25 p50 p75 p90 p99 p999) when full, else
+ * p50 and p99. An empty histogram reports 0 for each. */
+void ks_summary_durations(ks_ctx *ctx, const char *entity, const char *what, const sim_hist *h,
+                          bool full);
 
 #endif

@@ -35,6 +35,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "models/core/cost.h"
 #include "models/core/log.h"
 #include "sim/time.h"
 
@@ -69,14 +70,14 @@ typedef struct ks_reader_config {
 	const char *name;
 	const char *phase_purpose;
 	bool by_stream;
-	sim_time phase;          /* the first call at the shard's opening + U(0, phase) */
-	uint64_t max_records;    /* per call: at most 10,000 [doc] */
-	sim_time parents_retry;  /* a child whose parents are not done looks again this later */
-	sim_time min_gap;        /* never calls within this of its last call (0: no rule) */
-	sim_time start_at;       /* AT_TIMESTAMP: skips records accepted before it; -1: none */
-	bool efo;                /* enhanced fan-out instead of GetRecords */
-	uint64_t efo_max_take;   /* records handed over per look at the subscription */
-	sim_time efo_lookahead;  /* how far ahead to look for the next push when idle */
+	sim_time phase;         /* the first call at the shard's opening + U(0, phase) */
+	uint64_t max_records;   /* per call: at most 10,000 [doc] */
+	sim_time parents_retry; /* a child whose parents are not done looks again this later */
+	sim_time min_gap;       /* never calls within this of its last call (0: no rule) */
+	sim_time start_at;      /* AT_TIMESTAMP: skips records accepted before it; -1: none */
+	bool efo;               /* enhanced fan-out instead of GetRecords */
+	uint64_t efo_max_take;  /* records handed over per look at the subscription */
+	sim_time efo_lookahead; /* how far ahead to look for the next push when idle */
 } ks_reader_config;
 
 /* Subscribes owner to stream s: one reader per shard, each announced by ops->opened before
@@ -114,7 +115,7 @@ bool ks_reader_reading(const ks_reader *r);
 bool ks_reader_done(const ks_reader *r);
 /* Whether the last admitted call left readable records behind (a full page). */
 bool ks_reader_more(const ks_reader *r);
-sim_time ks_reader_last_call(const ks_reader *r);    /* -1 s before the first */
+sim_time ks_reader_last_call(const ks_reader *r);     /* -1 s before the first */
 sim_time ks_reader_last_admitted(const ks_reader *r); /* start of the last admitted call */
 sim_time ks_reader_last_arrival(const ks_reader *r);  /* when records last arrived */
 /* Its phase stream (the owner may draw its own timing from it, as a Lambda poller does). */
@@ -127,8 +128,8 @@ void ks_reader_hold(ks_reader *r, uint64_t keep, uint64_t taken);
  * the last); with enhanced fan-out, it takes what was pushed by now at once. */
 void ks_reader_next(ks_reader *r, sim_time t);
 
-/* Enhanced fan-out usage in the measured period, for cost: consumer-shard-hours while the
- * shard was open, bytes pushed. */
-void ks_reader_efo_usage(const ks_reader *r, double *shard_hours, double *bytes);
+/* Enhanced fan-out's priced quantities in the measured period (consumer-shard-hours while the
+ * shard was open, bytes pushed), added to cost; nothing without a subscription. */
+void ks_readers_cost(const ks_readers *set, ks_cost *cost);
 
 #endif

@@ -221,7 +221,7 @@ ks_consumer *ks_consumer_create(ks_ctx *ctx, const ks_consumer_config *cfg)
 	c->throttle_backoff = cfg->throttle_backoff;
 	c->per_record = sim_dist_copy(&cfg->per_record);
 	c->per_record_const = cfg->per_record.kind == SIM_DIST_CONST;
-	c->crn_seeds = cfg->crn_seeds;
+	c->crn_seeds = ctx->crn_seeds;
 
 	char *group = sim_asprintf("consumers/%s", c->name);
 	for (size_t i = 0; i < NMETRICS; i++) {
@@ -290,10 +290,9 @@ void ks_consumer_finish(ks_consumer *c, sim_time now)
 	ks_readers_finish(c->readers, now);
 }
 
-void ks_consumer_efo_usage(const ks_consumer *c, double *shard_hours, double *bytes)
+void ks_consumer_cost(const ks_consumer *c, ks_cost *cost)
 {
-	for (size_t i = 0; i < ks_readers_count(c->readers); i++)
-		ks_reader_efo_usage(ks_readers_at(c->readers, i), shard_hours, bytes);
+	ks_readers_cost(c->readers, cost);
 }
 
 void ks_consumer_summarize(ks_consumer *c)

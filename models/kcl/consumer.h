@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "models/core/context.h"
+#include "models/core/cost.h"
 #include "sim/dist.h"
 
 struct ks_stream;
@@ -21,7 +22,6 @@ typedef struct ks_consumer_config {
 	uint32_t max_records;
 	sim_dist per_record;       /* processing per record (ns); copied */
 	sim_time throttle_backoff; /* [code] KCL 1.x: sleep after a throttled call */
-	const uint64_t *crn_seeds; /* per producer number */
 } ks_consumer_config;
 
 ks_consumer *ks_consumer_create(ks_ctx *ctx, const ks_consumer_config *cfg);
@@ -30,8 +30,8 @@ void ks_consumer_destroy(ks_consumer *c); /* NULL: nothing */
 void ks_consumer_start(ks_consumer *c);
 /* At the end of the run: counts what expired before it was reached. */
 void ks_consumer_finish(ks_consumer *c, sim_time now);
-/* Adds its enhanced fan-out consumer-shard-hours and bytes pushed (measured period). */
-void ks_consumer_efo_usage(const ks_consumer *c, double *shard_hours, double *bytes);
+/* Its enhanced fan-out consumer-shard-hours and bytes pushed (measured period). */
+void ks_consumer_cost(const ks_consumer *c, ks_cost *cost);
 /* Writes <consumer>.latency.*, .records_processed, .records_expired, .read_throttled, ... */
 void ks_consumer_summarize(ks_consumer *c);
 

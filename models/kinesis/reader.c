@@ -7,6 +7,7 @@
 #include <math.h>
 
 #include "models/kinesis/efo.h"
+#include "models/kinesis/kinesis.h"
 #include "models/kinesis/stream.h"
 #include "sim/alloc.h"
 #include "sim/assert.h"
@@ -65,8 +66,8 @@ static gsl_rng *stream_of(const ks_readers *set, const char *purpose, size_t sha
 	const ks_ctx *ctx = set->stream->ctx;
 	char *key = set->cfg.by_stream ? sim_asprintf("%s:%s", purpose, set->stream->name)
 	                               : sim_strdup(purpose);
-	gsl_rng *rng = sim_rng_stream(ctx->seed, ctx->replication, set->cfg.name, key,
-	                              (int64_t)shard);
+	gsl_rng *rng =
+	        sim_rng_stream(ctx->seed, ctx->replication, set->cfg.name, key, (int64_t)shard);
 	sim_free(key);
 	return rng;
 }
@@ -81,8 +82,7 @@ static void start(ks_reader *r)
 		return;
 	}
 	/* each reader starts at its own random phase U(0, phase) [MODEL 4b, 5] */
-	schedule(r,
-	         open + (sim_time)(sim_rng_uniform(r->phase_rng) * (double)r->set->cfg.phase),
+	schedule(r, open + (sim_time)(sim_rng_uniform(r->phase_rng) * (double)r->set->cfg.phase),
 	         EV_CALL);
 }
 
@@ -103,7 +103,8 @@ static void open_reader(ks_readers *set, size_t shard)
 	ks_log_register(&r->shard->log, &r->keep, &r->taken);
 	if (set->cfg.efo) {
 		const ks_ctx *ctx = s->ctx;
-		char *key = set->cfg.by_stream ? sim_asprintf("efo:%s", s->name) : sim_strdup("efo");
+		char *key =
+		        set->cfg.by_stream ? sim_asprintf("efo:%s", s->name) : sim_strdup("efo");
 		uint64_t seed = sim_rng_seed(ctx->seed, ctx->replication, set->cfg.name, key,
 		                             (int64_t)shard);
 		sim_free(key);
@@ -254,8 +255,8 @@ static void call(ks_reader *r, sim_time now)
 		return;
 	skip_before_start(r, now);
 
-	sim_time latency =
-	        (sim_time)llround(fmax(0, sim_dist_sample(s->cfg.getrecords_latency, r->latency_rng)));
+	sim_time latency = (sim_time)llround(
+	        fmax(0, sim_dist_sample(s->cfg.getrecords_latency, r->latency_rng)));
 	if (!ks_read_limiter_admit(&sh->reads, now)) {
 		ks_stream_note_read(s, sh->index, now, false, 0);
 		if (set->ops->called)
@@ -433,10 +434,15 @@ void ks_reader_hold(ks_reader *r, uint64_t keep, uint64_t taken)
 	ks_log_trim(&r->shard->log);
 }
 
-void ks_reader_efo_usage(const ks_reader *r, double *shard_hours, double *bytes)
+void ks_readers_cost(const ks_readers *set, ks_cost *cost)
 {
-	if (!r->set->cfg.efo)
+	if (!set->cfg.efo)
 		return;
-	*shard_hours += ks_stream_shard_open_hours(r->set->stream, r->shard->index);
-	*bytes += r->efo.bytes;
+	double *hours = ks_cost_quantity(cost, KS_PRICE_EFO_HOURS);
+	double *bytes = ks_cost_quantity(cost, KS_PRICE_EFO_BYTES);
+	for (size_t i = 0; i < set->n; i++) {
+		const ks_reader *r = set->opened[i];
+		*hours += ks_stream_shard_open_hours(set->stream, r->shard->index);
+		*bytes += r->efo.bytes;
+	}
 }

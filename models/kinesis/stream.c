@@ -38,7 +38,8 @@ static void open_generation(ks_stream *s, sim_time at, size_t n, const ks_stream
 	for (size_t j = 0; j < n; j++) {
 		size_t index = s->nshards++;
 		ks_shard *sh = &s->shards[index];
-		ks_shard_init(sh, s, index, cfg->retention, &s->records_expired, &cfg->write, &cfg->read);
+		ks_shard_init(sh, s, index, cfg->retention, &s->records_expired, &cfg->write,
+		              &cfg->read);
 		sh->open_at = at;
 		sh->lo = n > 1 ? size * j : 0;
 		sh->hi = (n == 1 || j == n - 1) ? ~(ks_hash)0 : size * (j + 1) - 1;

@@ -49,7 +49,7 @@ typedef struct ks_stream {
 	                 * moves (on-demand streams reserve max_shards), so pointers stay valid */
 	ks_shard *shards;
 	size_t capshards;
-	ks_stream_config cfg; /* limits for shards made later */
+	ks_stream_config cfg;        /* limits for shards made later */
 	struct ks_readers **readers; /* its subscribers' reader sets, told of every new shard */
 	size_t nreaders;
 	/* Partition keys of the records' producers, to route a re-published record: producer

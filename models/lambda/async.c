@@ -200,6 +200,11 @@ ks_async *ks_async_create(ks_ctx *ctx, ks_function *fn, const ks_async_config *c
 	return a;
 }
 
+void ks_async_set_on_failure(ks_async *a, const ks_sink *on_failure)
+{
+	a->cfg.on_failure = *on_failure;
+}
+
 void ks_async_destroy(ks_async *a)
 {
 	if (!a)

@@ -22,9 +22,9 @@
 #include <stdint.h>
 
 #include "models/core/context.h"
-#include "models/lambda/function.h"
 #include "models/core/record.h"
 #include "models/core/sink.h"
+#include "models/lambda/function.h"
 #include "sim/dist.h"
 #include "sim/queue.h"
 
@@ -77,6 +77,8 @@ typedef struct ks_async {
 } ks_async;
 
 ks_async *ks_async_create(ks_ctx *ctx, ks_function *fn, const ks_async_config *cfg);
+/* Where events out of attempts or too old go (set when the model is linked). */
+void ks_async_set_on_failure(ks_async *a, const ks_sink *on_failure);
 void ks_async_destroy(ks_async *a);
 /* An event carrying record r reaches the queue at t (>= now; a delivery still on its way is
  * a future t). */

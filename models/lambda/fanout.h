@@ -45,7 +45,7 @@ typedef struct ks_forward_running {
 
 typedef struct ks_fanout {
 	ks_ctx *ctx;
-	ks_function *owner; /* the forwarder */
+	ks_function *owner;              /* the forwarder */
 	const sim_dist *invoke_overhead; /* paid before each sync target's handler; NULL: none */
 	gsl_rng *rng;                    /* invoke overhead draws */
 	ks_forward_target *targets;

@@ -111,8 +111,7 @@ static void init_invocations(ks_function *f, const ks_function_config *cfg)
 	SIM_ASSERT(f->then != KS_RECORD_RETRY && f->policy != KS_RECORD_FORWARD);
 }
 
-ks_function *ks_function_create(ks_ctx *ctx, const ks_function_config *cfg,
-                                const uint64_t *crn_seeds)
+ks_function *ks_function_create(ks_ctx *ctx, const ks_function_config *cfg)
 {
 	ks_function *f = sim_calloc(1, sizeof *f);
 	f->name = sim_strdup(cfg->name);
@@ -122,20 +121,15 @@ ks_function *ks_function_create(ks_ctx *ctx, const ks_function_config *cfg,
 	f->per_record_const = cfg->per_record.kind == SIM_DIST_CONST;
 	f->timeout = cfg->timeout;
 	f->memory_bytes = cfg->memory_bytes;
-	f->crn_seeds = crn_seeds;
 	f->duration_rng = sim_rng_stream(ctx->seed, ctx->replication, cfg->name, "duration", -1);
 
 	char *group = sim_asprintf("functions/%s", f->name);
-	f->labels = sim_calloc(cfg->shard_columns ? cfg->shard_columns : 1, sizeof *f->labels);
-	for (size_t i = 0; i < cfg->shard_columns; i++)
-		f->labels[i] = sim_strdup(cfg->shard_labels[i]);
-	f->nlabels = cfg->shard_columns;
+	/* one column per shard its mappings read, added as their pollers open */
 	set_labels(f);
 	for (size_t i = 0; i < sizeof metric_defs / sizeof metric_defs[0]; i++) {
 		const metric_def *d = &metric_defs[i];
-		ks_metric_init(metric_at(f, d), ctx, group, d->name, d->kind,
-		               d->per_shard ? cfg->shard_columns : 1, d->units, d->description,
-		               d->per_shard ? "shard" : NULL);
+		ks_metric_init(metric_at(f, d), ctx, group, d->name, d->kind, d->per_shard ? 0 : 1,
+		               d->units, d->description, d->per_shard ? "shard" : NULL);
 	}
 	/* Average duration per interval: a sum and a count now, divided at the end. */
 	f->duration_sum_ms.series = sim_series_create(SIM_SERIES_SUM, ctx->interval, ctx->stop, 1);
@@ -254,8 +248,8 @@ bool ks_function_is_poison(const ks_function *f, const ks_record *r)
 		return true;
 	/* [MODEL 1] the record's own fate u: every function with the same rate, in every
 	 * topology, finds the same records poison. */
-	return f->poison_rate > 0 && sim_crn_uniform(f->crn_seeds[ks_record_producer(r)], index,
-	                                             KS_RECORD_U_FATE) < f->poison_rate;
+	return f->poison_rate > 0 && sim_crn_uniform(f->ctx->crn_seeds[ks_record_producer(r)],
+	                                             index, KS_RECORD_U_FATE) < f->poison_rate;
 }
 
 /* A record's per_record work: the v-quantile of the distribution (MODEL.md section 1). */
@@ -263,7 +257,7 @@ static double record_work(const ks_function *f, const ks_record *r)
 {
 	if (f->per_record_const)
 		return f->per_record.a;
-	double v = sim_crn_uniform(f->crn_seeds[ks_record_producer(r)], ks_record_index(r),
+	double v = sim_crn_uniform(f->ctx->crn_seeds[ks_record_producer(r)], ks_record_index(r),
 	                           KS_RECORD_V_WORK);
 	return sim_dist_quantile(&f->per_record, v);
 }
@@ -441,8 +435,7 @@ void ks_function_processed(ks_function *f, sim_time t, const ks_batch *b, uint32
 		for (uint32_t i = from + 1; i <= to; i++) {
 			if (i < to && b->seq[i] == b->seq[i - 1] + 1)
 				continue;
-			f->observer(f->observer_ctx, f, b->log, b->seq[run], b->seq[i - 1] + 1,
-			            t);
+			f->observer(f->observer_ctx, f, b->log, b->seq[run], b->seq[i - 1] + 1, t);
 			run = i;
 		}
 	}

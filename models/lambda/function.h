@@ -22,10 +22,10 @@
 #include <stdint.h>
 
 #include "models/core/context.h"
+#include "models/core/log.h"
 #include "models/core/metric.h"
 #include "models/core/record.h"
 #include "models/core/sink.h"
-#include "models/core/log.h"
 #include "sim/dist.h"
 #include "sim/hist.h"
 
@@ -51,8 +51,6 @@ typedef struct ks_function_config {
 	sim_dist per_record;     /* ns; copied; each record takes its v-quantile */
 	sim_time timeout;        /* a handler that reaches it fails; <= 0: none */
 	double memory_bytes;
-	size_t shard_columns; /* columns of the per-shard series (all triggers' shards) */
-	const char *const *shard_labels;
 	/* The Lambda issue. All zero: no reservation, no account limit, every free environment
 	 * reclaimed at once (idle_reclaim 0), no cold start, no failures, fail_batch. */
 	struct ks_account *account; /* shared by every function of the run; NULL: no limit */
@@ -91,7 +89,6 @@ typedef struct ks_function {
 	sim_time timeout;
 	double memory_bytes;
 	gsl_rng *duration_rng;
-	const uint64_t *crn_seeds; /* per producer number: the seed of its record uniforms */
 
 	int concurrent; /* invocations running now */
 	ks_metric invocations, errors, throttles, duration_sum_ms, duration_max_ms, concurrent_max,
@@ -140,8 +137,7 @@ typedef struct ks_function {
 	struct ks_fanout *fanout; /* `forward:` (fanout.h), set when linked; NULL: none */
 } ks_function;
 
-ks_function *ks_function_create(ks_ctx *ctx, const ks_function_config *cfg,
-                                const uint64_t *crn_seeds);
+ks_function *ks_function_create(ks_ctx *ctx, const ks_function_config *cfg);
 void ks_function_destroy(ks_function *f);
 
 /* Adds a per-shard column (a shard made during the run); returns its index. */

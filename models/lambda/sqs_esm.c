@@ -43,22 +43,22 @@ static void on_visible(void *ctx, sim_time now)
 		wake(e, now);
 }
 
-ks_sqs_esm *ks_sqs_esm_create(ks_ctx *ctx, ks_function *fn, ks_queue *queue,
+ks_sqs_esm *ks_sqs_esm_create(ks_ctx *ctx, ks_function *fn, const ks_source *queue,
                               const ks_sqs_esm_config *cfg)
 {
 	SIM_ASSERT(cfg->batch_size >= 1 && cfg->max_concurrency >= 1);
 	ks_sqs_esm *e = sim_calloc(1, sizeof *e);
 	e->ctx = ctx;
 	e->fn = fn;
-	e->queue = queue;
+	e->queue = *queue;
 	e->cfg = *cfg;
 	e->slots = sim_calloc(cfg->max_concurrency, sizeof *e->slots);
 	e->concurrency = cfg->max_concurrency < KS_SQS_START_CONCURRENCY ? cfg->max_concurrency
 	                                                                 : KS_SQS_START_CONCURRENCY;
-	char *purpose = sim_asprintf("invoke:sqs:%s", queue->name);
+	char *purpose = sim_asprintf("invoke:sqs:%s", queue->ops->name(queue->obj));
 	e->invoke_rng = sim_rng_stream(ctx->seed, ctx->replication, fn->name, purpose, -1);
 	sim_free(purpose);
-	ks_queue_listen(queue, on_visible, e);
+	queue->ops->listen(queue->obj, on_visible, e);
 	return e;
 }
 
@@ -93,8 +93,8 @@ static bool run_batch(ks_sqs_esm *e, sim_time now)
 		slot->records = sim_calloc(e->cfg.batch_size, sizeof *slot->records);
 		slot->receipts = sim_calloc(e->cfg.batch_size, sizeof *slot->receipts);
 	}
-	slot->n = ks_queue_receive(e->queue, now, e->cfg.batch_size, e->cfg.payload_max_bytes,
-	                           slot->records, slot->receipts);
+	slot->n = e->queue.ops->receive(e->queue.obj, now, e->cfg.batch_size,
+	                                e->cfg.payload_max_bytes, slot->records, slot->receipts);
 	SIM_ASSERT(slot->n > 0);
 	ks_batch b = {.records = slot->records, .n = slot->n};
 	sim_time overhead = 0;
@@ -123,7 +123,7 @@ static void poll(ks_sqs_esm *e, sim_time now)
 		return;
 	}
 	while (e->busy < e->concurrency) {
-		size_t visible = ks_queue_visible(e->queue, now);
+		size_t visible = e->queue.ops->visible(e->queue.obj, now);
 		if (visible == 0) {
 			e->window_open = false;
 			return;
@@ -147,7 +147,7 @@ static void poll(ks_sqs_esm *e, sim_time now)
 	}
 	/* every slot busy and messages waiting: scale up */
 	if (e->concurrency < e->cfg.max_concurrency && !e->scale_pending &&
-	    ks_queue_visible(e->queue, now) > 0) {
+	    e->queue.ops->visible(e->queue.obj, now) > 0) {
 		e->scale_pending = true;
 		at(e, now + SIM_S, EV_SCALE, 0);
 	}
@@ -157,7 +157,7 @@ static void poll(ks_sqs_esm *e, sim_time now)
 static void scale(ks_sqs_esm *e, sim_time now)
 {
 	e->scale_pending = false;
-	if (e->busy < e->concurrency || ks_queue_visible(e->queue, now) == 0)
+	if (e->busy < e->concurrency || e->queue.ops->visible(e->queue.obj, now) == 0)
 		return; /* nothing waits for a slot */
 	uint32_t step = KS_SQS_SCALE_PER_MINUTE / 60;
 	e->concurrency = e->concurrency + step > e->cfg.max_concurrency ? e->cfg.max_concurrency
@@ -223,7 +223,7 @@ static void complete(ks_sqs_esm *e, uint32_t s, sim_time now)
 		ks_fanout_pass(e->fn->fanout, now, &b);
 	if (done > 0) {
 		processed(e, &b, 0, done, now);
-		ks_queue_delete(e->queue, now, slot->receipts, done);
+		e->queue.ops->remove(e->queue.obj, now, slot->receipts, done);
 	}
 	/* the others stay in flight until their visibility timeout */
 }
@@ -250,4 +250,9 @@ void ks_sqs_esm_start(ks_sqs_esm *e)
 	e->started = true;
 	e->concurrency_max = e->concurrency;
 	wake(e, sim_engine_now(e->ctx->engine));
+}
+
+void ks_sqs_esm_pending(const ks_sqs_esm *e)
+{
+	e->fn->records_pending += (double)e->queue.ops->held(e->queue.obj);
 }

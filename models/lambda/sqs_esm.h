@@ -30,8 +30,8 @@
 #include <stdint.h>
 
 #include "models/core/context.h"
+#include "models/core/source.h"
 #include "models/lambda/function.h"
-#include "models/sqs/queue.h"
 #include "sim/dist.h"
 
 typedef struct ks_sqs_esm_config {
@@ -46,7 +46,7 @@ typedef struct ks_sqs_esm_config {
 
 typedef struct ks_sqs_slot {
 	ks_record *records;
-	ks_queue_receipt *receipts;
+	ks_receipt *receipts;
 	uint32_t n;
 	bool busy;
 	ks_invocation inv;
@@ -56,7 +56,7 @@ typedef struct ks_sqs_slot {
 typedef struct ks_sqs_esm {
 	ks_ctx *ctx;
 	ks_function *fn;
-	ks_queue *queue;
+	ks_source queue; /* an SQS queue (core/source.h) */
 	ks_sqs_esm_config cfg;
 	gsl_rng *invoke_rng;
 	ks_sqs_slot *slots;   /* max_concurrency of them, arrays allocated on first use */
@@ -74,10 +74,12 @@ typedef struct ks_sqs_esm {
 
 enum { KS_SQS_START_CONCURRENCY = 5, KS_SQS_SCALE_PER_MINUTE = 300 };
 
-ks_sqs_esm *ks_sqs_esm_create(ks_ctx *ctx, ks_function *fn, ks_queue *queue,
+ks_sqs_esm *ks_sqs_esm_create(ks_ctx *ctx, ks_function *fn, const ks_source *queue,
                               const ks_sqs_esm_config *cfg);
 void ks_sqs_esm_destroy(ks_sqs_esm *e);
 /* Starts polling (at the engine's now). */
 void ks_sqs_esm_start(ks_sqs_esm *e);
+/* [choice] what its queue still holds (visible or in flight) is pending for its function. */
+void ks_sqs_esm_pending(const ks_sqs_esm *e);
 
 #endif

@@ -1,9 +1,10 @@
-/* A scenario: the YAML file, checked against the format of SCENARIO.md, with --set overrides
- * applied and defaults filled in.
+/* A scenario: the YAML file, checked against the format of SCENARIO.md (format.h), with --set
+ * overrides applied and defaults filled in.
  *
  * Loading never stops at the first mistake: every error goes to the diag collector, and the
  * caller prints them all. After a successful load the tree is complete (every default present),
- * so the model builder reads values with sim_schema_* getters that cannot fail. */
+ * so the components read values with sim_schema_* getters and sim_schema_fill, which cannot
+ * fail. */
 #ifndef KS_SCENARIO_H
 #define KS_SCENARIO_H
 
@@ -34,8 +35,5 @@ enum { KS_SCENARIO_MISSING = -2, KS_SCENARIO_INVALID = -1 };
 int ks_scenario_load(const char *path, const char *const *sets, size_t nsets, sim_diag *d,
                      ks_scenario **out, int *err_no);
 void ks_scenario_destroy(ks_scenario *sc); /* NULL: nothing */
-
-/* The names of a function's copies: "feed" or "feed-1".."feed-N" when `count` is present. */
-size_t ks_scenario_copies(const sim_yaml_node *function);
 
 #endif

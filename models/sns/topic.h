@@ -1,6 +1,6 @@
 /* An SNS topic (MODEL.md section 7): a publish delivers a copy of its message to every
- * subscriber (a function's asynchronous invocation queue, lambda/async.h) after the delivery latency
- * (platform.sns.delivery_latency, one draw per delivery). [doc] SNS retries only deliveries
+ * subscriber (a function's asynchronous invocation queue, lambda/async.h) after the delivery
+ * latency (platform.sns.delivery_latency, one draw per delivery). [doc] SNS retries only deliveries
  * that fail, which this version does not model: every delivery arrives, and a function error
  * is the async queue's to retry.
  *

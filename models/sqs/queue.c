@@ -118,7 +118,7 @@ static void ring_push(ks_queue *q, uint32_t id)
 		q->head = 0;
 	}
 	sim_grow(&q->ring, &q->cap, q->head + q->n + 1, sizeof *q->ring);
-	q->ring[q->head + q->n++] = (ks_queue_receipt){.id = id, .gen = q->msgs[id].gen};
+	q->ring[q->head + q->n++] = (ks_receipt){.id = id, .gen = q->msgs[id].gen};
 }
 
 static void free_msg(ks_queue *q, uint32_t id)
@@ -344,13 +344,13 @@ size_t ks_queue_visible(ks_queue *q, sim_time now)
 }
 
 uint32_t ks_queue_receive(ks_queue *q, sim_time now, uint32_t max, uint64_t max_bytes,
-                          ks_record *records, ks_queue_receipt *receipts)
+                          ks_record *records, ks_receipt *receipts)
 {
 	advance(q, now);
 	uint32_t n = 0;
 	uint64_t bytes = 0;
 	while (n < max && q->n > 0) {
-		ks_queue_receipt r = q->ring[q->head];
+		ks_receipt r = q->ring[q->head];
 		ks_message *msg = &q->msgs[r.id];
 		if (msg->gen != r.gen || msg->state != MSG_VISIBLE) { /* stale entry */
 			q->head++;
@@ -365,8 +365,7 @@ uint32_t ks_queue_receive(ks_queue *q, sim_time now, uint32_t max, uint64_t max_
 		msg->state = MSG_IN_FLIGHT;
 		msg->receives++;
 		records[n] = msg->record;
-		receipts[n] =
-		        (ks_queue_receipt){.id = r.id, .gen = r.gen, .receives = msg->receives};
+		receipts[n] = (ks_receipt){.id = r.id, .gen = r.gen, .receives = msg->receives};
 		deadline_heap_push(&q->heap, &q->nheap, &q->capheap,
 		                   (ks_deadline){.t = now + q->cfg.visibility_timeout,
 		                                 .id = r.id,
@@ -388,7 +387,7 @@ uint32_t ks_queue_receive(ks_queue *q, sim_time now, uint32_t max, uint64_t max_
 	return n;
 }
 
-uint32_t ks_queue_delete(ks_queue *q, sim_time now, const ks_queue_receipt *receipts, uint32_t n)
+uint32_t ks_queue_delete(ks_queue *q, sim_time now, const ks_receipt *receipts, uint32_t n)
 {
 	if (n == 0)
 		return 0;
@@ -396,7 +395,7 @@ uint32_t ks_queue_delete(ks_queue *q, sim_time now, const ks_queue_receipt *rece
 	uint32_t done = 0;
 	size_t visible = q->visible, in_flight = q->in_flight;
 	for (uint32_t i = 0; i < n; i++) {
-		const ks_queue_receipt *r = &receipts[i];
+		const ks_receipt *r = &receipts[i];
 		ks_message *msg = &q->msgs[r->id];
 		if (msg->gen != r->gen || msg->state == MSG_FREE || msg->receives != r->receives)
 			continue;
@@ -487,4 +486,52 @@ static const ks_sink_ops sink_ops = {.record = sink_record, .failed_batch = sink
 ks_sink ks_queue_sink(ks_queue *q)
 {
 	return (ks_sink){&sink_ops, q};
+}
+
+/* ---- as a polled source ------------------------------------------------------------------ */
+
+static const char *source_name(const void *obj)
+{
+	return ((const ks_queue *)obj)->name;
+}
+
+static size_t source_visible(void *obj, sim_time now)
+{
+	return ks_queue_visible(obj, now);
+}
+
+static uint32_t source_receive(void *obj, sim_time now, uint32_t max, uint64_t max_bytes,
+                               ks_record *records, ks_receipt *receipts)
+{
+	return ks_queue_receive(obj, now, max, max_bytes, records, receipts);
+}
+
+static uint32_t source_remove(void *obj, sim_time now, const ks_receipt *receipts, uint32_t n)
+{
+	return ks_queue_delete(obj, now, receipts, n);
+}
+
+static void source_listen(void *obj, void (*fn)(void *ctx, sim_time now), void *ctx)
+{
+	ks_queue_listen(obj, fn, ctx);
+}
+
+static size_t source_held(const void *obj)
+{
+	const ks_queue *q = obj;
+	return q->visible + q->in_flight;
+}
+
+static const ks_source_ops source_ops = {
+        .name = source_name,
+        .visible = source_visible,
+        .receive = source_receive,
+        .remove = source_remove,
+        .listen = source_listen,
+        .held = source_held,
+};
+
+ks_source ks_queue_source(ks_queue *q)
+{
+	return (ks_source){&source_ops, q};
 }

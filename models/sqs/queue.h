@@ -26,6 +26,7 @@
 #include "models/core/metric.h"
 #include "models/core/record.h"
 #include "models/core/sink.h"
+#include "models/core/source.h"
 
 /* A level (messages visible, in flight, the alarm state) as a MAX series: every interval the
  * level spans sees it, even one without a change. */
@@ -50,11 +51,6 @@ typedef struct ks_deadline {
 	uint32_t id, gen, receives;
 	uint32_t kind;
 } ks_deadline;
-
-/* What a receive hands out: enough to delete the message later under this receive. */
-typedef struct ks_queue_receipt {
-	uint32_t id, gen, receives;
-} ks_queue_receipt;
 
 typedef void (*ks_queue_listener)(void *ctx, sim_time now);
 
@@ -87,7 +83,7 @@ typedef struct ks_queue {
 	size_t nfree, capfree;
 	uint64_t serial; /* messages ever enqueued here (index of synthetic records) */
 	/* the visible messages, a ring of (id, gen) */
-	ks_queue_receipt *ring;
+	ks_receipt *ring;
 	size_t head, n, cap;
 	/* the deadlines, a min-heap by time */
 	ks_deadline *heap;
@@ -135,6 +131,9 @@ void ks_queue_send_record(ks_queue *q, sim_time t, const ks_record *record);
  * now); an invocation record is a message without a data record (ks_queue_send). */
 ks_sink ks_queue_sink(ks_queue *q);
 
+/* The queue as a polled source (an SQS trigger's mapping receives from it). */
+ks_source ks_queue_source(ks_queue *q);
+
 /* Visible messages at now (deadlines up to now applied). */
 size_t ks_queue_visible(ks_queue *q, sim_time now);
 /* ReceiveMessage at now: up to max visible messages (fewer when the next would take the
@@ -143,11 +142,11 @@ size_t ks_queue_visible(ks_queue *q, sim_time now);
  * Counts ceil(n / 10) requests [doc: at most 10 messages per ReceiveMessage]; an empty receive
  * is not counted [choice: long polls that find nothing are left out of the cost]. */
 uint32_t ks_queue_receive(ks_queue *q, sim_time now, uint32_t max, uint64_t max_bytes,
-                          ks_record *records, ks_queue_receipt *receipts);
+                          ks_record *records, ks_receipt *receipts);
 /* DeleteMessageBatch at now of n receipts: counts ceil(n / 10) requests [doc: 10 per call];
  * a receipt whose message was received again since (or is gone) deletes nothing. Returns
  * how many were deleted. */
-uint32_t ks_queue_delete(ks_queue *q, sim_time now, const ks_queue_receipt *receipts, uint32_t n);
+uint32_t ks_queue_delete(ks_queue *q, sim_time now, const ks_receipt *receipts, uint32_t n);
 /* Applies every deadline up to `end` and closes the alarm periods that ended by then. */
 void ks_queue_finish(ks_queue *q, sim_time end);
 /* Writes <queue>.{sent,received,deleted,visible_max,alarm_fired}. */

@@ -24,8 +24,8 @@
 /* The hint a caller (here, one like the scenario loader) prints after each soft range error. */
 #define RANGE_HINT "set platform.aws_ranges: warn to allow values outside AWS's range"
 
-static const char *const modes[] = {"provisioned", "on_demand", NULL};
-static const char *const range_modes[] = {"error", "warn", NULL};
+static const sim_schema_value modes[] = {{"provisioned", 0}, {"on_demand", 1}, {NULL, 0}};
+static const sim_schema_value range_modes[] = {{"error", 0}, {"warn", 1}, {NULL, 0}};
 
 static const sim_schema reshard_entry[] = {
         {.key = "at", .kind = SIM_SCHEMA_DURATION, .flags = SIM_SCHEMA_REQUIRED},
@@ -36,7 +36,7 @@ static const sim_schema reshard_item = {.kind = SIM_SCHEMA_MAP, .children = resh
 
 static const sim_schema stream[] = {
         {.key = "shards", .kind = SIM_SCHEMA_INT, .flags = SIM_SCHEMA_REQUIRED},
-        {.key = "mode", .kind = SIM_SCHEMA_ENUM, .def = "provisioned", .choices = modes},
+        {.key = "mode", .kind = SIM_SCHEMA_ENUM, .def = "provisioned", .values = modes},
         {.key = "retention",
          .kind = SIM_SCHEMA_DURATION,
          .def = "24h",
@@ -153,7 +153,7 @@ static const sim_schema kinesis_platform[] = {
         {0},
 };
 static const sim_schema platform[] = {
-        {.key = "aws_ranges", .kind = SIM_SCHEMA_ENUM, .def = "error", .choices = range_modes},
+        {.key = "aws_ranges", .kind = SIM_SCHEMA_ENUM, .def = "error", .values = range_modes},
         {.key = "kinesis",
          .kind = SIM_SCHEMA_MAP,
          .children = kinesis_platform,
@@ -214,7 +214,9 @@ static sim_yaml_node *parse(fixture *f, const char *name, const char *text)
 static void check_as(fixture *f, const sim_schema *s, const char *text, bool soft_ranges_warn)
 {
 	f->root = parse(f, "x.yaml", text);
-	f->errors = sim_schema_check(f->doc, f->root, s, soft_ranges_warn, RANGE_HINT, f->d);
+	sim_schema_options opt = {.soft_ranges_warn = soft_ranges_warn,
+	                          .soft_range_hint = RANGE_HINT};
+	f->errors = sim_schema_check(f->doc, f->root, s, &opt, f->d);
 	assert_int_equal(f->errors, sim_diag_errors(f->d));
 }
 
@@ -478,7 +480,7 @@ static void soft_range_error_has_no_hint_when_the_caller_gives_none(void **state
 {
 	fixture *f = *state;
 	f->root = parse(f, "x.yaml", ranges_doc);
-	assert_int_equal(sim_schema_check(f->doc, f->root, &scenario, false, NULL, f->d), 5);
+	assert_int_equal(sim_schema_check(f->doc, f->root, &scenario, NULL, f->d), 5);
 	assert_diags(f, false,
 	             "x.yaml:6:16: error: retention must be 24h..8760h (got 1h)\n"
 	             "x.yaml:9:13: error: memory must be 128MB..10240MB (got 64MB)\n"
@@ -600,7 +602,8 @@ static void set_value_errors_are_reported_against_the_argument(void **state)
 	                 0);
 	assert_int_equal(
 	        sim_yaml_set_path(f->doc, root, "streams.f.mode=on_demand", "--set #3", f->d), 0);
-	assert_int_equal(sim_schema_check(f->doc, root, &scenario, false, RANGE_HINT, f->d), 2);
+	sim_schema_options opt = {.soft_range_hint = RANGE_HINT};
+	assert_int_equal(sim_schema_check(f->doc, root, &scenario, &opt, f->d), 2);
 	assert_diags(f, true,
 	             "--set #2: error: shards must be an integer (got 'x')\n"
 	             "--set #3: error: missing required key 'shards' in stream 'f'\n");
@@ -775,7 +778,7 @@ static void empirical_file_is_found_beside_the_scenario(void **state)
 	fixture *f = *state;
 	write_file("sub/lat2.csv", "s\n1\n");
 	sim_yaml_node *root = parse(f, "sub/s.yaml", "a: {dist: empirical, file: lat2.csv}\n");
-	assert_int_equal(sim_schema_check(f->doc, root, &dist_doc, false, RANGE_HINT, f->d), 0);
+	assert_int_equal(sim_schema_check(f->doc, root, &dist_doc, NULL, f->d), 0);
 	sim_dist x = sim_schema_dist(root, "a", false);
 	assert_int_equal(x.n, 1);
 	assert_float_equal(x.values[0], 1e9, 1e-6);
@@ -860,6 +863,374 @@ static void root_without_what_is_called_the_document(void **state)
 	        "x.yaml:2:1: error: unknown key 'flg' in the document; did you mean 'flag'?\n");
 }
 
+/* ---- enum values ---- */
+
+/* Values far from the indices, so a test tells the table's value from a position. */
+static const sim_schema_value colours[] = {{"red", 10}, {"green", 20}, {"blue", 30}, {NULL, 0}};
+static const sim_schema colour_item = {.kind = SIM_SCHEMA_ENUM, .values = colours};
+static const sim_schema palette[] = {
+        {.key = "colour", .kind = SIM_SCHEMA_ENUM, .values = colours},
+        {.key = "background", .kind = SIM_SCHEMA_ENUM, .def = "blue", .values = colours},
+        {.key = "others", .kind = SIM_SCHEMA_SEQ, .item = &colour_item, .def = "[]"},
+        {0},
+};
+static const sim_schema palette_doc = {.kind = SIM_SCHEMA_MAP, .children = palette};
+
+static void enum_getter_returns_the_values_of_the_table(void **state)
+{
+	fixture *f = *state;
+	check_as(f, &palette_doc, "colour: green\n", false);
+	assert_int_equal(f->errors, 0);
+	assert_int_equal(sim_schema_enum(f->root, "colour", colours), 20);
+	/* A filled-in default reads back the same way. */
+	assert_int_equal(sim_schema_enum(f->root, "background", colours), 30);
+}
+
+static void unknown_enum_value_is_an_error_with_a_suggestion(void **state)
+{
+	fixture *f = *state;
+	check_as(f, &palette_doc, "colour: gren\nbackground: [red]\nothers: [red, bleu]\n", false);
+	assert_int_equal(f->errors, 3);
+	assert_diags(f, false,
+	             "x.yaml:1:9: error: colour must be one of red, green, blue (got 'gren'); did "
+	             "you mean 'green'?\n"
+	             "x.yaml:2:13: error: background must be one of red, green, blue, not a list\n"
+	             "x.yaml:3:15: error: others[1] must be one of red, green, blue (got 'bleu'); "
+	             "did you mean 'blue'?\n");
+}
+
+/* ---- references ---- */
+
+#define STREAM   "stream"
+#define FUNCTION "function"
+#define QUEUE    "queue"
+#define TOPIC    "topic"
+
+/* Whether kind is one of the words of kinds ("queue topic"). */
+static bool kind_in(const char *kind, const char *kinds)
+{
+	size_t len = strlen(kind);
+	for (const char *p = kinds; (p = strstr(p, kind)) != NULL; p += len)
+		if ((p == kinds || p[-1] == ' ') && (p[len] == '\0' || p[len] == ' '))
+			return true;
+	return false;
+}
+
+typedef struct entity {
+	const char *kind;
+	const char *name;
+} entity;
+
+typedef struct registry {
+	const entity *entities;
+	size_t n;
+} registry;
+
+static bool registry_exists(void *ctx, const char *kinds, const char *name)
+{
+	const registry *r = ctx;
+	for (size_t i = 0; i < r->n; i++)
+		if (kind_in(r->entities[i].kind, kinds) && strcmp(r->entities[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+static size_t registry_list(void *ctx, const char *kinds, const char **out, size_t max)
+{
+	const registry *r = ctx;
+	size_t n = 0;
+	for (size_t i = 0; i < r->n && n < max; i++)
+		if (kind_in(r->entities[i].kind, kinds))
+			out[n++] = r->entities[i].name;
+	return n;
+}
+
+/* "stream", "queue or topic", "stream, queue or topic". */
+static void registry_noun(void *ctx, const char *kinds, char *buf, size_t len)
+{
+	static const char *const nouns[] = {"stream", "function", "queue", "topic"};
+	const char *picked[4];
+	size_t n = 0;
+	for (size_t i = 0; i < 4; i++)
+		if (kind_in(nouns[i], kinds))
+			picked[n++] = nouns[i];
+	size_t used = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		const char *sep = i == 0 ? "" : i + 1 == n ? " or " : ", ";
+		used += (size_t)snprintf(buf + used, len - used, "%s%s", sep, picked[i]);
+	}
+}
+
+static const sim_schema stream_ref = {.kind = SIM_SCHEMA_REF, .refs = STREAM};
+static const sim_schema wiring[] = {
+        {.key = "stream", .kind = SIM_SCHEMA_REF, .refs = STREAM},
+        {.key = "function", .kind = SIM_SCHEMA_REF, .refs = FUNCTION},
+        {.key = "target", .kind = SIM_SCHEMA_REF, .refs = QUEUE " " TOPIC},
+        {.key = "inputs", .kind = SIM_SCHEMA_SEQ, .item = &stream_ref},
+        {0},
+};
+static const sim_schema wiring_doc = {.kind = SIM_SCHEMA_MAP, .children = wiring};
+
+static const entity pipeline[] = {
+        {STREAM, "events"}, {STREAM, "orders"},     {FUNCTION, "g"},
+        {QUEUE, "dlq"},     {TOPIC, "retry-topic"},
+};
+static registry pipeline_registry = {pipeline, sizeof pipeline / sizeof pipeline[0]};
+
+/* Parses and checks text against s, REFs resolved in r (NULL: no resolver). */
+static void check_refs(fixture *f, const sim_schema *s, const char *text, registry *r)
+{
+	sim_schema_names names = {registry_exists, registry_list, registry_noun, r};
+	sim_schema_options opt = {.names = r ? &names : NULL};
+	f->root = parse(f, "x.yaml", text);
+	f->errors = sim_schema_check(f->doc, f->root, s, &opt, f->d);
+	assert_int_equal(f->errors, sim_diag_errors(f->d));
+}
+
+static void ref_naming_an_entity_of_its_kinds_is_accepted(void **state)
+{
+	fixture *f = *state;
+	check_refs(f, &wiring_doc,
+	           "stream: events\nfunction: g\ntarget: retry-topic\ninputs: [orders, events]\n",
+	           &pipeline_registry);
+	assert_int_equal(f->errors, 0);
+	assert_string_equal(sim_schema_string(f->root, "stream"), "events");
+	assert_string_equal(sim_schema_string(f->root, "target"), "retry-topic");
+}
+
+static void ref_to_nothing_names_the_only_candidate(void **state)
+{
+	fixture *f = *state;
+	/* 'h' is no edit away from 'g' that sim_diag_suggest would take, but it is the only
+	 * function there is. */
+	check_refs(f, &wiring_doc, "function: h\n", &pipeline_registry);
+	assert_int_equal(f->errors, 1);
+	assert_diags(f, true,
+	             "x.yaml:1:11: error: no function named 'h'; did you mean 'g'?\n"
+	             "function: h\n"
+	             "          ^\n");
+}
+
+static void ref_to_nothing_suggests_the_closest_name(void **state)
+{
+	fixture *f = *state;
+	check_refs(f, &wiring_doc,
+	           "stream: event\ntarget: retry-topik\ninputs: [orders, evnts]\n"
+	           "function: events\n",
+	           &pipeline_registry);
+	assert_int_equal(f->errors, 4);
+	/* 'events' is a stream, not a function: only entities of the REF's kinds count. */
+	assert_diags(f, false,
+	             "x.yaml:1:9: error: no stream named 'event'; did you mean 'events'?\n"
+	             "x.yaml:2:9: error: no queue or topic named 'retry-topik'; did you mean "
+	             "'retry-topic'?\n"
+	             "x.yaml:3:18: error: no stream named 'evnts'; did you mean 'events'?\n"
+	             "x.yaml:4:11: error: no function named 'events'; did you mean 'g'?\n");
+}
+
+static void ref_to_nothing_without_a_close_name_has_no_suggestion(void **state)
+{
+	fixture *f = *state;
+	check_refs(f, &wiring_doc, "stream: clicks\ntarget: [dlq]\n", &pipeline_registry);
+	assert_int_equal(f->errors, 2);
+	/* A REF that is not a scalar reads as a STRING's would. */
+	assert_diags(f, false,
+	             "x.yaml:1:9: error: no stream named 'clicks'\n"
+	             "x.yaml:2:9: error: target must be a single value, not a list\n");
+}
+
+static void ref_suggestion_sees_more_names_than_a_first_buffer_holds(void **state)
+{
+	fixture *f = *state;
+	static char names[100][8];
+	entity many[101];
+	for (size_t i = 0; i < 100; i++) {
+		snprintf(names[i], sizeof names[i], "s%03zu", i);
+		many[i] = (entity){STREAM, names[i]};
+	}
+	many[100] = (entity){STREAM, "clickstream"};
+	registry r = {many, 101};
+	check_refs(f, &wiring_doc, "stream: clickstraem\n", &r);
+	assert_diags(f, false,
+	             "x.yaml:1:9: error: no stream named 'clickstraem'; did you mean "
+	             "'clickstream'?\n");
+}
+
+static void ref_without_resolver_is_a_plain_string(void **state)
+{
+	fixture *f = *state;
+	check_refs(f, &wiring_doc, "stream: nothing\ninputs: [a, b]\nfunction: {a: 1}\n", NULL);
+	assert_int_equal(f->errors, 1);
+	assert_diags(f, false, "x.yaml:3:11: error: function must be a single value, not a map\n");
+	assert_string_equal(sim_schema_string(f->root, "stream"), "nothing");
+}
+
+/* ---- filling config structs ---- */
+
+typedef struct limits {
+	double ratio;
+	int32_t count;
+	int32_t absent;
+} limits;
+
+typedef struct config {
+	bool flag;
+	int32_t count;
+	int64_t big;
+	int64_t forever;
+	int32_t retries;
+	double ratio;
+	double frac;
+	double size;
+	double mem;
+	double unbounded;
+	double rate;
+	sim_time wait;
+	sim_time never;
+	int colour;
+	const char *text;
+	const char *stream;
+	sim_dist latency;
+	sim_dist record_size;
+	limits nested;
+	int32_t absent_count;
+	const char *absent_text;
+	double absent_number;
+	int unfilled;
+} config;
+
+static const sim_schema limits_keys[] = {
+        {.key = "ratio", .kind = SIM_SCHEMA_NUMBER, SIM_SCHEMA_AT(limits, ratio)},
+        {.key = "count", .kind = SIM_SCHEMA_INT, SIM_SCHEMA_AT(limits, count)},
+        {.key = "absent", .kind = SIM_SCHEMA_INT, SIM_SCHEMA_AT(limits, absent)},
+        {0},
+};
+
+static const sim_schema config_keys[] = {
+        {.key = "flag", .kind = SIM_SCHEMA_BOOL, SIM_SCHEMA_AT(config, flag)},
+        {.key = "count", .kind = SIM_SCHEMA_INT, SIM_SCHEMA_AT(config, count)},
+        {.key = "big", .kind = SIM_SCHEMA_INT, SIM_SCHEMA_AT(config, big)},
+        {.key = "forever",
+         .kind = SIM_SCHEMA_INT,
+         .flags = SIM_SCHEMA_NEG1,
+         SIM_SCHEMA_AT(config, forever)},
+        {.key = "retries",
+         .kind = SIM_SCHEMA_INT,
+         .def = "-1",
+         .flags = SIM_SCHEMA_NEG1,
+         .min = 0,
+         .max = 10000,
+         SIM_SCHEMA_AT(config, retries)},
+        {.key = "ratio", .kind = SIM_SCHEMA_NUMBER, SIM_SCHEMA_AT(config, ratio)},
+        {.key = "frac", .kind = SIM_SCHEMA_FRACTION, SIM_SCHEMA_AT(config, frac)},
+        {.key = "size", .kind = SIM_SCHEMA_SIZE, SIM_SCHEMA_AT(config, size)},
+        {.key = "mem", .kind = SIM_SCHEMA_SIZE_BINARY_MB, SIM_SCHEMA_AT(config, mem)},
+        {.key = "unbounded",
+         .kind = SIM_SCHEMA_SIZE,
+         .flags = SIM_SCHEMA_NEG1,
+         SIM_SCHEMA_AT(config, unbounded)},
+        {.key = "rate", .kind = SIM_SCHEMA_RATE, SIM_SCHEMA_AT(config, rate)},
+        {.key = "wait", .kind = SIM_SCHEMA_DURATION, .def = "250ms", SIM_SCHEMA_AT(config, wait)},
+        {.key = "never",
+         .kind = SIM_SCHEMA_DURATION,
+         .flags = SIM_SCHEMA_NEG1,
+         SIM_SCHEMA_AT(config, never)},
+        {.key = "colour",
+         .kind = SIM_SCHEMA_ENUM,
+         .values = colours,
+         SIM_SCHEMA_AT(config, colour)},
+        {.key = "text", .kind = SIM_SCHEMA_STRING, SIM_SCHEMA_AT(config, text)},
+        {.key = "stream", .kind = SIM_SCHEMA_REF, .refs = STREAM, SIM_SCHEMA_AT(config, stream)},
+        {.key = "latency", .kind = SIM_SCHEMA_DIST_DURATION, SIM_SCHEMA_AT(config, latency)},
+        {.key = "record_size", .kind = SIM_SCHEMA_DIST_SIZE, SIM_SCHEMA_AT(config, record_size)},
+        {.key = "nested",
+         .kind = SIM_SCHEMA_MAP,
+         .children = limits_keys,
+         SIM_SCHEMA_AT(config, nested)},
+        {.key = "absent_count", .kind = SIM_SCHEMA_INT, SIM_SCHEMA_AT(config, absent_count)},
+        {.key = "absent_text", .kind = SIM_SCHEMA_STRING, SIM_SCHEMA_AT(config, absent_text)},
+        {.key = "absent_number", .kind = SIM_SCHEMA_NUMBER, SIM_SCHEMA_AT(config, absent_number)},
+        /* Checked but not filled: no offset. */
+        {.key = "unfilled", .kind = SIM_SCHEMA_INT},
+        {.key = "extra", .kind = SIM_SCHEMA_ANY},
+        {0},
+};
+static const sim_schema config_doc = {.kind = SIM_SCHEMA_MAP, .children = config_keys};
+
+static void fill_writes_every_kind_into_its_field(void **state)
+{
+	fixture *f = *state;
+	check_refs(f, &config_doc,
+	           "flag: true\n"
+	           "count: 12\n"
+	           "big: 5000000000\n"
+	           "forever: -1\n"
+	           "ratio: 2.5\n"
+	           "frac: 50%\n"
+	           "size: 2KB\n"
+	           "mem: 1024MB\n"
+	           "unbounded: -1\n"
+	           "rate: 2MiB/s\n"
+	           "never: -1\n"
+	           "colour: blue\n"
+	           "text: hello\n"
+	           "stream: events\n"
+	           "latency: {dist: lognormal, median: 20ms, p99: 200ms}\n"
+	           "record_size: 1KB\n"
+	           "nested: {ratio: 0.25, count: 7}\n"
+	           "unfilled: 3\n"
+	           "extra: [1, 2]\n",
+	           &pipeline_registry);
+	assert_int_equal(f->errors, 0);
+	/* The caller presets what the scenario may leave out. */
+	config c = {.absent_count = 42,
+	            .absent_text = "preset",
+	            .absent_number = 1.5,
+	            .nested = {.absent = 9},
+	            .unfilled = -7};
+	sim_schema_fill(f->root, config_keys, &c);
+	assert_true(c.flag);
+	assert_int_equal(c.count, 12);
+	assert_int_equal(c.big, 5000000000LL);
+	assert_int_equal(c.forever, -1);
+	assert_int_equal(c.retries, -1); /* from its default */
+	assert_float_equal(c.ratio, 2.5, 0);
+	assert_float_equal(c.frac, 0.5, 1e-12);
+	assert_float_equal(c.size, 2000, 0);
+	assert_float_equal(c.mem, 1024.0 * 1048576.0, 0);
+	assert_float_equal(c.unbounded, -1, 0);
+	assert_float_equal(c.rate, 2097152, 1e-6);
+	assert_int_equal(c.wait, 250 * SIM_MS); /* from its default */
+	assert_int_equal(c.never, -1);
+	assert_int_equal(c.colour, 30);
+	assert_string_equal(c.text, "hello");
+	assert_ptr_equal(c.text, sim_schema_string(f->root, "text")); /* borrowed */
+	assert_string_equal(c.stream, "events");
+	assert_int_equal(c.latency.kind, SIM_DIST_LOGNORMAL);
+	assert_float_equal(c.latency.a, log(20e6), 1e-9);
+	assert_int_equal(c.record_size.kind, SIM_DIST_CONST);
+	assert_float_equal(sim_dist_mean(&c.record_size), 1000, 1e-9);
+	assert_float_equal(c.nested.ratio, 0.25, 0);
+	assert_int_equal(c.nested.count, 7);
+	/* Absent keys and rows without an offset leave their fields alone. */
+	assert_int_equal(c.nested.absent, 9);
+	assert_int_equal(c.absent_count, 42);
+	assert_string_equal(c.absent_text, "preset");
+	assert_float_equal(c.absent_number, 1.5, 0);
+	assert_int_equal(c.unfilled, -7);
+	sim_dist_fini(&c.latency);
+	sim_dist_fini(&c.record_size);
+}
+
+static void int_too_large_for_its_32_bit_field_is_an_error(void **state)
+{
+	fixture *f = *state;
+	check_refs(f, &config_doc, "count: 3000000000\nbig: 3000000000\n", NULL);
+	assert_int_equal(f->errors, 1);
+	assert_diags(f, false, "x.yaml:1:8: error: count must be 0..2147483647 (got 3000000000)\n");
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -888,6 +1259,16 @@ int main(void)
 	        T(bad_empirical_files_are_reported_at_the_file_key),
 	        T(getters_read_checked_values),
 	        T(root_without_what_is_called_the_document),
+	        T(enum_getter_returns_the_values_of_the_table),
+	        T(unknown_enum_value_is_an_error_with_a_suggestion),
+	        T(ref_naming_an_entity_of_its_kinds_is_accepted),
+	        T(ref_to_nothing_names_the_only_candidate),
+	        T(ref_to_nothing_suggests_the_closest_name),
+	        T(ref_to_nothing_without_a_close_name_has_no_suggestion),
+	        T(ref_suggestion_sees_more_names_than_a_first_buffer_holds),
+	        T(ref_without_resolver_is_a_plain_string),
+	        T(fill_writes_every_kind_into_its_field),
+	        T(int_too_large_for_its_32_bit_field_is_an_error),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

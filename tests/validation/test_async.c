@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "models/lambda/async.h"
-#include "models/scenario/build_internal.h"
+#include "models/lambda/lambda.h"
 #include "tests/harness.h"
 
 typedef struct attempts {
@@ -45,12 +45,10 @@ static harness_run run_watching(const char *yaml, const char *watched, attempts 
 	r.sc = harness_load(yaml, NULL);
 	r.metrics = sim_metrics_create();
 	r.model = ks_model_build(r.sc, 1, 0, r.metrics);
-	for (size_t i = 0; i < r.model->nfunctions; i++) {
-		if (strcmp(r.model->functions[i]->name, watched) != 0)
-			continue;
-		r.model->asyncs[i]->observer = observe;
-		r.model->asyncs[i]->observer_ctx = a;
-	}
+	ks_async *q = ks_functions_async(r.model, watched);
+	assert_non_null(q);
+	q->observer = observe;
+	q->observer_ctx = a;
 	assert_int_equal(ks_model_run(r.model, NULL, NULL, NULL), 0);
 	ks_model_summarize(r.model);
 	return r;

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "models/kinesis/shard.h"
+#include "models/lambda/lambda.h"
 #include "tests/harness.h"
 
 /* Case 8: one shard at 500 records/s of 1 KB, B = 100, d = 1 s, g ~ 0: the shard is served at
@@ -350,7 +351,7 @@ static void per_key_order_holds_for_every_parallelization_factor(void **state)
 		memset(&log, 0, sizeof log);
 		for (size_t k = 0; k < 64; k++)
 			log.last[k] = -1;
-		ks_model_observe_batches(r.model, observe, &log);
+		ks_functions_observe(r.model, observe, &log);
 		assert_int_equal(ks_model_run(r.model, NULL, NULL, NULL), 0);
 		ks_model_summarize(r.model);
 		assert_false(log.out_of_order);

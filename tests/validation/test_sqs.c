@@ -11,18 +11,8 @@
 
 #include <cmocka.h>
 
-#include "models/scenario/build_internal.h"
 #include "models/sqs/queue.h"
 #include "tests/harness.h"
-
-static ks_queue *queue_of(ks_model *m, const char *name)
-{
-	for (size_t i = 0; i < m->nqueues; i++)
-		if (strcmp(m->queues[i]->name, name) == 0)
-			return m->queues[i];
-	fail_msg("no queue %s", name);
-	return NULL;
-}
 
 /* Loads yaml, sends n messages to `src` at t = 0 (data records of producer 0, indices 0..n-1,
  * 1 KB), runs and summarizes. */
@@ -32,7 +22,7 @@ static harness_run run_with_messages(const char *yaml, const char *src, int n)
 	r.sc = harness_load(yaml, NULL);
 	r.metrics = sim_metrics_create();
 	r.model = ks_model_build(r.sc, 1, 0, r.metrics);
-	ks_queue *q = queue_of(r.model, src);
+	ks_queue *q = harness_object(&r, src);
 	for (int i = 0; i < n; i++) {
 		ks_record rec = {.arrival = 0, .id = ks_record_id(0, (uint64_t)i), .bytes = 1024};
 		ks_queue_send_record(q, 0, &rec);
@@ -175,7 +165,7 @@ static void dlq_alarm_fires_at_the_end_of_the_period_the_messages_arrive_in(void
 	                            "    errors: {invocation: 1.0}\n"
 	                            "    triggers: [{sqs: src}]\n");
 	harness_run r = run_with_messages(yaml, "src", 3);
-	ks_queue *dlq = queue_of(r.model, "dlq");
+	ks_queue *dlq = harness_object(&r, "dlq");
 	assert_int_equal(dlq->alarm_n, 1);
 	assert_true(dlq->alarm_rows[0] == 120 && dlq->alarm_rows[1] == 1);
 	assert_true(harness_value(&r, "dlq.alarm_fired") == 1);

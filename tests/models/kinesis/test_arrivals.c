@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "models/scenario/build_internal.h"
+#include "models/kinesis/stream.h"
 #include "sim/alloc.h"
 #include "sim/diag.h"
 #include "tests/harness.h"
@@ -250,7 +250,7 @@ static void trace_errors_name_the_file_and_line(void **state)
 /* The records of one shard's log, in sequence order. */
 static const ks_shard *shard_of(const harness_run *r, size_t stream, size_t shard)
 {
-	return &r->model->streams[stream]->shards[shard];
+	return &harness_stream(r, stream)->shards[shard];
 }
 
 /* 50/s in bursts of 10: ten records at one instant every 200 ms (from 200 ms on), each burst

@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "models/scenario/build_internal.h"
+#include "models/kinesis/stream.h"
 #include "tests/harness.h"
 
 static const char *over_capacity(int rate, const char *size, const char *retry)
@@ -111,7 +111,7 @@ static void adding_consumers_does_not_change_the_records_produced(void **state)
 /* The records of a shard's log. */
 static const ks_shard *shard_of(const harness_run *r, size_t stream, size_t shard)
 {
-	return &r->model->streams[stream]->shards[shard];
+	return &harness_stream(r, stream)->shards[shard];
 }
 
 static const char *burst_yaml(const char *put)
@@ -202,8 +202,8 @@ static void linger_groups_records_and_delays_them_by_at_most_linger(void **state
 		while (j < n && j - i < max &&
 		       ks_log_record(&a->log, a->log.head + j)->arrival <= t0 + linger)
 			j++;
-		sim_time send =
-		        j - i == max ? ks_log_record(&a->log, a->log.head + j - 1)->arrival : t0 + linger;
+		sim_time send = j - i == max ? ks_log_record(&a->log, a->log.head + j - 1)->arrival
+		                             : t0 + linger;
 		full += j - i == max;
 		for (uint64_t k = i; k < j && send < horizon; k++) {
 			assert_true(b->log.head + k < b->log.end);

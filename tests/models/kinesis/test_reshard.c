@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "models/kinesis/shard.h"
+#include "models/lambda/lambda.h"
 #include "tests/harness.h"
 
 static const char *resharded(const char *function_extra)
@@ -97,7 +98,7 @@ static void parents_drain_before_children_and_key_order_holds(void **state)
 	memset(&log, 0, sizeof log);
 	for (size_t k = 0; k < 50; k++)
 		log.last_index[k] = -1;
-	ks_model_observe_batches(r.model, observe, &log);
+	ks_functions_observe(r.model, observe, &log);
 	assert_int_equal(ks_model_run(r.model, NULL, NULL, NULL), 0);
 	ks_model_summarize(r.model);
 	assert_false(log.out_of_order);

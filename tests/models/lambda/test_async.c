@@ -17,9 +17,9 @@
 #include <cmocka.h>
 
 #include "models/lambda/async.h"
-#include "models/scenario/build_internal.h"
-#include "models/sqs/queue.h"
+#include "models/lambda/lambda.h"
 #include "models/sns/topic.h"
+#include "models/sqs/queue.h"
 #include "sim/alloc.h"
 #include "sim/diag.h"
 #include "tests/harness.h"
@@ -64,9 +64,12 @@ static world *build(const char *functions)
 	                       NULL);
 	w->r.metrics = sim_metrics_create();
 	w->r.model = ks_model_build(w->r.sc, 1, 0, w->r.metrics);
-	for (size_t i = 0; i < w->r.model->nfunctions; i++) {
-		w->r.model->asyncs[i]->observer = observe;
-		w->r.model->asyncs[i]->observer_ctx = w;
+	for (size_t i = 0; i < ks_model_count(w->r.model); i++) {
+		ks_async *a = ks_functions_async(w->r.model, ks_model_at(w->r.model, i)->name);
+		if (a) {
+			a->observer = observe;
+			a->observer_ctx = w;
+		}
 	}
 	return w;
 }
@@ -77,23 +80,20 @@ static void destroy(world *w)
 	free(w);
 }
 
-static size_t index_of(world *w, const char *name)
-{
-	for (size_t i = 0; i < w->r.model->nfunctions; i++)
-		if (strcmp(w->r.model->functions[i]->name, name) == 0)
-			return i;
-	fail_msg("no function %s", name);
-	return 0;
-}
-
 static ks_function *fn(world *w, const char *name)
 {
-	return w->r.model->functions[index_of(w, name)];
+	ks_function *f = ks_functions_find(w->r.model, name);
+	if (!f)
+		fail_msg("no function %s", name);
+	return f;
 }
 
 static ks_async *queue_of(world *w, const char *name)
 {
-	return w->r.model->asyncs[index_of(w, name)];
+	ks_async *a = ks_functions_async(w->r.model, name);
+	if (!a)
+		fail_msg("no function %s", name);
+	return a;
 }
 
 static ks_record record(uint64_t index, sim_time arrival)
@@ -103,7 +103,7 @@ static ks_record record(uint64_t index, sim_time arrival)
 
 static void run(world *w, sim_time until)
 {
-	sim_engine_run(w->r.model->ctx.engine, until);
+	sim_engine_run(ks_model_ctx(w->r.model)->engine, until);
 }
 
 /* Function definitions with a %s for more async keys (macros: format literals). */
@@ -133,7 +133,7 @@ static void function_errors_are_retried_one_then_two_minutes_later(void **state)
 	assert_true(f->errors.total == 3);
 	assert_true(f->records_on_failure.total == 1);
 	assert_true(f->on_failure_events.total == 1);
-	assert_true(w->r.model->queues[0]->sent.total == 1);
+	assert_true(((ks_queue *)harness_object(&w->r, "dlq"))->sent.total == 1);
 	assert_int_equal(ks_async_pending(queue_of(w, "f")), 0);
 	destroy(w);
 }
@@ -148,7 +148,7 @@ static void zero_retry_attempts_send_the_event_to_on_failure_after_one_error(voi
 	assert_int_equal(w->nseen, 1);
 	assert_int_equal(w->seen[0].t, 5 * SIM_S + 100 * MS);
 	assert_true(fn(w, "f")->records_on_failure.total == 1);
-	assert_true(w->r.model->queues[0]->sent.total == 1);
+	assert_true(((ks_queue *)harness_object(&w->r, "dlq"))->sent.total == 1);
 	destroy(w);
 }
 
@@ -197,7 +197,7 @@ static void events_older_than_maximum_event_age_go_to_on_failure(void **state)
 	ks_function *f = fn(w, "f");
 	assert_true(f->records_on_failure.total == 1);
 	assert_true(f->on_failure_events.total == 1);
-	assert_true(w->r.model->queues[0]->sent.total == 1);
+	assert_true(((ks_queue *)harness_object(&w->r, "dlq"))->sent.total == 1);
 	assert_int_equal(ks_async_pending(queue_of(w, "f")), 0);
 	destroy(w);
 }
@@ -232,7 +232,7 @@ static void a_publish_reaches_every_subscriber_after_the_delivery_latency(void *
 	                 "    triggers: [{sns: t}]\n"
 	                 "  c:\n"
 	                 "    cold_start: 0s\n");
-	ks_topic *t = w->r.model->topics[0];
+	ks_topic *t = harness_object(&w->r, "t");
 	ks_record r = record(7, 0);
 	ks_topic_publish(t, SIM_S, &r);
 	run(w, SIM_HOUR);

@@ -17,8 +17,9 @@
 
 #include <cmocka.h>
 
+#include "models/kinesis/stream.h"
 #include "models/lambda/account.h"
-#include "models/scenario/build_internal.h"
+#include "models/lambda/lambda.h"
 #include "sim/alloc.h"
 #include "sim/diag.h"
 #include "sim/rng.h"
@@ -54,7 +55,7 @@ static world *build(const char *platform, const char *functions)
 	w->r.sc = harness_load(scenario(platform, functions), NULL);
 	w->r.metrics = sim_metrics_create();
 	w->r.model = ks_model_build(w->r.sc, 1, 0, w->r.metrics);
-	w->shard = &w->r.model->streams[0]->shards[0];
+	w->shard = &harness_stream(&w->r, 0)->shards[0];
 	ks_log_register(&w->shard->log, &pinned, &pinned);
 	for (uint64_t i = 0; i < 4096; i++)
 		w->seq[i] = i;
@@ -69,9 +70,9 @@ static void destroy(world *w)
 
 static ks_function *fn(world *w, const char *name)
 {
-	for (size_t i = 0; i < w->r.model->nfunctions; i++)
-		if (strcmp(w->r.model->functions[i]->name, name) == 0)
-			return w->r.model->functions[i];
+	ks_function *f = ks_functions_find(w->r.model, name);
+	if (f)
+		return f;
 	fail_msg("no function %s", name);
 	return NULL;
 }
@@ -92,7 +93,7 @@ static ks_batch batch(world *w, uint64_t from, uint32_t n)
 
 static double u_of(world *w, uint32_t producer, uint64_t index, uint32_t which)
 {
-	return sim_crn_uniform(w->r.model->crn_seeds[producer], index, which);
+	return sim_crn_uniform(ks_model_ctx(w->r.model)->crn_seeds[producer], index, which);
 }
 
 /* ---- duration and timeout ---------------------------------------------------------------- */
@@ -334,7 +335,7 @@ static void the_account_limit_is_shared_by_every_function(void **state)
 	ks_function_finish(fn(w, "f"), &inv[0]);
 	ks_function_invoke(fn(w, "g"), SIM_S, 0, &b, &inv[3]);
 	assert_int_equal(inv[3].status, KS_INVOKE_OK);
-	assert_int_equal(w->r.model->account->running, 3);
+	assert_int_equal(ks_functions_account(w->r.model)->running, 3);
 	destroy(w);
 }
 
@@ -349,7 +350,7 @@ static void reservations_leave_the_unreserved_pool_to_the_others(void **state)
 	                                                       "    triggers: [{kinesis: s}]\n"
 	                                                       "  g: {triggers: [{kinesis: s}]}\n"
 	                                                       "  h: {triggers: [{kinesis: s}]}\n");
-	assert_int_equal(ks_account_unreserved(w->r.model->account), 3);
+	assert_int_equal(ks_account_unreserved(ks_functions_account(w->r.model)), 3);
 	push(w, 0, 0, 1, 0);
 	ks_batch b = batch(w, 0, 1);
 	ks_invocation inv;
@@ -681,7 +682,7 @@ static void processed_records_count_latency_age_and_reach_the_observer(void **st
 	for (int i = 0; i < 5; i++)
 		push(w, 0, (uint64_t)i, 1, i * SIM_S);
 	seen s = {0};
-	ks_model_observe_batches(w->r.model, observe, &s);
+	ks_functions_observe(w->r.model, observe, &s);
 	static const uint64_t lane[] = {0, 1, 3, 4};
 	ks_batch b = {.log = &w->shard->log, .seq = lane, .n = 4};
 	ks_function_processed(f, 10 * SIM_S, &b, 0, 4, 0, 9 * SIM_S);

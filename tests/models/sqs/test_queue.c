@@ -19,7 +19,7 @@
 typedef struct world {
 	ks_ctx ctx;
 	ks_record rec[64];
-	ks_queue_receipt rc[64];
+	ks_receipt rc[64];
 } world;
 
 static world *world_new(sim_time stop, sim_time interval)
@@ -93,7 +93,7 @@ static void receipt_of_an_earlier_receive_deletes_nothing(void **state)
 	ks_queue *q = queue(w, "q", 4 * 86400 * S, 30 * S);
 	ks_queue_send(q, 0);
 	ks_queue_receive(q, 0, 10, UINT64_MAX, w->rec, w->rc);
-	ks_queue_receipt first = w->rc[0];
+	ks_receipt first = w->rc[0];
 	assert_int_equal(ks_queue_receive(q, 30 * S, 10, UINT64_MAX, w->rec, w->rc), 1);
 	assert_int_equal(ks_queue_delete(q, 35 * S, &first, 1), 0);
 	assert_int_equal(q->in_flight, 1);

@@ -1,5 +1,5 @@
-/* A Lambda event source mapping on a Kinesis stream (esm.h): per shard, a Lambda poller that
- * reads through the shard reader, and its lanes, batches, invocations and error handling.
+/* A Lambda event source mapping on a Kinesis stream (kinesis_esm.h): per shard, a Lambda poller
+ * that reads through the shard reader, and its lanes, batches, invocations and error handling.
  *
  * Reading [MODEL 5]: catch_up (default) [choice: poll_mode]: a read returns up to
  * getrecords_limit records; when every lane is idle with nothing to invoke, the poller reads
@@ -18,7 +18,7 @@
  * records after it that succeeded are processed again: duplicates). A discarded batch counts
  * its records in records_on_failure and sends one invocation record to on_failure. Throttled
  * invocations are retried without using attempts. */
-#include "models/lambda/esm.h"
+#include "models/lambda/kinesis_esm.h"
 
 #include <math.h>
 #include <string.h>
@@ -51,7 +51,7 @@ typedef struct lane {
 
 /* The mapping on one shard. */
 typedef struct poller {
-	ks_esm *esm;
+	ks_kinesis_esm *esm;
 	ks_reader *reader;
 	ks_log *log;
 	size_t column; /* of the function's per-shard series */
@@ -61,9 +61,9 @@ typedef struct poller {
 	lane *lanes;
 } poller;
 
-struct ks_esm {
+struct ks_kinesis_esm {
 	ks_ctx *ctx;
-	ks_esm_config cfg;
+	ks_kinesis_esm_config cfg;
 	ks_function *fn;
 	bool label_with_stream;
 	ks_readers *readers;
@@ -93,7 +93,7 @@ static const ks_record *record_at(const poller *p, uint64_t seq)
 /* Every lane is idle: read again when it is time. */
 static void next_read(poller *p, sim_time now)
 {
-	const ks_esm_config *cfg = &p->esm->cfg;
+	const ks_kinesis_esm_config *cfg = &p->esm->cfg;
 	ks_reader *r = p->reader;
 	if (cfg->efo || (ks_reader_more(r) && !cfg->strict)) {
 		ks_reader_next(r, now);
@@ -289,7 +289,7 @@ static void batch_over(poller *p, size_t ln, sim_time now)
 /* [doc] attempts or age ran out: the batch's records go to on_failure as one record. */
 static void discard(poller *p, size_t ln, sim_time now, ks_discard_condition why)
 {
-	ks_esm *e = p->esm;
+	ks_kinesis_esm *e = p->esm;
 	lane *l = &p->lanes[ln];
 	ks_function *f = e->fn;
 	/* records of the batch already processed (after a reported item failure) are not lost */
@@ -316,7 +316,7 @@ static void discard(poller *p, size_t ln, sim_time now, ks_discard_condition why
 /* Invokes (or re-invokes) the lane's batch at now. */
 static void invoke(poller *p, size_t ln, sim_time now)
 {
-	const ks_esm_config *cfg = &p->esm->cfg;
+	const ks_kinesis_esm_config *cfg = &p->esm->cfg;
 	lane *l = &p->lanes[ln];
 	/* Records that expired while the batch waited for its retry are gone [doc]. */
 	ks_log_expire(p->log, now);
@@ -356,7 +356,7 @@ static void invoke(poller *p, size_t ln, sim_time now)
 /* Forms the lane's next batch and invokes it, if the lane is free and the batch is due. */
 static void try_invoke(poller *p, size_t ln, sim_time now)
 {
-	const ks_esm_config *cfg = &p->esm->cfg;
+	const ks_kinesis_esm_config *cfg = &p->esm->cfg;
 	lane *l = &p->lanes[ln];
 	if (l->busy)
 		return;
@@ -393,7 +393,7 @@ static void try_invoke(poller *p, size_t ln, sim_time now)
 /* Whether the lane can invoke right now (a batch due). */
 static bool due(const poller *p, const lane *l, sim_time now)
 {
-	const ks_esm_config *cfg = &p->esm->cfg;
+	const ks_kinesis_esm_config *cfg = &p->esm->cfg;
 	if (l->busy || l->n == 0)
 		return false;
 	return cfg->batching_window == 0 || l->n >= cfg->batch_size ||
@@ -438,7 +438,7 @@ static bool wait_for_forward(poller *p, size_t ln, sim_time now)
 /* The batch's result is back. */
 static void complete(poller *p, size_t ln, sim_time now)
 {
-	const ks_esm_config *cfg = &p->esm->cfg;
+	const ks_kinesis_esm_config *cfg = &p->esm->cfg;
 	ks_function *fn = p->esm->fn;
 	lane *l = &p->lanes[ln];
 	if (wait_for_forward(p, ln, now))
@@ -510,7 +510,7 @@ static void on_lane_event(sim_engine *e, void *obj, uint64_t arg)
 
 static void opened(void *owner, ks_reader *r)
 {
-	ks_esm *e = owner;
+	ks_kinesis_esm *e = owner;
 	const ks_ctx *ctx = e->ctx;
 	poller *p = sim_calloc(1, sizeof *p);
 	p->esm = e;
@@ -522,9 +522,9 @@ static void opened(void *owner, ks_reader *r)
 	p->invoke_rng = sim_rng_stream(ctx->seed, ctx->replication, e->fn->name, purpose,
 	                               (int64_t)ks_reader_shard_index(r));
 	sim_free(purpose);
-	char *label = e->label_with_stream
-	                      ? sim_asprintf("%s/%s", ks_reader_stream_name(r), ks_reader_shard_id(r))
-	                      : sim_strdup(ks_reader_shard_id(r));
+	char *label = e->label_with_stream ? sim_asprintf("%s/%s", ks_reader_stream_name(r),
+	                                                  ks_reader_shard_id(r))
+	                                   : sim_strdup(ks_reader_shard_id(r));
 	p->column = ks_function_add_shard_column(e->fn, label);
 	sim_free(label);
 	ks_reader_set_data(r, p);
@@ -542,7 +542,7 @@ static void arrived(void *owner, ks_reader *r, uint64_t from, uint64_t to, sim_t
 
 static void skipped(void *owner, ks_reader *r, sim_time now, uint64_t expired)
 {
-	ks_esm *e = owner;
+	ks_kinesis_esm *e = owner;
 	poller *p = ks_reader_data(r);
 	if (expired > 0)
 		ks_function_note_expired(e->fn, now, expired);
@@ -551,7 +551,7 @@ static void skipped(void *owner, ks_reader *r, sim_time now, uint64_t expired)
 
 static void called(void *owner, ks_reader *r, sim_time now, bool admitted, sim_time age)
 {
-	ks_esm *e = owner;
+	ks_kinesis_esm *e = owner;
 	poller *p = ks_reader_data(r);
 	ks_function_note_read(e->fn, now, p->column, admitted, age);
 	if (admitted)
@@ -562,8 +562,8 @@ static void called(void *owner, ks_reader *r, sim_time now, bool admitted, sim_t
  * the throttled response (read_backoff, full jitter by default), k consecutive throttles. */
 static sim_time throttled(void *owner, ks_reader *r, sim_time now, sim_time latency)
 {
-	ks_esm *e = owner;
-	const ks_esm_config *cfg = &e->cfg;
+	ks_kinesis_esm *e = owner;
+	const ks_kinesis_esm_config *cfg = &e->cfg;
 	poller *p = ks_reader_data(r);
 	double backoff =
 	        fmin((double)cfg->backoff_cap,
@@ -596,10 +596,10 @@ static const ks_reader_ops reader_ops = {
 
 /* ---- the mapping ------------------------------------------------------------------------ */
 
-ks_esm *ks_esm_create(ks_ctx *ctx, ks_function *fn, struct ks_stream *s, const ks_esm_config *cfg,
-                      bool label_with_stream)
+ks_kinesis_esm *ks_kinesis_esm_create(ks_ctx *ctx, ks_function *fn, struct ks_stream *s,
+                                      const ks_kinesis_esm_config *cfg, bool label_with_stream)
 {
-	ks_esm *e = sim_calloc(1, sizeof *e);
+	ks_kinesis_esm *e = sim_calloc(1, sizeof *e);
 	e->ctx = ctx;
 	e->cfg = *cfg;
 	e->fn = fn;
@@ -620,7 +620,7 @@ ks_esm *ks_esm_create(ks_ctx *ctx, ks_function *fn, struct ks_stream *s, const k
 	return e;
 }
 
-void ks_esm_destroy(ks_esm *e)
+void ks_kinesis_esm_destroy(ks_kinesis_esm *e)
 {
 	if (!e)
 		return;
@@ -637,17 +637,17 @@ void ks_esm_destroy(ks_esm *e)
 	sim_free(e);
 }
 
-void ks_esm_start(ks_esm *e)
+void ks_kinesis_esm_start(ks_kinesis_esm *e)
 {
 	ks_readers_start(e->readers);
 }
 
-void ks_esm_finish(ks_esm *e, sim_time end)
+void ks_kinesis_esm_finish(ks_kinesis_esm *e, sim_time end)
 {
 	ks_readers_finish(e->readers, end);
 }
 
-void ks_esm_pending(const ks_esm *e)
+void ks_kinesis_esm_pending(const ks_kinesis_esm *e)
 {
 	for (size_t i = 0; i < ks_readers_count(e->readers); i++) {
 		const poller *p = ks_reader_data(ks_readers_at(e->readers, i));
@@ -655,8 +655,12 @@ void ks_esm_pending(const ks_esm *e)
 	}
 }
 
-void ks_esm_efo_usage(const ks_esm *e, double *shard_hours, double *bytes)
+void ks_kinesis_esm_set_on_failure(ks_kinesis_esm *e, const ks_sink *on_failure)
 {
-	for (size_t i = 0; i < ks_readers_count(e->readers); i++)
-		ks_reader_efo_usage(ks_readers_at(e->readers, i), shard_hours, bytes);
+	e->cfg.on_failure = *on_failure;
+}
+
+void ks_kinesis_esm_cost(const ks_kinesis_esm *e, ks_cost *cost)
+{
+	ks_readers_cost(e->readers, cost);
 }

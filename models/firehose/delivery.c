@@ -1,4 +1,4 @@
-/* A Firehose delivery stream to S3 (firehose.h): one reader per shard of its source
+/* A Firehose delivery stream to S3 (delivery.h): one reader per shard of its source
  * (core/reader.h), one buffer for the whole delivery stream, and the objects on their way to S3.
  *
  * Per shard the reader reads like a consumer without processing:
@@ -13,7 +13,7 @@
  * objects are delivered in the order they were closed (one constant delivery latency), so the
  * objects on their way form a FIFO list. Every record read is in the buffer, an object on its
  * way, or delivered. */
-#include "models/firehose/firehose.h"
+#include "models/firehose/delivery.h"
 
 #include <math.h>
 #include <string.h>

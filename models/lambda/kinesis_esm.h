@@ -10,13 +10,14 @@
  * neither finished nor in flight. A poller reads only when every lane is idle and none can
  * invoke (MODEL.md: "when its buffer is empty and its batches are done"; with a batching window,
  * lanes waiting for their window let reads go on). */
-#ifndef KS_ESM_H
-#define KS_ESM_H
+#ifndef KS_KINESIS_ESM_H
+#define KS_KINESIS_ESM_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "models/core/context.h"
+#include "models/core/cost.h"
 #include "models/core/sink.h"
 #include "models/lambda/function.h"
 #include "sim/dist.h"
@@ -26,7 +27,7 @@ struct ks_stream;
 typedef enum { KS_AGE_BATCH_RECEIVED, KS_AGE_INVOKE_SENT, KS_AGE_INVOKE_FINISHED } ks_age_at;
 typedef enum { KS_START_LATEST, KS_START_TRIM_HORIZON, KS_START_AT_TIMESTAMP } ks_start;
 
-typedef struct ks_esm_config {
+typedef struct ks_kinesis_esm_config {
 	/* the trigger [doc] */
 	uint32_t batch_size;
 	sim_time batching_window; /* maximum_batching_window */
@@ -52,24 +53,26 @@ typedef struct ks_esm_config {
 	sim_time retry_delay;
 	const sim_dist *invoke_overhead;
 	ks_age_at age_at;
-} ks_esm_config;
+} ks_kinesis_esm_config;
 
-typedef struct ks_esm ks_esm;
+typedef struct ks_kinesis_esm ks_kinesis_esm;
 
 /* The mapping of fn's trigger on stream s; each shard's poller adds a column to fn's per-shard
  * series, labelled "<stream>/<shard id>" when label_with_stream (a function with several
  * triggers), else "<shard id>". */
-ks_esm *ks_esm_create(ks_ctx *ctx, ks_function *fn, struct ks_stream *s, const ks_esm_config *cfg,
-                      bool label_with_stream);
-void ks_esm_destroy(ks_esm *e); /* NULL: nothing */
+ks_kinesis_esm *ks_kinesis_esm_create(ks_ctx *ctx, ks_function *fn, struct ks_stream *s,
+                                      const ks_kinesis_esm_config *cfg, bool label_with_stream);
+void ks_kinesis_esm_destroy(ks_kinesis_esm *e); /* NULL: nothing */
 /* Each poller's first read at a random phase U(0, poll_interval) after its shard opens. */
-void ks_esm_start(ks_esm *e);
+void ks_kinesis_esm_start(ks_kinesis_esm *e);
 /* At the end of the run: records that expired before a poller reached them count as expired. */
-void ks_esm_finish(ks_esm *e, sim_time end);
+void ks_kinesis_esm_finish(ks_kinesis_esm *e, sim_time end);
 /* Adds what its pollers had not finished (read or not, in lanes or in flight) to the
  * function's records_pending. */
-void ks_esm_pending(const ks_esm *e);
-/* Enhanced fan-out consumer-shard-hours and bytes pushed, measured period. */
-void ks_esm_efo_usage(const ks_esm *e, double *shard_hours, double *bytes);
+void ks_kinesis_esm_pending(const ks_kinesis_esm *e);
+/* Where the invocation records of discarded batches go (set when the model is linked). */
+void ks_kinesis_esm_set_on_failure(ks_kinesis_esm *e, const ks_sink *on_failure);
+/* Enhanced fan-out's consumer-shard-hours and bytes pushed, measured period. */
+void ks_kinesis_esm_cost(const ks_kinesis_esm *e, ks_cost *cost);
 
 #endif

@@ -1,0 +1,337 @@
+/* The `streams:` component (core/component.h): Kinesis data streams, their scenario format,
+ * platform.kinesis, and the Kinesis prices. */
+#include "models/kinesis/kinesis.h"
+
+#include <string.h>
+
+#include "models/kinesis/stream.h"
+#include "sim/alloc.h"
+#include "sim/units.h"
+
+#define S_  (double)SIM_S
+#define MIB 1048576.0
+
+/* platform.kinesis, read once per run (what every stream and its readers share). */
+typedef struct kinesis_platform {
+	double read_tps, read_bytes, write_records, write_bytes;
+	int write_limiter; /* 1: fixed window */
+	int read_limiter;  /* ks_read_limiter_kind */
+	bool throttled_calls_count;
+	sim_time read_byte_tolerance, put_to_readable, efo_renewal_gap, on_demand_split_after;
+	sim_dist getrecords_latency, efo_push_latency;
+	int64_t on_demand_max_shards;
+} kinesis_platform;
+
+static const sim_schema_value write_limiters[] = {
+        {"token_bucket", 0}, {"fixed_window", 1}, {NULL, 0}};
+static const sim_schema_value read_limiters[] = {{"sliding_window", KS_READ_SLIDING_WINDOW},
+                                                 {"token_bucket", KS_READ_TOKEN_BUCKET},
+                                                 {"fixed_window", KS_READ_FIXED_WINDOW},
+                                                 {NULL, 0}};
+
+#define AT(f) SIM_SCHEMA_AT(kinesis_platform, f)
+static const sim_schema platform_keys[] = {
+        {.key = "read_tps",
+         .kind = SIM_SCHEMA_RATE,
+         .def = "5/s",
+         .min = 0.001,
+         .max = 1e6,
+         AT(read_tps)},
+        {.key = "read_bytes",
+         .kind = SIM_SCHEMA_RATE,
+         .def = "2MiB/s",
+         .min = 1,
+         .max = 1e12,
+         AT(read_bytes)},
+        {.key = "write_records",
+         .kind = SIM_SCHEMA_RATE,
+         .def = "1000/s",
+         .min = 1,
+         .max = 1e9,
+         AT(write_records)},
+        {.key = "write_bytes",
+         .kind = SIM_SCHEMA_RATE,
+         .def = "1MiB/s",
+         .min = 1,
+         .max = 1e12,
+         AT(write_bytes)},
+        {.key = "write_limiter",
+         .kind = SIM_SCHEMA_ENUM,
+         .def = "token_bucket",
+         .values = write_limiters,
+         AT(write_limiter)},
+        {.key = "read_limiter",
+         .kind = SIM_SCHEMA_ENUM,
+         .def = "sliding_window",
+         .values = read_limiters,
+         AT(read_limiter)},
+        {.key = "throttled_calls_count",
+         .kind = SIM_SCHEMA_BOOL,
+         .def = "false",
+         AT(throttled_calls_count)},
+        {.key = "read_byte_tolerance",
+         .kind = SIM_SCHEMA_DURATION,
+         .def = "1s",
+         .min = 0,
+         .max = 3600 * S_,
+         AT(read_byte_tolerance)},
+        {.key = "put_to_readable",
+         .kind = SIM_SCHEMA_DURATION,
+         .def = "0s",
+         .min = 0,
+         .max = 3600 * S_,
+         AT(put_to_readable)},
+        {.key = "getrecords_latency",
+         .kind = SIM_SCHEMA_DIST_DURATION,
+         .def = "{dist: lognormal, median: 70ms, p99: 300ms}",
+         AT(getrecords_latency)},
+        {.key = "efo_push_latency",
+         .kind = SIM_SCHEMA_DIST_DURATION,
+         .def = "{dist: lognormal, median: 45ms, p99: 100ms}",
+         AT(efo_push_latency)},
+        {.key = "efo_renewal_gap",
+         .kind = SIM_SCHEMA_DURATION,
+         .def = "0s",
+         .min = 0,
+         .max = 300 * S_,
+         AT(efo_renewal_gap)},
+        {.key = "on_demand_split_after",
+         .kind = SIM_SCHEMA_DURATION,
+         .def = "15m",
+         .min = 0,
+         .max = 86400 * S_,
+         AT(on_demand_split_after)},
+        {.key = "on_demand_max_shards",
+         .kind = SIM_SCHEMA_INT,
+         .def = "200",
+         .min = 4,
+         .max = 10000,
+         AT(on_demand_max_shards)},
+        {.key = NULL},
+};
+#undef AT
+
+/* One stream's entry. */
+typedef struct stream_entry {
+	int64_t shards;
+	int on_demand;
+	sim_time retention;
+} stream_entry;
+
+static const sim_schema_value modes[] = {{"provisioned", 0}, {"on_demand", 1}, {NULL, 0}};
+
+static const sim_schema reshard_keys[] = {
+        {.key = "at",
+         .kind = SIM_SCHEMA_DURATION,
+         .flags = SIM_SCHEMA_REQUIRED,
+         .min = 1e6,
+         .max = 366 * 86400 * S_},
+        {.key = "shards",
+         .kind = SIM_SCHEMA_INT,
+         .flags = SIM_SCHEMA_REQUIRED,
+         .min = 1,
+         .max = 10000},
+        {.key = NULL},
+};
+static const sim_schema reshard_item = {
+        .kind = SIM_SCHEMA_MAP, .children = reshard_keys, .what = "reshard"};
+
+#define AT(f) SIM_SCHEMA_AT(stream_entry, f)
+static const sim_schema stream_keys[] = {
+        /* required unless mode: on_demand (check_stream) */
+        {.key = "shards", .kind = SIM_SCHEMA_INT, .min = 1, .max = 10000, AT(shards)},
+        {.key = "mode",
+         .kind = SIM_SCHEMA_ENUM,
+         .def = "provisioned",
+         .values = modes,
+         AT(on_demand)},
+        {.key = "retention",
+         .kind = SIM_SCHEMA_DURATION,
+         .def = "24h",
+         .min = 24 * 3600 * S_,
+         .max = 8760 * 3600 * S_,
+         .flags = SIM_SCHEMA_SOFT_RANGE,
+         AT(retention)},
+        {.key = "reshard", .kind = SIM_SCHEMA_SEQ, .item = &reshard_item},
+        {.key = NULL},
+};
+#undef AT
+static const sim_schema stream_item = {
+        .kind = SIM_SCHEMA_MAP, .children = stream_keys, .what = "stream"};
+
+/* [doc] us-east-1. Provisioned: shard-hours and 25 KB PUT payload units; on-demand: stream-hours
+ * and GB in and out; enhanced fan-out: consumer-shard-hours and GB pushed. The order of the
+ * rows is the order of the sum. */
+static const ks_price prices[] = {
+        {"shard_hour", "0.015", 1},
+        {"put_payload_unit_million", "0.014", KS_PER_MILLION},
+        {KS_PRICE_EFO_HOURS, "0.015", 1},
+        {KS_PRICE_EFO_BYTES, "0.013", KS_PER_GB},
+        {"on_demand_stream_hour", "0.04", 1},
+        {"on_demand_gb_in", "0.08", KS_PER_GB},
+        {"on_demand_gb_out", "0.04", KS_PER_GB},
+        {NULL, NULL, 0},
+};
+
+/* shards is required for a provisioned stream and refused for an on-demand one; reshards
+ * come in time order, on provisioned streams. */
+static void check_stream(const sim_yaml_pair *p, sim_diag *d)
+{
+	const sim_yaml_node *mode = sim_yaml_get(p->value, "mode");
+	bool on_demand =
+	        mode && mode->kind == SIM_YAML_SCALAR && strcmp(mode->text, "on_demand") == 0;
+	const sim_yaml_pair *shards = sim_yaml_get_pair(p->value, "shards");
+	if (!on_demand && !shards && p->value->kind == SIM_YAML_MAP) {
+		sim_diag_report(d, SIM_DIAG_ERROR, p->key->file, p->key->line, p->key->col,
+		                "missing required key 'shards' in stream '%s'", p->key->text);
+		sim_diag_hint(d,
+		              "or mode: on_demand, which starts at 4 shards and splits hot ones");
+	}
+	if (on_demand && shards) {
+		sim_diag_report(
+		        d, SIM_DIAG_ERROR, shards->key->file, shards->key->line, shards->key->col,
+		        "an on_demand stream takes no 'shards' (stream '%s')", p->key->text);
+		sim_diag_hint(d, "on-demand streams start at 4 shards and split the hot ones");
+	}
+	const sim_yaml_pair *plan = sim_yaml_get_pair(p->value, "reshard");
+	if (!plan || plan->value->kind != SIM_YAML_SEQ)
+		return;
+	if (on_demand) {
+		sim_diag_report(d, SIM_DIAG_ERROR, plan->key->file, plan->key->line, plan->key->col,
+		                "an on_demand stream cannot be resharded (stream '%s')",
+		                p->key->text);
+		return;
+	}
+	sim_time last = 0;
+	for (size_t i = 0; i < plan->value->n; i++) {
+		const sim_yaml_node *at = sim_yaml_get(plan->value->items[i], "at");
+		sim_time t;
+		char err[160];
+		if (!at || at->kind != SIM_YAML_SCALAR ||
+		    sim_parse_duration(at->text, &t, err, sizeof err) < 0)
+			continue;
+		if (t <= last)
+			sim_diag_report(
+			        d, SIM_DIAG_ERROR, at->file, at->line, at->col,
+			        "reshards must be in time order (got at: %s after a later one)",
+			        at->text);
+		last = t;
+	}
+}
+
+static void check_all(const sim_yaml_node *root, const sim_yaml_node *entries, sim_diag *d)
+{
+	(void)root;
+	for (size_t i = 0; entries && entries->kind == SIM_YAML_MAP && i < entries->n; i++)
+		check_stream(&entries->pairs[i], d);
+}
+
+static void *prepare(ks_model *m)
+{
+	kinesis_platform *k = sim_calloc(1, sizeof *k);
+	sim_schema_fill(ks_model_platform(m, "kinesis"), platform_keys, k);
+	return k;
+}
+
+static void release(void *state)
+{
+	kinesis_platform *k = state;
+	sim_dist_fini(&k->getrecords_latency);
+	sim_dist_fini(&k->efo_push_latency);
+	sim_free(k);
+}
+
+static void create(ks_model *m, const char *entry, const sim_yaml_node *node)
+{
+	const kinesis_platform *k = ks_model_state(m, &ks_streams_component);
+	stream_entry e = {0};
+	sim_schema_fill(node, stream_keys, &e);
+	const sim_yaml_node *plan = sim_yaml_get(node, "reshard");
+	size_t nreshards = plan && plan->kind == SIM_YAML_SEQ ? plan->n : 0;
+	ks_reshard *reshards = sim_calloc(nreshards ? nreshards : 1, sizeof *reshards);
+	for (size_t r = 0; r < nreshards; r++)
+		reshards[r] =
+		        (ks_reshard){.at = sim_schema_duration(plan->items[r], "at"),
+		                     .shards = (size_t)sim_schema_int(plan->items[r], "shards")};
+	ks_stream_config cfg = {
+	        .name = entry,
+	        /* [doc] on-demand: 4 MiB/s of write capacity at first, 4 shards' worth */
+	        .shards = e.on_demand ? 4 : (size_t)e.shards,
+	        .on_demand = e.on_demand,
+	        .split_bytes_per_s = 500 * 1024, /* [doc] 500 KB/s, AWS's KB */
+	        .split_after = k->on_demand_split_after,
+	        .max_shards = (size_t)k->on_demand_max_shards,
+	        .reshards = reshards,
+	        .nreshards = nreshards,
+	        .retention = e.retention,
+	        .put_to_readable = k->put_to_readable,
+	        .write = {.fixed_window = k->write_limiter == 1,
+	                  .records_per_s = k->write_records,
+	                  .bytes_per_s = k->write_bytes},
+	        .read = {.kind = (ks_read_limiter_kind)k->read_limiter,
+	                 .calls_per_s = k->read_tps,
+	                 .bytes_per_s = k->read_bytes,
+	                 .tolerance = k->read_byte_tolerance,
+	                 .throttled_calls_count = k->throttled_calls_count},
+	        .getrecords_latency = &k->getrecords_latency,
+	        .efo = {.push_latency = &k->efo_push_latency,
+	                .bytes_per_s = 2 * MIB,        /* [doc] per shard per consumer */
+	                .renewal_period = 5 * SIM_MIN, /* [doc] a subscription lasts 5 minutes */
+	                .renewal_gap = k->efo_renewal_gap},
+	};
+	ks_stream *s = ks_stream_create(ks_model_ctx(m), &cfg);
+	sim_free(reshards);
+	ks_entity *en = ks_model_add(m, &ks_streams_component, entry, entry, node, s);
+	en->sink = ks_stream_sink(s); /* the fan-out layer's {stream: ...} */
+}
+
+/* The producers' partition keys, to route what the fan-out layer re-publishes. */
+static void link_names(ks_model *m, ks_entity *e)
+{
+	ks_stream *s = e->obj;
+	s->key_count = ks_producers_key_counts(m, &s->nproducers);
+}
+
+static void finish(void *obj, sim_time end)
+{
+	ks_stream_expire(obj, end);
+}
+
+static void summarize(void *obj, ks_cost *cost)
+{
+	const ks_stream *s = obj;
+	ks_stream_summarize(s);
+	if (s->cfg.on_demand) {
+		*ks_cost_quantity(cost, "on_demand_stream_hour") +=
+		        (double)(s->ctx->stop - s->ctx->warmup) / (double)SIM_HOUR;
+		*ks_cost_quantity(cost, "on_demand_gb_in") += s->bytes_in;
+		*ks_cost_quantity(cost, "on_demand_gb_out") += s->bytes_out;
+	} else {
+		*ks_cost_quantity(cost, "shard_hour") += ks_stream_shard_hours(s);
+		*ks_cost_quantity(cost, "put_payload_unit_million") += s->put_payload_units;
+	}
+}
+
+static void destroy(void *obj)
+{
+	ks_stream_destroy(obj);
+}
+
+const ks_component ks_streams_component = {
+        .key = "streams",
+        .noun = "stream",
+        .required = true,
+        .item = &stream_item,
+        .check = check_all,
+        .platform = "kinesis",
+        .platform_keys = platform_keys,
+        .cost_line = "kinesis",
+        .prices = prices,
+        .prepare = prepare,
+        .release = release,
+        .create = create,
+        .link = link_names,
+        .finish = finish,
+        .summarize = summarize,
+        .destroy = destroy,
+};
