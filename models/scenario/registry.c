@@ -15,10 +15,9 @@
 #include "models/sqs/sqs.h"
 
 const ks_component *const ks_registry[] = {
-        &ks_streams_component,   &ks_producers_component,
-        &ks_functions_component, &ks_consumers_component,
-        &ks_topics_component,    &ks_queues_component,
-        &ks_firehoses_component, NULL,
+        &ks_streams_component,   &ks_producers_component, &ks_functions_component,
+        &ks_consumers_component, &ks_topics_component,    &ks_queues_component,
+        &ks_firehoses_component, &ks_buckets_component,   NULL,
 };
 
 const ks_component *ks_registry_kind(const char *key)

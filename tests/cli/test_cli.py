@@ -373,7 +373,7 @@ class Diagnostics(CliTest):
             bad-name-clash.yaml:13:3: error: function name 'feed-1' is already used by a stream (line 5)
               feed:
               ^
-              hint: names are unique across streams, producers, functions, consumers, topics, queues and firehoses
+              hint: names are unique across streams, producers, functions, consumers, topics, queues, firehoses and buckets
             kinesim: 1 error in scenario 'bad-name-clash.yaml'
             """)
 
