@@ -29,6 +29,12 @@ void ks_summary_set(ks_ctx *ctx, const char *entity, const char *metric, double 
 	sim_free(path);
 }
 
+void ks_summary_rows(ks_ctx *ctx, const char *entity, const ks_summary_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		ks_summary_set(ctx, entity, rows[i].metric, rows[i].value, rows[i].unit);
+}
+
 void ks_summary_durations(ks_ctx *ctx, const char *entity, const char *what, const sim_hist *h,
                           bool full)
 {

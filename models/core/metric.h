@@ -40,6 +40,14 @@ static inline void ks_metric_max(ks_metric *m, sim_time t, size_t column, double
 /* Summary values (OUTPUT.md): "<entity>.<metric>". */
 void ks_summary_set(ks_ctx *ctx, const char *entity, const char *metric, double value,
                     const char *unit);
+/* A row of an entity's summary. */
+typedef struct ks_summary_row {
+	const char *metric;
+	double value;
+	const char *unit;
+} ks_summary_row;
+/* Writes n rows of entity's summary, in order. */
+void ks_summary_rows(ks_ctx *ctx, const char *entity, const ks_summary_row *rows, size_t n);
 /* A distribution of durations over the measured period as "<entity>.<what>.{mean, p.., max}"
  * in seconds: every quantile of OUTPUT.md (p10 p25 p50 p75 p90 p99 p999) when full, else
  * p50 and p99. An empty histogram reports 0 for each. */

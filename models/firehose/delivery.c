@@ -299,12 +299,7 @@ static double pending(const ks_firehose *f)
 
 void ks_firehose_summarize(ks_firehose *f)
 {
-	const sim_hist *l = f->latency;
-	struct {
-		const char *name;
-		double value;
-		const char *unit;
-	} rows[] = {
+	const ks_summary_row rows[] = {
 	        {"objects", f->objects, "count"},
 	        {"bytes", f->bytes, "B"},
 	        {"bytes_ingested", f->bytes_in, "B"},
@@ -313,14 +308,7 @@ void ks_firehose_summarize(ks_firehose *f)
 	        {"records_pending", pending(f), "count"},
 	        {"read_calls", f->read_calls, "count"},
 	        {"read_throttled", f->read_throttled, "count"},
-	        {"latency.mean", sim_hist_mean(l) / 1e9, "s"},
-	        {"latency.p50", (double)sim_hist_quantile(l, 0.50) / 1e9, "s"},
-	        {"latency.p99", (double)sim_hist_quantile(l, 0.99) / 1e9, "s"},
-	        {"latency.max", (double)sim_hist_max(l) / 1e9, "s"},
 	};
-	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-		char *path = sim_asprintf("%s.%s", f->name, rows[i].name);
-		sim_metrics_set_value(f->ctx->metrics, path, rows[i].value, rows[i].unit);
-		sim_free(path);
-	}
+	ks_summary_rows(f->ctx, f->name, rows, sizeof rows / sizeof rows[0]);
+	ks_summary_durations(f->ctx, f->name, "latency", f->latency, false);
 }

@@ -297,34 +297,14 @@ void ks_consumer_cost(const ks_consumer *c, ks_cost *cost)
 
 void ks_consumer_summarize(ks_consumer *c)
 {
-	const sim_hist *l = c->latency, *p = c->propagation;
-	struct {
-		const char *name;
-		double value;
-		const char *unit;
-	} rows[] = {
+	const ks_summary_row rows[] = {
 	        {"records_processed", c->records_processed.total, "count"},
 	        {"records_expired", c->records_expired.total, "count"},
 	        {"read_calls", c->read_calls.total, "count"},
 	        {"read_throttled", c->read_throttled.total, "count"},
 	        {"getrecords_iterator_age.max", c->iterator_age_max_ms.total / 1e3, "s"},
-	        {"latency.mean", sim_hist_mean(l) / 1e9, "s"},
-	        {"latency.p10", (double)sim_hist_quantile(l, 0.10) / 1e9, "s"},
-	        {"latency.p25", (double)sim_hist_quantile(l, 0.25) / 1e9, "s"},
-	        {"latency.p50", (double)sim_hist_quantile(l, 0.50) / 1e9, "s"},
-	        {"latency.p75", (double)sim_hist_quantile(l, 0.75) / 1e9, "s"},
-	        {"latency.p90", (double)sim_hist_quantile(l, 0.90) / 1e9, "s"},
-	        {"latency.p99", (double)sim_hist_quantile(l, 0.99) / 1e9, "s"},
-	        {"latency.p999", (double)sim_hist_quantile(l, 0.999) / 1e9, "s"},
-	        {"latency.max", (double)sim_hist_max(l) / 1e9, "s"},
-	        {"propagation.mean", sim_hist_mean(p) / 1e9, "s"},
-	        {"propagation.p50", (double)sim_hist_quantile(p, 0.50) / 1e9, "s"},
-	        {"propagation.p99", (double)sim_hist_quantile(p, 0.99) / 1e9, "s"},
-	        {"propagation.max", (double)sim_hist_max(p) / 1e9, "s"},
 	};
-	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-		char *path = sim_asprintf("%s.%s", c->name, rows[i].name);
-		sim_metrics_set_value(c->ctx->metrics, path, rows[i].value, rows[i].unit);
-		sim_free(path);
-	}
+	ks_summary_rows(c->ctx, c->name, rows, sizeof rows / sizeof rows[0]);
+	ks_summary_durations(c->ctx, c->name, "latency", c->latency, true);
+	ks_summary_durations(c->ctx, c->name, "propagation", c->propagation, false);
 }

@@ -811,18 +811,11 @@ void ks_producers_advance(ks_producer **producers, size_t n, sim_time now)
 
 void ks_producer_summarize(const ks_producer *p)
 {
-	struct {
-		const char *name;
-		double value;
-	} rows[] = {
-	        {"records_produced", p->records_produced},
-	        {"records_lost", p->records_lost},
-	        {"partial_publishes", p->partial_publishes},
-	        {"put_calls", p->put_calls},
+	const ks_summary_row rows[] = {
+	        {"records_produced", p->records_produced, "count"},
+	        {"records_lost", p->records_lost, "count"},
+	        {"partial_publishes", p->partial_publishes, "count"},
+	        {"put_calls", p->put_calls, "count"},
 	};
-	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-		char *path = sim_asprintf("%s.%s", p->name, rows[i].name);
-		sim_metrics_set_value(p->ctx->metrics, path, rows[i].value, "count");
-		sim_free(path);
-	}
+	ks_summary_rows(p->ctx, p->name, rows, sizeof rows / sizeof rows[0]);
 }

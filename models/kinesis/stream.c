@@ -312,14 +312,9 @@ double ks_stream_shard_hours(const ks_stream *s)
 
 void ks_stream_summarize(const ks_stream *s)
 {
-	sim_metrics *m = s->ctx->metrics;
 	/* Per shard per minute: over the shard-minutes open in the measured period. */
 	double shard_minutes = ks_stream_shard_hours(s) * 60;
-	struct {
-		const char *name;
-		double value;
-		const char *unit;
-	} rows[] = {
+	const ks_summary_row rows[] = {
 	        {"incoming_records", s->incoming_records.total, "count"},
 	        {"incoming_bytes", s->incoming_bytes.total, "B"},
 	        {"write_throttled", s->write_throttled.total, "count"},
@@ -331,11 +326,7 @@ void ks_stream_summarize(const ks_stream *s)
 	        {"records_expired", s->records_expired.total, "count"},
 	        {"getrecords_iterator_age.max", s->iterator_age_max_ms.total / 1e3, "s"},
 	};
-	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-		char *path = sim_asprintf("%s.%s", s->name, rows[i].name);
-		sim_metrics_set_value(m, path, rows[i].value, rows[i].unit);
-		sim_free(path);
-	}
+	ks_summary_rows(s->ctx, s->name, rows, sizeof rows / sizeof rows[0]);
 }
 
 /* Re-publishes r on stream s at now through the write limit of the shard its key routes to. */

@@ -373,7 +373,7 @@ void ks_function_invoke(ks_function *f, sim_time now, sim_time overhead, const k
 		forward_failed(f, end, b, skipped);
 	else if (skipped)
 		count(f, &f->records_skipped, end, skipped);
-	if (end >= f->ctx->warmup && end < f->ctx->stop) {
+	if (ks_measured(f->ctx, end)) {
 		/* [doc] billed per request and per GB-second, duration rounded up to 1 ms. */
 		f->requests += 1;
 		f->billed_gb_s += ceil(ms) / 1e3 * f->memory_bytes / (1024.0 * 1024.0 * 1024.0);
@@ -489,20 +489,15 @@ void ks_function_summarize(ks_function *f)
 	/* Derive the per-interval average duration. */
 	const double *sum = sim_series_data(f->duration_sum_ms.series);
 	const double *n = sim_series_data(f->duration_count.series);
-	size_t rows = sim_series_rows(f->duration_avg_ms);
+	size_t intervals = sim_series_rows(f->duration_avg_ms);
 	const double *have = sim_series_data(f->duration_avg_ms);
-	for (size_t i = 0; i < rows; i++) {
+	for (size_t i = 0; i < intervals; i++) {
 		sim_time t = sim_series_row_end(f->duration_avg_ms, i) - 1;
 		if (have[i] == 0 && n[i] > 0)
 			sim_series_add(f->duration_avg_ms, t, 0, sum[i] / n[i]);
 	}
 
-	const sim_hist *h = f->latency;
-	struct {
-		const char *name;
-		double value;
-		const char *unit;
-	} rows_[] = {
+	const ks_summary_row rows[] = {
 	        {"invocations", f->invocations.total, "count"},
 	        {"errors", f->errors.total, "count"},
 	        {"throttles", f->throttles.total, "count"},
@@ -530,19 +525,7 @@ void ks_function_summarize(ks_function *f)
 	         "s"},
 	        {"iterator_age.max", f->iterator_age_max / 1e3, "s"},
 	        {"getrecords_iterator_age.max", f->getrecords_age_max_ms / 1e3, "s"},
-	        {"latency.mean", sim_hist_mean(h) / 1e9, "s"},
-	        {"latency.p10", (double)sim_hist_quantile(h, 0.10) / 1e9, "s"},
-	        {"latency.p25", (double)sim_hist_quantile(h, 0.25) / 1e9, "s"},
-	        {"latency.p50", (double)sim_hist_quantile(h, 0.50) / 1e9, "s"},
-	        {"latency.p75", (double)sim_hist_quantile(h, 0.75) / 1e9, "s"},
-	        {"latency.p90", (double)sim_hist_quantile(h, 0.90) / 1e9, "s"},
-	        {"latency.p99", (double)sim_hist_quantile(h, 0.99) / 1e9, "s"},
-	        {"latency.p999", (double)sim_hist_quantile(h, 0.999) / 1e9, "s"},
-	        {"latency.max", (double)sim_hist_max(h) / 1e9, "s"},
 	};
-	for (size_t i = 0; i < sizeof rows_ / sizeof rows_[0]; i++) {
-		char *path = sim_asprintf("%s.%s", f->name, rows_[i].name);
-		sim_metrics_set_value(f->ctx->metrics, path, rows_[i].value, rows_[i].unit);
-		sim_free(path);
-	}
+	ks_summary_rows(f->ctx, f->name, rows, sizeof rows / sizeof rows[0]);
+	ks_summary_durations(f->ctx, f->name, "latency", f->latency, true);
 }

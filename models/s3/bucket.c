@@ -80,7 +80,10 @@ ks_sink ks_bucket_sink(ks_bucket *b)
 
 void ks_bucket_summarize(const ks_bucket *b)
 {
-	ks_summary_set(b->ctx, b->name, "objects", b->objects.total, "count");
-	ks_summary_set(b->ctx, b->name, "records", b->records.total, "count");
-	ks_summary_set(b->ctx, b->name, "bytes", b->bytes.total, "B");
+	const ks_summary_row rows[] = {
+	        {"objects", b->objects.total, "count"},
+	        {"records", b->records.total, "count"},
+	        {"bytes", b->bytes.total, "B"},
+	};
+	ks_summary_rows(b->ctx, b->name, rows, sizeof rows / sizeof rows[0]);
 }

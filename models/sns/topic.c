@@ -64,12 +64,8 @@ void ks_topic_publish(ks_topic *t, sim_time at, const ks_record *r)
 
 void ks_topic_summarize(ks_topic *t)
 {
-	char *path = sim_asprintf("%s.published", t->name);
-	sim_metrics_set_value(t->ctx->metrics, path, t->published.total, "count");
-	sim_free(path);
-	path = sim_asprintf("%s.delivered", t->name);
-	sim_metrics_set_value(t->ctx->metrics, path, t->delivered.total, "count");
-	sim_free(path);
+	ks_summary_set(t->ctx, t->name, "published", t->published.total, "count");
+	ks_summary_set(t->ctx, t->name, "delivered", t->delivered.total, "count");
 }
 
 static void sink_record(void *obj, sim_time t, const ks_record *r)

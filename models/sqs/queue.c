@@ -50,7 +50,7 @@ static void alarm_event(ks_queue *q, sim_time t, bool alarm)
 	q->alarm_rows[q->alarm_n * 2] = sim_time_to_s(t);
 	q->alarm_rows[q->alarm_n * 2 + 1] = alarm ? 1 : 0;
 	q->alarm_n++;
-	if (alarm && t >= q->ctx->warmup && t < q->ctx->stop)
+	if (alarm && ks_measured(q->ctx, t))
 		q->alarm_fired++;
 }
 
@@ -312,17 +312,12 @@ void ks_queue_destroy(ks_queue *q)
 	sim_free(q);
 }
 
-static bool measured(const ks_queue *q, sim_time t)
-{
-	return t >= q->ctx->warmup && t < q->ctx->stop;
-}
-
 static void send(ks_queue *q, sim_time t, const ks_record *record)
 {
 	advance(q, t);
 	enqueue(q, t, record, t);
 	ks_metric_add(&q->sent, t, 0, 1);
-	if (measured(q, t))
+	if (ks_measured(q->ctx, t))
 		q->requests++; /* [choice] one SendMessage per message */
 	notify(q, t);
 }
@@ -381,7 +376,7 @@ uint32_t ks_queue_receive(ks_queue *q, sim_time now, uint32_t max, uint64_t max_
 	set_visible(q, now, q->visible - n);
 	set_in_flight(q, now, q->in_flight + n);
 	ks_metric_add(&q->received, now, 0, n);
-	if (measured(q, now))
+	if (ks_measured(q->ctx, now))
 		q->requests += (n + MAX_PER_REQUEST - 1) / MAX_PER_REQUEST;
 	arm_timer(q);
 	return n;
@@ -411,7 +406,7 @@ uint32_t ks_queue_delete(ks_queue *q, sim_time now, const ks_receipt *receipts, 
 	if (in_flight != q->in_flight)
 		set_in_flight(q, now, in_flight);
 	ks_metric_add(&q->deleted, now, 0, done);
-	if (measured(q, now))
+	if (ks_measured(q->ctx, now))
 		q->requests += (n + MAX_PER_REQUEST - 1) / MAX_PER_REQUEST;
 	return done;
 }
@@ -430,20 +425,14 @@ void ks_queue_summarize(ks_queue *q, sim_time now)
 {
 	if (!q->finished)
 		ks_queue_finish(q, now);
-	sim_metrics *m = q->ctx->metrics;
-	struct {
-		const char *name;
-		double v;
-	} values[] = {
-	        {"sent", q->sent.total},         {"received", q->received.total},
-	        {"deleted", q->deleted.total},   {"visible_max", q->visible_max.m.total},
-	        {"alarm_fired", q->alarm_fired},
+	const ks_summary_row rows[] = {
+	        {"sent", q->sent.total, "count"},
+	        {"received", q->received.total, "count"},
+	        {"deleted", q->deleted.total, "count"},
+	        {"visible_max", q->visible_max.m.total, "count"},
+	        {"alarm_fired", q->alarm_fired, "count"},
 	};
-	for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
-		char *path = sim_asprintf("%s.%s", q->name, values[i].name);
-		sim_metrics_set_value(m, path, values[i].v, "count");
-		sim_free(path);
-	}
+	ks_summary_rows(q->ctx, q->name, rows, sizeof rows / sizeof rows[0]);
 }
 
 /* ---- as a destination --------------------------------------------------------------------- */
