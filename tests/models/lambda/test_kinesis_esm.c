@@ -1,5 +1,5 @@
-/* The Lambda stream poller: conservation of records (VALIDATION.md case 4), order, no poller
- * locked out (case 2), expiry. */
+/* The Lambda event source mapping on a stream (lambda/kinesis_esm.h): conservation of records
+ * (VALIDATION.md case 4), no poller locked out (case 2), expiry, starting positions. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -151,6 +151,35 @@ static void throttled_invocations_are_retried_without_using_attempts(void **stat
 	harness_free(&r);
 }
 
+/* [doc] AT_TIMESTAMP: the mapping starts at the first record accepted at or after its time,
+ * through the shared read limit and through an enhanced fan-out subscription alike (the
+ * subscription used to hand over the records before the time on its first push). 10 records/s
+ * evenly spaced for 2 minutes, the timestamp at 1 minute: the second minute's records only. */
+static void at_timestamp_skips_earlier_records_polled_or_pushed(void **state)
+{
+	(void)state;
+	const char *yaml =
+	        "kinesim: 1\n"
+	        "name: at-timestamp\n"
+	        "duration: 3m\n"
+	        "streams: {s: {shards: 1}}\n"
+	        "producers:\n"
+	        "  p: {stream: s, rate: 10/s, arrivals: uniform, record_size: 100B, limit: 1200}\n"
+	        "functions:\n"
+	        "  polled:\n"
+	        "    triggers: [{kinesis: s, starting_position: AT_TIMESTAMP,\n"
+	        "                starting_position_timestamp: 1m}]\n"
+	        "  pushed:\n"
+	        "    triggers: [{kinesis: s, enhanced_fanout: true, starting_position: "
+	        "AT_TIMESTAMP,\n"
+	        "                starting_position_timestamp: 1m}]\n";
+	harness_run r = harness_run_yaml(yaml, NULL, 1);
+	double polled = harness_value(&r, "polled.records_processed");
+	assert_in_range((uint64_t)polled, 599, 601);
+	assert_true(harness_value(&r, "pushed.records_processed") == polled);
+	harness_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -159,6 +188,7 @@ int main(void)
 	        cmocka_unit_test(iterator_age_of_a_function_that_keeps_up_stays_small),
 	        cmocka_unit_test(put_to_readable_delays_every_record_by_that_much),
 	        cmocka_unit_test(throttled_invocations_are_retried_without_using_attempts),
+	        cmocka_unit_test(at_timestamp_skips_earlier_records_polled_or_pushed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
