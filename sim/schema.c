@@ -1094,3 +1094,13 @@ void sim_schema_fill(const sim_yaml_node *map, const sim_schema *children, void 
 		}
 	}
 }
+
+void sim_schema_error(sim_diag *d, const sim_yaml_node *at, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	sim_diag_report(d, SIM_DIAG_ERROR, at->file, at->line, at->col, "%s", msg);
+}

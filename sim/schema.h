@@ -133,6 +133,11 @@ size_t sim_schema_check(sim_yaml_doc *doc, sim_yaml_node *node, const sim_schema
  * not fit the kind, or an offset on a SEQ, DICT, VARIANT or ANY row, is a bug (asserted). */
 void sim_schema_fill(const sim_yaml_node *map, const sim_schema *children, void *out);
 
+/* Reports an error at a node of a tree (its file, line and column), for checks a schema
+ * cannot express. */
+void sim_schema_error(sim_diag *d, const sim_yaml_node *at, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
 /* Typed getters for checked trees: map[key] parsed; assert when absent or invalid. */
 bool sim_schema_bool(const sim_yaml_node *map, const char *key);
 int64_t sim_schema_int(const sim_yaml_node *map, const char *key);

@@ -46,6 +46,8 @@ typedef struct ks_readers ks_readers;
 typedef struct ks_reader_ops {
 	/* A reader for a shard: at subscription, or when the stream opens a shard later. */
 	void (*opened)(void *owner, ks_reader *r);
+	/* The reader is going (ks_readers_destroy): the owner frees its data. May be NULL. */
+	void (*closed)(void *owner, ks_reader *r);
 	/* Records [from, to) reached the owner at now (a response, or what was pushed). The
 	 * reader waits until the owner asks for more with ks_reader_next. */
 	void (*arrived)(void *owner, ks_reader *r, uint64_t from, uint64_t to, sim_time now);

@@ -96,8 +96,6 @@ void ks_firehose_destroy(ks_firehose *f)
 {
 	if (!f)
 		return;
-	for (size_t i = 0; i < ks_readers_count(f->readers); i++)
-		sim_free(ks_reader_data(ks_readers_at(f->readers, i)));
 	ks_readers_destroy(f->readers);
 	while (f->head) {
 		object *o = f->head;
@@ -265,8 +263,15 @@ static void arrived(void *owner, ks_reader *r, uint64_t from, uint64_t to, sim_t
 	ks_reader_next(r, ks_reader_last_call(r) + READ_PERIOD);
 }
 
+static void closed(void *owner, ks_reader *r)
+{
+	(void)owner;
+	sim_free(ks_reader_data(r));
+}
+
 static const ks_reader_ops reader_ops = {
         .opened = opened,
+        .closed = closed,
         .arrived = arrived,
         .skipped = skipped,
         .called = called,

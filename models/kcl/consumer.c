@@ -202,8 +202,15 @@ static void on_processed(sim_engine *e, void *obj, uint64_t arg)
 	processed(obj, sim_engine_now(e));
 }
 
+static void closed(void *owner, ks_reader *r)
+{
+	(void)owner;
+	sim_free(ks_reader_data(r));
+}
+
 static const ks_reader_ops reader_ops = {
         .opened = opened,
+        .closed = closed,
         .arrived = arrived,
         .skipped = skipped,
         .called = called,
@@ -265,8 +272,6 @@ void ks_consumer_destroy(ks_consumer *c)
 {
 	if (!c)
 		return;
-	for (size_t i = 0; i < ks_readers_count(c->readers); i++)
-		sim_free(ks_reader_data(ks_readers_at(c->readers, i)));
 	ks_readers_destroy(c->readers);
 	for (size_t i = 0; i < c->nlabels; i++)
 		sim_free(c->labels[i]);

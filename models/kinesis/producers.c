@@ -178,17 +178,6 @@ static const sim_schema producer_item = {
 
 /* ---- the checks a schema cannot say ----------------------------------------------------- */
 
-__attribute__((format(printf, 3, 4))) static void report(sim_diag *d, const sim_yaml_node *at,
-                                                         const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	sim_diag_report(d, SIM_DIAG_ERROR, at->file, at->line, at->col, "%s", msg);
-}
-
 /* A rate of records (not bytes) per time. */
 static void check_count_rate(const sim_yaml_node *rate, const char *key, sim_diag *d)
 {
@@ -196,7 +185,8 @@ static void check_count_rate(const sim_yaml_node *rate, const char *key, sim_dia
 	char err[160];
 	if (rate && rate->kind == SIM_YAML_SCALAR &&
 	    sim_parse_rate(rate->text, &r, err, sizeof err) == 0 && r.is_bytes)
-		report(d, rate, "%s must count records, e.g. '100/s' (got '%s')", key, rate->text);
+		sim_schema_error(d, rate, "%s must count records, e.g. '100/s' (got '%s')", key,
+		                 rate->text);
 }
 
 /* arrivals: poisson | uniform | {bursty: {burst: N[, every: T]}}. Bursty is a pattern applied
@@ -213,9 +203,10 @@ static void check_arrivals(const sim_yaml_node *pr, sim_diag *d)
 		return;
 	const sim_yaml_node *bursty = sim_yaml_get(arrivals, "bursty");
 	if (arrivals->kind != SIM_YAML_MAP || arrivals->n != 1 || !bursty) {
-		report(d, arrivals,
-		       "arrivals must be poisson, uniform or {bursty: {burst: N}} (got %s)",
-		       arrivals->kind == SIM_YAML_SCALAR ? arrivals->text : "another map");
+		sim_schema_error(
+		        d, arrivals,
+		        "arrivals must be poisson, uniform or {bursty: {burst: N}} (got %s)",
+		        arrivals->kind == SIM_YAML_SCALAR ? arrivals->text : "another map");
 		return;
 	}
 	const sim_yaml_node *burst = sim_yaml_get(bursty, "burst");
@@ -224,31 +215,34 @@ static void check_arrivals(const sim_yaml_node *pr, sim_diag *d)
 	sim_time t;
 	char err[160];
 	if (bursty->kind != SIM_YAML_MAP || !burst || bursty->n != (every ? 2u : 1u)) {
-		report(d, bursty,
-		       "bursty needs 'burst' (records per burst), and may restate 'every' "
-		       "(time between bursts, burst/rate)");
+		sim_schema_error(
+		        d, bursty,
+		        "bursty needs 'burst' (records per burst), and may restate 'every' "
+		        "(time between bursts, burst/rate)");
 		sim_diag_hint(d, "e.g. rate: 50/s with arrivals: {bursty: {burst: 50}} sends 50 "
 		                 "records at once every second");
 		return;
 	}
 	if (burst->kind != SIM_YAML_SCALAR ||
 	    sim_parse_count(burst->text, &n, err, sizeof err) < 0 || n < 1 || n > 1000000) {
-		report(d, burst, "burst must be a whole number of records 1..1000000 (got '%s')",
-		       burst->kind == SIM_YAML_SCALAR ? burst->text : "a collection");
+		sim_schema_error(d, burst,
+		                 "burst must be a whole number of records 1..1000000 (got '%s')",
+		                 burst->kind == SIM_YAML_SCALAR ? burst->text : "a collection");
 		return;
 	}
 	if (!every)
 		return;
 	if (every->kind != SIM_YAML_SCALAR ||
 	    sim_parse_duration(every->text, &t, err, sizeof err) < 0 || t <= 0) {
-		report(d, every, "every must be a positive duration, e.g. '1s' (got '%s')",
-		       every->kind == SIM_YAML_SCALAR ? every->text : "a collection");
+		sim_schema_error(d, every,
+		                 "every must be a positive duration, e.g. '1s' (got '%s')",
+		                 every->kind == SIM_YAML_SCALAR ? every->text : "a collection");
 		return;
 	}
 	const sim_yaml_node *rate = sim_yaml_get(pr, "rate");
 	sim_rate r;
 	if (!rate) {
-		report(d, every, "bursty 'every' needs a constant 'rate' beside it");
+		sim_schema_error(d, every, "bursty 'every' needs a constant 'rate' beside it");
 		sim_diag_hint(d,
 		              "with a profile, diurnal or trace the bursts follow the rate: give "
 		              "'burst' alone");
@@ -258,17 +252,19 @@ static void check_arrivals(const sim_yaml_node *pr, sim_diag *d)
 	    r.is_bytes)
 		return; /* reported with the rate */
 	if (r.per_s <= 0) {
-		report(d, every, "bursty 'every' needs a rate above 0/s (got %s)", rate->text);
+		sim_schema_error(d, every, "bursty 'every' needs a rate above 0/s (got %s)",
+		                 rate->text);
 		return;
 	}
 	sim_time spacing = (sim_time)((double)n * 1e9 / r.per_s + 0.5);
 	if (t - spacing > 1 || spacing - t > 1) {
 		char want[64];
 		sim_time_format(want, sizeof want, spacing);
-		report(d, every,
-		       "every: %s disagrees with rate %s: bursts of %lld records at that rate come "
-		       "every %s",
-		       every->text, rate->text, (long long)n, want);
+		sim_schema_error(d, every,
+		                 "every: %s disagrees with rate %s: bursts of %lld records at that "
+		                 "rate come "
+		                 "every %s",
+		                 every->text, rate->text, (long long)n, want);
 		sim_diag_hint(d,
 		              "give 'burst' alone (the rate spaces the bursts), or make rate "
 		              "burst/every (%.6g/s)",
@@ -295,17 +291,19 @@ static void check_producer(const sim_yaml_pair *p, sim_diag *d)
 		first = first ? first : sources[i];
 	}
 	if (!first)
-		report(d, p->key, "producer '%s' needs one of rate, profile, diurnal, trace",
-		       p->key->text);
+		sim_schema_error(d, p->key,
+		                 "producer '%s' needs one of rate, profile, diurnal, trace",
+		                 p->key->text);
 
 	const sim_yaml_node *stream = sim_yaml_get(pr, "stream");
 	const sim_yaml_node *list = sim_yaml_get(pr, "streams");
 	if (!stream && !list)
-		report(d, p->key, "producer '%s' needs 'stream' (or 'streams')", p->key->text);
+		sim_schema_error(d, p->key, "producer '%s' needs 'stream' (or 'streams')",
+		                 p->key->text);
 	if (stream && list) {
 		const sim_yaml_pair *second = sim_yaml_get_pair(pr, "streams");
-		report(d, second->key, "producer '%s' has both 'stream' and 'streams'",
-		       p->key->text);
+		sim_schema_error(d, second->key, "producer '%s' has both 'stream' and 'streams'",
+		                 p->key->text);
 		sim_diag_hint(d, "streams: [a, b] writes each record to every stream named");
 	}
 
@@ -322,10 +320,11 @@ static void check_producer(const sim_yaml_pair *p, sim_diag *d)
 		    sim_parse_duration(at->text, &t, err, sizeof err) < 0)
 			continue;
 		if (t <= last_at)
-			report(d, at,
-			       "profile steps must be in time order (got at: %s after a later "
-			       "step)",
-			       at->text);
+			sim_schema_error(
+			        d, at,
+			        "profile steps must be in time order (got at: %s after a later "
+			        "step)",
+			        at->text);
 		last_at = t;
 	}
 	const sim_yaml_node *diurnal = sim_yaml_get(pr, "diurnal");
@@ -344,15 +343,17 @@ static void check_producer(const sim_yaml_pair *p, sim_diag *d)
 		for (size_t j = 0; j < i && a->kind == SIM_YAML_SCALAR; j++) {
 			const sim_yaml_node *b = list->items[j];
 			if (b->kind == SIM_YAML_SCALAR && strcmp(a->text, b->text) == 0) {
-				report(d, a, "stream '%s' is listed twice in streams", a->text);
+				sim_schema_error(d, a, "stream '%s' is listed twice in streams",
+				                 a->text);
 				break;
 			}
 		}
 	}
 	if (list && list->kind == SIM_YAML_SEQ && list->n == 0)
-		report(d, list, "streams needs at least one stream");
+		sim_schema_error(d, list, "streams needs at least one stream");
 	if (profile && profile->kind == SIM_YAML_SEQ && profile->n == 0)
-		report(d, profile, "profile needs at least one step, e.g. [{at: 0s, rate: 100/s}]");
+		sim_schema_error(d, profile,
+		                 "profile needs at least one step, e.g. [{at: 0s, rate: 100/s}]");
 	const sim_yaml_node *peak = sim_yaml_get(diurnal, "peak");
 	const sim_yaml_node *trough = sim_yaml_get(diurnal, "trough");
 	sim_rate rp, rt;
@@ -361,8 +362,8 @@ static void check_producer(const sim_yaml_pair *p, sim_diag *d)
 	    peak->kind == SIM_YAML_SCALAR && trough->kind == SIM_YAML_SCALAR &&
 	    sim_parse_rate(peak->text, &rp, err, sizeof err) == 0 &&
 	    sim_parse_rate(trough->text, &rt, err, sizeof err) == 0 && rp.per_s < rt.per_s)
-		report(d, peak, "diurnal peak (%s) must be at least its trough (%s)", peak->text,
-		       trough->text);
+		sim_schema_error(d, peak, "diurnal peak (%s) must be at least its trough (%s)",
+		                 peak->text, trough->text);
 	/* Keys written in the scenario (line > 0), not defaults the schema filled in. */
 	const sim_yaml_node *put = sim_yaml_get(pr, "put");
 	const sim_yaml_node *api = sim_yaml_get(put, "api");
@@ -372,10 +373,10 @@ static void check_producer(const sim_yaml_pair *p, sim_diag *d)
 	     i++) {
 		const sim_yaml_pair *kv = sim_yaml_get_pair(put, batching[i]);
 		if (kv && kv->key->line > 0)
-			report(d, kv->key,
-			       "put.%s applies to PutRecords only (PutRecord sends one "
-			       "record per call)",
-			       batching[i]);
+			sim_schema_error(d, kv->key,
+			                 "put.%s applies to PutRecords only (PutRecord sends one "
+			                 "record per call)",
+			                 batching[i]);
 	}
 	check_arrivals(pr, d);
 }

@@ -146,6 +146,8 @@ void ks_readers_destroy(ks_readers *set)
 	if (!set)
 		return;
 	for (size_t i = 0; i < set->n; i++) {
+		if (set->ops->closed)
+			set->ops->closed(set->owner, set->opened[i]);
 		gsl_rng_free(set->opened[i]->phase_rng);
 		gsl_rng_free(set->opened[i]->latency_rng);
 		sim_free(set->opened[i]);

@@ -486,17 +486,6 @@ static const sim_schema function_item = {
 
 /* ---- the checks a schema cannot say ----------------------------------------------------- */
 
-__attribute__((format(printf, 3, 4))) static void report(sim_diag *d, const sim_yaml_node *at,
-                                                         const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	sim_diag_report(d, SIM_DIAG_ERROR, at->file, at->line, at->col, "%s", msg);
-}
-
 static bool scalar_is(const sim_yaml_node *n, const char *text)
 {
 	return n && n->kind == SIM_YAML_SCALAR && strcmp(n->text, text) == 0;
@@ -544,9 +533,10 @@ static void check_function(const sim_yaml_pair *p, sim_diag *d)
 		    end->kind == SIM_YAML_SCALAR &&
 		    sim_parse_duration(start->text, &s, err, sizeof err) == 0 &&
 		    sim_parse_duration(end->text, &e, err, sizeof err) == 0 && e <= s)
-			report(d, end,
-			       "an outage must end after it starts (got start: %s, end: %s)",
-			       start->text, end->text);
+			sim_schema_error(
+			        d, end,
+			        "an outage must end after it starts (got start: %s, end: %s)",
+			        start->text, end->text);
 	}
 	const sim_yaml_node *ore = sim_yaml_get(fn, "on_record_error");
 	if (ore && ore->kind == SIM_YAML_MAP) {
@@ -559,20 +549,23 @@ static void check_function(const sim_yaml_pair *p, sim_diag *d)
 			 */
 			const sim_yaml_pair *kv = sim_yaml_get_pair(ore, with_retry[i]);
 			if (kv && kv->key->line > 0)
-				report(d, kv->key,
-				       "on_record_error.%s applies to policy: retry only (got "
-				       "policy: %s)",
-				       with_retry[i], policy->text);
+				sim_schema_error(
+				        d, kv->key,
+				        "on_record_error.%s applies to policy: retry only (got "
+				        "policy: %s)",
+				        with_retry[i], policy->text);
 		}
 		const sim_yaml_node *then = sim_yaml_get(ore, "then");
 		const sim_yaml_pair *to = sim_yaml_get_pair(ore, "forward_to");
 		if (retry && scalar_is(then, "forward") && !to) {
-			report(d, then, "'then: forward' needs forward_to (a topic or a queue)");
+			sim_schema_error(d, then,
+			                 "'then: forward' needs forward_to (a topic or a queue)");
 			sim_diag_hint(d, "e.g. forward_to: retry-topic");
 		}
 		if (to && !(retry && scalar_is(then, "forward")))
-			report(d, to->key,
-			       "on_record_error.forward_to applies to then: forward only");
+			sim_schema_error(
+			        d, to->key,
+			        "on_record_error.forward_to applies to then: forward only");
 	}
 	const sim_yaml_node *triggers = sim_yaml_get(fn, "triggers");
 	for (size_t i = 0; triggers && triggers->kind == SIM_YAML_SEQ && i < triggers->n; i++) {
@@ -580,8 +573,9 @@ static void check_function(const sim_yaml_pair *p, sim_diag *d)
 		const sim_yaml_node *pos = sim_yaml_get(t, "starting_position");
 		if (scalar_is(pos, "AT_TIMESTAMP") &&
 		    !sim_yaml_get(t, "starting_position_timestamp")) {
-			report(d, pos,
-			       "starting_position AT_TIMESTAMP needs starting_position_timestamp");
+			sim_schema_error(
+			        d, pos,
+			        "starting_position AT_TIMESTAMP needs starting_position_timestamp");
 			sim_diag_hint(
 			        d, "e.g. starting_position_timestamp: 5m (from the run's start)");
 		}
@@ -590,7 +584,8 @@ static void check_function(const sim_yaml_pair *p, sim_diag *d)
 	for (size_t t = 0; fw && fw->kind == SIM_YAML_SEQ && t < fw->n; t++) {
 		const sim_yaml_node *target = sim_yaml_get(fw->items[t], "function");
 		if (scalar_is(target, p->key->text))
-			report(d, target, "function '%s' forwards to itself", target->text);
+			sim_schema_error(d, target, "function '%s' forwards to itself",
+			                 target->text);
 	}
 }
 

@@ -530,6 +530,17 @@ static void opened(void *owner, ks_reader *r)
 	ks_reader_set_data(r, p);
 }
 
+static void closed(void *owner, ks_reader *r)
+{
+	ks_kinesis_esm *e = owner;
+	poller *p = ks_reader_data(r);
+	for (uint32_t k = 0; k < e->cfg.lanes; k++)
+		sim_free(p->lanes[k].seq);
+	sim_free(p->lanes);
+	gsl_rng_free(p->invoke_rng);
+	sim_free(p);
+}
+
 static void arrived(void *owner, ks_reader *r, uint64_t from, uint64_t to, sim_time now)
 {
 	(void)owner;
@@ -587,6 +598,7 @@ static bool holding(void *owner, const ks_reader *r)
 
 static const ks_reader_ops reader_ops = {
         .opened = opened,
+        .closed = closed,
         .arrived = arrived,
         .skipped = skipped,
         .called = called,
@@ -624,14 +636,6 @@ void ks_kinesis_esm_destroy(ks_kinesis_esm *e)
 {
 	if (!e)
 		return;
-	for (size_t i = 0; i < ks_readers_count(e->readers); i++) {
-		poller *p = ks_reader_data(ks_readers_at(e->readers, i));
-		for (uint32_t k = 0; k < e->cfg.lanes; k++)
-			sim_free(p->lanes[k].seq);
-		sim_free(p->lanes);
-		gsl_rng_free(p->invoke_rng);
-		sim_free(p);
-	}
 	ks_readers_destroy(e->readers);
 	sim_free(e->scratch);
 	sim_free(e);

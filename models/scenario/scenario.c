@@ -17,17 +17,6 @@
 
 #define AWS_RANGE_HINT "set platform.aws_ranges: warn to allow values outside AWS's range"
 
-__attribute__((format(printf, 3, 4))) static void report(sim_diag *d, const sim_yaml_node *at,
-                                                         const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	sim_diag_report(d, SIM_DIAG_ERROR, at->file, at->line, at->col, "%s", msg);
-}
-
 static bool scalar_is(const sim_yaml_node *n, const char *text)
 {
 	return n && n->kind == SIM_YAML_SCALAR && strcmp(n->text, text) == 0;
@@ -128,10 +117,11 @@ static void add_name(name_entry **names, size_t *n, size_t *cap, char *name, con
                      const sim_yaml_node *at, const char *every_kind, sim_diag *d)
 {
 	if (strcmp(name, "cost") == 0) {
-		report(d, at, "the name '%s' is reserved for the cost metrics", name);
+		sim_schema_error(d, at, "the name '%s' is reserved for the cost metrics", name);
 		sim_diag_hint(d, "choose another name for this %s", kind);
 	} else if (!*name || strpbrk(name, ". \t")) {
-		report(d, at, "%s name '%s' may not be empty or contain '.' or spaces", kind, name);
+		sim_schema_error(d, at, "%s name '%s' may not be empty or contain '.' or spaces",
+		                 kind, name);
 		sim_diag_hint(d, "metric paths are <name>.<metric>, so a name is one word");
 	} else {
 		for (size_t i = 0; i < *n; i++) {
@@ -231,10 +221,11 @@ static void check_efo_limit(const sim_yaml_node *root, sim_diag *d)
 				at = efo;
 		}
 		if (at) {
-			report(d, at,
-			       "stream '%s' has %zu enhanced fan-out consumers; AWS allows 20 per "
-			       "stream",
-			       name, n);
+			sim_schema_error(
+			        d, at,
+			        "stream '%s' has %zu enhanced fan-out consumers; AWS allows 20 per "
+			        "stream",
+			        name, n);
 			sim_diag_hint(
 			        d, "each copy of a function (count: N) registers its own consumer");
 		}
@@ -255,8 +246,8 @@ static void check_warmup(const sim_yaml_node *root, sim_diag *d)
 	char ws[64], ts[64];
 	sim_time_format(ws, sizeof ws, w);
 	sim_time_format(ts, sizeof ts, t);
-	report(d, warmup->value, "warmup must be shorter than duration (got %s, duration %s)", ws,
-	       ts);
+	sim_schema_error(d, warmup->value,
+	                 "warmup must be shorter than duration (got %s, duration %s)", ws, ts);
 }
 
 /* What a schema cannot say: each component's own checks, then those that span components.
