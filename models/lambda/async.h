@@ -1,7 +1,8 @@
 /* A function's asynchronous invocation queue (MODEL.md section 7): the events of SNS
  * deliveries (and, later, async forwards), each carrying one data record copy, and of S3
- * object notifications (firehose.h), each carrying copies of the object's records, so that a
- * record's latency counts from its original acceptance and its poison and work follow it.
+ * object notifications (firehose/delivery.h, s3/bucket.h), each carrying copies of the object's
+ * records, so that a record's latency counts from its original acceptance and its poison and work
+ * follow it.
  *
  * [doc] Events are invoked one per invocation (a batch of its records) as concurrency allows. A
  * function error is retried up to maximum_retry_attempts (0..2) times, 1 min and then 2 min after

@@ -1,5 +1,5 @@
 /* A Lambda function (one copy of it): what an invocation does and what it measures (MODEL.md
- * section 6). Stream pollers (poller.h) decide when to invoke it.
+ * section 6). Event sources (kinesis_esm.h, sqs_esm.h, async.h, fanout.h) decide when to invoke it.
  *
  * An invocation (ks_function_invoke) is decided whole at the instant of the call: the
  * concurrency check (the function's reservation and the account's pools, account.h), the
@@ -148,8 +148,8 @@ void ks_function_note_read(ks_function *f, sim_time t, size_t column, bool admit
                            sim_time getrecords_age);
 
 /* ---- The invocation interface (the Lambda issue) ------------------------------------------
- * The event source mapping (poller.c) forms a batch and asks the function to run it; the
- * function decides, at the instant of the call, whether it is throttled (account and reserved
+ * An event source mapping (kinesis_esm.c, sqs_esm.c) forms a batch and asks the function to run it;
+ * the function decides, at the instant of the call, whether it is throttled (account and reserved
  * concurrency), which execution environment runs it (a cold start or a reuse), how long the
  * handler runs, and how it ends under the failure injection and the handler's on_record_error
  * policy. The ESM then applies its own error handling (retries, bisect, item failures,
