@@ -12,44 +12,48 @@ int cli_check(int argc, char **argv)
 {
 	static const struct option options[] = {
 	        {"set", required_argument, NULL, 's'},
+	        {"set-new", required_argument, NULL, 'n'},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
-	const char **sets = sim_calloc((size_t)argc, sizeof *sets);
+	/* Every assignment is a copy, so that all are freed alike: a --set-new is "+PATH=VALUE"
+	 * (KS_SET_NEW, scenario.h), in order among the --set ones. */
+	char **sets = sim_calloc((size_t)argc, sizeof *sets);
 	size_t nsets = 0;
-	int c;
+	int c, rc = 0;
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+	while (rc == 0 && (c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
 		switch (c) {
-		case 's': sets[nsets++] = optarg; break;
+		case 's': sets[nsets++] = sim_strdup(optarg); break;
+		case 'n': sets[nsets++] = sim_asprintf("%c%s", KS_SET_NEW, optarg); break;
 		case 'h':
-			sim_free(sets);
-			printf("usage: kinesim check SCENARIO [--set PATH=VALUE]...\n");
-			return EXIT_OK;
+			printf("usage: kinesim check SCENARIO [--set PATH=VALUE]... "
+			       "[--set-new PATH=VALUE]...\n");
+			rc = -1;
+			break;
 		case ':':
-			sim_free(sets);
-			return cli_usage_error("check", "option '%s' needs a value",
-			                       argv[optind - 1]);
+			rc = cli_usage_error("check", "option '%s' needs a value",
+			                     argv[optind - 1]);
+			break;
 		default:
-			sim_free(sets);
-			return cli_usage_error("check", "unknown option '%s'", argv[optind - 1]);
+			rc = cli_usage_error("check", "unknown option '%s'", argv[optind - 1]);
+			break;
 		}
 	}
-	if (optind >= argc) {
-		sim_free(sets);
-		return cli_usage_error("check", "no scenario file given");
-	}
-	if (optind + 1 < argc) {
-		sim_free(sets);
-		return cli_usage_error("check", "one scenario at a time (got '%s' too)",
-		                       argv[optind + 1]);
-	}
+	if (rc == 0 && optind >= argc)
+		rc = cli_usage_error("check", "no scenario file given");
+	else if (rc == 0 && optind + 1 < argc)
+		rc = cli_usage_error("check", "one scenario at a time (got '%s' too)",
+		                     argv[optind + 1]);
 	ks_scenario *sc = NULL;
-	int rc = cli_load_scenario(argv[optind], sets, nsets, &sc);
+	if (rc == 0)
+		rc = cli_load_scenario(argv[optind], (const char *const *)sets, nsets, &sc);
+	for (size_t i = 0; i < nsets; i++)
+		sim_free(sets[i]);
 	sim_free(sets);
 	if (rc)
-		return rc;
+		return rc < 0 ? EXIT_OK : rc;
 
 	/* The expect: paths name metrics: list them from a model that has not run. */
 	sim_metrics *names = sim_metrics_create();

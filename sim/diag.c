@@ -2,7 +2,12 @@
  *
  * Invariants: every diagnostic and every registered source is a private copy owned by the
  * sim_diag; `seq` numbers diagnostics in report order so that sorting is stable (qsort is not).
- * Sorting happens on a copy of the index at print time, so reporting stays O(1). */
+ * Sorting happens on a copy of the index at print time, so reporting stays O(1).
+ *
+ * What is printed comes from the input (the source line, values quoted in messages, file
+ * names), and goes to a terminal: control bytes and DEL are printed as \xNN, so a file cannot
+ * move the cursor, clear the screen or hide text. The source line keeps its tabs, which the
+ * caret line copies. */
 #include "sim/diag.h"
 
 #include <ctype.h>
@@ -188,6 +193,33 @@ static void puts_(buf *b, const char *s)
 	put(b, s, strlen(s));
 }
 
+static bool is_control(unsigned char c, bool keep_tabs)
+{
+	return (c < 0x20 && !(keep_tabs && c == '\t')) || c == 0x7f;
+}
+
+/* len bytes of s, control bytes as \xNN (4 columns each). */
+static void put_escaped(buf *b, const char *s, size_t len, bool keep_tabs)
+{
+	size_t from = 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (!is_control(c, keep_tabs))
+			continue;
+		char esc[8];
+		put(b, s + from, i - from);
+		snprintf(esc, sizeof esc, "\\x%02x", c);
+		puts_(b, esc);
+		from = i + 1;
+	}
+	put(b, s + from, len - from);
+}
+
+static void puts_escaped(buf *b, const char *s)
+{
+	put_escaped(b, s, strlen(s), false);
+}
+
 /* The source line (1-based) of text, or NULL; *len gets its length without the newline. */
 static const char *source_line(const source *s, int line, size_t *len)
 {
@@ -212,7 +244,7 @@ static void format_entry(const sim_diag *d, const entry *e, bool with_source, bu
 {
 	char head[64];
 	const char *sev = e->sev == SIM_DIAG_ERROR ? "error" : "warning";
-	puts_(b, e->file);
+	puts_escaped(b, e->file);
 	if (e->line > 0) {
 		if (e->col > 0)
 			snprintf(head, sizeof head, ":%d:%d: %s: ", e->line, e->col, sev);
@@ -222,23 +254,23 @@ static void format_entry(const sim_diag *d, const entry *e, bool with_source, bu
 		snprintf(head, sizeof head, ": %s: ", sev);
 	}
 	puts_(b, head);
-	puts_(b, e->msg);
+	puts_escaped(b, e->msg);
 	puts_(b, "\n");
 	const source *s = e->line > 0 && with_source ? find_source(d, e->file) : NULL;
 	size_t len = 0;
 	const char *text = s ? source_line(s, e->line, &len) : NULL;
 	if (text) {
-		put(b, text, len);
+		put_escaped(b, text, len, true);
 		puts_(b, "\n");
 		/* The caret goes under the col-th character: libyaml counts characters, not bytes,
 		 * so UTF-8 continuation bytes add no column; tabs are copied so that the terminal
-		 * expands them the same way in both lines. */
+		 * expands them the same way in both lines; an escaped byte is 4 wide. */
 		int col = 1;
 		for (size_t i = 0; i < len && col < e->col; i++) {
 			unsigned char c = (unsigned char)text[i];
 			if ((c & 0xC0) == 0x80)
 				continue;
-			puts_(b, c == '\t' ? "\t" : " ");
+			puts_(b, c == '\t' ? "\t" : is_control(c, true) ? "    " : " ");
 			col++;
 		}
 		for (; col < e->col; col++)
@@ -247,7 +279,7 @@ static void format_entry(const sim_diag *d, const entry *e, bool with_source, bu
 	}
 	if (e->hint) {
 		puts_(b, "  hint: ");
-		puts_(b, e->hint);
+		puts_escaped(b, e->hint);
 		puts_(b, "\n");
 	}
 }

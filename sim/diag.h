@@ -7,7 +7,9 @@
  * Messages are collected (all errors are reported, not only the first) and printed sorted by
  * source, line and column, so the output does not depend on the order checks ran in. A
  * diagnostic without a position (line 0) prints as "LABEL: error: ..." (e.g. "--set #2").
- * Sources registered with sim_diag_add_source are used to print the line and the caret. */
+ * Sources registered with sim_diag_add_source are used to print the line and the caret.
+ * Control bytes and DEL in what is printed (file names, messages, hints, source lines but for
+ * their tabs) come out as \xNN: input never reaches the terminal as escape sequences. */
 #ifndef SIM_DIAG_H
 #define SIM_DIAG_H
 

@@ -5,7 +5,11 @@
  * file name or label the nodes point to (doc->strs); nodes never own each other, so a node may
  * be unlinked or replaced without freeing anything, and all is freed with the document.
  * Aliases are expanded (the anchored node is cloned), so the tree stays a tree and editing one
- * place never changes another; a cap on the node count stops "billion laughs" expansions. */
+ * place never changes another; a cap on the node count stops "billion laughs" expansions.
+ *
+ * Lookups are hashed where a document may be large (hashmap.h): the keys of a map with many
+ * pairs (duplicate keys are found while parsing, and entities by name afterwards), and the
+ * anchors of a parse. Linear searches made a 200,000-key map take minutes. */
 #include "sim/yaml.h"
 
 #include <ctype.h>
@@ -18,11 +22,21 @@
 
 #include "sim/alloc.h"
 #include "sim/assert.h"
+#include "sim/hashmap.h"
 
 /* Far beyond any scenario; reached only by alias bombs. */
 #define MAX_NODES 1000000
 /* Deeper nesting than this is surely a mistake, and recursion must stay within the stack. */
 #define MAX_DEPTH 500
+/* Maps of this many pairs or more are searched through a hash index of their keys; a scan of
+ * fewer is as fast and needs no memory. */
+#define INDEX_FROM 16
+
+/* The keys of map->pairs[0..n) by hash. */
+struct sim_yaml_index {
+	sim_hashmap map;
+	size_t n;
+};
 
 typedef struct source {
 	char *name;
@@ -53,6 +67,9 @@ void sim_yaml_doc_destroy(sim_yaml_doc *doc)
 		sim_free(n->text);
 		sim_free(n->pairs);
 		sim_free(n->items);
+		if (n->index)
+			sim_hashmap_fini(&n->index->map);
+		sim_free(n->index);
 		sim_free(n);
 	}
 	for (size_t i = 0; i < doc->nsrcs; i++) {
@@ -131,11 +148,40 @@ sim_yaml_node *sim_yaml_clone(sim_yaml_doc *doc, const sim_yaml_node *n)
 	return c;
 }
 
+/* The index of a map brought up to date with its pairs. Pairs are only appended, so the new
+ * ones are added; a map that holds fewer pairs than were indexed has been emptied and refilled,
+ * and is indexed again. The index is a cache: it changes through a const map. */
+static const struct sim_yaml_index *map_index(const sim_yaml_node *cmap)
+{
+	sim_yaml_node *map = (sim_yaml_node *)cmap;
+	if (!map->index)
+		map->index = sim_calloc(1, sizeof *map->index);
+	struct sim_yaml_index *x = map->index;
+	if (x->n > map->n) {
+		sim_hashmap_clear(&x->map);
+		x->n = 0;
+	}
+	for (; x->n < map->n; x->n++)
+		sim_hashmap_add(&x->map, sim_hash_string(map->pairs[x->n].key->text), x->n);
+	return x;
+}
+
 sim_yaml_pair *sim_yaml_get_pair(const sim_yaml_node *map, const char *key)
 {
 	if (!map || map->kind != SIM_YAML_MAP)
 		return NULL;
-	for (size_t i = 0; i < map->n; i++)
+	if (map->n < INDEX_FROM) {
+		for (size_t i = 0; i < map->n; i++)
+			if (strcmp(map->pairs[i].key->text, key) == 0)
+				return &map->pairs[i];
+		return NULL;
+	}
+	/* The first pair with the key, as the scan finds: an index returns a hash's pairs in
+	 * the order they were added. */
+	const struct sim_yaml_index *x = map_index(map);
+	uint64_t h = sim_hash_string(key);
+	size_t pos = 0, i;
+	while ((i = sim_hashmap_next(&x->map, h, &pos)) != SIM_HASHMAP_NONE)
 		if (strcmp(map->pairs[i].key->text, key) == 0)
 			return &map->pairs[i];
 	return NULL;
@@ -205,6 +251,7 @@ typedef struct parser {
 	size_t soft_errors; /* of errors: duplicate keys, after which the tree is still whole */
 	anchor *anchors;
 	size_t nanchors, capanchors;
+	sim_hashmap anchor_index; /* anchors[] by name */
 	int depth;
 } parser;
 
@@ -294,23 +341,31 @@ static size_t count_nodes(const sim_yaml_node *n)
 	return c;
 }
 
+static anchor *find_anchor(const parser *ps, const char *name)
+{
+	uint64_t h = sim_hash_string(name);
+	size_t pos = 0, i;
+	while ((i = sim_hashmap_next(&ps->anchor_index, h, &pos)) != SIM_HASHMAP_NONE)
+		if (strcmp(ps->anchors[i].name, name) == 0)
+			return &ps->anchors[i];
+	return NULL;
+}
+
 static void add_anchor(parser *ps, const yaml_char_t *name, sim_yaml_node *n)
 {
 	if (!name)
 		return;
+	/* A redefined anchor means its latest definition from there on. */
+	anchor *a = find_anchor(ps, (const char *)name);
+	if (a) {
+		a->node = n;
+		return;
+	}
 	sim_grow(&ps->anchors, &ps->capanchors, ps->nanchors + 1, sizeof(anchor));
 	ps->anchors[ps->nanchors].name = sim_strdup((const char *)name);
 	ps->anchors[ps->nanchors].node = n;
+	sim_hashmap_add(&ps->anchor_index, sim_hash_string((const char *)name), ps->nanchors);
 	ps->nanchors++;
-}
-
-static sim_yaml_node *find_anchor(const parser *ps, const char *name)
-{
-	/* From the end: a redefined anchor means its latest definition. */
-	for (size_t i = ps->nanchors; i-- > 0;)
-		if (strcmp(ps->anchors[i].name, name) == 0)
-			return ps->anchors[i].node;
-	return NULL;
 }
 
 static sim_yaml_node *parse_node(parser *ps, yaml_event_t *ev);
@@ -319,7 +374,8 @@ static sim_yaml_node *parse_alias(parser *ps, yaml_event_t *ev)
 {
 	int line = mark_line(ev->start_mark), col = mark_col(ev->start_mark);
 	const char *name = (const char *)ev->data.alias.anchor;
-	sim_yaml_node *target = find_anchor(ps, name);
+	const anchor *a = find_anchor(ps, name);
+	sim_yaml_node *target = a ? a->node : NULL;
 	sim_yaml_node *n;
 	if (!target) {
 		error_at(ps, line, col, "undefined alias '*%s' (no '&%s' before it)", name, name);
@@ -340,6 +396,9 @@ static sim_yaml_node *parse_scalar(parser *ps, yaml_event_t *ev)
 	sim_yaml_node *n = new_node(ps->doc, SIM_YAML_SCALAR, ps->file, mark_line(ev->start_mark),
 	                            mark_col(ev->start_mark));
 	n->text = sim_strndup((const char *)ev->data.scalar.value, ev->data.scalar.length);
+	/* libyaml gives the length: a shorter C string means an escaped NUL ("a\0b") inside. */
+	if (strlen(n->text) < ev->data.scalar.length)
+		error_at(ps, n->line, n->col, "a NUL character (\\0) is not allowed in a value");
 	yaml_scalar_style_t st = ev->data.scalar.style;
 	const char *tag = (const char *)ev->data.scalar.tag;
 	n->quoted = st == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
@@ -509,6 +568,7 @@ out:
 	for (size_t i = 0; i < ps.nanchors; i++)
 		sim_free(ps.anchors[i].name);
 	sim_free(ps.anchors);
+	sim_hashmap_fini(&ps.anchor_index);
 	/* After duplicate keys alone the tree is whole (the first value kept), so the caller can
 	 * go on checking and report every other mistake too; the errors are in d. */
 	if (ps.errors > ps.soft_errors)
@@ -556,11 +616,16 @@ sim_yaml_node *sim_yaml_load_file(sim_yaml_doc *doc, const char *path, sim_diag 
 			*err = -errno;
 		return NULL;
 	}
+	/* At most one byte beyond the limit, which tells a file at the limit from a larger one
+	 * without reading on: a file may be endless (/dev/zero, a FIFO), so its size says
+	 * nothing. */
+	const size_t most = (size_t)SIM_YAML_MAX_FILE + 1;
 	char *text = NULL;
 	size_t len = 0, cap = 0;
-	for (;;) {
-		sim_grow(&text, &cap, len + 65536, 1);
-		size_t got = fread(text + len, 1, cap - len, f);
+	while (len < most) {
+		sim_grow(&text, &cap, len + 65536 < most ? len + 65536 : most, 1);
+		size_t want = (cap < most ? cap : most) - len;
+		size_t got = fread(text + len, 1, want, f);
 		len += got;
 		if (got == 0)
 			break;
@@ -573,7 +638,18 @@ sim_yaml_node *sim_yaml_load_file(sim_yaml_doc *doc, const char *path, sim_diag 
 			*err = -rerr;
 		return NULL;
 	}
-	sim_yaml_node *root = sim_yaml_parse(doc, path, text, len, d);
+	if (len == most) {
+		sim_free(text);
+		sim_diag_report(d, SIM_DIAG_ERROR, path, 0, 0,
+		                "the file is larger than %u MiB, the most kinesim reads",
+		                SIM_YAML_MAX_FILE >> 20);
+		if (err)
+			*err = -EINVAL;
+		return NULL;
+	}
+	/* A UTF-8 byte order mark, which some editors write, is not part of the text. */
+	size_t skip = len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+	sim_yaml_node *root = sim_yaml_parse(doc, path, text + skip, len - skip, d);
 	sim_free(text);
 	if (err)
 		*err = root ? 0 : -EINVAL;

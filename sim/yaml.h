@@ -3,9 +3,10 @@
  * libyaml parses (its marks are 0-based; nodes store them 1-based); this module builds a tree of
  * scalars, maps and sequences, reporting syntax errors and duplicate keys (at the second
  * occurrence: "duplicate key 'shards' (first at line 6)") through diag.h. Aliases resolve to the
- * anchored node. The tree is then edited in place: `--set` assignments, defaults filled in by
- * the schema walker; `sim_yaml_emit` writes it back out (the resolved scenario). All nodes and
- * strings belong to the document and are freed with it. */
+ * anchored node. A scalar holding a NUL character (an escaped "\0") is an error: names and
+ * values are C strings, and a NUL would silently cut them short. The tree is then edited in place:
+ * `--set` assignments, defaults filled in by the schema walker; `sim_yaml_emit` writes it back out
+ * (the resolved scenario). All nodes and strings belong to the document and are freed with it. */
 #ifndef SIM_YAML_H
 #define SIM_YAML_H
 
@@ -29,8 +30,10 @@ struct sim_yaml_node {
 	char *text;       /* SCALAR: its text ("" for an empty value) */
 	bool quoted;      /* SCALAR: written quoted or as a block scalar (always a string) */
 	size_t n, cap;
-	sim_yaml_pair *pairs;  /* MAP: n pairs in document order */
+	sim_yaml_pair *pairs;  /* MAP: n pairs in document order; only ever appended to (or the
+	                        * map emptied), which keeps `index` right */
 	sim_yaml_node **items; /* SEQ: n items */
+	struct sim_yaml_index *index; /* MAP: its keys hashed, once it has many (yaml.c's cache) */
 };
 
 typedef struct sim_yaml_doc sim_yaml_doc;
@@ -53,8 +56,14 @@ sim_yaml_node *sim_yaml_parse(sim_yaml_doc *doc, const char *name, const char *t
 sim_yaml_node *sim_yaml_parse_value(sim_yaml_doc *doc, const char *text, const char *label,
                                     char **err);
 
-/* Reads and parses a file. On a read failure returns NULL and sets *err to -errno without
- * reporting; on a parse failure returns NULL with *err = -EINVAL after reporting. */
+/* The largest file sim_yaml_load_file reads (16 MiB): far beyond any scenario. */
+#define SIM_YAML_MAX_FILE (16u << 20)
+
+/* Reads and parses a file. A UTF-8 byte order mark at its start is skipped (it is not part of
+ * the text kept for sim_yaml_source_text). On a read failure returns NULL and sets *err to
+ * -errno without reporting; on a parse failure, or a file larger than SIM_YAML_MAX_FILE (of
+ * which it reads no more than one byte beyond the limit, so /dev/zero or a FIFO end too),
+ * returns NULL with *err = -EINVAL after reporting. */
 sim_yaml_node *sim_yaml_load_file(sim_yaml_doc *doc, const char *path, sim_diag *d, int *err);
 
 /* The text of a source parsed into this document (e.g. for /scenario/source); NULL if none. */
@@ -66,7 +75,9 @@ sim_yaml_node *sim_yaml_new_map(sim_yaml_doc *doc);
 sim_yaml_node *sim_yaml_new_seq(sim_yaml_doc *doc);
 sim_yaml_node *sim_yaml_clone(sim_yaml_doc *doc, const sim_yaml_node *n);
 
-/* Map access: NULL when map is NULL, not a map, or lacks the key. */
+/* Map access: NULL when map is NULL, not a map, or lacks the key. A large map is searched
+ * through a hash index of its keys (built and kept up to date on the way), so a lookup takes
+ * constant time however many entities a scenario has. */
 sim_yaml_node *sim_yaml_get(const sim_yaml_node *map, const char *key);
 sim_yaml_pair *sim_yaml_get_pair(const sim_yaml_node *map, const char *key);
 /* Replaces the value of key, or appends the pair (with a new key scalar). */

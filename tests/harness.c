@@ -48,9 +48,14 @@ ks_scenario *harness_load(const char *yaml, const char *const *sets)
 
 char *harness_diagnostics(const char *yaml, int *rc)
 {
+	return harness_diagnostics_sets(yaml, NULL, rc);
+}
+
+char *harness_diagnostics_sets(const char *yaml, const char *const *sets, int *rc)
+{
 	sim_diag *d = sim_diag_create();
 	ks_scenario *sc = NULL;
-	*rc = load(yaml, NULL, d, &sc);
+	*rc = load(yaml, sets, d, &sc);
 	ks_scenario_destroy(sc);
 	char *text = sim_diag_format(d, false);
 	sim_diag_destroy(d);

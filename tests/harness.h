@@ -25,6 +25,8 @@ ks_scenario *harness_load(const char *yaml, const char *const *sets);
 /* Loads YAML text that may fail or warn: returns the diagnostics without source lines (free
  * with sim_free) and the load's result in *rc. */
 char *harness_diagnostics(const char *yaml, int *rc);
+/* The same, with --set assignments (NULL-terminated; "+PATH=VALUE" for a --set-new). */
+char *harness_diagnostics_sets(const char *yaml, const char *const *sets, int *rc);
 
 /* Loads, builds (seed, replication 0) and runs to the end, then summarizes. */
 harness_run harness_run_yaml(const char *yaml, const char *const *sets, uint64_t seed);

@@ -272,6 +272,31 @@ static void check_arrivals(const sim_yaml_node *pr, sim_diag *d)
 	}
 }
 
+/* Whether a key written in the scenario holds its row's default, as the schema reads both (a
+ * resolved scenario, /scenario/resolved, writes every default out: such a key says nothing a
+ * cross-check could object to). */
+static bool holds_default(const sim_yaml_pair *kv, const sim_schema *rows)
+{
+	const sim_schema *row = rows;
+	while (row->key && strcmp(row->key, kv->key->text) != 0)
+		row++;
+	const sim_yaml_node *v = kv->value;
+	if (!row->key || !row->def || v->kind != SIM_YAML_SCALAR)
+		return false;
+	char err[128];
+	if (row->kind == SIM_SCHEMA_INT) {
+		int64_t a, b;
+		return sim_parse_count(v->text, &a, err, sizeof err) == 0 &&
+		       sim_parse_count(row->def, &b, err, sizeof err) == 0 && a == b;
+	}
+	if (row->kind == SIM_SCHEMA_DURATION) {
+		sim_time a, b;
+		return sim_parse_duration(v->text, &a, err, sizeof err) == 0 &&
+		       sim_parse_duration(row->def, &b, err, sizeof err) == 0 && a == b;
+	}
+	return strcmp(v->text, row->def) == 0;
+}
+
 static void check_producer(const sim_yaml_pair *p, sim_diag *d)
 {
 	static const char *const sources[] = {"rate", "profile", "diurnal", "trace"};
@@ -364,7 +389,8 @@ static void check_producer(const sim_yaml_pair *p, sim_diag *d)
 	    sim_parse_rate(trough->text, &rt, err, sizeof err) == 0 && rp.per_s < rt.per_s)
 		sim_schema_error(d, peak, "diurnal peak (%s) must be at least its trough (%s)",
 		                 peak->text, trough->text);
-	/* Keys written in the scenario (line > 0), not defaults the schema filled in. */
+	/* Keys written in the scenario (line > 0), not defaults the schema filled in, nor
+	 * written with their default value. */
 	const sim_yaml_node *put = sim_yaml_get(pr, "put");
 	const sim_yaml_node *api = sim_yaml_get(put, "api");
 	static const char *const batching[] = {"max_records", "linger"};
@@ -372,7 +398,7 @@ static void check_producer(const sim_yaml_pair *p, sim_diag *d)
 	     api && api->kind == SIM_YAML_SCALAR && strcmp(api->text, "PutRecord") == 0 && i < 2;
 	     i++) {
 		const sim_yaml_pair *kv = sim_yaml_get_pair(put, batching[i]);
-		if (kv && kv->key->line > 0)
+		if (kv && kv->key->line > 0 && !holds_default(kv, put_keys))
 			sim_schema_error(d, kv->key,
 			                 "put.%s applies to PutRecords only (PutRecord sends one "
 			                 "record per call)",

@@ -50,12 +50,10 @@ static void add(sim_schema *table, size_t *n, sim_schema row)
 static void build(void)
 {
 	size_t nt = 0, np = 0, npr = 0;
+	/* The version this kinesim reads is checked by the scenario (scenario.c), which says so
+	 * in words: a range of one value is no range to the schema (max > min). */
 	add(top, &nt,
-	    (sim_schema){.key = "kinesim",
-	                 .kind = SIM_SCHEMA_INT,
-	                 .flags = SIM_SCHEMA_REQUIRED,
-	                 .min = 1,
-	                 .max = 1});
+	    (sim_schema){.key = "kinesim", .kind = SIM_SCHEMA_INT, .flags = SIM_SCHEMA_REQUIRED});
 	add(top, &nt,
 	    (sim_schema){.key = "name", .kind = SIM_SCHEMA_STRING, .flags = SIM_SCHEMA_REQUIRED});
 	add(top, &nt, (sim_schema){.key = "description", .kind = SIM_SCHEMA_STRING});

@@ -1,21 +1,31 @@
-/* Loading a scenario: the YAML file, --set overrides, the format (format.h: the top level and
- * each component's part, references between entities checked by the walker with did-you-mean),
- * each component's own cross-checks, and the checks that span components: names unique across
- * every kind, the enhanced fan-out limit of a stream, a warm-up shorter than the run. */
+/* Loading a scenario: the YAML file, --set overrides (which change entities that exist, while
+ * --set-new creates them), the format (format.h: the top level and each component's part,
+ * references between entities checked by the walker with did-you-mean), each component's own
+ * cross-checks, and the checks that span components: the format version, safe and unique
+ * names across every kind, the enhanced fan-out limit of a stream, a warm-up shorter than the
+ * run.
+ *
+ * Every check is linear in the size of the scenario (names and streams are found through hash
+ * indexes), so scenarios of 10^5 entities load in seconds. */
 #include "models/scenario/scenario.h"
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "models/scenario/format.h"
 #include "models/scenario/registry.h"
 #include "sim/alloc.h"
+#include "sim/hashmap.h"
 #include "sim/schema.h"
 #include "sim/units.h"
 
 #define AWS_RANGE_HINT "set platform.aws_ranges: warn to allow values outside AWS's range"
+#define NAME_HINT                                                                                  \
+	"names become part of metric paths (<name>.<metric>) and of paths in the output file"
+#define FORMAT_VERSION 1
 
 static bool scalar_is(const sim_yaml_node *n, const char *text)
 {
@@ -104,7 +114,44 @@ static void ref_noun(void *ctx, const char *kinds, char *buf, size_t len)
 	}
 }
 
-/* ---- checks that span components -------------------------------------------------------- */
+/* ---- names ------------------------------------------------------------------------------ */
+
+/* The characters of a name, which are also those of a key in a --set PATH. */
+static bool name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '-' || c == '_';
+}
+
+/* [choice] A name (an entity's, the scenario's) is made of ASCII letters, digits, '-' and '_'.
+ * Names become metric paths (<name>.<metric>), groups of the output file (streams/<name>) and
+ * the default output file (out/<name>.h5): so a name can never be a path of its own ("a/b",
+ * "../x"), be empty, or split a metric path. */
+static bool name_is_safe(const char *name)
+{
+	if (!*name)
+		return false;
+	for (const char *p = name; *p; p++)
+		if (!name_char(*p))
+			return false;
+	return true;
+}
+
+/* The scenario keys of every kind, "streams, producers, ... and buckets" (last_sep " and ")
+ * or "... or buckets". */
+static void kinds_list(char *buf, size_t size, const char *last_sep)
+{
+	size_t at = 0, nkinds = 0;
+	while (ks_registry[nkinds])
+		nkinds++;
+	buf[0] = '\0';
+	for (size_t k = 0; k < nkinds && at < size; k++)
+		at += (size_t)snprintf(buf + at, size - at, "%s%s",
+		                       k == 0            ? ""
+		                       : k + 1 == nkinds ? last_sep
+		                                         : ", ",
+		                       ks_registry[k]->key);
+}
 
 typedef struct name_entry {
 	char *name; /* owned */
@@ -112,70 +159,109 @@ typedef struct name_entry {
 	const sim_yaml_node *at;
 } name_entry;
 
+typedef struct name_table {
+	name_entry *items;
+	size_t n, cap;
+	sim_hashmap index; /* items by name */
+	const char *every_kind;
+} name_table;
+
 /* Registers a name (taking ownership of it), reporting clashes and reserved words. */
-static void add_name(name_entry **names, size_t *n, size_t *cap, char *name, const char *kind,
-                     const sim_yaml_node *at, const char *every_kind, sim_diag *d)
+static void add_name(name_table *t, char *name, const char *kind, const sim_yaml_node *at,
+                     sim_diag *d)
 {
+	uint64_t h = sim_hash_string(name);
 	if (strcmp(name, "cost") == 0) {
 		sim_schema_error(d, at, "the name '%s' is reserved for the cost metrics", name);
 		sim_diag_hint(d, "choose another name for this %s", kind);
-	} else if (!*name || strpbrk(name, ". \t")) {
-		sim_schema_error(d, at, "%s name '%s' may not be empty or contain '.' or spaces",
-		                 kind, name);
-		sim_diag_hint(d, "metric paths are <name>.<metric>, so a name is one word");
 	} else {
-		for (size_t i = 0; i < *n; i++) {
-			if (strcmp((*names)[i].name, name) != 0)
+		size_t pos = 0, i;
+		while ((i = sim_hashmap_next(&t->index, h, &pos)) != SIM_HASHMAP_NONE) {
+			if (strcmp(t->items[i].name, name) != 0)
 				continue;
 			sim_diag_report(d, SIM_DIAG_ERROR, at->file, at->line, at->col,
 			                "%s name '%s' is already used by a %s (line %d)", kind,
-			                name, (*names)[i].kind, (*names)[i].at->line);
-			sim_diag_hint(d, "names are unique across %s", every_kind);
+			                name, t->items[i].kind, t->items[i].at->line);
+			sim_diag_hint(d, "names are unique across %s", t->every_kind);
 			sim_free(name);
 			return;
 		}
 	}
-	sim_grow(names, cap, *n + 1, sizeof **names);
-	(*names)[(*n)++] = (name_entry){name, kind, at};
+	sim_grow(&t->items, &t->cap, t->n + 1, sizeof *t->items);
+	sim_hashmap_add(&t->index, h, t->n);
+	t->items[t->n++] = (name_entry){name, kind, at};
 }
 
-/* Names are unique across all kinds; an entry that makes several (a function with `count`)
- * contributes each of theirs. */
+/* Names are safe (name_is_safe) and unique across all kinds; an entry that makes several (a
+ * function with `count`) contributes each of theirs. */
 static void check_names(const sim_yaml_node *root, sim_diag *d)
 {
-	char every[256] = "";
-	size_t at = 0, nkinds = 0;
-	while (ks_registry[nkinds])
-		nkinds++;
-	for (size_t k = 0; k < nkinds && at < sizeof every; k++)
-		at += (size_t)snprintf(every + at, sizeof every - at, "%s%s",
-		                       k == 0            ? ""
-		                       : k + 1 == nkinds ? " and "
-		                                         : ", ",
-		                       ks_registry[k]->key);
-	name_entry *names = NULL;
-	size_t n = 0, cap = 0;
-	for (size_t k = 0; k < nkinds; k++) {
+	char every[256];
+	kinds_list(every, sizeof every, " and ");
+	name_table t = {.every_kind = every};
+	for (size_t k = 0; ks_registry[k]; k++) {
 		const ks_component *c = ks_registry[k];
 		const sim_yaml_node *dict = sim_yaml_get(root, c->key);
 		for (size_t i = 0; dict && dict->kind == SIM_YAML_MAP && i < dict->n; i++) {
 			const sim_yaml_pair *p = &dict->pairs[i];
+			if (!name_is_safe(p->key->text)) {
+				if (!*p->key->text)
+					sim_schema_error(d, p->key, "a %s name may not be empty",
+					                 c->noun);
+				else
+					sim_schema_error(d, p->key,
+					                 "%s name '%s' may contain only letters, "
+					                 "digits, '-' and '_'",
+					                 c->noun, p->key->text);
+				sim_diag_hint(d, NAME_HINT);
+				continue;
+			}
 			if (!c->names) {
-				add_name(&names, &n, &cap, sim_strdup(p->key->text), c->noun,
-				         p->key, every, d);
+				add_name(&t, sim_strdup(p->key->text), c->noun, p->key, d);
 				continue;
 			}
 			size_t count = c->names(p, NULL);
 			char **made = sim_calloc(count ? count : 1, sizeof *made);
 			c->names(p, made);
 			for (size_t j = 0; j < count; j++)
-				add_name(&names, &n, &cap, made[j], c->noun, p->key, every, d);
+				add_name(&t, made[j], c->noun, p->key, d);
 			sim_free(made);
 		}
 	}
-	for (size_t i = 0; i < n; i++)
-		sim_free(names[i].name);
-	sim_free(names);
+	for (size_t i = 0; i < t.n; i++)
+		sim_free(t.items[i].name);
+	sim_free(t.items);
+	sim_hashmap_fini(&t.index);
+}
+
+/* The scenario's name names the default output file, out/<name>.h5. */
+static void check_scenario_name(const sim_yaml_node *root, sim_diag *d)
+{
+	const sim_yaml_node *name = sim_yaml_get(root, "name");
+	if (!name || name->kind != SIM_YAML_SCALAR || name_is_safe(name->text))
+		return; /* absent or not a value: reported by the schema */
+	if (!*name->text)
+		sim_schema_error(d, name, "the scenario name may not be empty");
+	else
+		sim_schema_error(d, name,
+		                 "scenario name '%s' may contain only letters, digits, '-' and '_'",
+		                 name->text);
+	sim_diag_hint(d, "the name names the output file, out/<name>.h5, unless -o says otherwise");
+}
+
+/* ---- checks that span components -------------------------------------------------------- */
+
+/* The format version: the schema knows it is an integer; which one this kinesim reads is said
+ * here, in words, rather than as a range. */
+static void check_version(const sim_yaml_node *root, sim_diag *d)
+{
+	const sim_yaml_node *v = sim_yaml_get(root, "kinesim");
+	int64_t version;
+	char err[128];
+	if (v && v->kind == SIM_YAML_SCALAR &&
+	    sim_parse_count(v->text, &version, err, sizeof err) == 0 && version != FORMAT_VERSION)
+		sim_schema_error(d, v, "this version of kinesim reads format version %d (got %s)",
+		                 FORMAT_VERSION, v->text);
 }
 
 static size_t copies_of(const sim_yaml_pair *entry)
@@ -184,52 +270,62 @@ static size_t copies_of(const sim_yaml_pair *entry)
 	return functions && functions->names ? functions->names(entry, NULL) : 1;
 }
 
+typedef struct efo_count {
+	size_t n;                /* registered consumers */
+	const sim_yaml_node *at; /* the enhanced_fanout that passed the limit */
+} efo_count;
+
+/* Counts n consumers registered through efo on the stream named by `stream` (if it is one). */
+static void count_efo(const sim_yaml_node *streams, efo_count *counts, const sim_yaml_node *stream,
+                      const sim_yaml_node *efo, size_t n)
+{
+	if (!stream || stream->kind != SIM_YAML_SCALAR || !scalar_is(efo, "true"))
+		return;
+	const sim_yaml_pair *p = sim_yaml_get_pair(streams, stream->text);
+	if (!p)
+		return; /* no such stream: reported by the schema */
+	efo_count *c = &counts[p - streams->pairs];
+	c->n += n;
+	if (c->n > 20 && !c->at)
+		c->at = efo;
+}
+
 /* [doc] at most 20 enhanced fan-out consumers per stream: a function's copies each register
- * one per trigger, and so does each consumer with enhanced_fanout. */
+ * one per trigger, and so does each consumer with enhanced_fanout. Counted in one pass over
+ * the functions, then the consumers, so the consumer reported is the first past the limit in
+ * that order. */
 static void check_efo_limit(const sim_yaml_node *root, sim_diag *d)
 {
 	const sim_yaml_node *streams = sim_yaml_get(root, "streams");
 	const sim_yaml_node *functions = sim_yaml_get(root, "functions");
 	const sim_yaml_node *consumers = sim_yaml_get(root, "consumers");
-	for (size_t s = 0; streams && streams->kind == SIM_YAML_MAP && s < streams->n; s++) {
-		const char *name = streams->pairs[s].key->text;
-		size_t n = 0;
-		const sim_yaml_node *at = NULL;
-		for (size_t f = 0; functions && functions->kind == SIM_YAML_MAP && f < functions->n;
-		     f++) {
-			const sim_yaml_node *triggers =
-			        sim_yaml_get(functions->pairs[f].value, "triggers");
-			for (size_t t = 0;
-			     triggers && triggers->kind == SIM_YAML_SEQ && t < triggers->n; t++) {
-				const sim_yaml_node *efo =
-				        sim_yaml_get(triggers->items[t], "enhanced_fanout");
-				if (!scalar_is(sim_yaml_get(triggers->items[t], "kinesis"), name) ||
-				    !scalar_is(efo, "true"))
-					continue;
-				n += copies_of(&functions->pairs[f]);
-				if (n > 20 && !at)
-					at = efo;
-			}
-		}
-		for (size_t c = 0; consumers && consumers->kind == SIM_YAML_MAP && c < consumers->n;
-		     c++) {
-			const sim_yaml_node *cn = consumers->pairs[c].value;
-			const sim_yaml_node *efo = sim_yaml_get(cn, "enhanced_fanout");
-			if (!scalar_is(sim_yaml_get(cn, "stream"), name) || !scalar_is(efo, "true"))
-				continue;
-			if (++n > 20 && !at)
-				at = efo;
-		}
-		if (at) {
-			sim_schema_error(
-			        d, at,
-			        "stream '%s' has %zu enhanced fan-out consumers; AWS allows 20 per "
-			        "stream",
-			        name, n);
-			sim_diag_hint(
-			        d, "each copy of a function (count: N) registers its own consumer");
-		}
+	if (!streams || streams->kind != SIM_YAML_MAP || streams->n == 0)
+		return;
+	efo_count *counts = sim_calloc(streams->n, sizeof *counts);
+	for (size_t f = 0; functions && functions->kind == SIM_YAML_MAP && f < functions->n; f++) {
+		const sim_yaml_node *triggers = sim_yaml_get(functions->pairs[f].value, "triggers");
+		for (size_t t = 0; triggers && triggers->kind == SIM_YAML_SEQ && t < triggers->n;
+		     t++)
+			count_efo(streams, counts, sim_yaml_get(triggers->items[t], "kinesis"),
+			          sim_yaml_get(triggers->items[t], "enhanced_fanout"),
+			          copies_of(&functions->pairs[f]));
 	}
+	for (size_t c = 0; consumers && consumers->kind == SIM_YAML_MAP && c < consumers->n; c++) {
+		const sim_yaml_node *cn = consumers->pairs[c].value;
+		count_efo(streams, counts, sim_yaml_get(cn, "stream"),
+		          sim_yaml_get(cn, "enhanced_fanout"), 1);
+	}
+	for (size_t s = 0; s < streams->n; s++) {
+		if (!counts[s].at)
+			continue;
+		sim_schema_error(
+		        d, counts[s].at,
+		        "stream '%s' has %zu enhanced fan-out consumers; AWS allows 20 per "
+		        "stream",
+		        streams->pairs[s].key->text, counts[s].n);
+		sim_diag_hint(d, "each copy of a function (count: N) registers its own consumer");
+	}
+	sim_free(counts);
 }
 
 static void check_warmup(const sim_yaml_node *root, sim_diag *d)
@@ -258,9 +354,108 @@ static void check_semantics(const sim_yaml_node *root, sim_diag *d)
 	for (size_t k = 0; ks_registry[k]; k++)
 		if (ks_registry[k]->check)
 			ks_registry[k]->check(root, sim_yaml_get(root, ks_registry[k]->key), d);
+	check_version(root, d);
+	check_scenario_name(root, d);
 	check_names(root, d);
 	check_efo_limit(root, d);
 	check_warmup(root, d);
+}
+
+/* ---- --set and --set-new ------------------------------------------------------------------ */
+
+/* The entity an assignment's PATH goes into: its first key a kind of entity and its second the
+ * name ("streams.events.shards=4": streams, events). False when the PATH does not start so
+ * (or is not well formed, which sim_yaml_set_path reports). */
+static bool entity_of(const char *assignment, const ks_component **kind, char *name, size_t size)
+{
+	char key[32];
+	size_t l = 0;
+	while (name_char(assignment[l]))
+		l++;
+	if (l == 0 || l >= sizeof key || assignment[l] != '.')
+		return false;
+	memcpy(key, assignment, l);
+	key[l] = '\0';
+	const ks_component *c = ks_registry_kind(key);
+	if (!c)
+		return false;
+	const char *p = assignment + l + 1;
+	size_t m = 0;
+	while (name_char(p[m]))
+		m++;
+	if (m == 0 || m >= size || (p[m] != '.' && p[m] != '[' && p[m] != '='))
+		return false;
+	memcpy(name, p, m);
+	name[m] = '\0';
+	*kind = c;
+	return true;
+}
+
+/* --set changes the entities the scenario has (a misspelt name would otherwise make a new,
+ * empty one that the run ignores, silently); --set-new creates one. Inside an entity both
+ * create the keys they name. Returns whether the assignment may go ahead; reports why not. */
+static bool check_set_target(const sim_yaml_node *root, const char *assignment, bool create,
+                             const char *label, sim_diag *d)
+{
+	const ks_component *kind;
+	char name[256];
+	if (!entity_of(assignment, &kind, name, sizeof name)) {
+		if (!create)
+			return true;
+		char kinds[256];
+		kinds_list(kinds, sizeof kinds, " or ");
+		sim_diag_report(d, SIM_DIAG_ERROR, label, 0, 0,
+		                "--set-new creates an entity: its PATH is a kind (%s), a new name "
+		                "and keys, like streams.audit.shards=2 (got '%s')",
+		                kinds, assignment);
+		return false;
+	}
+	const sim_yaml_node *dict = sim_yaml_get(root, kind->key);
+	bool exists = sim_yaml_get(dict, name) != NULL;
+	if (create && exists) {
+		sim_diag_report(d, SIM_DIAG_ERROR, label, 0, 0, "there is already a %s named '%s'",
+		                kind->noun, name);
+		sim_diag_hint(d, "--set %s changes it", assignment);
+		return false;
+	}
+	if (!create && !exists) {
+		size_t n = dict && dict->kind == SIM_YAML_MAP ? dict->n : 0;
+		const char **names = sim_calloc(n ? n : 1, sizeof *names);
+		for (size_t i = 0; i < n; i++)
+			names[i] = dict->pairs[i].key->text;
+		const char *near = sim_diag_suggest(name, names, n);
+		if (near)
+			sim_diag_report(d, SIM_DIAG_ERROR, label, 0, 0,
+			                "no %s named '%s'; did you mean '%s'?", kind->noun, name,
+			                near);
+		else
+			sim_diag_report(d, SIM_DIAG_ERROR, label, 0, 0, "no %s named '%s'",
+			                kind->noun, name);
+		sim_free(names);
+		sim_diag_hint(d, "--set-new %s would create a new %s '%s'", assignment, kind->noun,
+		              name);
+		return false;
+	}
+	return true;
+}
+
+/* Applies the assignments in order, each labelled by its option and its rank among them
+ * ("--set #2", "--set-new #1"). */
+static void apply_sets(sim_yaml_doc *doc, sim_yaml_node *root, const char *const *sets,
+                       size_t nsets, sim_diag *d)
+{
+	size_t nset = 0, nnew = 0;
+	for (size_t i = 0; i < nsets; i++) {
+		bool create = sets[i][0] == KS_SET_NEW;
+		const char *assignment = sets[i] + create;
+		char label[32];
+		if (create)
+			snprintf(label, sizeof label, "--set-new #%zu", ++nnew);
+		else
+			snprintf(label, sizeof label, "--set #%zu", ++nset);
+		if (check_set_target(root, assignment, create, label, d))
+			sim_yaml_set_path(doc, root, assignment, label, d);
+	}
 }
 
 /* ---- loading ------------------------------------------------------------------------------ */
@@ -290,11 +485,7 @@ int ks_scenario_load(const char *path, const char *const *sets, size_t nsets, si
 		sim_yaml_doc_destroy(doc);
 		return KS_SCENARIO_INVALID;
 	}
-	for (size_t i = 0; i < nsets; i++) {
-		char label[32];
-		snprintf(label, sizeof label, "--set #%zu", i + 1);
-		sim_yaml_set_path(doc, root, sets[i], label, d);
-	}
+	apply_sets(doc, root, sets, nsets, d);
 	bool warn = scalar_is(sim_yaml_get(sim_yaml_get(root, "platform"), "aws_ranges"), "warn");
 	sim_schema_names names = {
 	        .exists = ref_exists, .list = ref_list, .noun = ref_noun, .ctx = (void *)root};

@@ -28,10 +28,16 @@ typedef struct ks_scenario {
 /* Outcome of ks_scenario_load besides 0. */
 enum { KS_SCENARIO_MISSING = -2, KS_SCENARIO_INVALID = -1 };
 
-/* Loads path, applies sets[0..nsets) ("PATH=VALUE", labelled "--set #i" from 1), checks and
- * resolves. Returns 0; KS_SCENARIO_MISSING when the file cannot be read (errno in *err_no,
- * nothing reported); KS_SCENARIO_INVALID after reporting errors to d. On failure *out is
- * untouched. */
+/* How sets[] spells a --set-new: "+PATH=VALUE". */
+#define KS_SET_NEW '+'
+
+/* Loads path, applies sets[0..nsets) in order, checks and resolves. An assignment is
+ * "PATH=VALUE" (--set, labelled "--set #i" from 1): its PATH may not name an entity the
+ * scenario lacks (streams.<name>..., functions.<name>..., every kind of the registry), which
+ * is reported with did-you-mean; or "+PATH=VALUE" (--set-new, labelled "--set-new #i"): its
+ * PATH names a new entity, which it creates. Keys inside an entity are created by both.
+ * Returns 0; KS_SCENARIO_MISSING when the file cannot be read (errno in *err_no, nothing
+ * reported); KS_SCENARIO_INVALID after reporting errors to d. On failure *out is untouched. */
 int ks_scenario_load(const char *path, const char *const *sets, size_t nsets, sim_diag *d,
                      ks_scenario **out, int *err_no);
 void ks_scenario_destroy(ks_scenario *sc); /* NULL: nothing */

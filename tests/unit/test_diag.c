@@ -218,6 +218,38 @@ static void suggest_returns_null_when_nothing_is_close(void **state)
 	assert_null(sim_diag_suggest("x", c, 0));
 }
 
+static void control_bytes_are_escaped_in_the_source_line_and_the_message(void **state)
+{
+	(void)state;
+	/* An escape sequence in a file must not reach the terminal as one: ESC, NUL and DEL show
+	 * as \xNN, tabs of the source line stay (the caret line copies them). */
+	const char text[] = "a:\t\x1b[2Jb\x7f\x00"
+	                    "c\n";
+	sim_diag *d = sim_diag_create();
+	sim_diag_add_source(d, "c.yaml", text, sizeof text - 1);
+	sim_diag_report(d, SIM_DIAG_ERROR, "c.yaml", 1, 4, "bad value '%s'", "\x1b[2Jb\x7f");
+	sim_diag_hint(d, "not \x07 this");
+	sim_diag_report(d, SIM_DIAG_ERROR, "c.yaml", 1, 9, "after");
+	assert_format(d, true,
+	              "c.yaml:1:4: error: bad value '\\x1b[2Jb\\x7f'\n"
+	              "a:\t\\x1b[2Jb\\x7f\\x00c\n"
+	              "  \t^\n"
+	              "  hint: not \\x07 this\n"
+	              "c.yaml:1:9: error: after\n"
+	              "a:\t\\x1b[2Jb\\x7f\\x00c\n"
+	              "  \t        ^\n");
+	sim_diag_destroy(d);
+}
+
+static void control_bytes_in_a_label_are_escaped(void **state)
+{
+	(void)state;
+	sim_diag *d = sim_diag_create();
+	sim_diag_report(d, SIM_DIAG_ERROR, "x\x1b]0;y", 0, 0, "nothing");
+	assert_format(d, true, "x\\x1b]0;y: error: nothing\n");
+	sim_diag_destroy(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -236,6 +268,8 @@ int main(void)
 	        cmocka_unit_test(suggest_prefers_a_case_only_difference),
 	        cmocka_unit_test(suggest_breaks_ties_by_candidate_order),
 	        cmocka_unit_test(suggest_returns_null_when_nothing_is_close),
+	        cmocka_unit_test(control_bytes_are_escaped_in_the_source_line_and_the_message),
+	        cmocka_unit_test(control_bytes_in_a_label_are_escaped),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,7 +5,11 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -654,6 +658,204 @@ static void set_with_invalid_yaml_value_is_an_error(void **state)
 	        "1%'); write a YAML value such as 8, 250ms, '\"a: b\"' or {invocation: 1%}\n");
 }
 
+/* ---- input the parser must survive: size, NUL, BOM ---- */
+
+/* Processor time, not wall time: the bound holds on a busy machine too. */
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+#define BIG 200000
+/* Generous: a fraction of a second in a release build, a few seconds under the sanitizers.
+ * Linear key and anchor lookups took minutes here. */
+#define BIG_SECONDS 10.0
+
+/* A growing text for the big documents. */
+typedef struct growing {
+	char *s;
+	size_t n, cap;
+} growing;
+
+static void add(growing *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void add(growing *t, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int len = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	sim_grow(&t->s, &t->cap, t->n + (size_t)len + 1, 1);
+	va_start(ap, fmt);
+	vsnprintf(t->s + t->n, (size_t)len + 1, fmt, ap);
+	va_end(ap);
+	t->n += (size_t)len;
+}
+
+static void a_map_of_200000_keys_parses_in_seconds(void **state)
+{
+	fixture *f = *state;
+	growing t = {0};
+	for (int i = 0; i < BIG; i++)
+		add(&t, "k%d: %d\n", i, i);
+	add(&t, "k5: again\n"); /* still found among them all */
+	double t0 = now_s();
+	sim_yaml_node *root = sim_yaml_parse(f->doc, "x.yaml", t.s, t.n, f->d);
+	double took = now_s() - t0;
+	printf("# %d keys parsed in %.3f s of processor time\n", BIG, took);
+	assert_non_null(root);
+	assert_int_equal(root->n, BIG);
+	assert_string_equal(sim_yaml_get(root, "k0")->text, "0");
+	assert_string_equal(sim_yaml_get(root, "k199999")->text, "199999");
+	assert_null(sim_yaml_get(root, "k200000"));
+	char *diags = sim_diag_format(f->d, false);
+	assert_string_equal(diags,
+	                    "x.yaml:200001:1: error: duplicate key 'k5' (first at line 6)\n");
+	sim_free(diags);
+	assert_true(took < BIG_SECONDS);
+	sim_free(t.s);
+}
+
+static void a_document_of_200000_aliases_parses_in_seconds(void **state)
+{
+	fixture *f = *state;
+	growing t = {0};
+	for (int i = 0; i < BIG; i++)
+		add(&t, "- &a%d %d\n", i, i);
+	/* Each alias names an early anchor, the worst case of a search from the latest. */
+	for (int i = 0; i < BIG; i++)
+		add(&t, "- *a%d\n", i % 1000);
+	add(&t, "- &a7 redefined\n- *a7\n");
+	double t0 = now_s();
+	sim_yaml_node *root = sim_yaml_parse(f->doc, "x.yaml", t.s, t.n, f->d);
+	double took = now_s() - t0;
+	printf("# %d anchors and %d aliases parsed in %.3f s of processor time\n", BIG, BIG, took);
+	assert_non_null(root);
+	assert_int_equal(root->n, 2 * BIG + 2);
+	assert_string_equal(root->items[BIG]->text, "0");
+	assert_string_equal(root->items[2 * BIG - 1]->text, "999");
+	/* A redefined anchor means its latest definition. */
+	assert_string_equal(root->items[2 * BIG + 1]->text, "redefined");
+	assert_int_equal(sim_diag_errors(f->d), 0);
+	assert_true(took < BIG_SECONDS);
+	sim_free(t.s);
+}
+
+static void a_nul_in_a_quoted_scalar_is_an_error_at_the_scalar(void **state)
+{
+	fixture *f = *state;
+	assert_null(parse(f, "streams:\n  \"a\\0b\": {shards: 1}\nname: \"x\\0\"\n"));
+	assert_diags(f, "x.yaml:2:3: error: a NUL character (\\0) is not allowed in a value\n"
+	                "  \"a\\0b\": {shards: 1}\n"
+	                "  ^\n"
+	                "x.yaml:3:7: error: a NUL character (\\0) is not allowed in a value\n"
+	                "name: \"x\\0\"\n"
+	                "      ^\n");
+	/* Elsewhere escapes are fine. */
+	sim_yaml_node *root = parse(f, "a: \"tab\\there\"\n");
+	assert_non_null(root);
+	assert_string_equal(sim_yaml_get(root, "a")->text, "tab\there");
+}
+
+static void a_nul_in_a_set_value_is_an_error(void **state)
+{
+	fixture *f = *state;
+	char *err = NULL;
+	assert_null(sim_yaml_parse_value(f->doc, "\"a\\0b\"", "--set #1", &err));
+	assert_string_equal(err, "a NUL character (\\0) is not allowed in a value");
+	sim_free(err);
+}
+
+/* Writes len bytes of text to a new temporary file; returns its path (static storage). */
+static const char *temp_file(const char *data, size_t len)
+{
+	static char path[64];
+	snprintf(path, sizeof path, "/tmp/kinesim-test-yaml-XXXXXX");
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	size_t done = 0;
+	while (done < len) {
+		ssize_t w = write(fd, data + done, len - done);
+		assert_true(w > 0);
+		done += (size_t)w;
+	}
+	close(fd);
+	return path;
+}
+
+static void a_byte_order_mark_is_skipped(void **state)
+{
+	fixture *f = *state;
+	const char text[] = "\xef\xbb\xbf"
+	                    "a: 1\n"
+	                    "b: *nope\n";
+	const char *path = temp_file(text, sizeof text - 1);
+	int err = 0;
+	assert_null(sim_yaml_load_file(f->doc, path, f->d, &err));
+	unlink(path);
+	assert_int_equal(err, -EINVAL);
+	/* Positions and the source line as if the mark were not there. */
+	char *diags = sim_diag_format(f->d, true);
+	char *want = sim_asprintf("%s:2:4: error: undefined alias '*nope' (no '&nope' before it)\n"
+	                          "b: *nope\n"
+	                          "   ^\n",
+	                          path);
+	assert_string_equal(diags, want);
+	sim_free(diags);
+	sim_free(want);
+
+	path = temp_file(text, 8);
+	sim_yaml_node *root = sim_yaml_load_file(f->doc, path, f->d, &err);
+	assert_non_null(root);
+	assert_int_equal(err, 0);
+	assert_string_equal(sim_yaml_get(root, "a")->text, "1");
+	size_t len = 0;
+	assert_string_equal(sim_yaml_source_text(f->doc, path, &len), "a: 1\n");
+	assert_int_equal(len, 5);
+	unlink(path);
+}
+
+static void a_file_of_the_size_limit_loads_and_a_larger_one_is_refused(void **state)
+{
+	fixture *f = *state;
+	size_t limit = SIM_YAML_MAX_FILE;
+	char *data = sim_malloc(limit + 1);
+	memset(data, ' ', limit + 1);
+	memcpy(data, "a: 1\n#", 6);
+	const char *path = temp_file(data, limit);
+	int err = 0;
+	sim_yaml_node *root = sim_yaml_load_file(f->doc, path, f->d, &err);
+	unlink(path);
+	assert_non_null(root);
+	assert_int_equal(err, 0);
+	assert_int_equal(sim_diag_errors(f->d), 0);
+
+	path = temp_file(data, limit + 1);
+	assert_null(sim_yaml_load_file(f->doc, path, f->d, &err));
+	assert_int_equal(err, -EINVAL);
+	char *diags = sim_diag_format(f->d, true);
+	char *want = sim_asprintf("%s: error: the file is larger than 16 MiB, the most kinesim "
+	                          "reads\n",
+	                          path);
+	assert_string_equal(diags, want);
+	unlink(path);
+	sim_free(diags);
+	sim_free(want);
+	sim_free(data);
+}
+
+static void an_endless_file_is_read_up_to_the_limit(void **state)
+{
+	fixture *f = *state;
+	int err = 0;
+	assert_null(sim_yaml_load_file(f->doc, "/dev/zero", f->d, &err));
+	assert_int_equal(err, -EINVAL);
+	assert_diags(f, "/dev/zero: error: the file is larger than 16 MiB, the most kinesim "
+	                "reads\n");
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -692,6 +894,13 @@ int main(void)
 	        T(set_indexing_a_value_is_an_error),
 	        T(set_index_beyond_length_is_an_error),
 	        T(set_with_invalid_yaml_value_is_an_error),
+	        T(a_map_of_200000_keys_parses_in_seconds),
+	        T(a_document_of_200000_aliases_parses_in_seconds),
+	        T(a_nul_in_a_quoted_scalar_is_an_error_at_the_scalar),
+	        T(a_nul_in_a_set_value_is_an_error),
+	        T(a_byte_order_mark_is_skipped),
+	        T(a_file_of_the_size_limit_loads_and_a_larger_one_is_refused),
+	        T(an_endless_file_is_read_up_to_the_limit),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);
