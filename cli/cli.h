@@ -19,11 +19,19 @@ enum {
 	EXIT_INTERNAL = 70,
 	EXIT_CANT_CREATE = 73,
 	EXIT_IO = 74,
-	EXIT_INTERRUPTED = 130,
+	/* A run stopped by signal N exits 128 + N, as a shell reports a process killed by it:
+	 * 129 SIGHUP, 130 SIGINT (Ctrl-C), 143 SIGTERM. */
+	EXIT_SIGNAL_BASE = 128,
+	EXIT_INTERRUPTED = EXIT_SIGNAL_BASE + 2, /* SIGINT */
 };
 
 int cli_run(int argc, char **argv);
 int cli_check(int argc, char **argv);
+
+/* Writes buf to stdout and flushes it, remembering the error of a failed write for main, which
+ * reports it once the command is done and exits 74 (a summary cut short by a full disk is no
+ * success). */
+void cli_write_stdout(const char *buf, size_t len);
 
 /* Prints "kinesim: <what is wrong>" and the usage line of `command` to stderr; returns 64. */
 int cli_usage_error(const char *command, const char *fmt, ...)

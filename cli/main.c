@@ -1,4 +1,6 @@
-/* kinesim: the entry point. Dispatches to a subcommand. */
+/* kinesim: the entry point. Dispatches to a subcommand, then makes sure what it printed on
+ * stdout was written: a summary cut short by a full disk must not pass for success. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,9 +9,10 @@
 #include "kinesim_version.h"
 
 static const char usage[] =
-        "usage: kinesim run SCENARIO [-o FILE.h5] [--set PATH=VALUE]... [--seed N]\n"
-        "                    [--format text|json|csv]\n"
-        "       kinesim check SCENARIO [--set PATH=VALUE]...\n"
+        "usage: kinesim run SCENARIO [-o FILE.h5] [--set PATH=VALUE]... [--set-new PATH=VALUE]...\n"
+        "                    [--seed N] [--format text|json|csv] [--progress]\n"
+        "                    [--max-memory SIZE] [--force]\n"
+        "       kinesim check SCENARIO [--set PATH=VALUE]... [--set-new PATH=VALUE]...\n"
         "       kinesim --help | --version\n";
 
 static const char help[] =
@@ -24,13 +27,26 @@ static const char help[] =
         "  --set PATH=VALUE  override a key (created when absent), e.g.\n"
         "                    --set streams.events.shards=8\n"
         "                    --set functions.feed.triggers[0].batch_size=500\n"
+        "                    a path into streams, functions... must name an existing entity\n"
+        "  --set-new PATH=VALUE  create an entity (--set changes existing ones), e.g.\n"
+        "                    --set-new streams.audit.shards=2\n"
         "Options of run:\n"
         "  -o FILE.h5        output file (default out/<scenario name>.h5)\n"
         "  --seed N          master seed (default: the scenario's seed)\n"
         "  --format F        summary on stdout as text (default), json or csv\n"
+        "  --progress        progress on stderr (simulated time, %, ETA) even when stderr is\n"
+        "                    not a terminal (on a terminal it is always shown)\n"
+        "  --max-memory SIZE refuse a run estimated to need more memory (default: half of\n"
+        "                    this machine's; 0: no limit), e.g. --max-memory 8GB\n"
+        "  --force           run even when the estimate exceeds --max-memory\n"
+        "\n"
+        "The file is written as FILE.h5.partial (or FILE.h5.<pid>.partial when that name is\n"
+        "taken) and renamed to FILE.h5 when complete; -o replaces only a regular file.\n"
+        "SIGINT (Ctrl-C), SIGTERM and SIGHUP stop the run and keep the partial file.\n"
         "\n"
         "Exit codes: 0 ok, 1 an expectation failed, 64 usage, 65 bad scenario, 66 scenario\n"
-        "missing, 70 internal error, 73 cannot create the output, 74 I/O error, 130 interrupted.\n"
+        "missing, 70 internal error, 73 cannot create the output, 74 I/O error (full disk,\n"
+        "stdout), 128 + N stopped by signal N: 129 SIGHUP, 130 SIGINT, 143 SIGTERM.\n"
         "Scenario format: docs/scenario.md; output layout: docs/output.md.\n";
 
 int cli_usage_error(const char *command, const char *fmt, ...)
@@ -44,7 +60,36 @@ int cli_usage_error(const char *command, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-int main(int argc, char **argv)
+/* The errno of the first failed write to stdout: glibc drops a buffer it could not write, so a
+ * later flush succeeds and only the stream's error flag remains, without the cause. */
+static int stdout_errno;
+
+static void flush_stdout(void)
+{
+	if (fflush(stdout) != 0 && stdout_errno == 0)
+		stdout_errno = errno ? errno : EIO;
+}
+
+void cli_write_stdout(const char *buf, size_t len)
+{
+	if (fwrite(buf, 1, len, stdout) != len && stdout_errno == 0)
+		stdout_errno = errno ? errno : EIO;
+	flush_stdout();
+}
+
+/* Flushes and closes stdout: 0, or -errno (-EIO when the cause is lost). */
+static int close_stdout(void)
+{
+	flush_stdout();
+	int failed = stdout_errno != 0 || ferror(stdout);
+	if (fclose(stdout) != 0 && !failed) {
+		failed = 1;
+		stdout_errno = errno;
+	}
+	return failed ? -(stdout_errno ? stdout_errno : EIO) : 0;
+}
+
+static int dispatch(int argc, char **argv)
 {
 	if (argc < 2)
 		return cli_usage_error(NULL, "no command given");
@@ -67,4 +112,15 @@ int main(int argc, char **argv)
 		return cli_usage_error(NULL, "unknown option '%s' (options follow the command)",
 		                       cmd);
 	return cli_usage_error(NULL, "unknown command '%s'", cmd);
+}
+
+int main(int argc, char **argv)
+{
+	int rc = dispatch(argc, argv);
+	int err = close_stdout();
+	if (err == 0)
+		return rc;
+	fprintf(stderr, "kinesim: writing to standard output failed: %s\n", strerror(-err));
+	/* An error of the command itself says more; a lost summary is an I/O error. */
+	return rc == EXIT_OK || rc == EXIT_EXPECT_FAILED ? EXIT_IO : rc;
 }

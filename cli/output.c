@@ -26,7 +26,7 @@ int out_write_header(sim_h5_file *f, const ks_scenario *sc, uint64_t seed, unsig
 		return rc;
 	hid_t g = sim_h5_group(f->id, "scenario");
 	if (g < 0)
-		return -EIO;
+		return sim_h5_error();
 	rc = sim_h5_string_dataset(g, "source", sc->source, "the scenario YAML as given");
 	rc = rc ? rc
 	        : sim_h5_string_dataset(g, "resolved", sc->resolved,
@@ -35,23 +35,25 @@ int out_write_header(sim_h5_file *f, const ks_scenario *sc, uint64_t seed, unsig
 	return rc;
 }
 
-/* The run's `time` dataset, seen from a group below the run. */
-static char time_scale_path[64];
-
-static int write_series(hid_t run, const sim_metrics_series *s)
+/* A series' first `rows` rows (fewer for an interrupted run: its whole intervals), with the
+ * run's time scale on dimension 0 and its group's shard scale on dimension 1. */
+static int write_series(hid_t run, const sim_metrics_series *s, sim_h5_scale *time, size_t rows)
 {
 	hid_t g = sim_h5_group(run, s->group);
 	if (g < 0)
-		return -EIO;
+		return sim_h5_error();
 	size_t cols = sim_series_columns(s->series);
 	if (s->scale && cols == 0) { /* per-shard, no shards (an sns-only function): no data */
 		H5Gclose(g);
 		return 0;
 	}
-	int rc = sim_h5_doubles(g, s->name, sim_series_data(s->series), sim_series_rows(s->series),
-	                        s->scale ? cols : 0, s->units, s->description);
+	if (rows > sim_series_rows(s->series))
+		rows = sim_series_rows(s->series);
+	int rc = sim_h5_doubles(g, s->name, sim_series_data(s->series), rows, s->scale ? cols : 0,
+	                        s->units, s->description);
+	/* The time scale first: it writes the DIMENSION_LIST that H5DS then extends. */
 	if (!rc)
-		rc = sim_h5_attach_scale(g, s->name, time_scale_path, 0);
+		rc = sim_h5_scale_attach(time, g, s->name, 0);
 	if (!rc && s->scale)
 		rc = sim_h5_attach_scale(g, s->name, s->scale, 1);
 	H5Gclose(g);
@@ -62,7 +64,7 @@ static int write_labels(hid_t run, const sim_metrics_labels *l)
 {
 	hid_t g = sim_h5_group(run, l->group);
 	if (g < 0)
-		return -EIO;
+		return sim_h5_error();
 	int rc = sim_h5_strings(g, l->name, (const char *const *)l->labels, l->n, l->description);
 	H5Gclose(g);
 	return rc;
@@ -72,7 +74,7 @@ static int write_hist(hid_t run, const sim_metrics_hist *h)
 {
 	hid_t g = sim_h5_group(run, h->group);
 	if (g < 0)
-		return -EIO;
+		return sim_h5_error();
 	size_t n = sim_hist_buckets();
 	uint64_t *counts = sim_calloc(n, sizeof *counts);
 	int64_t *lower = sim_calloc(n, sizeof *lower);
@@ -94,7 +96,7 @@ static int write_table(hid_t run, const sim_metrics_table *t)
 {
 	hid_t g = sim_h5_group(run, t->group);
 	if (g < 0)
-		return -EIO;
+		return sim_h5_error();
 	int rc = sim_h5_doubles(g, t->name, *t->data, *t->rows, t->ncols, "", t->description);
 	if (!rc) {
 		hid_t d = H5Dopen2(g, t->name, H5P_DEFAULT);
@@ -112,7 +114,7 @@ int out_write_run(sim_h5_file *f, const out_run_info *info, const sim_metrics *m
 	snprintf(name, sizeof name, "runs/r%04u", info->replication);
 	hid_t run = sim_h5_group(f->id, name);
 	if (run < 0)
-		return -EIO;
+		return sim_h5_error();
 	int rc = 0;
 	rc = rc ? rc : sim_h5_attr_int(run, "replication", info->replication);
 	rc = rc ? rc : sim_h5_attr_int(run, "seed", (int64_t)info->seed);
@@ -122,8 +124,12 @@ int out_write_run(sim_h5_file *f, const out_run_info *info, const sim_metrics *m
 	rc = rc ? rc : sim_h5_attr_int(run, "events", (int64_t)info->events);
 	rc = rc ? rc : sim_h5_attr_int(run, "complete", info->complete ? 1 : 0);
 
-	/* time: the end of each metrics interval, the last one possibly shorter. */
+	/* time: the end of each metrics interval, the last one possibly shorter. An interrupted run
+	 * keeps the intervals it finished (every event before their end ran): the rows past the
+	 * interrupt would be zeros that look like data. */
 	size_t rows = (size_t)((info->duration + info->interval - 1) / info->interval);
+	if (!info->complete && (size_t)(info->reached / info->interval) < rows)
+		rows = (size_t)(info->reached / info->interval);
 	double *time = sim_calloc(rows ? rows : 1, sizeof *time);
 	for (size_t i = 0; i < rows; i++) {
 		sim_time end = (sim_time)(i + 1) * info->interval;
@@ -134,11 +140,17 @@ int out_write_run(sim_h5_file *f, const out_run_info *info, const sim_metrics *m
 	                         "end of each metrics interval (intervals are [t, t + interval))");
 	sim_free(time);
 
-	snprintf(time_scale_path, sizeof time_scale_path, "/%s/time", name);
+	/* One scale for every series of the run: its REFERENCE_LIST is written once, at the end
+	 * (attaching one by one made the file grow with the square of the series count). */
+	sim_h5_scale *time_scale = rc ? NULL : sim_h5_scale_create(run, "time");
+	if (!rc && !time_scale)
+		rc = sim_h5_error();
 	for (size_t i = 0; !rc && i < sim_metrics_labels_count(m); i++)
 		rc = write_labels(run, sim_metrics_labels_at(m, i));
 	for (size_t i = 0; !rc && i < sim_metrics_series_count(m); i++)
-		rc = write_series(run, sim_metrics_series_at(m, i));
+		rc = write_series(run, sim_metrics_series_at(m, i), time_scale, rows);
+	rc = rc ? rc : sim_h5_scale_write(time_scale);
+	sim_h5_scale_destroy(time_scale);
 	for (size_t i = 0; !rc && i < sim_metrics_hist_count(m); i++)
 		rc = write_hist(run, sim_metrics_hist_at(m, i));
 	for (size_t i = 0; !rc && i < sim_metrics_table_count(m); i++)

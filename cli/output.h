@@ -23,7 +23,9 @@ typedef struct out_run_info {
 	bool complete;
 } out_run_info;
 
-/* /runs/rNNNN with the registry's series, labels, histograms and summary values. */
+/* /runs/rNNNN with the registry's series, labels, histograms and summary values. A run that is
+ * not complete (stopped by a signal) gets its series and `time` cut at the last whole metrics
+ * interval before `reached`. */
 int out_write_run(sim_h5_file *f, const out_run_info *info, const sim_metrics *m);
 
 /* /summary across replications. */

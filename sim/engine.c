@@ -99,6 +99,11 @@ void sim_engine_set_interrupt(sim_engine *e, volatile sig_atomic_t *flag)
 	e->interrupt = flag;
 }
 
+bool sim_engine_interrupted(const sim_engine *e)
+{
+	return e->interrupt && *e->interrupt;
+}
+
 /* The first multiple of every strictly above t, or SIM_TIME_MAX if it does not exist. */
 static sim_time next_multiple(sim_time t, sim_time every)
 {

@@ -37,6 +37,9 @@ bool sim_engine_measuring_at(const sim_engine *e, sim_time t);
 
 /* An interrupt flag (e.g. set by a SIGINT handler) polled by the loop between events. */
 void sim_engine_set_interrupt(sim_engine *e, volatile sig_atomic_t *flag);
+/* Whether the interrupt flag is set (false without one): a handler with a long stretch of work
+ * inside one event polls it to end early, and the loop then stops before the next event. */
+bool sim_engine_interrupted(const sim_engine *e);
 
 /* A hook called by the loop about every `every` simulated ns (for progress output). */
 void sim_engine_set_progress(sim_engine *e, sim_time every, void (*fn)(sim_engine *, void *),

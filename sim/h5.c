@@ -12,14 +12,21 @@
  *
  * Ownership: a sim_h5_file owns its two names (sim_strdup) and the HDF5 file id. The file is
  * opened with the "strong" close degree, so closing it also closes any object a caller forgot,
- * and a commit always writes everything. */
+ * and a commit always writes everything.
+ *
+ * Errors: HDF5 reports an I/O failure as a generic error, but its file driver writes the
+ * system's errno into the message ("..., errno = 28, error message = 'No space left on
+ * device'"); h5_fail reads it back from the error stack, right after the failed call (the next
+ * HDF5 call clears the stack), so a full disk is reported as ENOSPC, not EIO. */
 #include "sim/h5.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <hdf5_hl.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -54,25 +61,87 @@ static hid_t untimed_plist(hid_t cls)
 	return p;
 }
 
+/* The error of the latest failure, for sim_h5_error; whether a file failed to close. */
+static int last_error = -EIO;
+static bool close_failed;
+
+static herr_t find_errno(unsigned n, const H5E_error2_t *e, void *data)
+{
+	int *err = data;
+	const char *at = e->desc ? strstr(e->desc, "errno = ") : NULL;
+
+	(void)n;
+	if (at && *err == 0)
+		*err = atoi(at + strlen("errno = "));
+	return 0;
+}
+
+/* -errno of the system error behind the HDF5 call that just failed, -EIO when it names none;
+ * remembered for sim_h5_error. */
+static int h5_fail(void)
+{
+	int err = 0;
+
+	H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, find_errno, &err);
+	last_error = err > 0 ? -err : -EIO;
+	return last_error;
+}
+
+static int sys_fail(int err)
+{
+	last_error = -err;
+	return last_error;
+}
+
+int sim_h5_error(void)
+{
+	return last_error;
+}
+
+/* Creates one of the temporary names exclusively (see sim_h5_create); *out is the name. */
+static int create_exclusive(const char *path, char **out)
+{
+	for (unsigned n = 0; n < 100; n++) {
+		char *name = n == 0   ? sim_asprintf("%s.partial", path)
+		             : n == 1 ? sim_asprintf("%s.%ld.partial", path, (long)getpid())
+		                      : sim_asprintf("%s.%ld-%u.partial", path, (long)getpid(), n);
+		/* O_EXCL: an existing name, even a dangling symbolic link, is never opened. */
+		int fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+		int err = errno;
+
+		if (fd >= 0) {
+			close(fd);
+			*out = name;
+			return 0;
+		}
+		sim_free(name);
+		if (err != EEXIST)
+			return sys_fail(err);
+	}
+	return sys_fail(EEXIST);
+}
+
 int sim_h5_create(sim_h5_file *f, const char *path)
 {
-	char *tmppath = sim_asprintf("%s.partial", path);
+	static bool library_started;
+	char *tmppath = NULL;
 	hid_t fcpl = H5I_INVALID_HID, fapl = H5I_INVALID_HID, id = H5I_INVALID_HID;
-	int fd;
+	int rc;
 
+	/* Before the library starts: see sim_h5_library_close. */
+	if (!library_started) {
+		H5dont_atexit();
+		library_started = true;
+	}
 	/* Library code never prints; errors come back as return values. */
 	H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
 
-	/* HDF5 reports a failed open as a generic error; opening the name ourselves first gives
-	 * the caller the real reason (ENOENT, EACCES, EROFS...). */
-	fd = open(tmppath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	if (fd < 0) {
-		int err = -errno;
-
-		sim_free(tmppath);
-		return err;
-	}
-	close(fd);
+	/* HDF5 reports a failed open as a generic error; creating the name ourselves first gives
+	 * the caller the real reason (ENOENT, EACCES, EROFS...) and makes the name ours. HDF5
+	 * then truncates this empty file of ours, no other. */
+	rc = create_exclusive(path, &tmppath);
+	if (rc < 0)
+		return rc;
 
 	fcpl = untimed_plist(H5P_FILE_CREATE);
 	fapl = H5Pcreate(H5P_FILE_ACCESS);
@@ -80,6 +149,7 @@ int sim_h5_create(sim_h5_file *f, const char *path)
 	    H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V18) >= 0 &&
 	    H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) >= 0)
 		id = H5Fcreate(tmppath, H5F_ACC_TRUNC, fcpl, fapl);
+	rc = id < 0 ? h5_fail() : 0;
 	if (fcpl >= 0)
 		H5Pclose(fcpl);
 	if (fapl >= 0)
@@ -87,7 +157,7 @@ int sim_h5_create(sim_h5_file *f, const char *path)
 	if (id < 0) {
 		unlink(tmppath);
 		sim_free(tmppath);
-		return -EIO;
+		return rc;
 	}
 	f->id = id;
 	f->path = sim_strdup(path);
@@ -110,39 +180,75 @@ static int sync_path(const char *path)
 	int rc = 0;
 
 	if (fd < 0)
-		return -errno;
+		return sys_fail(errno);
 	if (fsync(fd) < 0)
-		rc = -errno;
+		rc = sys_fail(errno);
 	close(fd);
+	return rc;
+}
+
+/* The rename itself reaches the disk with the folder. Best effort: the file is in place by
+ * now, and some file systems refuse to sync a folder (EINVAL). */
+static void sync_folder(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash == path   ? sim_strdup("/")
+	            : slash != NULL ? sim_asprintf("%.*s", (int)(slash - path), path)
+	                            : sim_strdup(".");
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		(void)fsync(fd);
+		close(fd);
+	}
+	sim_free(dir);
+}
+
+int sim_h5_close(sim_h5_file *f)
+{
+	int rc = 0;
+
+	if (f->id < 0)
+		return 0;
+	if (H5Fflush(f->id, H5F_SCOPE_GLOBAL) < 0)
+		rc = h5_fail();
+	if (H5Fclose(f->id) < 0) {
+		/* The identifier stays, naming a half-freed file: never touch it again. */
+		close_failed = true;
+		if (rc == 0)
+			rc = h5_fail();
+	}
+	f->id = H5I_INVALID_HID;
+	if (rc == 0)
+		rc = sync_path(f->tmppath);
 	return rc;
 }
 
 int sim_h5_commit(sim_h5_file *f)
 {
-	int rc = 0;
+	int rc = sim_h5_close(f);
 
-	if (H5Fflush(f->id, H5F_SCOPE_GLOBAL) < 0)
-		rc = -EIO;
-	if (H5Fclose(f->id) < 0 && rc == 0)
-		rc = -EIO;
-	f->id = H5I_INVALID_HID;
-	if (rc == 0)
-		rc = sync_path(f->tmppath);
 	if (rc == 0 && rename(f->tmppath, f->path) < 0)
-		rc = -errno;
-	if (rc == 0)
+		rc = sys_fail(errno);
+	if (rc == 0) {
+		sync_folder(f->path);
 		release(f);
+	}
 	return rc;
 }
 
 void sim_h5_abandon(sim_h5_file *f, int remove_file)
 {
-	if (f->id >= 0)
-		H5Fclose(f->id);
-	f->id = H5I_INVALID_HID;
+	(void)sim_h5_close(f);
 	if (remove_file && f->tmppath)
 		unlink(f->tmppath);
 	release(f);
+}
+
+void sim_h5_library_close(void)
+{
+	if (!close_failed)
+		H5close();
 }
 
 /* Opens child `name` of parent, creating it (untimed) when missing. */
@@ -169,10 +275,14 @@ hid_t sim_h5_group(hid_t parent, const char *path)
 	char *save = NULL;
 	hid_t cur = H5Gopen2(parent, path[0] == '/' ? "/" : ".", H5P_DEFAULT);
 
+	if (cur < 0)
+		h5_fail();
 	for (char *part = strtok_r(copy, "/", &save); part && cur >= 0;
 	     part = strtok_r(NULL, "/", &save)) {
 		hid_t next = open_or_create_group(cur, part);
 
+		if (next < 0)
+			h5_fail(); /* before H5Gclose clears the error stack */
 		H5Gclose(cur);
 		cur = next;
 	}
@@ -185,19 +295,21 @@ hid_t sim_h5_group(hid_t parent, const char *path)
 static int write_attr(hid_t obj, const char *name, hid_t ftype, hid_t mtype, const void *value)
 {
 	hid_t space, a;
-	int rc = -EIO;
+	int rc;
 	htri_t exists = H5Aexists(obj, name);
 
 	if (exists < 0 || (exists > 0 && H5Adelete(obj, name) < 0))
-		return -EIO;
+		return h5_fail();
 	space = H5Screate(H5S_SCALAR);
 	if (space < 0)
-		return -EIO;
+		return h5_fail();
 	a = H5Acreate2(obj, name, ftype, space, H5P_DEFAULT, H5P_DEFAULT);
-	if (a >= 0) {
-		if (H5Awrite(a, mtype, value) >= 0)
-			rc = 0;
-		H5Aclose(a);
+	if (a < 0) {
+		rc = h5_fail();
+	} else {
+		rc = H5Awrite(a, mtype, value) < 0 ? h5_fail() : 0;
+		if (H5Aclose(a) < 0 && rc == 0)
+			rc = h5_fail();
 	}
 	H5Sclose(space);
 	return rc;
@@ -210,7 +322,7 @@ int sim_h5_attr_string(hid_t obj, const char *name, const char *value)
 	int rc;
 
 	if (t < 0)
-		return -EIO;
+		return h5_fail();
 	rc = write_attr(obj, name, t, t, &v);
 	H5Tclose(t);
 	return rc;
@@ -243,13 +355,17 @@ static int make_dataset(hid_t parent, const char *name, hid_t ftype, hid_t mtype
                         const char *description)
 {
 	hid_t d = H5Dcreate2(parent, name, ftype, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
-	int rc = -EIO;
+	int rc;
 
 	if (d < 0)
-		return -EIO;
-	if (empty || H5Dwrite(d, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) >= 0)
+		return h5_fail();
+	if (!empty && H5Dwrite(d, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)
+		rc = h5_fail();
+	else
 		rc = label(d, units, description);
-	H5Dclose(d);
+	/* Closing writes the chunks out of the cache: a full disk may show only here. */
+	if (H5Dclose(d) < 0 && rc == 0)
+		rc = h5_fail();
 	return rc;
 }
 
@@ -277,12 +393,14 @@ static int write_table(hid_t parent, const char *name, hid_t ftype, hid_t mtype,
 
 	space = H5Screate_simple(rank, dims, maxdims);
 	if (space < 0)
-		return -EIO;
+		return h5_fail();
 	dcpl = untimed_plist(H5P_DATASET_CREATE);
 	if (dcpl >= 0 && H5Pset_chunk(dcpl, rank, chunk) >= 0 &&
 	    (!filtered || (H5Pset_shuffle(dcpl) >= 0 && H5Pset_deflate(dcpl, DEFLATE_LEVEL) >= 0)))
-		rc = make_dataset(parent, name, ftype, mtype, space, dcpl, data, rows == 0, units,
-		                  description);
+		rc = make_dataset(parent, name, ftype, mtype, space, dcpl, data, rows == 0 || !data,
+		                  units, description);
+	else
+		rc = h5_fail();
 	if (dcpl >= 0)
 		H5Pclose(dcpl);
 	H5Sclose(space);
@@ -358,27 +476,261 @@ static const char *base_name(const char *path)
 int sim_h5_attach_scale(hid_t parent, const char *dataset, const char *scale, unsigned dim)
 {
 	hid_t d = H5Dopen2(parent, dataset, H5P_DEFAULT);
-	hid_t s = H5Dopen2(parent, scale, H5P_DEFAULT);
-	int rc = -EIO;
+	hid_t s = d < 0 ? H5I_INVALID_HID : H5Dopen2(parent, scale, H5P_DEFAULT);
+	int rc = 0;
 	htri_t is_scale;
 
-	if (d < 0 || s < 0)
+	if (d < 0 || s < 0) {
+		rc = h5_fail();
 		goto out;
+	}
 	is_scale = H5DSis_scale(s);
 	/* A scale's NAME is its dataset name without the path. */
-	if (is_scale < 0 || (!is_scale && H5DSset_scale(s, base_name(scale)) < 0))
+	if (is_scale < 0 || (!is_scale && H5DSset_scale(s, base_name(scale)) < 0)) {
+		rc = h5_fail();
 		goto out;
+	}
 	/* REFERENCE_LIST's compound element has 4 padding bytes that the library leaves
 	 * uninitialised in its buffers; HDF5 1.10.8 converts it member by member into a zeroed
 	 * buffer, so they reach the file as zeros (checked by the valgrind run and the
 	 * identical-bytes test, which attaches one scale to two datasets). */
-	if (H5DSattach_scale(d, s, dim) >= 0)
-		rc = 0;
+	if (H5DSattach_scale(d, s, dim) < 0)
+		rc = h5_fail();
 out:
 	if (s >= 0)
 		H5Dclose(s);
 	if (d >= 0)
 		H5Dclose(d);
+	return rc;
+}
+
+/* One entry of a scale's REFERENCE_LIST as H5DS lays it out (ds_list_t in H5DSprivate.h): the
+ * dataset's object reference and the dimension, 16 bytes with the padding. */
+typedef struct reflist_entry {
+	hobj_ref_t dataset;
+	int dimension;
+} reflist_entry;
+
+struct sim_h5_scale {
+	hid_t id;            /* the scale dataset */
+	hobj_ref_t self;     /* its reference, as each DIMENSION_LIST holds it */
+	reflist_entry *refs; /* attachments not written yet; padding zeroed (bytes repeat) */
+	size_t n, cap;
+};
+
+/* REFERENCE_LIST's compound type with `integer` for the dimension: H5T_STD_I32LE in the file
+ * (what H5DS's native int is on the machines we run on), H5T_NATIVE_INT in memory. */
+static hid_t reflist_type(hid_t integer)
+{
+	hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(reflist_entry));
+
+	if (t < 0)
+		return t;
+	if (H5Tinsert(t, "dataset", offsetof(reflist_entry, dataset), H5T_STD_REF_OBJ) < 0 ||
+	    H5Tinsert(t, "dimension", offsetof(reflist_entry, dimension), integer) < 0) {
+		H5Tclose(t);
+		return H5I_INVALID_HID;
+	}
+	return t;
+}
+
+sim_h5_scale *sim_h5_scale_create(hid_t parent, const char *path)
+{
+	hid_t id = H5Dopen2(parent, path, H5P_DEFAULT);
+	htri_t is_scale = id < 0 ? -1 : H5DSis_scale(id);
+	sim_h5_scale *s;
+
+	/* A scale's NAME is its dataset name without the path, as sim_h5_attach_scale sets it. */
+	if (is_scale < 0 || (!is_scale && H5DSset_scale(id, base_name(path)) < 0)) {
+		h5_fail();
+		if (id >= 0)
+			H5Dclose(id);
+		return NULL;
+	}
+	s = sim_calloc(1, sizeof *s);
+	s->id = id;
+	if (H5Rcreate(&s->self, id, ".", H5R_OBJECT, H5I_INVALID_HID) < 0) {
+		h5_fail();
+		sim_h5_scale_destroy(s);
+		return NULL;
+	}
+	return s;
+}
+
+void sim_h5_scale_destroy(sim_h5_scale *s)
+{
+	if (!s)
+		return;
+	H5Dclose(s->id);
+	sim_free(s->refs);
+	sim_free(s);
+}
+
+static void release_lists(hid_t vlen, hid_t space, hvl_t *lists)
+{
+#if H5_VERSION_GE(1, 12, 0)
+	H5Treclaim(vlen, space, H5P_DEFAULT, lists);
+#else
+	H5Dvlen_reclaim(vlen, space, H5P_DEFAULT, lists);
+#endif
+}
+
+/* Adds `ref` to dimension dim of d's DIMENSION_LIST (a [rank] array of variable-length lists
+ * of object references), creating the attribute when d has none. *added: false when the
+ * reference was there already. */
+static int add_to_dimension_list(hid_t d, int rank, unsigned dim, hobj_ref_t ref, bool *added)
+{
+	hid_t vlen = H5Tvlen_create(H5T_STD_REF_OBJ), space = H5I_INVALID_HID, a = H5I_INVALID_HID;
+	hvl_t *lists = sim_calloc((size_t)rank, sizeof *lists);
+	hobj_ref_t *grown = NULL;
+	htri_t exists = vlen < 0 ? -1 : H5Aexists(d, DIMENSION_LIST);
+	bool read = false;
+	hvl_t saved;
+	int rc = 0;
+
+	*added = true;
+	if (exists < 0) {
+		rc = h5_fail();
+	} else if (exists) {
+		a = H5Aopen(d, DIMENSION_LIST, H5P_DEFAULT);
+		space = a < 0 ? H5I_INVALID_HID : H5Aget_space(a);
+		if (space < 0 || H5Sget_simple_extent_npoints(space) != rank ||
+		    H5Aread(a, vlen, lists) < 0)
+			rc = h5_fail();
+		else
+			read = true;
+	} else {
+		hsize_t n = (hsize_t)rank;
+
+		space = H5Screate_simple(1, &n, NULL);
+		a = space < 0
+		            ? H5I_INVALID_HID
+		            : H5Acreate2(d, DIMENSION_LIST, vlen, space, H5P_DEFAULT, H5P_DEFAULT);
+		if (a < 0)
+			rc = h5_fail();
+	}
+	for (size_t i = 0; rc == 0 && i < lists[dim].len; i++)
+		if (((const hobj_ref_t *)lists[dim].p)[i] == ref)
+			*added = false;
+	if (rc == 0 && *added) {
+		/* The new list in memory of ours, HDF5's own put back for it to free. */
+		grown = sim_calloc(lists[dim].len + 1, sizeof *grown);
+		if (lists[dim].len)
+			memcpy(grown, lists[dim].p, lists[dim].len * sizeof *grown);
+		grown[lists[dim].len] = ref;
+		saved = lists[dim];
+		lists[dim].len++;
+		lists[dim].p = grown;
+		if (H5Awrite(a, vlen, lists) < 0)
+			rc = h5_fail();
+		lists[dim] = saved;
+	}
+	if (read)
+		release_lists(vlen, space, lists);
+	if (a >= 0 && H5Aclose(a) < 0 && rc == 0)
+		rc = h5_fail();
+	if (space >= 0)
+		H5Sclose(space);
+	if (vlen >= 0)
+		H5Tclose(vlen);
+	sim_free(grown);
+	sim_free(lists);
+	return rc;
+}
+
+int sim_h5_scale_attach(sim_h5_scale *s, hid_t parent, const char *dataset, unsigned dim)
+{
+	hid_t d = H5Dopen2(parent, dataset, H5P_DEFAULT);
+	hid_t space = d < 0 ? H5I_INVALID_HID : H5Dget_space(d);
+	int rank = space < 0 ? -1 : H5Sget_simple_extent_ndims(space);
+	bool added = false;
+	hobj_ref_t ref;
+	int rc;
+
+	if (rank < 0) {
+		rc = h5_fail();
+		goto out;
+	}
+	if (rank == 0) /* a scalar has one dimension for H5DS */
+		rank = 1;
+	if (dim >= (unsigned)rank) {
+		rc = sys_fail(EINVAL);
+		goto out;
+	}
+	if (H5Rcreate(&ref, d, ".", H5R_OBJECT, H5I_INVALID_HID) < 0) {
+		rc = h5_fail();
+		goto out;
+	}
+	rc = add_to_dimension_list(d, rank, dim, s->self, &added);
+	if (rc == 0 && added) {
+		sim_grow(&s->refs, &s->cap, s->n + 1, sizeof *s->refs);
+		memset(&s->refs[s->n], 0, sizeof *s->refs);
+		s->refs[s->n].dataset = ref;
+		s->refs[s->n].dimension = (int)dim;
+		s->n++;
+	}
+out:
+	if (space >= 0)
+		H5Sclose(space);
+	if (d >= 0)
+		H5Dclose(d);
+	return rc;
+}
+
+int sim_h5_scale_write(sim_h5_scale *s)
+{
+	hid_t ftype = reflist_type(H5T_STD_I32LE), mtype = reflist_type(H5T_NATIVE_INT);
+	hid_t space = H5I_INVALID_HID, a = H5I_INVALID_HID;
+	reflist_entry *all = NULL;
+	hssize_t old = 0;
+	htri_t exists = ftype < 0 || mtype < 0 ? -1 : H5Aexists(s->id, REFERENCE_LIST);
+	hsize_t n;
+	int rc = 0;
+
+	if (s->n == 0 || exists < 0) {
+		rc = exists < 0 ? h5_fail() : 0;
+		goto out;
+	}
+	/* Entries written before (sim_h5_attach_scale's, or an earlier write) come first. */
+	if (exists) {
+		a = H5Aopen(s->id, REFERENCE_LIST, H5P_DEFAULT);
+		space = a < 0 ? H5I_INVALID_HID : H5Aget_space(a);
+		old = space < 0 ? -1 : H5Sget_simple_extent_npoints(space);
+		if (old >= 0)
+			all = sim_calloc((size_t)old + s->n, sizeof *all);
+		if (old < 0 || H5Aread(a, mtype, all) < 0 || H5Aclose(a) < 0) {
+			rc = h5_fail();
+			goto out;
+		}
+		a = H5I_INVALID_HID;
+		H5Sclose(space);
+		space = H5I_INVALID_HID;
+		if (H5Adelete(s->id, REFERENCE_LIST) < 0) {
+			rc = h5_fail();
+			goto out;
+		}
+	} else {
+		all = sim_calloc(s->n, sizeof *all);
+	}
+	memcpy(all + old, s->refs, s->n * sizeof *all);
+	n = (hsize_t)old + s->n;
+	space = H5Screate_simple(1, &n, NULL);
+	a = space < 0 ? H5I_INVALID_HID
+	              : H5Acreate2(s->id, REFERENCE_LIST, ftype, space, H5P_DEFAULT, H5P_DEFAULT);
+	if (a < 0 || H5Awrite(a, mtype, all) < 0)
+		rc = h5_fail();
+	else
+		s->n = 0;
+out:
+	if (a >= 0 && H5Aclose(a) < 0 && rc == 0)
+		rc = h5_fail();
+	if (space >= 0)
+		H5Sclose(space);
+	if (mtype >= 0)
+		H5Tclose(mtype);
+	if (ftype >= 0)
+		H5Tclose(ftype);
+	sim_free(all);
 	return rc;
 }
 

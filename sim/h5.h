@@ -2,12 +2,13 @@
  *
  * Object time tracking is off on the file, every group and every dataset, compound buffers are
  * zeroed before filling, and chunk sizes and deflate level are fixed, so the same content gives
- * the same bytes (OUTPUT.md). Files are created under a temporary name in the target's folder
- * ("NAME.partial"); sim_h5_commit renames into place only when everything was written, so a
- * crash or Ctrl-C never leaves a file that looks complete.
+ * the same bytes (OUTPUT.md). Files are written under a temporary name in the target's folder,
+ * created exclusively ("NAME.partial", or "NAME.<pid>.partial" when that name is taken), so
+ * that no two writers share a file; sim_h5_commit renames into place only when everything was
+ * written and synced, so a crash or a signal never leaves a file that looks complete.
  *
- * All functions return 0 or a negative errno (-EIO for HDF5 failures); HDF5's own error stack
- * printing is turned off. */
+ * All functions return 0 or a negative errno: the system error behind an HDF5 failure when
+ * HDF5 names one (-ENOSPC, -EFBIG...), else -EIO. HDF5's own error stack printing is off. */
 #ifndef SIM_H5_H
 #define SIM_H5_H
 
@@ -21,14 +22,31 @@ typedef struct sim_h5_file {
 	char *tmppath; /* name while writing */
 } sim_h5_file;
 
-/* Creates tmppath = path + ".partial" (truncating). -errno (e.g. -ENOENT for a missing folder,
- * -EACCES) when it cannot be created. */
+/* Creates the temporary file exclusively (O_EXCL: never truncating another writer's file or
+ * one an interrupted run left): path + ".partial", or when that name exists path +
+ * ".<pid>.partial", then path + ".<pid>-<n>.partial". -errno (e.g. -ENOENT for a missing folder,
+ * -EACCES) when it cannot be created; nothing is left behind then. */
 int sim_h5_create(sim_h5_file *f, const char *path);
-/* Flushes, closes and renames onto path, then frees f's names. On failure the file is closed
- * but the names are kept: call sim_h5_abandon to remove or keep the partial file. */
+/* Flushes and closes the file and syncs it to disk, keeping it under its temporary name (the
+ * partial file of an interrupted run). Keeps f's names; 0 when already closed. */
+int sim_h5_close(sim_h5_file *f);
+/* sim_h5_close, then renames the file onto path (replacing what is there) and syncs the folder;
+ * frees f's names. On failure the names are kept: call sim_h5_abandon. The caller checks what
+ * path is before: rename replaces a FIFO or a device node as readily as a file. */
 int sim_h5_commit(sim_h5_file *f);
-/* Closes without renaming (the partial file stays, for an interrupted run); frees f's names. */
+/* Closes (errors ignored), removes the temporary file when remove_file, frees f's names. Only
+ * the file this writer created is ever removed. */
 void sim_h5_abandon(sim_h5_file *f, int remove_file);
+
+/* Releases HDF5's memory at the end of the program (H5close). HDF5 1.10 crashes in its own exit
+ * handler after a failed H5Fclose (a full disk): the file's identifier outlives the state it
+ * names. sim_h5_create therefore keeps HDF5 from installing that handler, and this function
+ * does nothing once a close has failed. Call it once, when done with HDF5. */
+void sim_h5_library_close(void);
+
+/* The error of the latest failed call of this module (e.g. sim_h5_group, which returns an
+ * identifier): -errno as the other functions return it. */
+int sim_h5_error(void);
 
 /* A group (intermediate groups created), with time tracking off. Close with H5Gclose. */
 hid_t sim_h5_group(hid_t parent, const char *path);
@@ -42,7 +60,8 @@ int sim_h5_string_dataset(hid_t parent, const char *name, const char *value,
                           const char *description);
 
 /* Chunked, shuffle+deflate datasets with `units` and `description` attributes. dims: rank 1
- * ([rows]) when cols == 0, else rank 2 ([rows x cols]). */
+ * ([rows]) when cols == 0, else rank 2 ([rows x cols]). data NULL: all zeros (nothing is
+ * written; readers get the fill value, 0, and the file holds no chunks). */
 int sim_h5_doubles(hid_t parent, const char *name, const double *data, size_t rows, size_t cols,
                    const char *units, const char *description);
 int sim_h5_u64s(hid_t parent, const char *name, const uint64_t *data, size_t n, const char *units,
@@ -52,8 +71,26 @@ int sim_h5_i64s(hid_t parent, const char *name, const int64_t *data, size_t n, c
 /* A 1-D dataset of variable-length strings (e.g. shard ids), usable as a dimension scale. */
 int sim_h5_strings(hid_t parent, const char *name, const char *const *values, size_t n,
                    const char *description);
-/* Marks dataset `scale` as a dimension scale and attaches it to dimension dim of `dataset`. */
+/* Marks dataset `scale` as a dimension scale and attaches it to dimension dim of `dataset`,
+ * through HDF5's H5DSattach_scale. Each call rewrites the scale's REFERENCE_LIST attribute and
+ * the file keeps every old copy: fine for a scale with a few datasets (a group's shard ids),
+ * quadratic in file size for one shared by many (use sim_h5_scale). */
 int sim_h5_attach_scale(hid_t parent, const char *dataset, const char *scale, unsigned dim);
+
+/* A dimension scale shared by many datasets (a run's `time`): each attachment writes the
+ * dataset's DIMENSION_LIST at once, and the scale's REFERENCE_LIST is written once, by
+ * sim_h5_scale_write, so the file grows linearly with the attachments. The attributes are
+ * those H5DSattach_scale writes (H5DS, h5py and netCDF read them as usual). */
+typedef struct sim_h5_scale sim_h5_scale;
+/* Makes dataset `path` (under parent) a dimension scale named by its base name. NULL on
+ * failure (sim_h5_error says why). */
+sim_h5_scale *sim_h5_scale_create(hid_t parent, const char *path);
+/* Attaches the scale to dimension dim of dataset `dataset` (under parent); attaching it twice
+ * to the same dimension does nothing. */
+int sim_h5_scale_attach(sim_h5_scale *s, hid_t parent, const char *dataset, unsigned dim);
+/* Writes the REFERENCE_LIST of every attachment so far (after those already there). */
+int sim_h5_scale_write(sim_h5_scale *s);
+void sim_h5_scale_destroy(sim_h5_scale *s); /* NULL: nothing; does not write */
 
 /* A summary table: compound {name: vlen string, value: float64, unit: vlen string}. */
 typedef struct sim_h5_summary_row {

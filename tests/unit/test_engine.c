@@ -217,6 +217,38 @@ static void interrupt_flag_stops_the_run_with_eintr(void **state)
 	sim_engine_destroy(e);
 }
 
+static void seen_by_handler(sim_engine *e, void *obj, uint64_t arg)
+{
+	(void)arg;
+	bool *seen = obj;
+	*seen = sim_engine_interrupted(e);
+}
+
+static void interrupted_reads_the_flag_a_handler_can_poll(void **state)
+{
+	(void)state;
+	sim_engine *e = sim_engine_create();
+	assert_false(sim_engine_interrupted(e)); /* no flag: never interrupted */
+	volatile sig_atomic_t flag = 0;
+	sim_engine_set_interrupt(e, &flag);
+	assert_false(sim_engine_interrupted(e));
+	flag = 1;
+	assert_true(sim_engine_interrupted(e));
+	flag = 0;
+	/* A handler sees the flag as it is now, e.g. raised by a signal during the event. */
+	bool seen = true;
+	sim_engine_at(e, 10, seen_by_handler, &seen, 0);
+	assert_int_equal(sim_engine_run(e, 100), 0);
+	assert_false(seen);
+	flag = 1;
+	sim_engine_at(e, 110, seen_by_handler, &seen, 0);
+	assert_int_equal(sim_engine_run(e, 200), -EINTR);
+	assert_false(seen); /* the loop stopped before the event */
+	sim_engine_set_interrupt(e, NULL);
+	assert_false(sim_engine_interrupted(e));
+	sim_engine_destroy(e);
+}
+
 static void measuring_starts_exactly_at_warmup(void **state)
 {
 	(void)state;
@@ -364,6 +396,7 @@ int main(void)
 	        cmocka_unit_test(
 	                handler_can_cancel_a_later_event_and_cancelling_itself_is_harmless),
 	        cmocka_unit_test(interrupt_flag_stops_the_run_with_eintr),
+	        cmocka_unit_test(interrupted_reads_the_flag_a_handler_can_poll),
 	        cmocka_unit_test(measuring_starts_exactly_at_warmup),
 	        cmocka_unit_test(progress_hook_runs_once_per_multiple_the_clock_passes),
 	        cmocka_unit_test(progress_hook_runs_once_when_the_clock_jumps_several_periods),

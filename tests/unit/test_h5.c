@@ -1,16 +1,21 @@
 /* Tests for sim/h5: files read back with the HDF5 API as written, carry units and descriptions,
- * hold no timestamps, are byte-identical for identical content, and appear under their final
- * name only at commit. Each test works in its own fresh temporary folder. */
+ * hold no timestamps, are byte-identical for identical content, appear under their final name
+ * only at commit, are written under a temporary name of their own (never another writer's), a
+ * shared dimension scale grows the file linearly, and a failed write says why. Each test works
+ * in its own fresh temporary folder. */
 #include <errno.h>
 #include <ftw.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -120,8 +125,16 @@ static void write_content(sim_h5_file *f)
 	assert_int_equal(sim_h5_attach_scale(run, "streams/in/read_throttled", "time", 0), 0);
 	assert_int_equal(
 	        sim_h5_attach_scale(run, "streams/in/read_throttled", "streams/in/shards", 1), 0);
-	/* A second attachment of the same scale takes HDF5's path that extends REFERENCE_LIST. */
-	assert_int_equal(sim_h5_attach_scale(run, "streams/in/read_calls", "time", 0), 0);
+	/* The shared scale's way: DIMENSION_LIST now (the second time, nothing), REFERENCE_LIST
+	 * at the write, after the entry H5DS wrote; then H5DS extends our DIMENSION_LIST. */
+	sim_h5_scale *time_scale = sim_h5_scale_create(run, "time");
+	assert_non_null(time_scale);
+	assert_int_equal(sim_h5_scale_attach(time_scale, run, "streams/in/read_calls", 0), 0);
+	assert_int_equal(sim_h5_scale_attach(time_scale, run, "streams/in/read_calls", 0), 0);
+	assert_int_equal(sim_h5_scale_write(time_scale), 0);
+	sim_h5_scale_destroy(time_scale);
+	assert_int_equal(sim_h5_attach_scale(run, "streams/in/read_calls", "streams/in/shards", 1),
+	                 0);
 
 	fn = sim_h5_group(run, "functions/f/latency");
 	assert_true(fn >= 0);
@@ -191,6 +204,18 @@ static int dims_of(hid_t d, hsize_t dims[2])
 	return rank;
 }
 
+/* Entries in a scale's REFERENCE_LIST: one per (dataset, dimension) it is attached to. */
+static hssize_t reference_list_length(hid_t scale)
+{
+	hid_t a = H5Aopen(scale, "REFERENCE_LIST", H5P_DEFAULT);
+	hid_t space = H5Aget_space(a);
+	hssize_t n = H5Sget_simple_extent_npoints(space);
+
+	H5Sclose(space);
+	H5Aclose(a);
+	return n;
+}
+
 static void file_reads_back_with_the_values_written(void **state)
 {
 	char *path = in_dir(state, "out.h5");
@@ -250,6 +275,14 @@ static void file_reads_back_with_the_values_written(void **state)
 	hid_t shards = H5Dopen2(run, "streams/in/shards", H5P_DEFAULT);
 	assert_true(H5DSis_attached(d, shards, 1) > 0);
 	assert_true(H5DSis_attached(d, shards, 0) == 0);
+	/* Attached through sim_h5_scale, once though asked twice, then shards through H5DS. */
+	hid_t calls = H5Dopen2(run, "streams/in/read_calls", H5P_DEFAULT);
+	assert_true(H5DSis_attached(calls, time_ds, 0) > 0);
+	assert_true(H5DSis_attached(calls, shards, 1) > 0);
+	assert_int_equal(H5DSget_num_scales(calls, 0), 1);
+	assert_int_equal(H5DSget_num_scales(calls, 1), 1);
+	assert_int_equal(reference_list_length(time_ds), 2);
+	H5Dclose(calls);
 
 	/* Time series are chunked with shuffle then deflate 4. */
 	hid_t dcpl = H5Dget_create_plist(d);
@@ -493,12 +526,195 @@ static void abandon_keeps_the_partial_file_unless_asked_to_remove_it(void **stat
 	assert_true(H5Fis_hdf5(partial) > 0);
 	assert_null(f.path);
 
+	/* The partial file left above is not this writer's: it gets a name of its own, and
+	 * removes only that. */
 	assert_int_equal(sim_h5_create(&f, path), 0);
+	assert_string_not_equal(f.tmppath, partial);
+	char *own = sim_strdup(f.tmppath);
+	assert_true(exists(own));
 	sim_h5_abandon(&f, 1);
-	assert_false(exists(partial));
+	assert_false(exists(own));
+	assert_true(exists(partial));
+	assert_true(H5Fis_hdf5(partial) > 0);
 	assert_false(exists(path));
+	sim_free(own);
 	sim_free(path);
 	sim_free(partial);
+}
+
+static char *slurp_text(const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	char *text = sim_calloc(256, 1);
+
+	assert_non_null(fp);
+	assert_true(fread(text, 1, 255, fp) > 0);
+	fclose(fp);
+	return text;
+}
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "w");
+
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+static void temporary_names_are_created_exclusively_and_never_truncate_another(void **state)
+{
+	char *path = in_dir(state, "out.h5");
+	char *partial = in_dir(state, "out.h5.partial");
+	char *pid_name = sim_asprintf("%s.%ld.partial", path, (long)getpid());
+	char *third = sim_asprintf("%s.%ld-2.partial", path, (long)getpid());
+	sim_h5_file a, b, c;
+
+	write_text(partial, "another run's partial file\n");
+	assert_int_equal(sim_h5_create(&a, path), 0);
+	assert_string_equal(a.tmppath, pid_name);
+	/* A second writer in the same process (or a reused pid) is numbered. */
+	assert_int_equal(sim_h5_create(&b, path), 0);
+	assert_string_equal(b.tmppath, third);
+	write_content(&a);
+	write_content(&b);
+	assert_int_equal(sim_h5_commit(&a), 0);
+	assert_int_equal(sim_h5_commit(&b), 0);
+	assert_true(H5Fis_hdf5(path) > 0);
+	assert_false(exists(pid_name));
+	assert_false(exists(third));
+	char *text = slurp_text(partial);
+	assert_string_equal(text, "another run's partial file\n");
+	sim_free(text);
+
+	/* A symbolic link at the temporary name is not followed: its target is not created. */
+	unlink(partial);
+	char *target = in_dir(state, "target");
+	assert_int_equal(symlink(target, partial), 0);
+	assert_int_equal(sim_h5_create(&c, path), 0);
+	assert_string_equal(c.tmppath, pid_name);
+	assert_false(exists(target));
+	sim_h5_abandon(&c, 1);
+	assert_false(exists(pid_name));
+	sim_free(target);
+	sim_free(third);
+	sim_free(pid_name);
+	sim_free(partial);
+	sim_free(path);
+}
+
+static void close_keeps_a_readable_partial_file_under_its_temporary_name(void **state)
+{
+	char *path = in_dir(state, "out.h5");
+	sim_h5_file f;
+
+	assert_int_equal(sim_h5_create(&f, path), 0);
+	write_content(&f);
+	assert_int_equal(sim_h5_close(&f), 0);
+	assert_int_equal(sim_h5_close(&f), 0); /* closed already: nothing */
+	assert_true(H5Fis_hdf5(f.tmppath) > 0);
+	assert_false(exists(path));
+	char *partial = sim_strdup(f.tmppath);
+	sim_h5_abandon(&f, 0);
+	assert_true(exists(partial));
+	sim_free(partial);
+	sim_free(path);
+}
+
+/* A file with n one-row datasets in groups of 20, each attached to one shared time scale. */
+static long file_with_attachments(void **state, const char *name, int n)
+{
+	char *path = in_dir(state, name);
+	const double one = 60.0;
+	sim_h5_file f;
+	struct stat st;
+
+	assert_int_equal(sim_h5_create(&f, path), 0);
+	assert_int_equal(sim_h5_doubles(f.id, "time", &one, 1, 0, "s", "interval ends"), 0);
+	sim_h5_scale *s = sim_h5_scale_create(f.id, "time");
+	assert_non_null(s);
+	for (int i = 0; i < n; i++) {
+		char group[32], series[16];
+		snprintf(group, sizeof group, "functions/f-%d", i / 20);
+		snprintf(series, sizeof series, "s%d", i % 20);
+		hid_t g = sim_h5_group(f.id, group);
+		assert_true(g >= 0);
+		assert_int_equal(sim_h5_doubles(g, series, &one, 1, 0, "count", "a series"), 0);
+		assert_int_equal(sim_h5_scale_attach(s, g, series, 0), 0);
+		H5Gclose(g);
+	}
+	assert_int_equal(sim_h5_scale_write(s), 0);
+	sim_h5_scale_destroy(s);
+	assert_int_equal(sim_h5_commit(&f), 0);
+
+	hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+	hid_t time = H5Dopen2(file, "time", H5P_DEFAULT);
+	hid_t last = H5Dopen2(file, "functions/f-0/s19", H5P_DEFAULT);
+	assert_int_equal(reference_list_length(time), n);
+	assert_true(H5DSis_attached(last, time, 0) > 0);
+	H5Dclose(last);
+	H5Dclose(time);
+	H5Fclose(file);
+	assert_int_equal(stat(path, &st), 0);
+	sim_free(path);
+	return (long)st.st_size;
+}
+
+static void a_scale_shared_by_many_datasets_grows_the_file_linearly(void **state)
+{
+	long small = file_with_attachments(state, "small.h5", 1000);
+	long big = file_with_attachments(state, "big.h5", 3000);
+
+	/* Three times the datasets, about three times the bytes; H5DSattach_scale one by one
+	 * made it about six times (and 3000 attachments alone cost 72 MB). */
+	assert_true(big < 3.3 * small);
+	assert_true(big < 3000 * 4096);
+}
+
+/* Runs in a child: writes past RLIMIT_FSIZE with SIGXFSZ ignored, so write() fails with EFBIG;
+ * exits 0 when the error came back as -EFBIG. The child leaves with _exit: HDF5, started by
+ * the tests before, registered its exit handler, which a failed close makes crash. */
+static void write_past_the_size_limit(const char *path)
+{
+	enum { N = 1 << 16 };
+	static double data[N];
+	struct rlimit limit = {16384, 16384};
+	sim_h5_file f;
+	int rc;
+
+	/* Random bits: deflate must not shrink them under the limit. */
+	uint64_t x = 88172645463325252u;
+	for (size_t i = 0; i < N; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		memcpy(&data[i], &x, sizeof data[i]);
+	}
+	signal(SIGXFSZ, SIG_IGN);
+	if (setrlimit(RLIMIT_FSIZE, &limit) != 0 || sim_h5_create(&f, path) != 0)
+		_exit(2);
+	rc = sim_h5_doubles(f.id, "big", data, N, 0, "s", "512 KiB of noise");
+	if (rc == 0)
+		rc = sim_h5_commit(&f); /* the chunk may wait in HDF5's cache until the close */
+	if (rc != -EFBIG)
+		_exit(3);
+	sim_h5_abandon(&f, 1);
+	_exit(exists(path) ? 4 : 0);
+}
+
+static void a_write_past_the_file_size_limit_returns_efbig(void **state)
+{
+	char *path = in_dir(state, "big.h5");
+	int status = 0;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0)
+		write_past_the_size_limit(path);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	sim_free(path);
 }
 
 static void empty_datasets_have_zero_rows(void **state)
@@ -630,6 +846,16 @@ int main(void)
 	                                        teardown),
 	        cmocka_unit_test_setup_teardown(
 	                abandon_keeps_the_partial_file_unless_asked_to_remove_it, setup, teardown),
+	        cmocka_unit_test_setup_teardown(
+	                temporary_names_are_created_exclusively_and_never_truncate_another, setup,
+	                teardown),
+	        cmocka_unit_test_setup_teardown(
+	                close_keeps_a_readable_partial_file_under_its_temporary_name, setup,
+	                teardown),
+	        cmocka_unit_test_setup_teardown(
+	                a_scale_shared_by_many_datasets_grows_the_file_linearly, setup, teardown),
+	        cmocka_unit_test_setup_teardown(a_write_past_the_file_size_limit_returns_efbig,
+	                                        setup, teardown),
 	        cmocka_unit_test_setup_teardown(empty_datasets_have_zero_rows, setup, teardown),
 	        cmocka_unit_test_setup_teardown(chunks_hold_1_to_1024_rows, setup, teardown),
 	        cmocka_unit_test_setup_teardown(setting_an_attribute_twice_keeps_the_last_value,
@@ -638,5 +864,8 @@ int main(void)
 	                                        setup, teardown),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	int failed = cmocka_run_group_tests(tests, NULL, NULL);
+
+	sim_h5_library_close();
+	return failed;
 }
