@@ -1,10 +1,15 @@
 /* kinesim run: simulate a scenario's replications, write the HDF5 file, print the summary and
  * check the expect: lines.
  *
- * The output file is created first (under a temporary name) so that a bad path fails before
- * any work; each replication's group is written when it finishes; the file gets its final name
- * only when complete. Ctrl-C stops the run between events: the partial file keeps its
- * temporary name, with complete = 0 on the interrupted run. */
+ * The output file is created first (under a temporary name of this run's own, sim/h5.h) so that
+ * a bad path fails before any work; each replication's group is written when it finishes; the
+ * file gets its final name only when complete. -o replaces only a regular file (check_output).
+ *
+ * SIGINT, SIGTERM and SIGHUP stop the run between events (the engine polls the flag the
+ * handler sets): the interrupted run is written with complete = 0 and its whole intervals, the
+ * partial file keeps its temporary name, and the exit status is 128 + the signal. The handler
+ * only records the signal, so a second one cannot cut the writing of the partial file short.
+ * A write error (a full disk) removes this run's temporary file and exits 74. */
 #include <errno.h>
 #include <getopt.h>
 #include <gsl/gsl_cdf.h>
@@ -19,19 +24,66 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/guard.h"
 #include "cli/output.h"
 #include "models/scenario/build.h"
 #include "models/scenario/expect.h"
 #include "sim/alloc.h"
 #include "sim/schema.h"
+#include "sim/units.h"
 
-static volatile sig_atomic_t interrupted;
+/* The first of the stop signals received, 0 before. */
+static volatile sig_atomic_t stop_signal;
+static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
+enum { NSTOP = sizeof stop_signals / sizeof stop_signals[0] };
 
-static void on_sigint(int sig)
+static void on_stop_signal(int sig)
 {
-	(void)sig;
-	interrupted = 1;
-	signal(SIGINT, SIG_DFL); /* a second Ctrl-C ends the process at once */
+	static const char again[] = "kinesim: stopping; wait for the partial file to be written\n";
+	int saved = errno;
+
+	if (stop_signal == 0) {
+		stop_signal = sig;
+	} else {
+		ssize_t w = write(STDERR_FILENO, again, sizeof again - 1);
+		(void)w; /* stderr is gone: nothing to tell */
+	}
+	errno = saved;
+}
+
+/* Installs on_stop_signal (saving the old actions), except for a signal that was ignored when
+ * kinesim started: `nohup kinesim run ...` must survive its SIGHUP. */
+static void catch_stop_signals(struct sigaction old[NSTOP])
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < NSTOP; i++)
+		sigaddset(&sa.sa_mask, stop_signals[i]);
+	sa.sa_flags = SA_RESTART; /* the writes in progress go on */
+	for (size_t i = 0; i < NSTOP; i++) {
+		sigaction(stop_signals[i], NULL, &old[i]);
+		if (old[i].sa_handler != SIG_IGN)
+			sigaction(stop_signals[i], &sa, NULL);
+	}
+}
+
+static void restore_stop_signals(const struct sigaction old[NSTOP])
+{
+	for (size_t i = 0; i < NSTOP; i++)
+		sigaction(stop_signals[i], &old[i], NULL);
+}
+
+static const char *signal_name(int sig)
+{
+	switch (sig) {
+	case SIGINT: return "SIGINT";
+	case SIGTERM: return "SIGTERM";
+	case SIGHUP: return "SIGHUP";
+	default: return "a signal";
+	}
 }
 
 typedef struct run_options {
@@ -42,11 +94,16 @@ typedef struct run_options {
 	bool have_seed;
 	uint64_t seed;
 	cli_format format;
-	char *arguments; /* the arguments that change results, for the file */
+	bool progress;     /* --progress: report progress even when stderr is not a terminal */
+	double max_memory; /* --max-memory, bytes; 0: no limit */
+	bool force;        /* --force: run even when the estimate exceeds max_memory */
+	char *arguments;   /* the arguments that change results, for the file */
 } run_options;
 
-static const char run_usage[] = "run SCENARIO [-o FILE.h5] [--set PATH=VALUE]... [--seed N] "
-                                "[--format text|json|csv]";
+static const char run_usage[] = "run SCENARIO [-o FILE.h5] [--set PATH=VALUE]... "
+                                "[--set-new PATH=VALUE]... [--seed N] "
+                                "[--format text|json|csv] [--progress] [--max-memory SIZE] "
+                                "[--force]";
 
 static void append_argument(char **args, const char *opt, const char *value)
 {
@@ -58,11 +115,25 @@ static void append_argument(char **args, const char *opt, const char *value)
 static int parse_options(int argc, char **argv, run_options *o)
 {
 	static const struct option options[] = {
-	        {"output", required_argument, NULL, 'o'}, {"set", required_argument, NULL, 's'},
-	        {"seed", required_argument, NULL, 'S'},   {"format", required_argument, NULL, 'f'},
-	        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+	        {"output", required_argument, NULL, 'o'},
+	        {"set", required_argument, NULL, 's'},
+	        {"set-new", required_argument, NULL, 'n'},
+	        {"seed", required_argument, NULL, 'S'},
+	        {"format", required_argument, NULL, 'f'},
+	        {"help", no_argument, NULL, 'h'},
+	        {"progress", no_argument, NULL, 'P'},
+	        {"max-memory", required_argument, NULL, 'M'},
+	        {"force", no_argument, NULL, 'F'},
+	        {NULL, 0, NULL, 0},
 	};
-	o->sets = sim_calloc((size_t)argc, sizeof *o->sets);
+	/* A --set-new goes to the scenario as "+PATH=VALUE" (KS_SET_NEW, scenario.h), in order
+	 * among the --set ones. Those copies live in the same block as the array, after its argc
+	 * pointers (room for every argument and its '+'), so freeing o->sets frees them too. */
+	size_t room = 0;
+	for (int i = 0; i < argc; i++)
+		room += strlen(argv[i]) + 2;
+	o->sets = sim_calloc(1, (size_t)argc * sizeof *o->sets + room);
+	char *copies = (char *)(o->sets + argc);
 	opterr = 0;
 	optind = 1;
 	int c;
@@ -72,6 +143,11 @@ static int parse_options(int argc, char **argv, run_options *o)
 		case 's':
 			o->sets[o->nsets++] = optarg;
 			append_argument(&o->arguments, "--set", optarg);
+			break;
+		case 'n':
+			o->sets[o->nsets++] = copies;
+			copies += sprintf(copies, "%c%s", KS_SET_NEW, optarg) + 1;
+			append_argument(&o->arguments, "--set-new", optarg);
 			break;
 		case 'S': {
 			char *end;
@@ -100,6 +176,17 @@ static int parse_options(int argc, char **argv, run_options *o)
 				        "run", "--format takes text, json or csv (got '%s')",
 				        optarg);
 			break;
+		case 'P': o->progress = true; break;
+		case 'M': {
+			char err[160];
+			if (sim_parse_size(optarg, false, &o->max_memory, err, sizeof err) < 0)
+				return cli_usage_error("run",
+				                       "--max-memory takes a size such as 8GB or "
+				                       "512MiB, or 0 for no limit: %s",
+				                       err);
+			break;
+		}
+		case 'F': o->force = true; break;
 		case 'h': printf("usage: kinesim %s\n", run_usage); return -1;
 		case ':':
 			return cli_usage_error("run", "option '%s' needs a value",
@@ -123,12 +210,61 @@ static double wall_seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* Progress on stderr: one line rewritten in place on a terminal, whole lines otherwise
+ * (--progress into a log), at most 10 and 1 a second. */
+typedef struct progress {
+	bool lines;
+	double start, last; /* wall clock: the first replication's start, the last report */
+	unsigned replication, replications;
+	sim_time duration;
+} progress;
+
+/* A span written like a scenario's durations, in its two largest units: 2d4h, 9h36m, 4m10s. */
+static void format_span(char *buf, size_t size, double seconds)
+{
+	static const struct {
+		char unit;
+		long long s;
+	} units[] = {{'d', 86400}, {'h', 3600}, {'m', 60}, {'s', 1}};
+	long long t = seconds > 0 ? llround(seconds) : 0;
+
+	for (size_t i = 0; i + 1 < sizeof units / sizeof units[0]; i++) {
+		if (t < units[i].s)
+			continue;
+		long long rest = t % units[i].s / units[i + 1].s;
+		if (rest)
+			snprintf(buf, size, "%lld%c%lld%c", t / units[i].s, units[i].unit, rest,
+			         units[i + 1].unit);
+		else
+			snprintf(buf, size, "%lld%c", t / units[i].s, units[i].unit);
+		return;
+	}
+	snprintf(buf, size, "%llds", t);
+}
+
 static void show_progress(double fraction, uint64_t events, void *ctx)
 {
-	double *start = ctx;
-	double wall = wall_seconds() - *start;
-	fprintf(stderr, "\r  %3.0f%%  %.1f M events  %.1f M events/s   ", fraction * 100,
-	        (double)events / 1e6, wall > 0 ? (double)events / wall / 1e6 : 0);
+	progress *p = ctx;
+	double now = wall_seconds();
+	(void)events;
+	if (p->last >= 0 && now - p->last < (p->lines ? 1.0 : 0.1))
+		return;
+	p->last = now;
+	/* The ETA assumes the rest runs at the pace so far, across replications. */
+	double done = (p->replication + fraction) / p->replications;
+	char simulated[32], total[32], eta[32], replication[48] = "";
+	format_span(simulated, sizeof simulated, fraction * sim_time_to_s(p->duration));
+	format_span(total, sizeof total, sim_time_to_s(p->duration));
+	if (done > 0)
+		format_span(eta, sizeof eta, (now - p->start) * (1 - done) / done);
+	else
+		snprintf(eta, sizeof eta, "?");
+	if (p->replications > 1)
+		snprintf(replication, sizeof replication, "  replication %u/%u", p->replication + 1,
+		         p->replications);
+	fprintf(stderr, "%s%3.0f%%  simulated %s of %s%s  ETA %s%s",
+	        p->lines ? "kinesim: progress: " : "\r  ", fraction * 100, simulated, total,
+	        replication, eta, p->lines ? "\n" : "\033[K");
 	fflush(stderr);
 }
 
@@ -202,6 +338,54 @@ static size_t check_expectations(const ks_scenario *sc, ks_expect **expects, siz
 	return errors;
 }
 
+/* -o names a regular file to replace, or a new name: the finished file is renamed onto it,
+ * and a rename replaces a FIFO, a device such as /dev/null or a symbolic link as readily as a
+ * file. Anything else is refused: 0, or a message and EXIT_CANT_CREATE. A symbolic link is
+ * refused even to a regular file: writing through it would mean a temporary file in the
+ * target's folder and, if that one is a link too, the next target's; the user names the file. */
+static int check_output(const char *path, const char *scenario_name)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0 || S_ISREG(st.st_mode))
+		return 0; /* a new name, or one that sim_h5_create reports on */
+	if (S_ISLNK(st.st_mode)) {
+		char target[4096];
+		ssize_t n = readlink(path, target, sizeof target - 1);
+		target[n > 0 ? n : 0] = '\0';
+		fprintf(stderr,
+		        "kinesim: cannot write the output '%s': it is a symbolic link (to '%s'), "
+		        "and kinesim does not write through links; give -o the file's own path, "
+		        "or remove the link\n",
+		        path, target);
+	} else if (S_ISDIR(st.st_mode)) {
+		size_t len = strlen(path);
+		fprintf(stderr,
+		        "kinesim: cannot write the output '%s': it is a directory; give -o a file "
+		        "name, e.g. -o '%s%s%s.h5'\n",
+		        path, path, len && path[len - 1] == '/' ? "" : "/", scenario_name);
+	} else {
+		const char *kind = S_ISCHR(st.st_mode)    ? "a character device"
+		                   : S_ISBLK(st.st_mode)  ? "a block device"
+		                   : S_ISFIFO(st.st_mode) ? "a FIFO"
+		                   : S_ISSOCK(st.st_mode) ? "a socket"
+		                                          : "not a regular file";
+		fprintf(stderr,
+		        "kinesim: cannot write the output '%s': it is %s, which the finished file "
+		        "would replace; give -o the path of a regular file or a new one\n",
+		        path, kind);
+	}
+	return EXIT_CANT_CREATE;
+}
+
+/* A failed write of the output file: its contents are no HDF5 file, so the caller removes it
+ * (it is this run's own temporary file); the output's name was never touched. */
+static void report_write_error(const char *tmppath, const char *path, int rc)
+{
+	fprintf(stderr, "kinesim: writing '%s' failed: %s%s; removed it, '%s' is unchanged\n",
+	        tmppath, strerror(-rc), rc == -EFBIG ? " (the file size limit: ulimit -f)" : "",
+	        path);
+}
+
 static char *default_output(const char *name)
 {
 	if (mkdir("out", 0777) < 0 && errno != EEXIST)
@@ -219,13 +403,29 @@ static int run(run_options *o, ks_scenario *sc)
 		        errors == 1 ? "" : "s", sc->path);
 		return EXIT_BAD_SCENARIO;
 	}
+	if (cli_guard(sc, o->max_memory, o->force) != 0) {
+		ks_expect_free(expects, nexpects);
+		return EXIT_BAD_SCENARIO;
+	}
 	uint64_t seed = o->have_seed ? o->seed : (uint64_t)sim_schema_int(sc->root, "seed");
 	unsigned replications = (unsigned)sim_schema_int(sc->root, "replications");
 
 	char *path = o->output ? sim_strdup(o->output) : default_output(sc->name);
+	int rc = path ? 0 : -errno;
+	if (path && check_output(path, sc->name) != 0) {
+		sim_free(path);
+		ks_expect_free(expects, nexpects);
+		return EXIT_CANT_CREATE;
+	}
+	/* From here on a signal stops the run and keeps what it did, rather than killing it. */
+	struct sigaction old_actions[NSTOP];
+	stop_signal = 0;
+	catch_stop_signals(old_actions);
 	sim_h5_file file = {0};
-	int rc = path ? sim_h5_create(&file, path) : -errno;
+	if (rc == 0)
+		rc = sim_h5_create(&file, path);
 	if (rc < 0) {
+		restore_stop_signals(old_actions);
 		fprintf(stderr, "kinesim: cannot create '%s.partial' for the output '%s': %s\n",
 		        path ? path : "out/", path ? path : "out/", strerror(-rc));
 		sim_free(path);
@@ -241,22 +441,30 @@ static int run(run_options *o, ks_scenario *sc)
 	int exit_code = EXIT_OK;
 	rc = out_write_header(&file, sc, seed, replications, o->arguments ? o->arguments : "");
 	accumulator acc = {0};
-	bool tty = isatty(STDERR_FILENO);
-	double start = wall_seconds();
+	progress pg = {
+	        .lines = !isatty(STDERR_FILENO),
+	        .start = wall_seconds(),
+	        .last = -1,
+	        .replications = replications,
+	        .duration = sim_schema_duration(sc->root, "duration"),
+	};
+	bool show_progress_on = !pg.lines || o->progress;
 	uint64_t events = 0;
-	signal(SIGINT, on_sigint);
-	for (unsigned r = 0; rc == 0 && r < replications; r++) {
+	char cut[96] = ""; /* where the interrupted replication stopped, for the message */
+	for (unsigned r = 0; rc == 0 && r < replications && !stop_signal; r++) {
 		sim_metrics *m = sim_metrics_create();
 		ks_model *model = ks_model_build(sc, seed, r, m);
-		int run_rc = ks_model_run(model, &interrupted, tty ? show_progress : NULL, &start);
-		if (tty)
+		pg.replication = r;
+		int run_rc = ks_model_run(model, &stop_signal,
+		                          show_progress_on ? show_progress : NULL, &pg);
+		if (show_progress_on && !pg.lines)
 			fputs("\r\033[K", stderr);
 		ks_model_summarize(model);
 		events += ks_model_events(model);
 		out_run_info info = {
 		        .replication = r,
 		        .seed = seed,
-		        .duration = sim_schema_duration(sc->root, "duration"),
+		        .duration = pg.duration,
 		        .warmup = sim_schema_duration(sc->root, "warmup"),
 		        .interval =
 		                sim_schema_duration(sim_yaml_get(sc->root, "metrics"), "interval"),
@@ -267,42 +475,52 @@ static int run(run_options *o, ks_scenario *sc)
 		rc = out_write_run(&file, &info, m);
 		if (run_rc == 0)
 			accumulate(&acc, m);
+		if (run_rc == -EINTR) {
+			char at[32], of[32];
+			format_span(at, sizeof at, sim_time_to_s(info.reached));
+			format_span(of, sizeof of, sim_time_to_s(info.duration));
+			snprintf(cut, sizeof cut, "; r%04u stopped at %s of %s", r, at, of);
+		}
 		ks_model_destroy(model);
 		sim_metrics_destroy(m);
-		if (run_rc == -EINTR) {
-			exit_code = EXIT_INTERRUPTED;
-			break;
-		}
 	}
-	signal(SIGINT, SIG_DFL);
-	double wall = wall_seconds() - start;
+	double wall = wall_seconds() - pg.start;
 
-	if (exit_code == EXIT_INTERRUPTED || rc != 0) {
+	if (rc == 0 && !stop_signal) {
+		finish_accumulator(&acc);
+		rc = out_write_summary(&file, acc.rows, acc.n);
+	}
+	/* Everything is written: a write error HDF5 still holds in its caches shows here. */
+	if (rc == 0)
+		rc = sim_h5_close(&file);
+	int sig = stop_signal; /* later signals find the results saved: they change nothing */
+	if (rc != 0) {
+		report_write_error(file.tmppath, path, rc);
+		sim_h5_abandon(&file, 1);
+		exit_code = EXIT_IO;
+	} else if (sig) {
+		fprintf(stderr, "kinesim: interrupted; the partial results are in '%s' (%s%s)\n",
+		        file.tmppath, signal_name(sig), cut);
 		sim_h5_abandon(&file, 0);
-		if (rc != 0) {
-			fprintf(stderr, "kinesim: writing '%s.partial' failed: %s\n", path,
-			        strerror(-rc));
-			exit_code = EXIT_IO;
-		} else {
-			fprintf(stderr,
-			        "kinesim: interrupted; the partial results are in '%s.partial'\n",
-			        path);
-		}
+		exit_code = EXIT_SIGNAL_BASE + sig;
+	} else if (check_output(path, sc->name) != 0) {
+		/* Something else took the name during the run: the results stay where they are. */
+		fprintf(stderr, "kinesim: the results are in '%s'\n", file.tmppath);
+		sim_h5_abandon(&file, 0);
+		exit_code = EXIT_CANT_CREATE;
+	} else if ((rc = sim_h5_commit(&file)) != 0) {
+		fprintf(stderr,
+		        "kinesim: cannot rename '%s' to '%s': %s; the results are in '%s'\n",
+		        file.tmppath, path, strerror(-rc), file.tmppath);
+		sim_h5_abandon(&file, 0);
+		exit_code = EXIT_CANT_CREATE;
+	}
+	restore_stop_signals(old_actions);
+	if (exit_code != EXIT_OK) {
 		free_accumulator(&acc);
 		ks_expect_free(expects, nexpects);
 		sim_free(path);
 		return exit_code;
-	}
-	finish_accumulator(&acc);
-	rc = out_write_summary(&file, acc.rows, acc.n);
-	rc = rc ? rc : sim_h5_commit(&file);
-	if (rc != 0) {
-		sim_h5_abandon(&file, 1);
-		fprintf(stderr, "kinesim: writing '%s' failed: %s\n", path, strerror(-rc));
-		free_accumulator(&acc);
-		ks_expect_free(expects, nexpects);
-		sim_free(path);
-		return EXIT_IO;
 	}
 
 	cli_expect_result *results = sim_calloc(nexpects ? nexpects : 1, sizeof *results);
@@ -316,9 +534,18 @@ static int run(run_options *o, ks_scenario *sc)
 		if (!results[i].ok)
 			exit_code = EXIT_EXPECT_FAILED;
 	}
-	cli_print_summary(stdout, o->format, sc->name, (unsigned long long)seed, replications,
-	                  acc.rows, acc.n, results, nexpects);
-	fflush(stdout);
+	/* Printed in memory first, then written at once: a failed write is then seen with its
+	 * cause (a full disk), not only as the stream's error flag. */
+	char *summary = NULL;
+	size_t summary_len = 0;
+	FILE *mem = open_memstream(&summary, &summary_len);
+	cli_print_summary(mem ? mem : stdout, o->format, sc->name, (unsigned long long)seed,
+	                  replications, acc.rows, acc.n, results, nexpects);
+	if (mem) {
+		fclose(mem);
+		cli_write_stdout(summary, summary_len);
+		free(summary); /* open_memstream's buffer, from malloc */
+	}
 	fprintf(stderr,
 	        "kinesim: wrote %s; %u replication%s in %.2f s wall (%.2f M events, "
 	        "%.1f M events/s)\n",
@@ -335,7 +562,7 @@ static int run(run_options *o, ks_scenario *sc)
 
 int cli_run(int argc, char **argv)
 {
-	run_options o = {0};
+	run_options o = {.max_memory = cli_default_memory_limit()};
 	int rc = parse_options(argc, argv, &o);
 	if (rc != 0) {
 		sim_free(o.sets);
@@ -346,6 +573,7 @@ int cli_run(int argc, char **argv)
 	rc = cli_load_scenario(o.scenario, o.sets, o.nsets, &sc);
 	if (rc == 0)
 		rc = run(&o, sc);
+	sim_h5_library_close();
 	ks_scenario_destroy(sc);
 	sim_free(o.sets);
 	sim_free(o.arguments);

@@ -27,7 +27,7 @@ typedef struct sim_metrics_series {
 typedef struct sim_metrics_labels {
 	char *group, *name, *description;
 	char **labels;
-	size_t n;
+	size_t n, cap;
 } sim_metrics_labels;
 
 typedef struct sim_metrics_hist {
@@ -61,6 +61,11 @@ void sim_metrics_add_series(sim_metrics *m, const char *group, const char *name,
 /* Column labels; labels are copied. Labels of an existing (group, name) are replaced. */
 void sim_metrics_set_labels(sim_metrics *m, const char *group, const char *name,
                             const char *const *labels, size_t n, const char *description);
+/* Appends one label (copied) to the labels of (group, name), made empty first if there are
+ * none; returns its index. Amortized constant time: a reader that opens 10,000 shards one by
+ * one labels its columns in linear time. */
+size_t sim_metrics_add_label(sim_metrics *m, const char *group, const char *name, const char *label,
+                             const char *description);
 void sim_metrics_add_hist(sim_metrics *m, const char *group, const sim_hist *h,
                           const char *description);
 void sim_metrics_add_table(sim_metrics *m, const char *group, const char *name, const char *columns,
@@ -69,7 +74,8 @@ void sim_metrics_add_table(sim_metrics *m, const char *group, const char *name, 
 size_t sim_metrics_table_count(const sim_metrics *m);
 const sim_metrics_table *sim_metrics_table_at(const sim_metrics *m, size_t i);
 
-/* Sets (or replaces) a summary value. */
+/* Sets (or replaces) a summary value. Values and labels are found by path (by group and
+ * name) through hash indexes: constant time however many entities register them. */
 void sim_metrics_set_value(sim_metrics *m, const char *path, double value, const char *unit);
 
 size_t sim_metrics_series_count(const sim_metrics *m);

@@ -3,7 +3,10 @@
  * Row k covers [k I, (k + 1) I), except the last, which ends at the stop time; rows =
  * ceil(stop / I) is fixed at creation, columns grow (a reshard opens shards mid-run). Data are
  * row-major and contiguous, as the HDF5 writer wants them, so adding a column re-lays the whole
- * matrix: O(rows x columns), acceptable because reshards are rare. A SUM series adds; a MAX
+ * matrix: O(rows x columns), acceptable because reshards are rare. The matrix is allocated at
+ * the first value added, not at creation: a model built only to list its metrics (`kinesim
+ * check`) costs nothing however long its run would be, and a series that stays zero (the
+ * errors of a run without errors) holds no memory. A SUM series adds; a MAX
  * series keeps the largest value seen, starting from 0 (its quantities, ages and concurrency,
  * are never negative). */
 #include "sim/series.h"
@@ -17,7 +20,7 @@ struct sim_series {
 	sim_series_kind kind;
 	sim_time interval, stop;
 	size_t rows, columns;
-	double *data; /* rows x columns; NULL while either is 0 */
+	double *data; /* rows x columns; NULL until a value is added (all zeros) */
 };
 
 sim_series *sim_series_create(sim_series_kind kind, sim_time interval, sim_time stop,
@@ -30,8 +33,6 @@ sim_series *sim_series_create(sim_series_kind kind, sim_time interval, sim_time 
 	s->stop = stop;
 	s->rows = (size_t)(stop / interval + (stop % interval != 0));
 	s->columns = columns;
-	if (s->rows && columns)
-		s->data = sim_calloc(s->rows * columns, sizeof *s->data);
 	return s;
 }
 
@@ -48,6 +49,8 @@ void sim_series_add(sim_series *s, sim_time t, size_t column, double v)
 	SIM_ASSERT(column < s->columns);
 	if (t < 0 || t >= s->stop)
 		return;
+	if (!s->data)
+		s->data = sim_calloc(s->rows * s->columns, sizeof *s->data);
 	double *cell = &s->data[(size_t)(t / s->interval) * s->columns + column];
 	if (s->kind == SIM_SERIES_SUM)
 		*cell += v;
@@ -58,7 +61,7 @@ void sim_series_add(sim_series *s, sim_time t, size_t column, double v)
 size_t sim_series_add_column(sim_series *s)
 {
 	size_t old = s->columns, wide = old + 1;
-	if (s->rows) {
+	if (s->data) {
 		double *data = sim_calloc(s->rows * wide, sizeof *data);
 		for (size_t r = 0; r < s->rows && old; r++)
 			memcpy(&data[r * wide], &s->data[r * old], old * sizeof *data);

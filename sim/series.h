@@ -27,7 +27,7 @@ size_t sim_series_add_column(sim_series *s);
 
 size_t sim_series_rows(const sim_series *s);
 size_t sim_series_columns(const sim_series *s);
-/* Row-major rows x columns. */
+/* Row-major rows x columns; NULL while nothing has been added (every value is 0). */
 const double *sim_series_data(const sim_series *s);
 /* End time of row i (the stop time for the last, shorter row). */
 sim_time sim_series_row_end(const sim_series *s, size_t i);

@@ -265,6 +265,10 @@ int ks_model_run(ks_model *m, volatile sig_atomic_t *interrupt,
 	/* Arrivals at t < end belong to the run: bring the records up to the end first. */
 	if (end > 0)
 		ks_ctx_advance(&m->ctx, end - 1);
+	/* An interrupt during that last advance cut it short (the producers stop when they see
+	 * it): the run is partial, not complete. */
+	if (rc == 0 && sim_engine_interrupted(e))
+		rc = -EINTR;
 	for (size_t i = 0; i < m->n; i++)
 		if (m->entities[i]->kind->finish)
 			m->entities[i]->kind->finish(m->entities[i]->obj, end);

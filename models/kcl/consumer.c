@@ -41,8 +41,6 @@ struct ks_consumer {
 	bool per_record_const;
 	const uint64_t *crn_seeds;
 	ks_readers *readers;
-	char **labels; /* the shards' ids, the columns of its per-shard series */
-	size_t nlabels;
 
 	ks_metric records_processed, records_expired, read_calls, read_throttled,
 	        iterator_age_max_ms; /* per shard column */
@@ -93,16 +91,14 @@ static void opened(void *owner, ks_reader *r)
 	p->column = ks_reader_shard_index(r);
 	p->position = ks_reader_cursor(r);
 	ks_reader_set_data(r, p);
-	SIM_ASSERT(p->column == c->nlabels);
 	for (size_t i = 0; i < NMETRICS; i++)
 		sim_series_add_column(metric_at(c, &metric_defs[i])->series);
-	c->labels = sim_reallocarray(c->labels, c->nlabels + 1, sizeof *c->labels);
-	c->labels[c->nlabels++] = sim_strdup(ks_reader_shard_id(r));
 	char *group = sim_asprintf("consumers/%s", c->name);
-	sim_metrics_set_labels(c->ctx->metrics, group, "shard", (const char *const *)c->labels,
-	                       c->nlabels,
-	                       "shards read by this consumer, the column dimension of its "
-	                       "per-shard series");
+	size_t column =
+	        sim_metrics_add_label(c->ctx->metrics, group, "shard", ks_reader_shard_id(r),
+	                              "shards read by this consumer, the column dimension "
+	                              "of its per-shard series");
+	SIM_ASSERT(p->column == column);
 	sim_free(group);
 }
 
@@ -273,9 +269,6 @@ void ks_consumer_destroy(ks_consumer *c)
 	if (!c)
 		return;
 	ks_readers_destroy(c->readers);
-	for (size_t i = 0; i < c->nlabels; i++)
-		sim_free(c->labels[i]);
-	sim_free(c->labels);
 	for (size_t i = 0; i < NMETRICS; i++)
 		ks_metric_fini(metric_at(c, &metric_defs[i]));
 	sim_hist_destroy(c->latency);

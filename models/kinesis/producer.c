@@ -35,6 +35,7 @@
 
 #include "sim/alloc.h"
 #include "sim/assert.h"
+#include "sim/engine.h"
 #include "sim/heap.h"
 #include "sim/rng.h"
 
@@ -783,17 +784,38 @@ static void emit(ks_producer *p, sim_time t)
 		send_call(p, t);
 }
 
+/* Write attempts between two looks at the engine's interrupt flag. An attempt is one call (at
+ * most max_records <= 500 records) or one resend, so a slice is at most 128 k records: some
+ * 60 ms in the worst case, a shard rejecting nearly everything (2 M records/s, each rejection
+ * a push on a heap of millions of resends), and at 1e8/s into one shard Ctrl-C is seen within
+ * 5 ms. So an interrupt is answered quickly however many records one advance has to produce
+ * (at 1e9/s, a reader's poll a second after the last asks for 1e9), for one load per slice.
+ * The flag is also looked at before the first attempt, so once it is up an advance produces
+ * nothing (the end of an interrupted run brings the producers up to its last instant). */
+#define ATTEMPTS_PER_SLICE 256u
+
 void ks_producers_advance(ks_producer **producers, size_t n, sim_time now)
 {
+	if (n == 0)
+		return;
+	const sim_engine *e = producers[0]->ctx->engine;
 	if (n == 1) {
 		ks_producer *p = producers[0];
-		for (sim_time t; (t = next_attempt(p)) <= now;)
+		for (uint32_t k = 0;; k++) {
+			/* Interrupted: the run is ending, its loop stops before the next event. */
+			if (k % ATTEMPTS_PER_SLICE == 0 && sim_engine_interrupted(e))
+				return;
+			sim_time t = next_attempt(p);
+			if (t > now)
+				return;
 			emit(p, t);
-		return;
+		}
 	}
 	/* Several producers: merge their attempts by time (ties by producer order), so each shard
 	 * sees its writes in time order. */
-	for (;;) {
+	for (uint32_t k = 0;; k++) {
+		if (k % ATTEMPTS_PER_SLICE == 0 && sim_engine_interrupted(e))
+			return;
 		ks_producer *first = NULL;
 		sim_time tmin = SIM_TIME_MAX;
 		for (size_t i = 0; i < n; i++) {

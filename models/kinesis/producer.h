@@ -80,7 +80,9 @@ void ks_producer_destroy(ks_producer *p);
 /* The seed of the producer's per-record uniforms (sim_crn_uniform(seed, index, which)). */
 uint64_t ks_producer_crn_seed(const ks_producer *p);
 
-/* Appends every write attempt of every producer up to and including now, in time order. */
+/* Appends every write attempt of every producer up to and including now, in time order. When
+ * the engine's interrupt flag is up (sim_engine_interrupted) it stops early, within 256
+ * attempts (calls or resends), and leaves the rest unproduced: the run is ending. */
 void ks_producers_advance(ks_producer **producers, size_t n, sim_time now);
 
 /* Writes the producer's summary values (records_produced, records_lost, partial_publishes,

@@ -8,6 +8,8 @@
 #include "sim/alloc.h"
 #include "sim/assert.h"
 
+#define SHARD_IDS "shard ids, the column dimension of the per-shard series"
+
 static void metric_init(ks_stream *s, ks_metric *m, sim_series_kind kind, const char *name,
                         const char *units, const char *description)
 {
@@ -84,8 +86,7 @@ ks_stream *ks_stream_create(ks_ctx *ctx, const ks_stream_config *cfg)
 	for (size_t i = 0; i < s->nshards; i++)
 		ids[i] = s->shards[i].id;
 	char *group = sim_asprintf("streams/%s", s->name);
-	sim_metrics_set_labels(ctx->metrics, group, "shard", ids, s->nshards,
-	                       "shard ids, the column dimension of the per-shard series");
+	sim_metrics_set_labels(ctx->metrics, group, "shard", ids, s->nshards, SHARD_IDS);
 	sim_free(group);
 	sim_free(ids);
 
@@ -198,14 +199,9 @@ static ks_shard *make_shard(ks_stream *s, sim_time at, ks_hash lo, ks_hash hi, s
 	sh->nparents = 1;
 	for (size_t i = 0; stream_metrics(s, i); i++)
 		sim_series_add_column(stream_metrics(s, i)->series);
-	const char **ids = sim_calloc(s->nshards, sizeof *ids);
-	for (size_t i = 0; i < s->nshards; i++)
-		ids[i] = s->shards[i].id;
 	char *group = sim_asprintf("streams/%s", s->name);
-	sim_metrics_set_labels(s->ctx->metrics, group, "shard", ids, s->nshards,
-	                       "shard ids, the column dimension of the per-shard series");
+	sim_metrics_add_label(s->ctx->metrics, group, "shard", sh->id, SHARD_IDS);
 	sim_free(group);
-	sim_free(ids);
 	return sh;
 }
 

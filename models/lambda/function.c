@@ -51,25 +51,17 @@ static ks_metric *metric_at(ks_function *f, const metric_def *d)
 	return (ks_metric *)(void *)((char *)f + d->offset);
 }
 
-static void set_labels(ks_function *f)
-{
-	char *group = sim_asprintf("functions/%s", f->name);
-	sim_metrics_set_labels(f->ctx->metrics, group, "shard", (const char *const *)f->labels,
-	                       f->nlabels,
-	                       "shards read by this function, the column dimension of its "
-	                       "per-shard series");
-	sim_free(group);
-}
+#define SHARD_LABELS "shards read by this function, the column dimension of its per-shard series"
 
 size_t ks_function_add_shard_column(ks_function *f, const char *label)
 {
 	for (size_t i = 0; i < sizeof metric_defs / sizeof metric_defs[0]; i++)
 		if (metric_defs[i].per_shard)
 			sim_series_add_column(metric_at(f, &metric_defs[i])->series);
-	f->labels = sim_reallocarray(f->labels, f->nlabels + 1, sizeof *f->labels);
-	f->labels[f->nlabels++] = sim_strdup(label);
-	set_labels(f);
-	return f->nlabels - 1;
+	char *group = sim_asprintf("functions/%s", f->name);
+	size_t column = sim_metrics_add_label(f->ctx->metrics, group, "shard", label, SHARD_LABELS);
+	sim_free(group);
+	return column;
 }
 
 static int compare_u64(const void *a, const void *b)
@@ -124,8 +116,8 @@ ks_function *ks_function_create(ks_ctx *ctx, const ks_function_config *cfg)
 	f->duration_rng = sim_rng_stream(ctx->seed, ctx->replication, cfg->name, "duration", -1);
 
 	char *group = sim_asprintf("functions/%s", f->name);
-	/* one column per shard its mappings read, added as their pollers open */
-	set_labels(f);
+	/* one column per shard its mappings read, added as their readers open */
+	sim_metrics_set_labels(ctx->metrics, group, "shard", NULL, 0, SHARD_LABELS);
 	for (size_t i = 0; i < sizeof metric_defs / sizeof metric_defs[0]; i++) {
 		const metric_def *d = &metric_defs[i];
 		ks_metric_init(metric_at(f, d), ctx, group, d->name, d->kind, d->per_shard ? 0 : 1,
@@ -173,9 +165,6 @@ void ks_function_destroy(ks_function *f)
 	sim_series_destroy(f->duration_avg_ms);
 	sim_hist_destroy(f->latency);
 	sim_free(f->on_failure_rows);
-	for (size_t i = 0; i < f->nlabels; i++)
-		sim_free(f->labels[i]);
-	sim_free(f->labels);
 	sim_dist_fini(&f->per_invocation);
 	sim_dist_fini(&f->per_record);
 	gsl_rng_free(f->duration_rng);
@@ -491,9 +480,9 @@ void ks_function_summarize(ks_function *f)
 	const double *n = sim_series_data(f->duration_count.series);
 	size_t intervals = sim_series_rows(f->duration_avg_ms);
 	const double *have = sim_series_data(f->duration_avg_ms);
-	for (size_t i = 0; i < intervals; i++) {
+	for (size_t i = 0; n && i < intervals; i++) { /* n NULL: no invocation ended */
 		sim_time t = sim_series_row_end(f->duration_avg_ms, i) - 1;
-		if (have[i] == 0 && n[i] > 0)
+		if ((!have || have[i] == 0) && n[i] > 0)
 			sim_series_add(f->duration_avg_ms, t, 0, sum[i] / n[i]);
 	}
 

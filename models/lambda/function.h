@@ -99,8 +99,6 @@ typedef struct ks_function {
 	sim_hist *latency;
 	ks_batch_observer observer;
 	void *observer_ctx;
-	char **labels; /* of the per-shard columns */
-	size_t nlabels;
 	/* Measured-period aggregates that are not plain sums. */
 	double iterator_age_sum_ms, iterator_age_batches, iterator_age_max;
 	double getrecords_age_max_ms;

@@ -80,8 +80,23 @@ static void times_outside_zero_to_stop_are_ignored(void **state)
 	sim_series_add(s, 2 * SIM_S, 0, 1); /* the stop itself is outside */
 	sim_series_add(s, 5 * SIM_S, 0, 1);
 	sim_series_add(s, SIM_TIME_MAX, 0, 1);
+	assert_null(sim_series_data(s)); /* nothing added: all zeros, no matrix */
+	sim_series_add(s, 0, 0, 1);
 	const double *d = sim_series_data(s);
-	assert_true(d[0] == 0 && d[1] == 0);
+	assert_true(d[0] == 1 && d[1] == 0);
+	sim_series_destroy(s);
+}
+
+/* A model built only to list its metrics (kinesim check) must not pay for its run's series: a
+ * year at 1 ms is 3.2e10 rows, 252 GB per column. The matrix comes with the first value. */
+static void a_series_holds_no_matrix_until_a_value_is_added(void **state)
+{
+	(void)state;
+	sim_series *s = sim_series_create(SIM_SERIES_SUM, SIM_MS, 366 * 24 * 3600 * SIM_S, 1);
+	assert_int_equal(sim_series_rows(s), 366ull * 24 * 3600 * 1000);
+	assert_null(sim_series_data(s));
+	assert_int_equal(sim_series_add_column(s), 1);
+	assert_null(sim_series_data(s));
 	sim_series_destroy(s);
 }
 
@@ -144,6 +159,7 @@ int main(void)
 	        cmocka_unit_test(row_end_is_the_interval_end_or_the_stop_for_a_short_last_row),
 	        cmocka_unit_test(sum_series_adds_into_half_open_intervals),
 	        cmocka_unit_test(times_outside_zero_to_stop_are_ignored),
+	        cmocka_unit_test(a_series_holds_no_matrix_until_a_value_is_added),
 	        cmocka_unit_test(max_series_keeps_the_largest_value_from_zero),
 	        cmocka_unit_test(add_column_keeps_existing_data_in_the_wider_layout),
 	        cmocka_unit_test(columns_can_start_from_zero),
