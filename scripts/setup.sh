@@ -3,8 +3,9 @@
 # when everything is present; safe to run again.
 set -eu
 
+# clang and libclang-rt-dev (its libFuzzer and sanitizer runtimes): the fuzzing build.
 packages="gcc pkg-config meson ninja-build libgsl-dev libyaml-dev libhdf5-dev libcmocka-dev
-libmd-dev python3-h5py python3-numpy python3-matplotlib"
+libmd-dev python3-h5py python3-numpy python3-matplotlib clang libclang-rt-dev"
 
 missing=""
 for p in $packages; do
