@@ -88,6 +88,25 @@ void sim_hist_add_n(sim_hist *h, int64_t v, uint64_t n)
 	h->sum += (u128)v * n;
 }
 
+void sim_hist_add_values(sim_hist *h, const int64_t *v, size_t n)
+{
+	if (!n)
+		return;
+	int64_t min = h->count ? h->min : INT64_MAX, max = h->count ? h->max : 0;
+	u128 sum = 0;
+	for (size_t i = 0; i < n; i++) {
+		int64_t x = v[i] < 0 ? 0 : v[i];
+		min = x < min ? x : min;
+		max = x > max ? x : max;
+		sum += (uint64_t)x;
+		h->counts[bucket_of(x)]++;
+	}
+	h->min = min;
+	h->max = max;
+	h->count += n;
+	h->sum += sum;
+}
+
 void sim_hist_add(sim_hist *h, int64_t v)
 {
 	sim_hist_add_n(h, v, 1);

@@ -19,6 +19,9 @@ void sim_hist_reset(sim_hist *h);
 
 void sim_hist_add(sim_hist *h, int64_t v); /* v < 0 is counted as 0 */
 void sim_hist_add_n(sim_hist *h, int64_t v, uint64_t n);
+/* Adds n values at once, as n calls of sim_hist_add would: the per-record path (a batch's
+ * latencies) keeps count, sum, min and max in registers and makes one call per batch. */
+void sim_hist_add_values(sim_hist *h, const int64_t *v, size_t n);
 void sim_hist_merge(sim_hist *dst, const sim_hist *src);
 
 uint64_t sim_hist_count(const sim_hist *h);

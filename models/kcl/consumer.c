@@ -152,12 +152,7 @@ static void processed(part *p, sim_time now)
 	ks_consumer *c = p->c;
 	uint64_t cursor = ks_reader_cursor(p->reader);
 	ks_metric_add(&c->records_processed, now, p->column, (double)(cursor - p->position));
-	sim_time warmup = c->ctx->warmup;
-	for (uint64_t q = p->position; q < cursor; q++) {
-		sim_time arrival = ks_log_record(p->log, q)->arrival;
-		if (arrival >= warmup)
-			sim_hist_add(c->latency, now - arrival);
-	}
+	ks_log_add_latencies(p->log, p->position, cursor, now, c->ctx->warmup, c->latency);
 	p->position = cursor;
 	ks_reader_hold(p->reader, p->position, cursor);
 	ks_reader_next(p->reader, ks_reader_last_arrival(p->reader) + c->idle);
@@ -171,20 +166,18 @@ static void arrived(void *owner, ks_reader *r, uint64_t from, uint64_t to, sim_t
 	ks_consumer *c = owner;
 	part *p = ks_reader_data(r);
 	SIM_ASSERT(from == p->position);
-	sim_time warmup = c->ctx->warmup;
+	ks_log_add_latencies(p->log, from, to, now, c->ctx->warmup, c->propagation);
 	double work = 0;
-	for (uint64_t q = from; q < to; q++) {
-		const ks_record *rec = ks_log_record(p->log, q);
-		if (rec->arrival >= warmup)
-			sim_hist_add(c->propagation, now - rec->arrival);
-		if (!c->per_record_const) {
+	if (c->per_record_const) {
+		work = c->per_record.a * (double)(to - from);
+	} else {
+		for (uint64_t q = from; q < to; q++) {
+			const ks_record *rec = ks_log_record(p->log, q);
 			double v = sim_crn_uniform(c->crn_seeds[ks_record_producer(rec)],
 			                           ks_record_index(rec), KS_RECORD_V_WORK);
 			work += sim_dist_quantile(&c->per_record, v);
 		}
 	}
-	if (c->per_record_const)
-		work = c->per_record.a * (double)(to - from);
 	sim_time d = (sim_time)llround(fmax(0, work));
 	if (d > 0)
 		sim_engine_at(c->ctx->engine, now + d, on_processed, p, 0);

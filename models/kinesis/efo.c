@@ -8,7 +8,12 @@
 void ks_efo_init(ks_efo *e, const ks_efo_config *cfg, const ks_log *log, uint64_t seed,
                  uint64_t start)
 {
-	*e = (ks_efo){.cfg = *cfg, .log = log, .seed = seed, .next = start, .last = 0};
+	*e = (ks_efo){.cfg = *cfg,
+	              .log = log,
+	              .seed = seed,
+	              .next = start,
+	              .last = 0,
+	              .ready_seq = UINT64_MAX};
 }
 
 /* [doc] a subscription lasts 5 minutes and is renewed; [choice: efo_renewal_gap] deliveries in
@@ -21,12 +26,23 @@ static sim_time after_renewal(const ks_efo *e, sim_time t)
 	return into < e->cfg.renewal_gap ? t - into + e->cfg.renewal_gap : t;
 }
 
-static sim_time delivery(const ks_efo *e, uint64_t seq, sim_time last, double tat_ns)
+/* When record seq is ready to push: its arrival and its own latency draw. The last one is kept:
+ * the record that is not yet due is asked for again by the next take or peek. */
+static sim_time ready_at(ks_efo *e, uint64_t seq)
 {
+	if (seq == e->ready_seq)
+		return e->ready_t;
 	const ks_record *r = ks_log_record(e->log, seq);
 	double u = sim_crn_uniform(e->seed, seq, 0);
-	sim_time ready =
+	e->ready_seq = seq;
+	e->ready_t =
 	        r->arrival + (sim_time)llround(fmax(0, sim_dist_quantile(e->cfg.push_latency, u)));
+	return e->ready_t;
+}
+
+static sim_time delivery(ks_efo *e, uint64_t seq, sim_time last, double tat_ns)
+{
+	sim_time ready = ready_at(e, seq);
 	/* [doc] in shard order, and no faster than the consumer's 2 MiB/s per shard */
 	sim_time d = ready > last ? ready : last;
 	if (tat_ns > (double)d)
@@ -34,7 +50,7 @@ static sim_time delivery(const ks_efo *e, uint64_t seq, sim_time last, double ta
 	return after_renewal(e, d);
 }
 
-sim_time ks_efo_next_delivery(const ks_efo *e)
+sim_time ks_efo_next_delivery(ks_efo *e)
 {
 	uint64_t seq = e->next < e->log->live ? e->log->live : e->next;
 	if (seq >= e->log->end)

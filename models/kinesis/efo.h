@@ -28,18 +28,20 @@ typedef struct ks_efo_config {
 typedef struct ks_efo {
 	ks_efo_config cfg;
 	const ks_log *log;
-	uint64_t seed; /* of the per-record latency uniforms */
-	uint64_t next; /* first record not yet delivered */
-	sim_time last; /* delivery time of record next - 1 */
-	double tat_ns; /* byte pacing: when the bytes delivered so far have drained */
-	double bytes;  /* delivered in the measured period, for cost */
+	uint64_t seed;      /* of the per-record latency uniforms */
+	uint64_t next;      /* first record not yet delivered */
+	sim_time last;      /* delivery time of record next - 1 */
+	double tat_ns;      /* byte pacing: when the bytes delivered so far have drained */
+	double bytes;       /* delivered in the measured period, for cost */
+	uint64_t ready_seq; /* the record whose ready time is cached (UINT64_MAX: none) */
+	sim_time ready_t;
 } ks_efo;
 
 void ks_efo_init(ks_efo *e, const ks_efo_config *cfg, const ks_log *log, uint64_t seed,
                  uint64_t start);
 
 /* When record e->next will be delivered, SIM_TIME_MAX when it is not in the log yet. */
-sim_time ks_efo_next_delivery(const ks_efo *e);
+sim_time ks_efo_next_delivery(ks_efo *e);
 
 /* Delivers every record whose delivery time is <= now, up to `max` records; returns the new
  * e->next. Records the log dropped by retention meanwhile are skipped (the caller counts them

@@ -30,6 +30,7 @@
 
 #include <gsl/gsl_randist.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -80,8 +81,12 @@ typedef struct segment {
 typedef struct target {
 	ks_stream *stream;
 	/* key -> shard in the stream's generation in force over [gen_from, gen_until); rebuilt
-	 * when a reshard or an on-demand split changes the open shard set */
-	uint32_t *key_shard;
+	 * when a reshard or an on-demand split changes the open shard set. shard_bytes per key:
+	 * 1 while the stream has at most 256 shards, 2 up to 65,536, else 4, so that a million
+	 * keys' table (read at random, once per record) stays in a core's cache. Made at the
+	 * first record: a model built only to list its metrics never hashes its keys. */
+	void *key_shard;
+	unsigned shard_bytes;
 	size_t ngens_seen;
 	sim_time gen_from, gen_until;
 	uint64_t group_in, group_out; /* the last call that failed here, and its resend call */
@@ -89,6 +94,10 @@ typedef struct target {
 } target;
 
 enum { SRC_CONST, SRC_SEGMENTS, SRC_DIURNAL };
+
+/* Keys drawn ahead of their records (next_key): a record's key is known this many records
+ * before its write looks up the key's shard, time for the cache line to arrive. */
+#define KEYS_AHEAD 16
 
 struct ks_producer {
 	ks_ctx *ctx;
@@ -101,7 +110,10 @@ struct ks_producer {
 	size_t ntargets;
 	uint32_t nkeys;
 	ks_hash *key_hash; /* each key's MD5, routed to a shard by each stream's ranges */
-	uint8_t *key_len;  /* bytes of the key string, counted by the write limit */
+	/* The next KEYS_AHEAD keys, drawn in advance (ring from ahead_at): see next_key. */
+	uint32_t ahead[KEYS_AHEAD];
+	uint32_t ahead_at;
+	bool ahead_ready;
 	gsl_ran_discrete_t *zipf;
 	bool size_is_const;
 	uint32_t const_size;
@@ -326,13 +338,11 @@ static double diurnal_inverse(ks_producer *p, double s)
 static struct {
 	double w[256], f[256];
 	uint64_t k[256];
-	bool ready;
 } zig;
+static pthread_once_t zig_once = PTHREAD_ONCE_INIT; /* replications may run on threads (-j) */
 
-static void zig_init(void)
+static void zig_fill(void)
 {
-	if (zig.ready)
-		return;
 	const double m = 0x1.0p53, v = 3.949659822581572e-3;
 	double d = 7.697117470131487, t = d;
 	double q = v / exp(-d);
@@ -349,7 +359,11 @@ static void zig_init(void)
 		zig.f[i] = exp(-d);
 		zig.w[i] = d / m;
 	}
-	zig.ready = true;
+}
+
+static void zig_init(void)
+{
+	pthread_once(&zig_once, zig_fill);
 }
 
 static double exp1(gsl_rng *r)
@@ -407,6 +421,56 @@ static void draw_next_arrival(ks_producer *p)
 
 /* ---- keys and records --------------------------------------------------------------------- */
 
+/* Each key's MD5, once per producer, at its first record. */
+static void hash_keys(ks_producer *p)
+{
+	p->key_hash = sim_malloc(p->nkeys * sizeof *p->key_hash);
+	for (uint32_t k = 0; k < p->nkeys; k++) {
+		char key[16];
+		int len = k < p->cfg.key_count ? snprintf(key, sizeof key, "k%u", k)
+		                               : snprintf(key, sizeof key, "hot");
+		p->key_hash[k] = ks_stream_key_hash(key, (size_t)len);
+	}
+}
+
+/* Brings a target's key -> shard table up to time t [doc: the open shard whose hash range
+ * holds the key's MD5]. */
+static inline void route(ks_producer *p, target *tg, sim_time t)
+{
+	const ks_stream *s = tg->stream;
+	if (s->ngens == tg->ngens_seen && t >= tg->gen_from && t < tg->gen_until)
+		return;
+	if (!p->key_hash)
+		hash_keys(p);
+	if (!tg->key_shard) {
+		tg->shard_bytes = s->capshards <= 256 ? 1 : s->capshards <= 65536 ? 2 : 4;
+		tg->key_shard = sim_malloc((size_t)p->nkeys * tg->shard_bytes);
+	}
+	size_t g = ks_stream_generation(s, t);
+	tg->ngens_seen = s->ngens;
+	tg->gen_from = s->gens[g].at;
+	tg->gen_until = g + 1 < s->ngens ? s->gens[g + 1].at : SIM_TIME_MAX;
+	for (uint32_t k = 0; k < p->nkeys; k++) {
+		size_t shard = ks_stream_route(s, g, p->key_hash[k]);
+		switch (tg->shard_bytes) {
+		case 1: ((uint8_t *)tg->key_shard)[k] = (uint8_t)shard; break;
+		case 2: ((uint16_t *)tg->key_shard)[k] = (uint16_t)shard; break;
+		default: ((uint32_t *)tg->key_shard)[k] = (uint32_t)shard; break;
+		}
+	}
+}
+
+/* The shard of key k in a target at time t. */
+static inline size_t shard_of(ks_producer *p, target *tg, sim_time t, uint32_t k)
+{
+	route(p, tg, t);
+	switch (tg->shard_bytes) {
+	case 1: return ((const uint8_t *)tg->key_shard)[k];
+	case 2: return ((const uint16_t *)tg->key_shard)[k];
+	default: return ((const uint32_t *)tg->key_shard)[k];
+	}
+}
+
 static uint32_t draw_key(ks_producer *p)
 {
 	if (p->cfg.hot_key_share > 0 && sim_rng_uniform(p->keys) < p->cfg.hot_key_share)
@@ -416,11 +480,55 @@ static uint32_t draw_key(ks_producer *p)
 	return (uint32_t)(((u128)sim_rng_u64(p->keys) * p->cfg.key_count) >> 64);
 }
 
+/* The bytes of key k's string, which the write limit counts: "k" and k in decimal, or "hot".
+ * Computed, not looked up: a table of a million keys' lengths missed the cache at every
+ * record. */
+static inline uint32_t key_length(const ks_producer *p, uint32_t k)
+{
+	if (k >= p->cfg.key_count)
+		return 3;
+	return 2u + (k >= 10u) + (k >= 100u) + (k >= 1000u) + (k >= 10000u) + (k >= 100000u) +
+	       (k >= 1000000u) + (k >= 10000000u) + (k >= 100000000u) + (k >= 1000000000u);
+}
+
+/* Asks for the cache line of key k's shard in every target's key table, which its write reads
+ * later: with a million keys a table is megabytes, read at random, and the wait for it was a
+ * fifth of a large run. Only a hint: a reshard in between costs nothing. */
+static inline void prefetch_route(const ks_producer *p, uint32_t k)
+{
+	for (size_t i = 0; i < p->ntargets; i++) {
+		const target *tg = &p->targets[i];
+		__builtin_prefetch((const char *)tg->key_shard + (size_t)k * tg->shard_bytes);
+	}
+}
+
+/* The next record's key. Keys are drawn KEYS_AHEAD records in advance, each prefetched as it is
+ * drawn; the keys stream serves nothing else, so the keys and their order are those of drawing
+ * each one when its record comes. */
+static inline uint32_t next_key(ks_producer *p)
+{
+	if (!p->ahead_ready) { /* the first record: the key tables too */
+		for (size_t i = 0; i < p->ntargets; i++)
+			route(p, &p->targets[i], p->next_t);
+		for (uint32_t i = 0; i < KEYS_AHEAD; i++) {
+			p->ahead[i] = draw_key(p);
+			prefetch_route(p, p->ahead[i]);
+		}
+		p->ahead_ready = true;
+	}
+	uint32_t k = p->ahead[p->ahead_at];
+	uint32_t later = draw_key(p);
+	p->ahead[p->ahead_at] = later;
+	prefetch_route(p, later);
+	p->ahead_at = (p->ahead_at + 1) % KEYS_AHEAD;
+	return k;
+}
+
 /* Produces the next record into r; returns its production time. */
 static sim_time produce(ks_producer *p, pending *r)
 {
 	sim_time t = p->next_t;
-	r->key = draw_key(p);
+	r->key = next_key(p);
 	if (p->next_size >= 0)
 		r->bytes = (uint32_t)p->next_size;
 	else if (p->size_is_const)
@@ -434,22 +542,6 @@ static sim_time produce(ks_producer *p, pending *r)
 }
 
 /* ---- lifecycle ---------------------------------------------------------------------------- */
-
-/* The key -> shard table of a target at time t [doc: the open shard whose hash range holds
- * the key's MD5]. */
-static const uint32_t *route(ks_producer *p, target *tg, sim_time t)
-{
-	const ks_stream *s = tg->stream;
-	if (s->ngens == tg->ngens_seen && t >= tg->gen_from && t < tg->gen_until)
-		return tg->key_shard;
-	size_t g = ks_stream_generation(s, t);
-	tg->ngens_seen = s->ngens;
-	tg->gen_from = s->gens[g].at;
-	tg->gen_until = g + 1 < s->ngens ? s->gens[g + 1].at : SIM_TIME_MAX;
-	for (uint32_t k = 0; k < p->nkeys; k++)
-		tg->key_shard[k] = (uint32_t)ks_stream_route(s, g, p->key_hash[k]);
-	return tg->key_shard;
-}
 
 ks_producer *ks_producer_create(ks_ctx *ctx, const ks_producer_config *cfg)
 {
@@ -475,23 +567,12 @@ ks_producer *ks_producer_create(ks_ctx *ctx, const ks_producer_config *cfg)
 	SIM_ASSERT(cfg->key_count >= 1);
 	uint32_t nkeys = cfg->key_count + (cfg->hot_key_share > 0 ? 1 : 0);
 	p->nkeys = nkeys;
-	p->key_len = sim_malloc(nkeys);
-	p->key_hash = sim_malloc(nkeys * sizeof *p->key_hash);
-	for (uint32_t k = 0; k < nkeys; k++) {
-		char key[16];
-		int len = k < cfg->key_count ? snprintf(key, sizeof key, "k%u", k)
-		                             : snprintf(key, sizeof key, "hot");
-		p->key_len[k] = (uint8_t)len;
-		p->key_hash[k] = ks_stream_key_hash(key, (size_t)len);
-	}
 	p->ntargets = cfg->streams ? cfg->nstreams : 1;
 	SIM_ASSERT(p->ntargets >= 1 && p->ntargets <= UINT16_MAX);
 	p->targets = sim_calloc(p->ntargets, sizeof *p->targets);
 	for (size_t i = 0; i < p->ntargets; i++) {
 		ks_stream *s = cfg->streams ? cfg->streams[i] : cfg->stream;
-		p->targets[i] =
-		        (target){.stream = s, .key_shard = sim_malloc(nkeys * sizeof(uint32_t))};
-		route(p, &p->targets[i], 0);
+		p->targets[i] = (target){.stream = s};
 	}
 	p->cfg.streams = NULL;
 	if (cfg->zipf_keys) {
@@ -553,7 +634,6 @@ void ks_producer_destroy(ks_producer *p)
 		sim_free(p->targets[i].key_shard);
 	sim_free(p->key_hash);
 	sim_free(p->targets);
-	sim_free(p->key_len);
 	sim_free(p->segs);
 	sim_free(p->call);
 	sim_free(p->heap);
@@ -579,7 +659,7 @@ static sim_time call_due(ks_producer *p)
 		if (exhausted(p))
 			return SIM_TIME_MAX;
 		p->call_t0 = produce(p, &p->call[0]);
-		p->call_bytes = p->call[0].bytes + p->key_len[p->call[0].key];
+		p->call_bytes = p->call[0].bytes + key_length(p, p->call[0].key);
 		p->ncall = 1;
 	}
 	sim_time deadline = p->call_t0 + p->linger, last = p->call_t0;
@@ -593,7 +673,7 @@ static sim_time call_due(ks_producer *p)
 			break;
 		pending *r = &p->call[p->ncall];
 		sim_time t = produce(p, r);
-		double b = r->bytes + p->key_len[r->key];
+		double b = r->bytes + key_length(p, r->key);
 		if (p->call_bytes + b > MAX_CALL_BYTES) {
 			p->carry = true; /* it opens the next call */
 			send = t;
@@ -626,9 +706,9 @@ static sim_time resend_delay(ks_producer *p, uint32_t failed_attempts)
 static inline bool write_one(ks_producer *p, target *tg, sim_time t, const pending *r)
 {
 	ks_stream *s = tg->stream;
-	size_t shard = route(p, tg, t)[r->key];
+	size_t shard = shard_of(p, tg, t, r->key);
 	ks_shard *sh = &s->shards[shard];
-	if (ks_shard_write_admit(sh, t, r->bytes + p->key_len[r->key])) {
+	if (ks_shard_write_admit(sh, t, r->bytes + key_length(p, r->key))) {
 		ks_record rec = {.arrival = t,
 		                 .id = ks_record_id(p->cfg.number, r->index),
 		                 .bytes = r->bytes,
@@ -649,7 +729,7 @@ static bool schedule_resend(ks_producer *p, size_t ti, sim_time t, const pending
 {
 	target *tg = &p->targets[ti];
 	if ((int)attempts >= p->cfg.max_attempts) {
-		ks_metric_add(&tg->stream->records_lost, t, route(p, tg, t)[r->key], 1);
+		ks_metric_add(&tg->stream->records_lost, t, shard_of(p, tg, t, r->key), 1);
 		return false;
 	}
 	if (tg->group_in != group_in) {
@@ -740,7 +820,7 @@ static void send_call(ks_producer *p, sim_time t)
 		p->carry = false;
 		p->call[0] = p->call[p->ncall];
 		p->call_t0 = t;
-		p->call_bytes = p->call[0].bytes + p->key_len[p->call[0].key];
+		p->call_bytes = p->call[0].bytes + key_length(p, p->call[0].key);
 		p->ncall = 1;
 	} else {
 		p->ncall = 0;

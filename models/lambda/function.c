@@ -413,10 +413,20 @@ void ks_function_processed(ks_function *f, sim_time t, const ks_batch *b, uint32
 	SIM_ASSERT(to <= b->n);
 	count(f, &f->records_processed, t, (double)(to - from));
 	sim_time warmup = f->ctx->warmup;
-	for (uint32_t i = from; i < to; i++) {
-		const ks_record *r = ks_batch_record(b, i);
-		if (r->arrival >= warmup && t < f->ctx->stop)
-			sim_hist_add(f->latency, t - r->arrival);
+	if (t < f->ctx->stop) {
+		int64_t latency[256];
+		size_t n = 0;
+		for (uint32_t i = from; i < to; i++) {
+			const ks_record *r = ks_batch_record(b, i);
+			if (r->arrival < warmup)
+				continue;
+			latency[n++] = t - r->arrival;
+			if (n == sizeof latency / sizeof latency[0]) {
+				sim_hist_add_values(f->latency, latency, n);
+				n = 0;
+			}
+		}
+		sim_hist_add_values(f->latency, latency, n);
 	}
 	if (f->observer && !b->records) {
 		/* one call per contiguous run of sequence numbers */
