@@ -6,39 +6,64 @@
 
 void ks_log_init(ks_log *l, size_t index, sim_time retention, ks_metric *expired)
 {
-	*l = (ks_log){.index = index, .retention = retention, .expired = expired, .cap = 1024};
-	l->ring = sim_malloc(l->cap * sizeof *l->ring);
+	*l = (ks_log){.index = index, .retention = retention, .expired = expired, .nblocks = 4};
+	l->blocks = sim_calloc(l->nblocks, sizeof *l->blocks);
 }
 
 void ks_log_fini(ks_log *l)
 {
-	sim_free(l->ring);
+	for (uint64_t i = 0; l->blocks && i < l->nblocks; i++)
+		sim_free(l->blocks[i]);
+	sim_free(l->blocks);
+	sim_free(l->spare);
 	sim_free(l->readers);
-	l->ring = NULL;
+	l->blocks = NULL;
+	l->spare = NULL;
 	l->readers = NULL;
 }
 
-static void grow(ks_log *l)
+/* Doubles the ring of block pointers; each block keeps its number, so moves to its new slot. */
+static void grow_blocks(ks_log *l)
 {
-	uint64_t cap = l->cap * 2;
-	ks_record *ring = sim_malloc(cap * sizeof *ring);
-	for (uint64_t q = l->head; q < l->end; q++)
-		ring[q & (cap - 1)] = l->ring[q & (l->cap - 1)];
-	sim_free(l->ring);
-	l->ring = ring;
-	l->cap = cap;
+	uint64_t n = l->nblocks * 2;
+	ks_record **blocks = sim_calloc(n, sizeof *blocks);
+	uint64_t first = l->head >> KS_LOG_BLOCK_BITS, last = l->end >> KS_LOG_BLOCK_BITS;
+	for (uint64_t b = first; b < last; b++) /* the block of end is not made yet */
+		blocks[b & (n - 1)] = l->blocks[b & (l->nblocks - 1)];
+	sim_free(l->blocks);
+	l->blocks = blocks;
+	l->nblocks = n;
 }
 
-void ks_log_append(ks_log *l, const ks_record *r)
+void ks_log_open_block(ks_log *l)
 {
-	if (l->nreaders == 0) { /* nobody will read it: count the sequence number only */
-		l->head = l->live = ++l->end;
-		return;
+	uint64_t b = l->end >> KS_LOG_BLOCK_BITS;
+	if (b - (l->head >> KS_LOG_BLOCK_BITS) + 1 > l->nblocks)
+		grow_blocks(l);
+	ks_record **slot = &l->blocks[b & (l->nblocks - 1)];
+	if (*slot)
+		return; /* an empty log restarting inside a block it still has */
+	if (l->spare) {
+		*slot = l->spare;
+		l->spare = NULL;
+	} else {
+		*slot = sim_malloc(KS_LOG_BLOCK * sizeof **slot);
 	}
-	if (l->end - l->head == l->cap)
-		grow(l);
-	l->ring[l->end & (l->cap - 1)] = *r;
-	l->end++;
+}
+
+/* Frees the blocks wholly below `head` (keeping one as the spare). */
+static void free_blocks(ks_log *l, uint64_t old_head, uint64_t head)
+{
+	for (uint64_t b = old_head >> KS_LOG_BLOCK_BITS; b < head >> KS_LOG_BLOCK_BITS; b++) {
+		ks_record **slot = &l->blocks[b & (l->nblocks - 1)];
+		if (!*slot)
+			continue;
+		if (!l->spare)
+			l->spare = *slot;
+		else
+			sim_free(*slot);
+		*slot = NULL;
+	}
 }
 
 static uint64_t min_keep(const ks_log *l)
@@ -113,6 +138,24 @@ uint64_t ks_log_range(const ks_log *l, uint64_t from, uint64_t end, uint64_t max
 	return to;
 }
 
+void ks_log_add_latencies(const ks_log *l, uint64_t from, uint64_t to, sim_time now,
+                          sim_time warmup, sim_hist *h)
+{
+	int64_t latency[256];
+	size_t n = 0;
+	for (uint64_t q = from; q < to; q++) {
+		sim_time arrival = ks_log_record(l, q)->arrival;
+		if (arrival < warmup)
+			continue;
+		latency[n++] = now - arrival;
+		if (n == sizeof latency / sizeof latency[0]) {
+			sim_hist_add_values(h, latency, n);
+			n = 0;
+		}
+	}
+	sim_hist_add_values(h, latency, n);
+}
+
 void ks_log_register(ks_log *l, const uint64_t *keep, const uint64_t *taken)
 {
 	sim_grow(&l->readers, &l->capreaders, l->nreaders + 1, sizeof *l->readers);
@@ -125,7 +168,16 @@ void ks_log_trim(ks_log *l)
 	 * position, and readers start at the tip (LATEST). */
 	uint64_t head = min_keep(l);
 	SIM_ASSERT(head >= l->head);
+	free_blocks(l, l->head, head);
 	l->head = head;
 	if (l->live < head)
 		l->live = head; /* gone before their time: nobody missed them */
+}
+
+size_t ks_log_blocks_held(const ks_log *l)
+{
+	size_t n = l->spare != NULL;
+	for (uint64_t i = 0; i < l->nblocks; i++)
+		n += l->blocks[i] != NULL;
+	return n;
 }

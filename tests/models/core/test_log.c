@@ -32,7 +32,8 @@ static void log_grows_and_keeps_sequence_order(void **state)
 }
 
 /* Memory follows the backlog, not the run length: a million records through a reader that
- * trails by at most 300 never need more than a few hundred slots. */
+ * trails by at most 300 never need more than the block being written, the one before and the
+ * spare. */
 static void log_memory_follows_the_backlog_not_the_run_length(void **state)
 {
 	(void)state;
@@ -47,8 +48,8 @@ static void log_memory_follows_the_backlog_not_the_run_length(void **state)
 			keep = taken = i + 1;
 			ks_log_trim(&l);
 		}
+		assert_true(ks_log_blocks_held(&l) <= 3);
 	}
-	assert_true(l.cap <= 1024);
 	ks_log_fini(&l);
 }
 
@@ -63,7 +64,55 @@ static void a_log_with_no_reader_keeps_nothing(void **state)
 	}
 	assert_int_equal(l.end, 100000);
 	assert_int_equal(l.head, l.end);
-	assert_true(l.cap <= 1024);
+	assert_int_equal(ks_log_blocks_held(&l), 0);
+	ks_log_fini(&l);
+}
+
+/* A backlog of 100,000 records (a blocked reader), then the reader catches up: the log held
+ * about the backlog's blocks, no power-of-two ring, and gives them back. The records stay in
+ * order across the growth of its block table. */
+static void a_backlog_is_held_in_blocks_and_given_back(void **state)
+{
+	(void)state;
+	ks_log l;
+	ks_log_init(&l, 0, 24 * SIM_HOUR, NULL);
+	uint64_t pos = 0;
+	ks_log_register(&l, &pos, &pos);
+	const uint64_t n = 100000;
+	for (uint64_t i = 0; i < n; i++) {
+		ks_record rec = {.arrival = (sim_time)i, .id = i, .bytes = 1, .key = 0};
+		ks_log_append(&l, &rec);
+	}
+	uint64_t blocks = (n + KS_LOG_BLOCK - 1) / KS_LOG_BLOCK;
+	assert_int_equal(ks_log_blocks_held(&l), blocks);
+	for (uint64_t q = 0; q < n; q++)
+		assert_int_equal(ks_log_record(&l, q)->id, q);
+	pos = n - 10;
+	ks_log_trim(&l);
+	assert_true(ks_log_blocks_held(&l) <= 2); /* the last block and the spare */
+	assert_int_equal(ks_log_record(&l, n - 1)->id, n - 1);
+	ks_log_fini(&l);
+}
+
+/* Appends with no reader keep nothing; a reader that comes then starts inside a block the log
+ * never made. */
+static void a_reader_registered_late_starts_mid_block(void **state)
+{
+	(void)state;
+	ks_log l;
+	ks_log_init(&l, 0, 24 * SIM_HOUR, NULL);
+	for (uint64_t i = 0; i < 1500; i++) {
+		ks_record rec = {.arrival = (sim_time)i, .id = i, .bytes = 1, .key = 0};
+		ks_log_append(&l, &rec);
+	}
+	uint64_t pos = l.end;
+	ks_log_register(&l, &pos, &pos);
+	for (uint64_t i = 1500; i < 4000; i++) {
+		ks_record rec = {.arrival = (sim_time)i, .id = i, .bytes = 1, .key = 0};
+		ks_log_append(&l, &rec);
+	}
+	for (uint64_t q = 1500; q < 4000; q++)
+		assert_int_equal(ks_log_record(&l, q)->id, q);
 	ks_log_fini(&l);
 }
 
@@ -102,6 +151,8 @@ int main(void)
 	        cmocka_unit_test(log_grows_and_keeps_sequence_order),
 	        cmocka_unit_test(log_memory_follows_the_backlog_not_the_run_length),
 	        cmocka_unit_test(a_log_with_no_reader_keeps_nothing),
+	        cmocka_unit_test(a_backlog_is_held_in_blocks_and_given_back),
+	        cmocka_unit_test(a_reader_registered_late_starts_mid_block),
 	        cmocka_unit_test(expiry_counts_only_what_some_reader_had_not_taken),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
