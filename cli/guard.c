@@ -62,9 +62,16 @@ static const char *hint(const ks_estimate *e, const ks_scenario *sc, const sim_y
 	return "the partition key tables hold most of it: lower partition_keys.count";
 }
 
-int cli_guard(const ks_scenario *sc, double max_memory, bool force)
+int cli_guard(const ks_scenario *sc, unsigned at_once, double max_memory, bool force)
 {
 	ks_estimate e = ks_estimate_scenario(sc);
+	/* Replications run at once hold a model each. */
+	double k = at_once > 1 ? at_once : 1;
+	e.memory_bytes *= k;
+	e.series_bytes *= k;
+	e.log_bytes *= k;
+	e.resend_bytes *= k;
+	e.key_bytes *= k;
 	char words[160], need[32], limit[32];
 	ks_estimate_format(&e, words, sizeof words);
 	ks_estimate_format_bytes(e.memory_bytes, need, sizeof need);

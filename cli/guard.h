@@ -12,9 +12,10 @@
  * or a cgroup's memory.max when lower, as in a container); 0 when unknown (no limit). */
 double cli_default_memory_limit(void);
 
-/* 0 when the scenario's run fits in max_memory bytes (0: no limit) or force is set (then a
- * warning is printed); else prints why on stderr and returns EXIT_BAD_SCENARIO. A run that
- * fits but will produce very many records gets a warning of how long it may take. */
-int cli_guard(const ks_scenario *sc, double max_memory, bool force);
+/* 0 when the scenario's run, `at_once` replications at a time (-j), fits in max_memory bytes
+ * (0: no limit) or force is set (then a warning is printed); else prints why on stderr and
+ * returns EXIT_BAD_SCENARIO. A run that fits but will produce very many records gets a warning
+ * of how long it may take. */
+int cli_guard(const ks_scenario *sc, unsigned at_once, double max_memory, bool force);
 
 #endif

@@ -10,7 +10,7 @@
 
 static const char usage[] =
         "usage: kinesim run SCENARIO [-o FILE.h5] [--set PATH=VALUE]... [--set-new PATH=VALUE]...\n"
-        "                    [--seed N] [--format text|json|csv] [--progress]\n"
+        "                    [--seed N] [--format text|json|csv] [--progress] [-j N]\n"
         "                    [--max-memory SIZE] [--force]\n"
         "       kinesim check SCENARIO [--set PATH=VALUE]... [--set-new PATH=VALUE]...\n"
         "       kinesim --help | --version\n";
@@ -36,6 +36,8 @@ static const char help[] =
         "  --format F        summary on stdout as text (default), json or csv\n"
         "  --progress        progress on stderr (simulated time, %, ETA) even when stderr is\n"
         "                    not a terminal (on a terminal it is always shown)\n"
+        "  -j, --jobs N      run up to N replications at once, on as many cores (default\n"
+        "                    1); the results are the same for any N\n"
         "  --max-memory SIZE refuse a run estimated to need more memory (default: half of\n"
         "                    this machine's; 0: no limit), e.g. --max-memory 8GB\n"
         "  --force           run even when the estimate exceeds --max-memory\n"

@@ -15,6 +15,7 @@
 #include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,7 @@
 #include "cli/cli.h"
 #include "cli/guard.h"
 #include "cli/output.h"
+#include "cli/replications.h"
 #include "models/scenario/build.h"
 #include "models/scenario/expect.h"
 #include "sim/alloc.h"
@@ -33,7 +35,8 @@
 #include "sim/units.h"
 
 /* The first of the stop signals received, 0 before. */
-static volatile sig_atomic_t stop_signal;
+static atomic_int stop_signal; /* lock-free, so safe in a handler and across the -j threads */
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "a signal handler may only touch lock-free atomics");
 static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
 enum { NSTOP = sizeof stop_signals / sizeof stop_signals[0] };
 
@@ -97,13 +100,14 @@ typedef struct run_options {
 	bool progress;     /* --progress: report progress even when stderr is not a terminal */
 	double max_memory; /* --max-memory, bytes; 0: no limit */
 	bool force;        /* --force: run even when the estimate exceeds max_memory */
+	unsigned jobs;     /* -j: replications at once */
 	char *arguments;   /* the arguments that change results, for the file */
 } run_options;
 
 static const char run_usage[] = "run SCENARIO [-o FILE.h5] [--set PATH=VALUE]... "
                                 "[--set-new PATH=VALUE]... [--seed N] "
-                                "[--format text|json|csv] [--progress] [--max-memory SIZE] "
-                                "[--force]";
+                                "[--format text|json|csv] [--progress] [-j N] "
+                                "[--max-memory SIZE] [--force]";
 
 static void append_argument(char **args, const char *opt, const char *value)
 {
@@ -124,6 +128,7 @@ static int parse_options(int argc, char **argv, run_options *o)
 	        {"progress", no_argument, NULL, 'P'},
 	        {"max-memory", required_argument, NULL, 'M'},
 	        {"force", no_argument, NULL, 'F'},
+	        {"jobs", required_argument, NULL, 'j'},
 	        {NULL, 0, NULL, 0},
 	};
 	/* A --set-new goes to the scenario as "+PATH=VALUE" (KS_SET_NEW, scenario.h), in order
@@ -137,7 +142,7 @@ static int parse_options(int argc, char **argv, run_options *o)
 	opterr = 0;
 	optind = 1;
 	int c;
-	while ((c = getopt_long(argc, argv, ":o:h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:j:h", options, NULL)) != -1) {
 		switch (c) {
 		case 'o': o->output = optarg; break;
 		case 's':
@@ -187,6 +192,19 @@ static int parse_options(int argc, char **argv, run_options *o)
 			break;
 		}
 		case 'F': o->force = true; break;
+		case 'j': {
+			char *end;
+			errno = 0;
+			long v = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || v < 1 || v > 256)
+				return cli_usage_error(
+				        "run",
+				        "-j takes the number of replications to run at "
+				        "once, 1 to 256 (got '%s')",
+				        optarg);
+			o->jobs = (unsigned)v;
+			break;
+		}
 		case 'h': printf("usage: kinesim %s\n", run_usage); return -1;
 		case ':':
 			return cli_usage_error("run", "option '%s' needs a value",
@@ -215,7 +233,8 @@ static double wall_seconds(void)
 typedef struct progress {
 	bool lines;
 	double start, last; /* wall clock: the first replication's start, the last report */
-	unsigned replication, replications;
+	bool shown;         /* a line on the terminal to clear */
+	unsigned replications;
 	sim_time duration;
 } progress;
 
@@ -242,17 +261,15 @@ static void format_span(char *buf, size_t size, double seconds)
 	snprintf(buf, size, "%llds", t);
 }
 
-static void show_progress(double fraction, uint64_t events, void *ctx)
+static void show_progress(unsigned replication, double fraction, double done, progress *p)
 {
-	progress *p = ctx;
 	double now = wall_seconds();
-	(void)events;
 	if (p->last >= 0 && now - p->last < (p->lines ? 1.0 : 0.1))
 		return;
 	p->last = now;
+	p->shown = true;
 	/* The ETA assumes the rest runs at the pace so far, across replications. */
-	double done = (p->replication + fraction) / p->replications;
-	char simulated[32], total[32], eta[32], replication[48] = "";
+	char simulated[32], total[32], eta[32], which[48] = "";
 	format_span(simulated, sizeof simulated, fraction * sim_time_to_s(p->duration));
 	format_span(total, sizeof total, sim_time_to_s(p->duration));
 	if (done > 0)
@@ -260,11 +277,11 @@ static void show_progress(double fraction, uint64_t events, void *ctx)
 	else
 		snprintf(eta, sizeof eta, "?");
 	if (p->replications > 1)
-		snprintf(replication, sizeof replication, "  replication %u/%u", p->replication + 1,
+		snprintf(which, sizeof which, "  replication %u/%u", replication + 1,
 		         p->replications);
 	fprintf(stderr, "%s%3.0f%%  simulated %s of %s%s  ETA %s%s",
-	        p->lines ? "kinesim: progress: " : "\r  ", fraction * 100, simulated, total,
-	        replication, eta, p->lines ? "\n" : "\033[K");
+	        p->lines ? "kinesim: progress: " : "\r  ", done * 100, simulated, total, which, eta,
+	        p->lines ? "\n" : "\033[K");
 	fflush(stderr);
 }
 
@@ -393,6 +410,51 @@ static char *default_output(const char *name)
 	return sim_asprintf("out/%s.h5", name);
 }
 
+/* What write_replication needs, and what it tells the end of the run. */
+typedef struct written {
+	sim_h5_file *file;
+	accumulator *acc;
+	progress *pg;
+	const ks_scenario *sc;
+	uint64_t seed;
+	uint64_t events;
+	char cut[96]; /* where the (first) interrupted replication stopped, for the message */
+} written;
+
+static void on_progress(unsigned replication, double fraction, double done, void *ctx)
+{
+	show_progress(replication, fraction, done, ((written *)ctx)->pg);
+}
+
+/* A replication finished (in order, cli/replications.h): its group in the file, its summary
+ * into the accumulator when it is complete. */
+static int write_replication(const cli_replication *r, void *ctx)
+{
+	written *w = ctx;
+	const ks_scenario *sc = w->sc;
+	w->events += ks_model_events(r->model);
+	out_run_info info = {
+	        .replication = r->index,
+	        .seed = w->seed,
+	        .duration = w->pg->duration,
+	        .warmup = sim_schema_duration(sc->root, "warmup"),
+	        .interval = sim_schema_duration(sim_yaml_get(sc->root, "metrics"), "interval"),
+	        .reached = ks_model_now(r->model),
+	        .events = ks_model_events(r->model),
+	        .complete = r->run_rc == 0,
+	};
+	int rc = out_write_run(w->file, &info, r->metrics);
+	if (r->run_rc == 0)
+		accumulate(w->acc, r->metrics);
+	if (r->run_rc == -EINTR && !w->cut[0]) {
+		char at[32], of[32];
+		format_span(at, sizeof at, sim_time_to_s(info.reached));
+		format_span(of, sizeof of, sim_time_to_s(info.duration));
+		snprintf(w->cut, sizeof w->cut, "; r%04u stopped at %s of %s", r->index, at, of);
+	}
+	return rc;
+}
+
 static int run(run_options *o, ks_scenario *sc)
 {
 	ks_expect *expects = NULL;
@@ -403,7 +465,10 @@ static int run(run_options *o, ks_scenario *sc)
 		        errors == 1 ? "" : "s", sc->path);
 		return EXIT_BAD_SCENARIO;
 	}
-	if (cli_guard(sc, o->max_memory, o->force) != 0) {
+	unsigned at_once = (unsigned)sim_schema_int(sc->root, "replications");
+	if (at_once > o->jobs)
+		at_once = o->jobs;
+	if (cli_guard(sc, at_once, o->max_memory, o->force) != 0) {
 		ks_expect_free(expects, nexpects);
 		return EXIT_BAD_SCENARIO;
 	}
@@ -449,41 +514,24 @@ static int run(run_options *o, ks_scenario *sc)
 	        .duration = sim_schema_duration(sc->root, "duration"),
 	};
 	bool show_progress_on = !pg.lines || o->progress;
-	uint64_t events = 0;
-	char cut[96] = ""; /* where the interrupted replication stopped, for the message */
-	for (unsigned r = 0; rc == 0 && r < replications && !stop_signal; r++) {
-		sim_metrics *m = sim_metrics_create();
-		ks_model *model = ks_model_build(sc, seed, r, m);
-		pg.replication = r;
-		int run_rc = ks_model_run(model, &stop_signal,
-		                          show_progress_on ? show_progress : NULL, &pg);
-		if (show_progress_on && !pg.lines)
-			fputs("\r\033[K", stderr);
-		ks_model_summarize(model);
-		events += ks_model_events(model);
-		out_run_info info = {
-		        .replication = r,
+	written w = {.file = &file, .acc = &acc, .pg = &pg, .sc = sc, .seed = seed};
+	if (rc == 0) {
+		cli_replications job = {
+		        .sc = sc,
 		        .seed = seed,
-		        .duration = pg.duration,
-		        .warmup = sim_schema_duration(sc->root, "warmup"),
-		        .interval =
-		                sim_schema_duration(sim_yaml_get(sc->root, "metrics"), "interval"),
-		        .reached = ks_model_now(model),
-		        .events = ks_model_events(model),
-		        .complete = run_rc == 0,
+		        .count = replications,
+		        .jobs = o->jobs,
+		        .stop = &stop_signal,
+		        .done = write_replication,
+		        .progress = show_progress_on ? on_progress : NULL,
+		        .ctx = &w,
 		};
-		rc = out_write_run(&file, &info, m);
-		if (run_rc == 0)
-			accumulate(&acc, m);
-		if (run_rc == -EINTR) {
-			char at[32], of[32];
-			format_span(at, sizeof at, sim_time_to_s(info.reached));
-			format_span(of, sizeof of, sim_time_to_s(info.duration));
-			snprintf(cut, sizeof cut, "; r%04u stopped at %s of %s", r, at, of);
-		}
-		ks_model_destroy(model);
-		sim_metrics_destroy(m);
+		rc = cli_replications_run(&job);
+		if (pg.shown && !pg.lines)
+			fputs("\r\033[K", stderr);
 	}
+	uint64_t events = w.events;
+	const char *cut = w.cut;
 	double wall = wall_seconds() - pg.start;
 
 	if (rc == 0 && !stop_signal) {
@@ -562,7 +610,7 @@ static int run(run_options *o, ks_scenario *sc)
 
 int cli_run(int argc, char **argv)
 {
-	run_options o = {.max_memory = cli_default_memory_limit()};
+	run_options o = {.max_memory = cli_default_memory_limit(), .jobs = 1};
 	int rc = parse_options(argc, argv, &o);
 	if (rc != 0) {
 		sim_free(o.sets);

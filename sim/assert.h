@@ -5,8 +5,9 @@
 
 #include "sim/time.h"
 
-/* The simulated time of the event being run, kept by the engine for assertion messages. */
-extern sim_time sim_assert_now;
+/* The simulated time of the event being run, kept by the engine for assertion messages; one
+ * per thread, as replications may run on several (-j). */
+extern _Thread_local sim_time sim_assert_now;
 
 _Noreturn void sim_assert_fail(const char *expr, const char *file, int line, const char *func);
 

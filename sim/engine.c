@@ -25,7 +25,7 @@ struct sim_engine {
 	sim_time now;
 	sim_time warmup;
 	uint64_t events;
-	volatile sig_atomic_t *interrupt;
+	const atomic_int *interrupt; /* lock-free: set by a signal handler, read by any thread */
 	sim_time progress_every;
 	sim_time progress_next;
 	void (*progress_fn)(sim_engine *, void *);
@@ -94,14 +94,14 @@ bool sim_engine_measuring_at(const sim_engine *e, sim_time t)
 	return t >= e->warmup;
 }
 
-void sim_engine_set_interrupt(sim_engine *e, volatile sig_atomic_t *flag)
+void sim_engine_set_interrupt(sim_engine *e, const atomic_int *flag)
 {
 	e->interrupt = flag;
 }
 
 bool sim_engine_interrupted(const sim_engine *e)
 {
-	return e->interrupt && *e->interrupt;
+	return e->interrupt && atomic_load_explicit(e->interrupt, memory_order_relaxed);
 }
 
 /* The first multiple of every strictly above t, or SIM_TIME_MAX if it does not exist. */
@@ -145,7 +145,7 @@ int sim_engine_run(sim_engine *e, sim_time stop)
 	sim_event ev;
 	for (;;) {
 		/* One load and a branch per event: cheap enough to poll every time. */
-		if (e->interrupt && *e->interrupt)
+		if (e->interrupt && atomic_load_explicit(e->interrupt, memory_order_relaxed))
 			return -EINTR;
 		if (!sim_queue_pop_before(e->q, stop, &ev))
 			break;

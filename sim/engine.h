@@ -6,7 +6,7 @@
 #ifndef SIM_ENGINE_H
 #define SIM_ENGINE_H
 
-#include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -36,7 +36,7 @@ sim_time sim_engine_warmup(const sim_engine *e);
 bool sim_engine_measuring_at(const sim_engine *e, sim_time t);
 
 /* An interrupt flag (e.g. set by a SIGINT handler) polled by the loop between events. */
-void sim_engine_set_interrupt(sim_engine *e, volatile sig_atomic_t *flag);
+void sim_engine_set_interrupt(sim_engine *e, const atomic_int *flag);
 /* Whether the interrupt flag is set (false without one): a handler with a long stretch of work
  * inside one event polls it to end early, and the loop then stops before the next event. */
 bool sim_engine_interrupted(const sim_engine *e);

@@ -6,7 +6,7 @@
 
 #include "sim/assert.h"
 
-sim_time sim_assert_now;
+_Thread_local sim_time sim_assert_now;
 
 double sim_time_to_s(sim_time t)
 {

@@ -21,7 +21,7 @@
 #ifndef KS_COMPONENT_H
 #define KS_COMPONENT_H
 
-#include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -119,7 +119,7 @@ void ks_model_destroy(ks_model *m);
 /* Runs to the scenario's duration: start, the engine, finish. Returns 0, or -EINTR when
  * *interrupt became nonzero (the model then holds a partial run). progress, when not NULL, is
  * called every ~1% of the run. */
-int ks_model_run(ks_model *m, volatile sig_atomic_t *interrupt,
+int ks_model_run(ks_model *m, const atomic_int *interrupt,
                  void (*progress)(double fraction, uint64_t events, void *ctx), void *pctx);
 /* pending, summarize and the cost (also before a run: all zero, which lists the paths). */
 void ks_model_summarize(ks_model *m);

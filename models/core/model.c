@@ -247,7 +247,7 @@ static void on_progress(sim_engine *e, void *ctx)
 	p->fn((double)sim_engine_now(e) / (double)p->m->ctx.stop, sim_engine_events(e), p->ctx);
 }
 
-int ks_model_run(ks_model *m, volatile sig_atomic_t *interrupt,
+int ks_model_run(ks_model *m, const atomic_int *interrupt,
                  void (*progress)(double, uint64_t, void *), void *pctx)
 {
 	sim_engine *e = m->ctx.engine;

@@ -738,6 +738,35 @@ class Scale(CliTest):
         self.assertLess(took, 30, "check took %.1f s of processor time" % took)
 
 
+class Jobs(CliTest):
+    """-j N runs replications at once; what they write is the same for any N."""
+
+    def test_two_jobs_write_the_same_bytes_and_summary_as_one(self):
+        name = self.fixture("small.yaml")
+        args = ("--set", "replications=5", "--set", "duration=10m")
+        one, r1 = self.run_json(name, *args, output="one.h5")
+        two, r2 = self.run_json(name, *args, "-j", "2", output="two.h5")
+        three, r3 = self.run_json(name, *args, "--jobs", "3", output="three.h5")
+        self.assertEqual(one, two)
+        self.assertEqual(one, three)
+        self.assertEqual(one["replications"], 5)
+        self.assertIsNotNone(one["ci95"]["feed-1.latency.p50"])
+        first = sha256(os.path.join(self.tmp, "one.h5"))
+        self.assertEqual(sha256(os.path.join(self.tmp, "two.h5")), first)
+        self.assertEqual(sha256(os.path.join(self.tmp, "three.h5")), first)
+
+    def test_more_jobs_than_replications_is_fine(self):
+        one, _ = self.run_json(self.fixture("small.yaml"), "-j", "8")
+        self.assertEqual(one["replications"], 1)
+
+    def test_a_bad_job_count_is_a_usage_error(self):
+        for bad in ("0", "-1", "two", "257", ""):
+            r = self.kinesim("run", self.fixture("small.yaml"), "-j", bad)
+            self.assertExit(r, 64)
+            self.assertIn("-j takes the number of replications to run at once, 1 to 256",
+                          r.stderr)
+
+
 class Expect(CliTest):
     def test_failed_expectation_exits_1_after_printing_the_summary(self):
         name = self.fixture("expect-fails.yaml")

@@ -211,11 +211,11 @@ MESSAGE = re.compile(r"kinesim: interrupted; the partial results are in '([^']+)
 class Signals(SafetyTest):
     """A signal ends the run at the next safe point with a readable, cut partial file."""
 
-    def interrupt(self, signals, pause=0.0):
+    def interrupt(self, signals, pause=0.0, args=()):
         """Starts the 30-day scenario, waits for its partial file and a second of work, sends
         `signals` `pause` s apart; returns (returncode, stderr, partial file path)."""
         name = self.fixture("long.yaml")
-        p = subprocess.Popen([KINESIM, "run", name, "-o", "long.h5"], cwd=self.tmp,
+        p = subprocess.Popen([KINESIM, "run", name, "-o", "long.h5", *args], cwd=self.tmp,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
             deadline = time.monotonic() + 30
@@ -283,6 +283,23 @@ class Signals(SafetyTest):
         rc, stderr, partial = self.interrupt([signal.SIGINT, signal.SIGINT], pause=0.005)
         self.assertEqual(rc, 130, stderr)
         self.assertCutPartialFile(partial)
+
+    def test_sigint_with_two_jobs_cuts_both_running_replications(self):
+        # -j 2 runs r0000 and r0001 at once: both are cut at the signal, written in order,
+        # complete = 0; r0002 never starts; no summary, as for one job.
+        rc, stderr, partial = self.interrupt([signal.SIGINT],
+                                             args=("--set", "replications=3", "-j", "2"))
+        self.assertEqual(rc, 130, stderr)
+        self.assertIn("r0000 stopped at", stderr)
+        with h5py.File(partial, "r") as f:
+            self.assertEqual(sorted(f["runs"]), ["r0000", "r0001"])
+            for r in ("r0000", "r0001"):
+                run = f["runs"][r]
+                self.assertEqual(run.attrs["complete"], 0)
+                rows = math.floor(run.attrs["reached_s"] / 60)
+                self.assertEqual(len(run["time"]), rows)
+                self.assertGreater(rows, 0)
+            self.assertNotIn("summary", f)
 
     def test_sigint_then_sigterm_exits_for_the_first_signal(self):
         rc, stderr, partial = self.interrupt([signal.SIGINT, signal.SIGTERM])

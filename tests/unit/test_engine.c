@@ -183,7 +183,7 @@ static void handler_can_cancel_a_later_event_and_cancelling_itself_is_harmless(v
 
 struct interrupter {
 	struct log log;
-	volatile sig_atomic_t flag;
+	atomic_int flag;
 };
 
 static void raise_flag_on_third(sim_engine *e, void *obj, uint64_t arg)
@@ -229,7 +229,7 @@ static void interrupted_reads_the_flag_a_handler_can_poll(void **state)
 	(void)state;
 	sim_engine *e = sim_engine_create();
 	assert_false(sim_engine_interrupted(e)); /* no flag: never interrupted */
-	volatile sig_atomic_t flag = 0;
+	atomic_int flag = 0;
 	sim_engine_set_interrupt(e, &flag);
 	assert_false(sim_engine_interrupted(e));
 	flag = 1;

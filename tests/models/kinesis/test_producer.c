@@ -343,7 +343,7 @@ static const char *fast_yaml(const char *readers)
 static const char no_reader[] = "";
 static const char one_reader[] = "functions: {f: {triggers: [{kinesis: s}]}}\n";
 
-static volatile sig_atomic_t interrupt_flag;
+static atomic_int interrupt_flag;
 
 static void raise_flag(sim_engine *e, void *obj, uint64_t arg)
 {
