@@ -59,7 +59,8 @@ int sim_h5_attr_double(hid_t obj, const char *name, double value);
 int sim_h5_string_dataset(hid_t parent, const char *name, const char *value,
                           const char *description);
 
-/* Chunked, shuffle+deflate datasets with `units` and `description` attributes. dims: rank 1
+/* Chunked, shuffle+deflate datasets (stored plain under 4 KiB of data) with `units` and
+ * `description` attributes. dims: rank 1
  * ([rows]) when cols == 0, else rank 2 ([rows x cols]). data NULL: all zeros (nothing is
  * written; readers get the fill value, 0, and the file holds no chunks). */
 int sim_h5_doubles(hid_t parent, const char *name, const double *data, size_t rows, size_t cols,
