@@ -98,6 +98,8 @@ enum { SRC_CONST, SRC_SEGMENTS, SRC_DIURNAL };
 /* Keys drawn ahead of their records (next_key): a record's key is known this many records
  * before its write looks up the key's shard, time for the cache line to arrive. */
 #define KEYS_AHEAD 16
+/* Key tables up to this many bytes in all are read without drawing ahead (half an L2). */
+#define KEY_TABLES_CACHED (256u * 1024u)
 
 struct ks_producer {
 	ks_ctx *ctx;
@@ -114,6 +116,7 @@ struct ks_producer {
 	uint32_t ahead[KEYS_AHEAD];
 	uint32_t ahead_at;
 	bool ahead_ready;
+	bool look_ahead; /* the key tables are too big for a core's cache: draw ahead */
 	gsl_ran_discrete_t *zipf;
 	bool size_is_const;
 	uint32_t const_size;
@@ -508,14 +511,24 @@ static inline void prefetch_route(const ks_producer *p, uint32_t k)
 static inline uint32_t next_key(ks_producer *p)
 {
 	if (!p->ahead_ready) { /* the first record: the key tables too */
-		for (size_t i = 0; i < p->ntargets; i++)
+		size_t bytes = 0;
+		for (size_t i = 0; i < p->ntargets; i++) {
 			route(p, &p->targets[i], p->next_t);
+			bytes += (size_t)p->nkeys * p->targets[i].shard_bytes;
+		}
+		/* Tables that fit in L2 are read from it: drawing ahead would cost more than it
+		 * hides. */
+		p->look_ahead = bytes > KEY_TABLES_CACHED;
+		p->ahead_ready = true;
+		if (!p->look_ahead)
+			return draw_key(p);
 		for (uint32_t i = 0; i < KEYS_AHEAD; i++) {
 			p->ahead[i] = draw_key(p);
 			prefetch_route(p, p->ahead[i]);
 		}
-		p->ahead_ready = true;
 	}
+	if (!p->look_ahead)
+		return draw_key(p);
 	uint32_t k = p->ahead[p->ahead_at];
 	uint32_t later = draw_key(p);
 	p->ahead[p->ahead_at] = later;
