@@ -405,8 +405,14 @@ static bool due(const poller *p, const lane *l, sim_time now)
 static bool kick(poller *p, sim_time now)
 {
 	uint32_t lanes = p->esm->cfg.lanes;
+	/* A batch discarded as it is formed (maximum_record_age) leaves its lane free with records
+	 * still buffered: the next batch is formed at once [doc: the mapping discards the old
+	 * records and carries on], until the lane is busy, waiting for its window, or empty. Each
+	 * round either occupies the lane or takes records out of it, so this ends. */
 	for (uint32_t i = 0; i < lanes; i++)
-		try_invoke(p, i, now);
+		do
+			try_invoke(p, i, now);
+		while (due(p, &p->lanes[i], now));
 	positions(p);
 	for (uint32_t i = 0; i < lanes; i++)
 		if (p->lanes[i].busy || due(p, &p->lanes[i], now))

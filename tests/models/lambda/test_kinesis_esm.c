@@ -180,6 +180,68 @@ static void at_timestamp_skips_earlier_records_polled_or_pushed(void **state)
 	harness_free(&r);
 }
 
+/* A slow but healthy function: 200 records/s arrive, it takes 10 ms a record (100/s), and
+ * maximum_record_age is 60 s. Its backlog grows, batches older than a minute are discarded to
+ * on_failure as they are formed, and the mapping carries on reading and invoking, as AWS's
+ * does. The fault: after the first such discard the lane kept its buffered records, the kick
+ * reported "not idle", nothing scheduled the next read or invocation, and the mapping stopped
+ * for good (121 invocations in 20 minutes, ~229,000 records left pending, IteratorAge 0). */
+static const char slow_with_age_limit[] = "kinesim: 1\n"
+                                          "name: stall\n"
+                                          "duration: 20m\n"
+                                          "streams: {s: {shards: 1}}\n"
+                                          "queues: {dlq: {}}\n"
+                                          "producers:\n"
+                                          "  p: {stream: s, rate: 200/s, record_size: 1KB}\n"
+                                          "functions:\n"
+                                          "  f:\n"
+                                          "    duration: {per_record: 10ms}\n"
+                                          "%s"
+                                          "    triggers:\n"
+                                          "      - kinesis: s\n"
+                                          "        batch_size: 100\n"
+                                          "        maximum_record_age: 60s\n"
+                                          "        on_failure: dlq\n";
+
+static void a_batch_discarded_for_its_age_does_not_stop_the_mapping(void **state)
+{
+	(void)state;
+	harness_run r = harness_run_yaml(harness_fmt(slow_with_age_limit, ""), NULL, 7);
+	double accepted = harness_value(&r, "s.incoming_records");
+	double processed = harness_value(&r, "f.records_processed");
+	double discarded = harness_value(&r, "f.records_on_failure");
+	double pending = harness_value(&r, "f.records_pending");
+	/* It keeps invoking at its pace to the end: ~100 records/s for 20 minutes. */
+	assert_true(processed > 0.9 * 100 * 1200);
+	assert_true(harness_value(&r, "f.invocations") > 1000);
+	/* The rest was discarded for its age, not left behind: at most a minute's backlog. */
+	assert_true(discarded > 0);
+	assert_true(pending < 200 * 70);
+	assert_true(processed + discarded + pending == accepted);
+	assert_true(harness_value(&r, "dlq.sent") > 0);
+	/* And the stall would show: the iterator age stays within the age limit. */
+	assert_true(harness_value(&r, "f.iterator_age.max") <= 62);
+	harness_free(&r);
+}
+
+/* With reserved concurrency 0 every invocation is throttled and retried; once the batch is
+ * older than maximum_record_age it is discarded, and the next one is formed and tried: the
+ * mapping goes on discarding to the end instead of stopping after the first. */
+static void a_throttled_mapping_keeps_discarding_old_batches(void **state)
+{
+	(void)state;
+	harness_run r = harness_run_yaml(
+	        harness_fmt(slow_with_age_limit, "    reserved_concurrency: 0\n"), NULL, 7);
+	double accepted = harness_value(&r, "s.incoming_records");
+	double discarded = harness_value(&r, "f.records_on_failure");
+	assert_true(harness_value(&r, "f.records_processed") == 0);
+	assert_true(harness_value(&r, "f.invocations") == 0);
+	/* all but the last minute or so of records */
+	assert_true(discarded > accepted - 200 * 70);
+	assert_true(harness_value(&r, "f.throttles") > 600);
+	harness_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -189,6 +251,8 @@ int main(void)
 	        cmocka_unit_test(put_to_readable_delays_every_record_by_that_much),
 	        cmocka_unit_test(throttled_invocations_are_retried_without_using_attempts),
 	        cmocka_unit_test(at_timestamp_skips_earlier_records_polled_or_pushed),
+	        cmocka_unit_test(a_batch_discarded_for_its_age_does_not_stop_the_mapping),
+	        cmocka_unit_test(a_throttled_mapping_keeps_discarding_old_batches),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
