@@ -26,8 +26,8 @@ typedef struct cli_replication {
 typedef struct cli_replications {
 	const ks_scenario *sc;
 	uint64_t seed;
-	unsigned count;              /* replications */
-	unsigned jobs;               /* at most this many at once; 1: on the calling thread */
+	unsigned count;         /* replications */
+	unsigned jobs;          /* at most this many at once; 1: on the calling thread */
 	const atomic_int *stop; /* a signal handler's flag: no replication starts once set */
 	/* Called on the calling thread, in replication order; nonzero stops (nothing more is
 	 * started, the running ones are finished and dropped) and is returned. */

@@ -1095,6 +1095,29 @@ void sim_schema_fill(const sim_yaml_node *map, const sim_schema *children, void 
 	}
 }
 
+/* schema.h. Integers and durations compare by value, everything else as written. */
+bool sim_schema_holds_default(const sim_yaml_pair *kv, const sim_schema *rows)
+{
+	const sim_schema *row = rows;
+	while (row->key && strcmp(row->key, kv->key->text) != 0)
+		row++;
+	const sim_yaml_node *v = kv->value;
+	if (!row->key || !row->def || v->kind != SIM_YAML_SCALAR)
+		return false;
+	char err[128];
+	if (row->kind == SIM_SCHEMA_INT) {
+		int64_t a, b;
+		return sim_parse_count(v->text, &a, err, sizeof err) == 0 &&
+		       sim_parse_count(row->def, &b, err, sizeof err) == 0 && a == b;
+	}
+	if (row->kind == SIM_SCHEMA_DURATION) {
+		sim_time a, b;
+		return sim_parse_duration(v->text, &a, err, sizeof err) == 0 &&
+		       sim_parse_duration(row->def, &b, err, sizeof err) == 0 && a == b;
+	}
+	return strcmp(v->text, row->def) == 0;
+}
+
 void sim_schema_error(sim_diag *d, const sim_yaml_node *at, const char *fmt, ...)
 {
 	char msg[512];

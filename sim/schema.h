@@ -133,6 +133,11 @@ size_t sim_schema_check(sim_yaml_doc *doc, sim_yaml_node *node, const sim_schema
  * not fit the kind, or an offset on a SEQ, DICT, VARIANT or ANY row, is a bug (asserted). */
 void sim_schema_fill(const sim_yaml_node *map, const sim_schema *children, void *out);
 
+/* Whether the pair kv of a map holds its row's default among rows, compared as the schema
+ * reads both (1m == 60s): a resolved tree writes every default out, and such a key says
+ * nothing a cross-check should object to. */
+bool sim_schema_holds_default(const sim_yaml_pair *kv, const sim_schema *rows);
+
 /* Reports an error at a node of a tree (its file, line and column), for checks a schema
  * cannot express. */
 void sim_schema_error(sim_diag *d, const sim_yaml_node *at, const char *fmt, ...)

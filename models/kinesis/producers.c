@@ -272,31 +272,6 @@ static void check_arrivals(const sim_yaml_node *pr, sim_diag *d)
 	}
 }
 
-/* Whether a key written in the scenario holds its row's default, as the schema reads both (a
- * resolved scenario, /scenario/resolved, writes every default out: such a key says nothing a
- * cross-check could object to). */
-static bool holds_default(const sim_yaml_pair *kv, const sim_schema *rows)
-{
-	const sim_schema *row = rows;
-	while (row->key && strcmp(row->key, kv->key->text) != 0)
-		row++;
-	const sim_yaml_node *v = kv->value;
-	if (!row->key || !row->def || v->kind != SIM_YAML_SCALAR)
-		return false;
-	char err[128];
-	if (row->kind == SIM_SCHEMA_INT) {
-		int64_t a, b;
-		return sim_parse_count(v->text, &a, err, sizeof err) == 0 &&
-		       sim_parse_count(row->def, &b, err, sizeof err) == 0 && a == b;
-	}
-	if (row->kind == SIM_SCHEMA_DURATION) {
-		sim_time a, b;
-		return sim_parse_duration(v->text, &a, err, sizeof err) == 0 &&
-		       sim_parse_duration(row->def, &b, err, sizeof err) == 0 && a == b;
-	}
-	return strcmp(v->text, row->def) == 0;
-}
-
 static void check_producer(const sim_yaml_pair *p, sim_diag *d)
 {
 	static const char *const sources[] = {"rate", "profile", "diurnal", "trace"};
@@ -398,7 +373,7 @@ static void check_producer(const sim_yaml_pair *p, sim_diag *d)
 	     api && api->kind == SIM_YAML_SCALAR && strcmp(api->text, "PutRecord") == 0 && i < 2;
 	     i++) {
 		const sim_yaml_pair *kv = sim_yaml_get_pair(put, batching[i]);
-		if (kv && kv->key->line > 0 && !holds_default(kv, put_keys))
+		if (kv && kv->key->line > 0 && !sim_schema_holds_default(kv, put_keys))
 			sim_schema_error(d, kv->key,
 			                 "put.%s applies to PutRecords only (PutRecord sends one "
 			                 "record per call)",

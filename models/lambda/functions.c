@@ -517,31 +517,6 @@ static size_t names(const sim_yaml_pair *entry, char **out)
 	return copies;
 }
 
-/* Whether a key written in the scenario holds its row's default, as the schema reads both (a
- * resolved scenario, /scenario/resolved, writes every default out: such a key says nothing a
- * cross-check could object to). */
-static bool holds_default(const sim_yaml_pair *kv, const sim_schema *rows)
-{
-	const sim_schema *row = rows;
-	while (row->key && strcmp(row->key, kv->key->text) != 0)
-		row++;
-	const sim_yaml_node *v = kv->value;
-	if (!row->key || !row->def || v->kind != SIM_YAML_SCALAR)
-		return false;
-	char err[128];
-	if (row->kind == SIM_SCHEMA_INT) {
-		int64_t a, b;
-		return sim_parse_count(v->text, &a, err, sizeof err) == 0 &&
-		       sim_parse_count(row->def, &b, err, sizeof err) == 0 && a == b;
-	}
-	if (row->kind == SIM_SCHEMA_DURATION) {
-		sim_time a, b;
-		return sim_parse_duration(v->text, &a, err, sizeof err) == 0 &&
-		       sim_parse_duration(row->def, &b, err, sizeof err) == 0 && a == b;
-	}
-	return strcmp(v->text, row->def) == 0;
-}
-
 /* errors.outages end after they start; on_record_error's retries and then go with policy
  * retry; then: forward goes with forward_to; AT_TIMESTAMP needs its time; a function does
  * not forward to itself (its copies included). */
@@ -573,7 +548,8 @@ static void check_function(const sim_yaml_pair *p, sim_diag *d)
 			/* keys written in the scenario (line > 0), not defaults the schema filled
 			 * in, nor written with their default value */
 			const sim_yaml_pair *kv = sim_yaml_get_pair(ore, with_retry[i]);
-			if (kv && kv->key->line > 0 && !holds_default(kv, on_record_error_keys))
+			if (kv && kv->key->line > 0 &&
+			    !sim_schema_holds_default(kv, on_record_error_keys))
 				sim_schema_error(
 				        d, kv->key,
 				        "on_record_error.%s applies to policy: retry only (got "
