@@ -3,7 +3,6 @@
 #include <stdio.h>
 
 #include "cli/cli.h"
-#include "models/scenario/build.h"
 #include "models/scenario/expect.h"
 #include "sim/alloc.h"
 #include "sim/schema.h"
@@ -56,20 +55,14 @@ int cli_check(int argc, char **argv)
 		return rc < 0 ? EXIT_OK : rc;
 
 	/* The expect: paths name metrics: list them from a model that has not run. */
-	sim_metrics *names = sim_metrics_create();
-	ks_model *model = ks_model_build(sc, 1, 0, names);
-	ks_model_summarize(model);
 	sim_diag *d = sim_diag_create();
 	sim_diag_add_source(d, sc->path, sc->source, sc->source_len);
 	ks_expect *expects = NULL;
 	size_t nexpects = 0;
-	size_t errors =
-	        ks_expect_parse(sim_yaml_get(sc->root, "expect"), names, d, &expects, &nexpects);
+	size_t errors = ks_expect_scenario(sc, d, &expects, &nexpects);
 	sim_diag_print(d, stderr);
 	sim_diag_destroy(d);
 	ks_expect_free(expects, nexpects);
-	ks_model_destroy(model);
-	sim_metrics_destroy(names);
 	if (errors) {
 		fprintf(stderr, "kinesim: %zu error%s in scenario '%s'\n", errors,
 		        errors == 1 ? "" : "s", sc->path);

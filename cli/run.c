@@ -342,16 +342,11 @@ static void free_accumulator(accumulator *a)
 /* The metric paths of the scenario, from a model that has not run. */
 static size_t check_expectations(const ks_scenario *sc, ks_expect **expects, size_t *n)
 {
-	sim_metrics *names = sim_metrics_create();
-	ks_model *model = ks_model_build(sc, 1, 0, names);
-	ks_model_summarize(model);
 	sim_diag *d = sim_diag_create();
 	sim_diag_add_source(d, sc->path, sc->source, sc->source_len);
-	size_t errors = ks_expect_parse(sim_yaml_get(sc->root, "expect"), names, d, expects, n);
+	size_t errors = ks_expect_scenario(sc, d, expects, n);
 	sim_diag_print(d, stderr);
 	sim_diag_destroy(d);
-	ks_model_destroy(model);
-	sim_metrics_destroy(names);
 	return errors;
 }
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/scenario/build.h"
 #include "sim/alloc.h"
 #include "sim/units.h"
 
@@ -153,4 +154,15 @@ bool ks_expect_holds(const ks_expect *e, double v)
 	case KS_OP_NE: return v != e->value;
 	}
 	return false;
+}
+
+size_t ks_expect_scenario(const ks_scenario *sc, sim_diag *d, ks_expect **out, size_t *n)
+{
+	sim_metrics *names = sim_metrics_create();
+	ks_model *model = ks_model_build(sc, 1, 0, names);
+	ks_model_summarize(model);
+	size_t errors = ks_expect_parse(sim_yaml_get(sc->root, "expect"), names, d, out, n);
+	ks_model_destroy(model);
+	sim_metrics_destroy(names);
+	return errors;
 }

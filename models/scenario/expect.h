@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "models/scenario/scenario.h"
 #include "sim/diag.h"
 #include "sim/metrics.h"
 #include "sim/yaml.h"
@@ -26,6 +27,10 @@ typedef struct ks_expect {
  * expectations (free with ks_expect_free). */
 size_t ks_expect_parse(const sim_yaml_node *list, const sim_metrics *names, sim_diag *d,
                        ks_expect **out, size_t *n);
+/* The scenario's own expect: lines, parsed against the metric paths of its model built without
+ * running (summarized: every path listed, all zero), as `check` and `run` do before a run.
+ * Reports into d; returns the number of errors, as ks_expect_parse. */
+size_t ks_expect_scenario(const ks_scenario *sc, sim_diag *d, ks_expect **out, size_t *n);
 void ks_expect_free(ks_expect *e, size_t n);
 
 bool ks_expect_holds(const ks_expect *e, double value);

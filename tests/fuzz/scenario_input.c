@@ -11,12 +11,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "models/scenario/build.h"
 #include "models/scenario/expect.h"
 #include "models/scenario/scenario.h"
 #include "sim/alloc.h"
 #include "sim/diag.h"
-#include "sim/metrics.h"
 
 static const char set_prefix[] = "--set ";
 #define SET_PREFIX_LEN (sizeof set_prefix - 1)
@@ -63,19 +61,14 @@ static int make_file(const uint8_t *text, size_t len, char *path, size_t pathsiz
  * summarize it (every path is listed, all zero), parse expect: against those paths. */
 static void check_model(const ks_scenario *sc)
 {
-	sim_metrics *names = sim_metrics_create();
-	ks_model *model = ks_model_build(sc, 1, 0, names);
-	ks_model_summarize(model);
 	sim_diag *d = sim_diag_create();
 	sim_diag_add_source(d, sc->path, sc->source, sc->source_len);
 	ks_expect *expects = NULL;
 	size_t nexpects = 0;
-	ks_expect_parse(sim_yaml_get(sc->root, "expect"), names, d, &expects, &nexpects);
+	ks_expect_scenario(sc, d, &expects, &nexpects);
 	sim_free(sim_diag_format(d, true));
 	sim_diag_destroy(d);
 	ks_expect_free(expects, nexpects);
-	ks_model_destroy(model);
-	sim_metrics_destroy(names);
 }
 
 fuzz_outcome fuzz_scenario_input(const uint8_t *data, size_t size)
