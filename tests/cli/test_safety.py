@@ -87,6 +87,31 @@ class SafetyTest(unittest.TestCase):
     def partials(self):
         return sorted(n for n in os.listdir(self.tmp) if n.endswith(".partial"))
 
+    def run_and_signal(self, args, signals, settle, pause=0.0):
+        """Starts `kinesim ARGS`, waits for its partial file and `settle` s of work, sends
+        `signals` `pause` s apart; returns (returncode, stdout, stderr, seconds from the first
+        signal to the exit)."""
+        p = subprocess.Popen([KINESIM, *args], cwd=self.tmp, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.monotonic() + 30
+            while not self.partials() and p.poll() is None:
+                self.assertLess(time.monotonic(), deadline, "no partial file appeared")
+                time.sleep(0.02)
+            time.sleep(settle)
+            self.assertIsNone(p.poll(), "the run ended before the signal")
+            sent = time.monotonic()
+            for sig in signals:
+                p.send_signal(sig)
+                time.sleep(pause)
+            stdout, stderr = p.communicate(timeout=60)
+            took = time.monotonic() - sent
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.communicate()
+        return p.returncode, stdout, stderr, took
+
     def assertComplete(self, path):
         with h5py.File(path, "r") as f:
             self.assertEqual(f.attrs["format"], "kinesim")
@@ -215,28 +240,13 @@ class Signals(SafetyTest):
         """Starts the 30-day scenario, waits for its partial file and a second of work, sends
         `signals` `pause` s apart; returns (returncode, stderr, partial file path)."""
         name = self.fixture("long.yaml")
-        p = subprocess.Popen([KINESIM, "run", name, "-o", "long.h5", *args], cwd=self.tmp,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        try:
-            deadline = time.monotonic() + 30
-            while not self.partials() and p.poll() is None:
-                self.assertLess(time.monotonic(), deadline, "no partial file appeared")
-                time.sleep(0.02)
-            self.assertIsNone(p.poll(), "the run ended before the signal")
-            time.sleep(1.0)
-            for sig in signals:
-                p.send_signal(sig)
-                time.sleep(pause)
-            stdout, stderr = p.communicate(timeout=60)
-        finally:
-            if p.poll() is None:
-                p.kill()
-                p.communicate()
+        returncode, stdout, stderr, _ = self.run_and_signal(
+            ["run", name, "-o", "long.h5", *args], signals, settle=1.0, pause=pause)
         self.assertEqual(stdout, "")
         self.assertFalse(os.path.exists(self.path("long.h5")))
         m = MESSAGE.search(stderr)
         self.assertIsNotNone(m, stderr)
-        return p.returncode, stderr, os.path.join(self.tmp, m.group(1))
+        return returncode, stderr, os.path.join(self.tmp, m.group(1))
 
     def assertCutPartialFile(self, path):
         """Readable, complete = 0, and the series hold the whole intervals reached only."""
@@ -567,24 +577,9 @@ class ResourceGuard(SafetyTest):
         # All records due used to be generated inside one event: Ctrl-C went unseen for as long
         # as memory lasted. No resends here (max_attempts 1), so memory stays small.
         name = self.billion("    retry: {max_attempts: 1}\n")
-        p = subprocess.Popen([KINESIM, "run", name, "-o", "b.h5", "--force"], cwd=self.tmp,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        try:
-            deadline = time.monotonic() + 30
-            while not self.partials() and p.poll() is None:
-                self.assertLess(time.monotonic(), deadline, "no partial file appeared")
-                time.sleep(0.02)
-            time.sleep(0.5)
-            self.assertIsNone(p.poll(), "the run ended before the signal")
-            sent = time.monotonic()
-            p.send_signal(signal.SIGINT)
-            stdout, stderr = p.communicate(timeout=60)
-            took = time.monotonic() - sent
-        finally:
-            if p.poll() is None:
-                p.kill()
-                p.communicate()
-        self.assertEqual(p.returncode, 130, stderr)
+        returncode, _, stderr, took = self.run_and_signal(
+            ["run", name, "-o", "b.h5", "--force"], [signal.SIGINT], settle=0.5)
+        self.assertEqual(returncode, 130, stderr)
         self.assertIn("a big run (about 3.6e+12 records produced", stderr)
         # 0.08 s in a release build; the sanitizers and a busy machine stretch it.
         self.assertLess(took, 5, "%.2f s from SIGINT to exit" % took)
