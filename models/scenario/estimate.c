@@ -11,7 +11,7 @@
  *
  * The series columns follow what the components register (tests/models/scenario checks them
  * against a built model of every library scenario): a stream 8 per shard, a function copy 16
- * plus 2 per shard its kinesis triggers read, a consumer 5 per shard, a queue 6, a topic 2, a
+ * plus 2 per shard its kinesis triggers read, a consumer 5 per shard, a queue 9, a topic 2, a
  * bucket 3; a shard counts once for every shard ever opened (resharding and on-demand splits
  * add columns). This file must follow when a component registers a series. */
 #include "models/scenario/estimate.h"
@@ -34,7 +34,7 @@
 #define FUNCTION_SERIES           16 /* 13 registered metrics + duration sum, count, average */
 #define FUNCTION_SERIES_PER_SHARD 2  /* iterator_age_max_ms, read_throttled */
 #define CONSUMER_SERIES_PER_SHARD 5
-#define QUEUE_SERIES              6
+#define QUEUE_SERIES              9
 #define TOPIC_SERIES              2
 #define BUCKET_SERIES             3
 

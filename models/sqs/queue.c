@@ -121,6 +121,36 @@ static void ring_push(ks_queue *q, uint32_t id)
 	q->ring[q->head + q->n++] = (ks_receipt){.id = id, .gen = q->msgs[id].gen};
 }
 
+/* ---- the age of the oldest message -------------------------------------------------------- */
+
+/* The first enqueue of the oldest message still in the queue (visible or in flight), or -1. */
+static sim_time oldest_enqueue(ks_queue *q)
+{
+	while (q->nages > 0) {
+		const ks_deadline *a = &q->ages[0];
+		const ks_message *msg = &q->msgs[a->id];
+		if (msg->gen == a->gen && msg->state != MSG_FREE)
+			return a->t;
+		deadline_heap_pop(q->ages, &q->nages);
+	}
+	return -1;
+}
+
+/* Samples the oldest message's age at every interval end up to t, before the queue changes at
+ * t [doc: CloudWatch samples ApproximateAgeOfOldestMessage once a period; choice: at the end
+ * of each output interval, counted in the interval that ends there]. */
+static void age_roll(ks_queue *q, sim_time t)
+{
+	sim_time iv = q->ctx->interval;
+	sim_time first = (q->aged_until / iv + 1) * iv;
+	if (first > t)
+		return;
+	sim_time oldest = oldest_enqueue(q);
+	for (sim_time b = first; b <= t && b <= q->ctx->stop; b += iv)
+		ks_metric_max(&q->oldest_age, b - 1, 0, oldest < 0 ? 0 : sim_time_to_s(b - oldest));
+	q->aged_until = t;
+}
+
 static void free_msg(ks_queue *q, uint32_t id)
 {
 	q->msgs[id].state = MSG_FREE;
@@ -150,6 +180,8 @@ static void enqueue(ks_queue *q, sim_time t, const ks_record *record, sim_time f
 	msg->receives = 0;
 	msg->state = MSG_VISIBLE;
 	ring_push(q, id);
+	deadline_heap_push(&q->ages, &q->nages, &q->capages,
+	                   (ks_deadline){.t = first_enqueue, .id = id, .gen = msg->gen});
 	deadline_heap_push(&q->heap, &q->nheap, &q->capheap,
 	                   (ks_deadline){.t = first_enqueue + q->retention,
 	                                 .id = id,
@@ -166,6 +198,7 @@ static void redrive(ks_queue *q, sim_time t, uint32_t id)
 	ks_message msg = q->msgs[id];
 	free_msg(q, id);
 	q->redriven_out++;
+	ks_metric_add(&q->redriven_m, t, 0, 1);
 	if (!to->advancing)
 		advance(to, t);
 	to->redriven_in++;
@@ -182,6 +215,7 @@ static void advance(ks_queue *q, sim_time now)
 	sim_time back_at = now;
 	while (q->nheap > 0 && q->heap[0].t <= now) {
 		ks_deadline d = deadline_heap_pop(q->heap, &q->nheap);
+		age_roll(q, d.t);
 		ks_message *msg = &q->msgs[d.id];
 		if (msg->gen != d.gen || msg->state == MSG_FREE)
 			continue; /* the message is gone */
@@ -191,6 +225,7 @@ static void advance(ks_queue *q, sim_time now)
 			else
 				set_in_flight(q, d.t, q->in_flight - 1);
 			q->expired++;
+			ks_metric_add(&q->expired_m, d.t, 0, 1);
 			free_msg(q, d.id);
 			continue;
 		}
@@ -208,6 +243,7 @@ static void advance(ks_queue *q, sim_time now)
 		back = true;
 		back_at = d.t;
 	}
+	age_roll(q, now);
 	alarm_roll(q, now);
 	q->advancing = false;
 	if (back)
@@ -256,6 +292,15 @@ ks_queue *ks_queue_create(ks_ctx *ctx, const char *name, sim_time retention)
 	               "messages received (NumberOfMessagesReceived)", NULL);
 	ks_metric_init(&q->deleted, ctx, group, "deleted", SIM_SERIES_SUM, 1, "count",
 	               "messages deleted (NumberOfMessagesDeleted)", NULL);
+	ks_metric_init(&q->expired_m, ctx, group, "expired", SIM_SERIES_SUM, 1, "count",
+	               "messages deleted by retention, never processed (lost)", NULL);
+	ks_metric_init(&q->redriven_m, ctx, group, "redriven", SIM_SERIES_SUM, 1, "count",
+	               "messages moved to the redrive queue after max_receive_count receives",
+	               NULL);
+	ks_metric_init(&q->oldest_age, ctx, group, "oldest_age_max_s", SIM_SERIES_MAX, 1, "s",
+	               "age of the oldest message at the interval's end "
+	               "(ApproximateAgeOfOldestMessage)",
+	               NULL);
 	gauge_init(&q->visible_max, ctx, group, "visible_max", "count",
 	           "most messages visible (ApproximateNumberOfMessagesVisible, max)");
 	gauge_init(&q->in_flight_max, ctx, group, "in_flight_max", "count",
@@ -296,6 +341,9 @@ void ks_queue_destroy(ks_queue *q)
 	ks_metric_fini(&q->sent);
 	ks_metric_fini(&q->received);
 	ks_metric_fini(&q->deleted);
+	ks_metric_fini(&q->expired_m);
+	ks_metric_fini(&q->redriven_m);
+	ks_metric_fini(&q->oldest_age);
 	ks_metric_fini(&q->visible_max.m);
 	ks_metric_fini(&q->in_flight_max.m);
 	ks_metric_fini(&q->alarm_state.m);
@@ -304,6 +352,7 @@ void ks_queue_destroy(ks_queue *q)
 	sim_free(q->free_ids);
 	sim_free(q->ring);
 	sim_free(q->heap);
+	sim_free(q->ages);
 	sim_free(q->listeners);
 	sim_free(q->listener_ctx);
 	sim_free(q->later);
@@ -429,7 +478,10 @@ void ks_queue_summarize(ks_queue *q, sim_time now)
 	        {"sent", q->sent.total, "count"},
 	        {"received", q->received.total, "count"},
 	        {"deleted", q->deleted.total, "count"},
+	        {"expired", q->expired_m.total, "count"},
+	        {"redriven", q->redriven_m.total, "count"},
 	        {"visible_max", q->visible_max.m.total, "count"},
+	        {"oldest_age_max_s", q->oldest_age.total, "s"},
 	        {"alarm_fired", q->alarm_fired, "count"},
 	};
 	ks_summary_rows(q->ctx, q->name, rows, sizeof rows / sizeof rows[0]);

@@ -69,10 +69,10 @@ typedef struct ks_queue {
 	ks_ctx *ctx;
 	sim_time retention; /* [doc] messages expire this long after their first enqueue */
 	ks_queue_config cfg;
-	ks_metric sent, received, deleted;
+	ks_metric sent, received, deleted, expired_m, redriven_m, oldest_age;
 	ks_gauge visible_max, in_flight_max, alarm_state;
 	size_t visible, in_flight;
-	double expired, redriven_out, redriven_in; /* whole run; not in OUTPUT.md */
+	double expired, redriven_out, redriven_in; /* whole run (the metrics: measured period) */
 	double requests;                           /* SQS API requests in the measured period */
 	double alarm_fired;                        /* ALARM transitions in the measured period */
 	/* the message pool and its free list */
@@ -88,6 +88,11 @@ typedef struct ks_queue {
 	/* the deadlines, a min-heap by time */
 	ks_deadline *heap;
 	size_t nheap, capheap;
+	/* every message by first enqueue (t), a min-heap with stale entries skipped at the top:
+	 * the oldest message, sampled at each interval's end (ApproximateAgeOfOldestMessage) */
+	ks_deadline *ages;
+	size_t nages, capages;
+	sim_time aged_until; /* the interval ends up to here are sampled */
 	sim_handle timer;
 	bool timer_set;
 	sim_time timer_at;
@@ -149,7 +154,8 @@ uint32_t ks_queue_receive(ks_queue *q, sim_time now, uint32_t max, uint64_t max_
 uint32_t ks_queue_delete(ks_queue *q, sim_time now, const ks_receipt *receipts, uint32_t n);
 /* Applies every deadline up to `end` and closes the alarm periods that ended by then. */
 void ks_queue_finish(ks_queue *q, sim_time end);
-/* Writes <queue>.{sent,received,deleted,visible_max,alarm_fired}. */
+/* Writes <queue>.{sent,received,deleted,expired,redriven,visible_max,oldest_age_max_s,
+ * alarm_fired}. */
 void ks_queue_summarize(ks_queue *q, sim_time now);
 
 #endif

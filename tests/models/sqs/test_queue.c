@@ -248,6 +248,45 @@ static void visible_series_covers_intervals_without_a_change(void **state)
 	world_free(w);
 }
 
+/* Issue 11: messages lost to retention were counted inside the queue but reported nowhere. A
+ * queue with retention 100 s, interval 60 s, stop 300 s: message A sent at 10 s and never
+ * received expires at 110 s; B sent at 130 s is received at 220 s and deleted at 225 s; C sent
+ * at 200 s is received at 220 s and redriven when its visibility (20 s) ends at 240 s
+ * (max_receive_count 1). The oldest message's age at the interval ends: 60 s: A, 50 s; 120 s:
+ * none (A expired, B not yet sent); 180 s: B, 50 s; 240 s: C, 40 s (B deleted, C moves at
+ * that instant, after the sample); 300 s: none. */
+static void retention_losses_redrives_and_the_oldest_age_are_reported(void **state)
+{
+	(void)state;
+	world *w = world_new(300 * S, 60 * S);
+	ks_queue *dlq = queue(w, "dlq", 4 * 86400 * S, 30 * S);
+	ks_queue *q = ks_queue_create(&w->ctx, "q", 100 * S);
+	ks_queue_configure(q, &(ks_queue_config){.visibility_timeout = 20 * S,
+	                                         .max_receive_count = 1,
+	                                         .redrive_to = dlq});
+	ks_queue_send(q, 10 * S);                          /* A */
+	assert_int_equal(ks_queue_visible(q, 120 * S), 0); /* A expired */
+	ks_queue_send(q, 130 * S);                         /* B */
+	ks_queue_send(q, 200 * S);                         /* C */
+	assert_int_equal(ks_queue_receive(q, 220 * S, 1, UINT64_MAX, w->rec, w->rc), 1); /* B */
+	ks_receipt b = w->rc[0];
+	assert_int_equal(ks_queue_receive(q, 220 * S, 1, UINT64_MAX, w->rec, w->rc), 1); /* C */
+	assert_int_equal(ks_queue_delete(q, 225 * S, &b, 1), 1);
+	ks_queue_finish(q, 300 * S);
+	assert_true(q->expired_m.total == 1);
+	assert_true(q->redriven_m.total == 1);
+	const double *lost = sim_series_data(q->expired_m.series);
+	assert_true(lost[1] == 1); /* at 110 s */
+	const double *age = sim_series_data(q->oldest_age.series);
+	const double want[] = {50, 0, 50, 40, 0};
+	for (size_t i = 0; i < 5; i++)
+		assert_true(age[i] == want[i]);
+	assert_true(q->oldest_age.total == 50);
+	ks_queue_destroy(q);
+	ks_queue_destroy(dlq);
+	world_free(w);
+}
+
 static int told;
 static sim_time told_at[8];
 
@@ -290,6 +329,7 @@ int main(void)
 	        cmocka_unit_test(alarm_with_three_datapoints_fires_after_three_breaching_periods),
 	        cmocka_unit_test(visible_series_covers_intervals_without_a_change),
 	        cmocka_unit_test(listener_is_told_when_a_visibility_timeout_ends),
+	        cmocka_unit_test(retention_losses_redrives_and_the_oldest_age_are_reported),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
