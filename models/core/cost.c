@@ -60,7 +60,21 @@ double *ks_cost_quantity(ks_cost *c, const char *key)
 	return NULL;
 }
 
-void ks_cost_summarize(const ks_cost *c, sim_metrics *m)
+/* cost.<scope><line> for every line and cost.<scope>total, each USD x factor. */
+static void write_lines(const ks_cost *c, sim_metrics *m, const char *scope, const double *usd,
+                        double total, double factor)
+{
+	char *path = sim_asprintf("cost.%stotal", scope);
+	sim_metrics_set_value(m, path, total * factor, "USD");
+	sim_free(path);
+	for (size_t l = 0; l < c->nlines; l++) {
+		path = sim_asprintf("cost.%s%s", scope, c->lines[l]);
+		sim_metrics_set_value(m, path, usd[l] * factor, "USD");
+		sim_free(path);
+	}
+}
+
+void ks_cost_summarize(const ks_cost *c, sim_metrics *m, double hours)
 {
 	double *usd = sim_calloc(c->nlines ? c->nlines : 1, sizeof *usd);
 	for (size_t i = 0; i < c->nrows; i++) {
@@ -70,10 +84,15 @@ void ks_cost_summarize(const ks_cost *c, sim_metrics *m)
 	double total = 0;
 	for (size_t l = 0; l < c->nlines; l++)
 		total += usd[l];
-	sim_metrics_set_value(m, "cost.total", total, "USD");
-	for (size_t l = 0; l < c->nlines; l++) {
-		char *path = sim_asprintf("cost.%s", c->lines[l]);
-		sim_metrics_set_value(m, path, usd[l], "USD");
+	write_lines(c, m, "", usd, total, 1);
+	/* [choice] a month is 730 hours, as AWS's pricing examples count it */
+	double per_hour = hours > 0 ? 1 / hours : 0;
+	write_lines(c, m, "hourly.", usd, total, per_hour);
+	write_lines(c, m, "monthly.", usd, total, per_hour * 730);
+	for (size_t i = 0; i < c->nrows; i++) {
+		const row *r = &c->rows[i];
+		char *path = sim_asprintf("cost.item.%s", r->key);
+		sim_metrics_set_value(m, path, r->quantity / r->per * r->price, "USD");
 		sim_free(path);
 	}
 	sim_free(usd);

@@ -30,7 +30,10 @@ void ks_cost_add_line(ks_cost *c, const char *line, const ks_price *rows,
 /* The accumulator of a priced quantity: components add what they used to it, in the order they
  * summarize (asserts the key exists). */
 double *ks_cost_quantity(ks_cost *c, const char *key);
-/* Writes cost.total and cost.<line> for every line, in USD. */
-void ks_cost_summarize(const ks_cost *c, sim_metrics *m);
+/* Writes, in USD: cost.total and cost.<line> for every line (the measured period, `hours`
+ * long); the same per hour (cost.hourly.*) and per month of 730 hours (cost.monthly.*) at the
+ * period's average; and cost.item.<price key> for every price row (zero when unused: every run has
+ * the same keys). */
+void ks_cost_summarize(const ks_cost *c, sim_metrics *m, double hours);
 
 #endif

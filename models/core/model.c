@@ -294,7 +294,8 @@ void ks_model_summarize(ks_model *m)
 	for (size_t i = 0; i < m->n; i++)
 		if (m->entities[i]->kind->summarize)
 			m->entities[i]->kind->summarize(m->entities[i]->obj, cost);
-	ks_cost_summarize(cost, m->ctx.metrics);
+	ks_cost_summarize(cost, m->ctx.metrics,
+	                  (double)(m->ctx.stop - m->ctx.warmup) / (double)SIM_HOUR);
 	ks_cost_destroy(cost);
 }
 

@@ -59,7 +59,7 @@ struct ks_firehose {
 
 	/* measured period [warmup, stop) */
 	double objects, bytes, records_delivered, records_expired, read_calls, read_throttled,
-	        bytes_in;
+	        bytes_in, billed_in;
 	sim_hist *latency;
 };
 
@@ -251,8 +251,11 @@ static void arrived(void *owner, ks_reader *r, uint64_t from, uint64_t to, sim_t
 	const ks_log *l = ks_reader_log(r);
 	for (uint64_t q = from; q < to; q++) {
 		const ks_record *rec = ks_log_record(l, q);
-		if (ks_measured(f->ctx, now))
+		if (ks_measured(f->ctx, now)) {
 			f->bytes_in += rec->bytes;
+			/* [doc] ingestion is billed per record in 5 KB increments */
+			f->billed_in += (double)(((uint64_t)rec->bytes + 5119) / 5120 * 5120);
+		}
 		buffer_add(f, now, rec);
 	}
 	p->position = to;
@@ -283,9 +286,9 @@ void ks_firehose_finish(ks_firehose *f, sim_time now)
 	ks_readers_finish(f->readers, now);
 }
 
-double ks_firehose_bytes_in(const ks_firehose *f)
+double ks_firehose_billed_bytes(const ks_firehose *f)
 {
-	return f->bytes_in;
+	return f->billed_in;
 }
 
 /* Records accepted that were not delivered by the end: unread, in a response, buffered, or

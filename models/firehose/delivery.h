@@ -38,8 +38,9 @@ void ks_firehose_subscribe(ks_firehose *f, const ks_sink *sink);
 void ks_firehose_start(ks_firehose *f);
 /* At the end of the run: counts what expired before it was read. */
 void ks_firehose_finish(ks_firehose *f, sim_time now);
-/* Bytes read from the source in the measured period (billed as ingested). */
-double ks_firehose_bytes_in(const ks_firehose *f);
+/* Bytes billed as ingested in the measured period: each record read from the source rounded up
+ * to 5 KB [doc]. */
+double ks_firehose_billed_bytes(const ks_firehose *f);
 /* Writes <firehose>.objects, .bytes (delivered), .bytes_ingested (read), .records_delivered,
  * .records_expired, .records_pending, .read_calls, .read_throttled,
  * .latency.{mean,p50,p99,max}. */

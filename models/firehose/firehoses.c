@@ -39,7 +39,8 @@ static const sim_schema firehose_keys[] = {
 static const sim_schema firehose_item = {
         .kind = SIM_SCHEMA_MAP, .children = firehose_keys, .what = "firehose"};
 
-/* [doc] us-east-1: data ingested (read from the source), per GB. */
+/* [doc] us-east-1: data ingested (read from the source), per GB, each record rounded up to
+ * 5 KB. */
 static const ks_price prices[] = {
         {"firehose_gb", "0.029", KS_PER_GB},
         {NULL, NULL, 0},
@@ -76,7 +77,7 @@ static void finish(void *obj, sim_time end)
 static void summarize(void *obj, ks_cost *cost)
 {
 	ks_firehose_summarize(obj);
-	*ks_cost_quantity(cost, "firehose_gb") += ks_firehose_bytes_in(obj);
+	*ks_cost_quantity(cost, "firehose_gb") += ks_firehose_billed_bytes(obj);
 }
 
 static void destroy(void *obj)

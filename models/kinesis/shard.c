@@ -65,8 +65,13 @@ uint64_t ks_shard_get_records(ks_shard *s, sim_time now, sim_time delay, uint64_
 	uint64_t bytes;
 	uint64_t to = ks_log_range(l, from, end, max_records, max_bytes, &bytes);
 	ks_read_limiter_charge(&s->reads, now, bytes);
-	if (s->stream && now >= s->stream->ctx->warmup)
+	if (s->stream && now >= s->stream->ctx->warmup) {
 		s->stream->bytes_out += (double)bytes;
+		if (s->stream->cfg.on_demand)
+			for (uint64_t q = from; q < to; q++)
+				s->stream->billed_out +=
+				        ks_on_demand_billed_bytes(ks_log_record(l, q)->bytes);
+	}
 	/* [doc] GetRecords.IteratorAgeMilliseconds: now minus the arrival of the last record
 	 * returned; 0 when it returned the newest. */
 	*age = (to == end || to == from) ? 0 : now - ks_log_record(l, to - 1)->arrival;

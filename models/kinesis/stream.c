@@ -252,6 +252,8 @@ void ks_stream_accepted(ks_stream *s, size_t shard, sim_time t, uint32_t bytes)
 	if (t >= s->ctx->warmup) {
 		s->put_payload_units += bytes == 0 ? 1 : (bytes + 25599) / 25600;
 		s->bytes_in += bytes;
+		if (s->cfg.on_demand)
+			s->billed_in += ks_on_demand_billed_bytes(bytes);
 	}
 	if (!s->cfg.on_demand)
 		return;

@@ -70,7 +70,16 @@ typedef struct ks_stream {
 	        read_throttled, iterator_age_max_ms, records_expired;
 	double put_payload_units;   /* [doc] 25 KB units of accepted records, measured period */
 	double bytes_in, bytes_out; /* accepted and returned by GetRecords, measured period */
+	/* [doc] on-demand data in and out is billed per record rounded up to 1 KiB: the bytes
+	 * billed, measured period (on-demand streams only) */
+	double billed_in, billed_out;
 } ks_stream;
+
+/* [doc] An on-demand record's billed size: rounded up to 1 KiB. */
+static inline double ks_on_demand_billed_bytes(uint32_t bytes)
+{
+	return bytes == 0 ? 1024.0 : (double)(((uint64_t)bytes + 1023) / 1024 * 1024);
+}
 
 ks_stream *ks_stream_create(ks_ctx *ctx, const ks_stream_config *cfg);
 void ks_stream_destroy(ks_stream *s);

@@ -160,7 +160,8 @@ static const sim_schema stream_item = {
         .kind = SIM_SCHEMA_MAP, .children = stream_keys, .what = "stream"};
 
 /* [doc] us-east-1. Provisioned: shard-hours and 25 KB PUT payload units; on-demand: stream-hours
- * and GB in and out; enhanced fan-out: consumer-shard-hours and GB pushed. The order of the
+ * and GB in and out, each record rounded up to 1 KiB; retention past 24 h (retention_cost);
+ * enhanced fan-out: consumer-shard-hours and GB pushed. The order of the
  * rows is the order of the sum. */
 static const ks_price prices[] = {
         {"shard_hour", "0.015", 1},
@@ -170,6 +171,9 @@ static const ks_price prices[] = {
         {"on_demand_stream_hour", "0.04", 1},
         {"on_demand_gb_in", "0.08", KS_PER_GB},
         {"on_demand_gb_out", "0.04", KS_PER_GB},
+        {"extended_retention_shard_hour", "0.02", 1},
+        {"on_demand_extended_retention_gb_month", "0.10", KS_PER_GB},
+        {"long_term_retention_gb_month", "0.023", KS_PER_GB},
         {NULL, NULL, 0},
 };
 
@@ -297,15 +301,39 @@ static void finish(void *obj, sim_time end)
 	ks_stream_expire(obj, end);
 }
 
+/* [doc] Retention past 24 h: up to 7 days, extended retention (provisioned: per shard-hour;
+ * on-demand: per GB-month stored); past 7 days, long-term retention per GB-month stored.
+ * [choice] The data ingested in the measured period is charged for the whole time it will be
+ * stored in each tier (a GB-month is a GB kept 730 hours), so a window's cost is its share of
+ * the steady state even when the window is shorter than the retention. */
+static void retention_cost(const ks_stream *s, ks_cost *cost)
+{
+	double day = 24.0, week = 7 * 24.0, month = 730.0;
+	double hours = (double)s->retention / (double)SIM_HOUR;
+	if (hours <= day)
+		return;
+	double extended = (hours < week ? hours : week) - day;
+	if (s->cfg.on_demand)
+		*ks_cost_quantity(cost, "on_demand_extended_retention_gb_month") +=
+		        s->bytes_in * extended / month;
+	else
+		*ks_cost_quantity(cost, "extended_retention_shard_hour") +=
+		        ks_stream_shard_hours(s);
+	if (hours > week)
+		*ks_cost_quantity(cost, "long_term_retention_gb_month") +=
+		        s->bytes_in * (hours - week) / month;
+}
+
 static void summarize(void *obj, ks_cost *cost)
 {
 	const ks_stream *s = obj;
 	ks_stream_summarize(s);
+	retention_cost(s, cost);
 	if (s->cfg.on_demand) {
 		*ks_cost_quantity(cost, "on_demand_stream_hour") +=
 		        (double)(s->ctx->stop - s->ctx->warmup) / (double)SIM_HOUR;
-		*ks_cost_quantity(cost, "on_demand_gb_in") += s->bytes_in;
-		*ks_cost_quantity(cost, "on_demand_gb_out") += s->bytes_out;
+		*ks_cost_quantity(cost, "on_demand_gb_in") += s->billed_in;
+		*ks_cost_quantity(cost, "on_demand_gb_out") += s->billed_out;
 	} else {
 		*ks_cost_quantity(cost, "shard_hour") += ks_stream_shard_hours(s);
 		*ks_cost_quantity(cost, "put_payload_unit_million") += s->put_payload_units;

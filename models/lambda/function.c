@@ -363,9 +363,11 @@ void ks_function_invoke(ks_function *f, sim_time now, sim_time overhead, const k
 	else if (skipped)
 		count(f, &f->records_skipped, end, skipped);
 	if (ks_measured(f->ctx, end)) {
-		/* [doc] billed per request and per GB-second, duration rounded up to 1 ms. */
+		/* [doc] billed per request and per GB-second, duration rounded up to 1 ms; since
+		 * 1 August 2025 the INIT phase of a cold start is billed as duration too. */
+		double billed_ms = ceil((double)(cold + out->duration) / 1e6);
 		f->requests += 1;
-		f->billed_gb_s += ceil(ms) / 1e3 * f->memory_bytes / (1024.0 * 1024.0 * 1024.0);
+		f->billed_gb_s += billed_ms / 1e3 * f->memory_bytes / (1024.0 * 1024.0 * 1024.0);
 	}
 }
 
