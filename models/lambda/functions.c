@@ -517,10 +517,35 @@ static size_t names(const sim_yaml_pair *entry, char **out)
 	return copies;
 }
 
+/* [doc] An SQS trigger with batch_size over 10 needs maximum_batching_window of at least 1 s.
+ * An AWS rule: a warning under aws_ranges: warn. */
+static void check_sqs_trigger(const sim_yaml_node *t, bool warn, sim_diag *d)
+{
+	const sim_yaml_node *size = sim_yaml_get(t, "batch_size");
+	const sim_yaml_node *window = sim_yaml_get(t, "maximum_batching_window");
+	int64_t n;
+	sim_time w = 0;
+	char err[128];
+	if (!size || size->kind != SIM_YAML_SCALAR ||
+	    sim_parse_count(size->text, &n, err, sizeof err) < 0 || n <= 10)
+		return;
+	if (window && (window->kind != SIM_YAML_SCALAR ||
+	               sim_parse_duration(window->text, &w, err, sizeof err) < 0))
+		return; /* reported by the schema */
+	if (w >= SIM_S)
+		return;
+	const sim_yaml_node *at = window && window->line > 0 ? window : size;
+	sim_diag_report(d, warn ? SIM_DIAG_WARNING : SIM_DIAG_ERROR, at->file, at->line, at->col,
+	                "an sqs trigger with batch_size %lld needs maximum_batching_window of at "
+	                "least 1s (got %s); AWS allows batches over 10 messages only with a window",
+	                (long long)n, window && window->line > 0 ? window->text : "the default 0s");
+	sim_diag_hint(d, "add maximum_batching_window: 1s, or use batch_size: 10 or less");
+}
+
 /* errors.outages end after they start; on_record_error's retries and then go with policy
  * retry; then: forward goes with forward_to; AT_TIMESTAMP needs its time; a function does
- * not forward to itself (its copies included). */
-static void check_function(const sim_yaml_pair *p, sim_diag *d)
+ * not forward to itself (its copies included); an sqs trigger's batch and window agree. */
+static void check_function(const sim_yaml_pair *p, bool aws_warn, sim_diag *d)
 {
 	const sim_yaml_node *fn = p->value;
 	const sim_yaml_node *outages = sim_yaml_get(sim_yaml_get(fn, "errors"), "outages");
@@ -571,6 +596,8 @@ static void check_function(const sim_yaml_pair *p, sim_diag *d)
 	const sim_yaml_node *triggers = sim_yaml_get(fn, "triggers");
 	for (size_t i = 0; triggers && triggers->kind == SIM_YAML_SEQ && i < triggers->n; i++) {
 		const sim_yaml_node *t = triggers->items[i];
+		if (sim_yaml_get(t, "sqs"))
+			check_sqs_trigger(t, aws_warn, d);
 		const sim_yaml_node *pos = sim_yaml_get(t, "starting_position");
 		if (scalar_is(pos, "AT_TIMESTAMP") &&
 		    !sim_yaml_get(t, "starting_position_timestamp")) {
@@ -629,8 +656,9 @@ static void check_reservations(const sim_yaml_node *root, const sim_yaml_node *f
 
 static void check_all(const sim_yaml_node *root, const sim_yaml_node *functions, sim_diag *d)
 {
+	bool warn = scalar_is(sim_yaml_get(sim_yaml_get(root, "platform"), "aws_ranges"), "warn");
 	for (size_t i = 0; functions && functions->kind == SIM_YAML_MAP && i < functions->n; i++)
-		check_function(&functions->pairs[i], d);
+		check_function(&functions->pairs[i], warn, d);
 	check_reservations(root, functions, d);
 }
 

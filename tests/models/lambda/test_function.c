@@ -411,6 +411,47 @@ static void reservations_must_leave_100_unreserved(void **state)
 	sim_free(text);
 }
 
+/* Issue 11: [doc] an SQS trigger takes more than 10 messages a batch only with a batching
+ * window of at least 1 s; kinesim accepted batch_size 100 without one. */
+static void an_sqs_batch_over_10_needs_a_window_of_a_second(void **state)
+{
+	(void)state;
+#define fmt                                                                                        \
+	"kinesim: 1\n"                                                                             \
+	"name: fn\n"                                                                               \
+	"duration: 1h\n"                                                                           \
+	"platform: {aws_ranges: %s}\n"                                                             \
+	"streams: {s: {shards: 1}}\n"                                                              \
+	"queues: {q: {}}\n"                                                                        \
+	"functions:\n"                                                                             \
+	"  f: {triggers: [{sqs: q, batch_size: %d%s}]}\n"
+	int rc;
+	char *text = harness_diagnostics(harness_fmt(fmt, "error", 100, ""), &rc);
+	assert_int_equal(rc, KS_SCENARIO_INVALID);
+	assert_non_null(strstr(text,
+	                       ":8:39: error: an sqs trigger with batch_size 100 needs "
+	                       "maximum_batching_window of at least 1s (got the default 0s)"));
+	sim_free(text);
+	text = harness_diagnostics(
+	        harness_fmt(fmt, "error", 100, ", maximum_batching_window: 500ms"), &rc);
+	assert_int_equal(rc, KS_SCENARIO_INVALID);
+	assert_non_null(strstr(text, "(got 500ms)"));
+	sim_free(text);
+	text = harness_diagnostics(harness_fmt(fmt, "warn", 100, ""), &rc);
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(text, "warning: an sqs trigger with batch_size 100"));
+	sim_free(text);
+	/* fine: 10 without a window, 100 with 1 s */
+	text = harness_diagnostics(harness_fmt(fmt, "error", 10, ""), &rc);
+	assert_int_equal(rc, 0);
+	sim_free(text);
+	text = harness_diagnostics(harness_fmt(fmt, "error", 100, ", maximum_batching_window: 1s"),
+	                           &rc);
+	assert_int_equal(rc, 0);
+	sim_free(text);
+#undef fmt
+}
+
 /* ---- failure injection ------------------------------------------------------------------- */
 
 /* [MODEL 1] a record is poison when its own u is below the rate: the same records, whatever
@@ -740,6 +781,7 @@ int main(void)
 	        cmocka_unit_test(unsupported_or_inconsistent_error_settings_are_refused),
 	        cmocka_unit_test(processed_records_count_latency_age_and_reach_the_observer),
 	        cmocka_unit_test(a_failed_invocation_still_reports_its_iterator_age),
+	        cmocka_unit_test(an_sqs_batch_over_10_needs_a_window_of_a_second),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
