@@ -10,7 +10,7 @@
  * in closed form per segment; a diurnal sine is inverted by Newton steps kept inside a bracket.
  * All of it draws from the producer's own streams only, so it is deterministic.
  *
- * Calls. Records gather into the open call: up to max_records records and 5 MiB, sent `linger`
+ * Calls. Records gather into the open call: up to max_records records and 10 MiB, sent `linger`
  * after its first record or when it fills, whichever is first (linger 0: the records produced
  * at the same instant). The call's records reach the shards at its send time, each with its
  * own verdict; the failed ones of one call on one stream are resent together after one backoff,
@@ -42,8 +42,8 @@
 
 __extension__ typedef unsigned __int128 u128;
 
-/* [doc] PutRecords: each request up to 5 MiB, partition keys included. */
-#define MAX_CALL_BYTES (5.0 * 1048576.0)
+/* [doc] PutRecords: each request up to 10 MiB, partition keys included. */
+#define MAX_CALL_BYTES (10.0 * 1048576.0)
 #define NO_FATE        UINT32_MAX
 
 typedef struct resend {
@@ -149,7 +149,7 @@ struct ks_producer {
 	size_t nfates, capfates;
 	uint32_t free_fate;
 
-	double records_produced, records_lost, partial_publishes, put_calls;
+	double records_produced, records_lost, partial_publishes, put_calls, records_oversized;
 };
 
 /* ---- resends ------------------------------------------------------------------------------ */
@@ -810,6 +810,16 @@ static void send_call(ks_producer *p, sim_time t)
 		const pending *r = &p->call[i];
 		uint32_t accepted = 0, lost = 0, waiting = 0, slot = NO_FATE;
 		for (size_t k = 0; k < p->ntargets; k++) {
+			/* [doc] a record over the stream's MaxRecordSize is refused [choice: by the
+			 * client before it sends, as the KPL and the SDKs' validation do, so the
+			 * rest of its call goes on]: lost on that stream, never retried */
+			if (r->bytes + key_length(p, r->key) >
+			    p->targets[k].stream->cfg.max_record_size) {
+				if (t >= p->ctx->warmup)
+					p->records_oversized += 1;
+				lost++;
+				continue;
+			}
 			if (write_one(p, &p->targets[k], t, r)) {
 				accepted++;
 				continue;
@@ -929,6 +939,7 @@ void ks_producer_summarize(const ks_producer *p)
 	const ks_summary_row rows[] = {
 	        {"records_produced", p->records_produced, "count"},
 	        {"records_lost", p->records_lost, "count"},
+	        {"records_oversized", p->records_oversized, "count"},
 	        {"partial_publishes", p->partial_publishes, "count"},
 	        {"put_calls", p->put_calls, "count"},
 	};

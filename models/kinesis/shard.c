@@ -19,6 +19,8 @@ void ks_shard_init(ks_shard *s, struct ks_stream *stream, size_t index, sim_time
 	s->record_tokens = write->records_per_s;
 	s->byte_tokens = write->bytes_per_s;
 	s->fixed_window = -1;
+	if (s->write.burst_bytes < s->write.bytes_per_s) /* no larger records: one second's bytes */
+		s->write.burst_bytes = s->write.bytes_per_s;
 	ks_read_limiter_init(&s->reads, read);
 }
 
@@ -38,8 +40,10 @@ bool ks_shard_write_admit(ks_shard *s, sim_time t, uint32_t bytes)
 			s->fixed_records = 0;
 			s->fixed_bytes = 0;
 		}
+		/* a record larger than a second's bytes goes alone in its second (burst) */
+		bool alone = s->fixed_bytes == 0 && bytes <= s->write.burst_bytes;
 		if (s->fixed_records + 1 > s->write.records_per_s ||
-		    s->fixed_bytes + bytes > s->write.bytes_per_s)
+		    (s->fixed_bytes + bytes > s->write.bytes_per_s && !alone))
 			return false;
 		s->fixed_records += 1;
 		s->fixed_bytes += bytes;
@@ -49,7 +53,7 @@ bool ks_shard_write_admit(ks_shard *s, sim_time t, uint32_t bytes)
 	s->refilled = t;
 	s->record_tokens =
 	        fmin(s->write.records_per_s, s->record_tokens + dt * s->write.records_per_s);
-	s->byte_tokens = fmin(s->write.bytes_per_s, s->byte_tokens + dt * s->write.bytes_per_s);
+	s->byte_tokens = fmin(s->write.burst_bytes, s->byte_tokens + dt * s->write.bytes_per_s);
 	if (s->record_tokens < 1.0 || s->byte_tokens < bytes)
 		return false;
 	s->record_tokens -= 1.0;

@@ -18,6 +18,10 @@ typedef struct ks_write_limiter_config {
 	bool fixed_window;    /* [choice] platform.kinesis.write_limiter */
 	double records_per_s; /* [doc] 1000/s */
 	double bytes_per_s;   /* [doc] 1 MiB/s, partition keys included */
+	/* [doc] a record up to the stream's MaxRecordSize is accepted, large ones with burst;
+	 * [choice] the byte bucket holds max(bytes_per_s, max_record_size): the sustained rate is
+	 * unchanged, and a 10 MiB record waits until ten seconds' worth has built up */
+	double burst_bytes;
 } ks_write_limiter_config;
 
 __extension__ typedef unsigned __int128 ks_hash; /* a partition key's MD5 as a number */

@@ -24,6 +24,7 @@ typedef struct ks_stream_config {
 	const ks_reshard *reshards; /* in time order */
 	size_t nreshards;
 	sim_time retention;
+	double max_record_size;   /* [doc] bytes of data and partition key a record may hold */
 	sim_time put_to_readable; /* [choice] platform.kinesis.put_to_readable */
 	ks_write_limiter_config write;
 	ks_read_limiter_config read;

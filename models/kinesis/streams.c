@@ -2,6 +2,7 @@
  * platform.kinesis, and the Kinesis prices. */
 #include "models/kinesis/kinesis.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "models/kinesis/stream.h"
@@ -116,6 +117,7 @@ typedef struct stream_entry {
 	int64_t shards;
 	int on_demand;
 	sim_time retention;
+	double max_record_size;
 } stream_entry;
 
 static const sim_schema_value modes[] = {{"provisioned", 0}, {"on_demand", 1}, {NULL, 0}};
@@ -152,6 +154,14 @@ static const sim_schema stream_keys[] = {
          .max = 8760 * 3600 * S_,
          .flags = SIM_SCHEMA_SOFT_RANGE,
          AT(retention)},
+        /* [doc] MaxRecordSizeInKiB: 1 MiB by default, up to 10 MiB; data and partition key */
+        {.key = "max_record_size",
+         .kind = SIM_SCHEMA_SIZE_BINARY_MB,
+         .def = "1MiB",
+         .min = MIB,
+         .max = 10 * MIB,
+         .flags = SIM_SCHEMA_SOFT_RANGE,
+         AT(max_record_size)},
         {.key = "reshard", .kind = SIM_SCHEMA_SEQ, .item = &reshard_item},
         {.key = NULL},
 };
@@ -269,9 +279,11 @@ static void create(ks_model *m, const char *entry, const sim_yaml_node *node)
 	        .nreshards = nreshards,
 	        .retention = e.retention,
 	        .put_to_readable = k->put_to_readable,
+	        .max_record_size = e.max_record_size,
 	        .write = {.fixed_window = k->write_limiter == 1,
 	                  .records_per_s = k->write_records,
-	                  .bytes_per_s = k->write_bytes},
+	                  .bytes_per_s = k->write_bytes,
+	                  .burst_bytes = fmax(k->write_bytes, e.max_record_size)},
 	        .read = {.kind = (ks_read_limiter_kind)k->read_limiter,
 	                 .calls_per_s = k->read_tps,
 	                 .bytes_per_s = k->read_bytes,

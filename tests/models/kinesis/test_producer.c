@@ -14,6 +14,7 @@
 
 #include "models/core/component.h"
 #include "models/kinesis/stream.h"
+#include "sim/alloc.h"
 #include "sim/engine.h"
 #include "tests/harness.h"
 
@@ -437,6 +438,52 @@ static void interrupt_during_the_last_advance_makes_the_run_partial(void **state
 	harness_free(&x.r);
 }
 
+/* Issue 11: a record of 1 MiB or more never fitted the shard's 1 MiB byte bucket: it was
+ * counted as write-throttled and lost, silently. Now: a fixed record_size over the stream's
+ * max_record_size is an error; within it (up to 10 MiB) large records are accepted with
+ * burst; a distribution that crosses the maximum has those records refused and counted. */
+static const char *large_records(const char *size, const char *max)
+{
+	return harness_fmt(
+	        "kinesim: 1\n"
+	        "name: large-records\n"
+	        "duration: 10m\n"
+	        "streams: {s: {shards: 1%s}}\n"
+	        "producers:\n"
+	        "  p: {stream: s, rate: 0.2/s, record_size: %s, put: {api: PutRecord}}\n",
+	        max, size);
+}
+
+static void records_over_max_record_size_are_refused_and_large_ones_accepted(void **state)
+{
+	(void)state;
+	int rc;
+	char *text = harness_diagnostics(large_records("2MB", ""), &rc);
+	assert_int_equal(rc, KS_SCENARIO_INVALID);
+	assert_non_null(strstr(text, ":6:44: error: record_size 2MB is over the max_record_size of "
+	                             "stream 's' (1MiB): Kinesis refuses every such record"));
+	sim_free(text);
+
+	/* 2 MB every 5 s on average: 0.4 MB/s, under 1 MiB/s; every record accepted */
+	harness_run r = harness_run_yaml(large_records("2MB", ", max_record_size: 10MiB"), NULL, 1);
+	double produced = harness_value(&r, "p.records_produced");
+	assert_true(produced > 80);
+	assert_true(harness_value(&r, "s.incoming_records") == produced);
+	assert_true(harness_value(&r, "s.write_throttled") == 0);
+	assert_true(harness_value(&r, "p.records_oversized") == 0);
+	harness_free(&r);
+
+	/* uniform 0.5 to 1.5 MiB against 1 MiB (data + the key's bytes): about half refused */
+	r = harness_run_yaml(large_records("{dist: uniform, min: 524288B, max: 1572864B}", ""),
+	                     NULL, 1);
+	produced = harness_value(&r, "p.records_produced");
+	double oversized = harness_value(&r, "p.records_oversized");
+	assert_true(oversized > 0.3 * produced && oversized < 0.7 * produced);
+	assert_true(harness_value(&r, "p.records_lost") == oversized);
+	assert_true(harness_value(&r, "s.incoming_records") == produced - oversized);
+	harness_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -453,6 +500,7 @@ int main(void)
 	        cmocka_unit_test(interrupt_raised_by_an_event_leaves_the_rest_unproduced),
 	        cmocka_unit_test(interrupt_during_a_readers_advance_is_seen_within_a_slice),
 	        cmocka_unit_test(interrupt_during_the_last_advance_makes_the_run_partial),
+	        cmocka_unit_test(records_over_max_record_size_are_refused_and_large_ones_accepted),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
