@@ -53,6 +53,7 @@ typedef struct lambda_platform {
 	sim_dist invoke_overhead;
 	int age_at; /* ks_age_at */
 	cold_starts cold_start;
+	double event_record_overhead;
 } lambda_platform;
 
 /* What every function of the run shares. */
@@ -180,6 +181,14 @@ static const sim_schema platform_keys[] = {
          .flags = SIM_SCHEMA_FILL,
          .what = "platform.lambda.cold_start",
          AT(cold_start)},
+        /* [choice] the JSON around each record of a Kinesis event: 533 B in AWS's sample
+         * event with a 1-byte partition key, so about 540 B with kinesim's k<number> keys */
+        {.key = "event_record_overhead",
+         .kind = SIM_SCHEMA_SIZE,
+         .def = "540B",
+         .min = 0,
+         .max = 1048576,
+         AT(event_record_overhead)},
         {.key = NULL},
 };
 #undef AT
@@ -773,6 +782,7 @@ static ks_kinesis_esm_config kinesis_config(const lambda *l, const sim_yaml_node
 	        .poll_jitter = p->poll_jitter,
 	        .getrecords_limit = (uint32_t)p->getrecords_limit,
 	        .payload_max_bytes = 6 * 1048576, /* [doc] */
+	        .event_record_overhead = (uint32_t)p->event_record_overhead,
 	        .throttle_penalty = p->throttle_penalty,
 	        .backoff_base = p->read_backoff.base,
 	        .backoff_cap = p->read_backoff.cap,

@@ -83,6 +83,12 @@ static void schedule(poller *p, size_t ln, sim_time t, int kind)
 		p->lanes[ln].timer = h;
 }
 
+/* A record's bytes in the invocation's event. */
+static inline uint64_t event_bytes(const ks_kinesis_esm_config *cfg, uint32_t data)
+{
+	return ((uint64_t)data + 2) / 3 * 4 + cfg->event_record_overhead;
+}
+
 static const ks_record *record_at(const poller *p, uint64_t seq)
 {
 	return ks_log_record(p->log, seq);
@@ -371,11 +377,12 @@ static void try_invoke(poller *p, size_t ln, sim_time now)
 			schedule(p, ln, l->first_buffered + cfg->batching_window, LANE_WINDOW);
 		return;
 	}
-	/* [doc] batch_size records, or fewer when the next would take the payload past 6 MB */
+	/* [doc] batch_size records, or fewer when the next would take the payload past 6 MB: the
+	 * event carries the data base64-encoded (4 bytes per 3), each record in its envelope */
 	uint64_t bytes = 0;
 	uint32_t n = 0;
 	while (n < l->n && n < cfg->batch_size) {
-		uint32_t b = record_at(p, l->seq[l->head + n])->bytes;
+		uint64_t b = event_bytes(cfg, record_at(p, l->seq[l->head + n])->bytes);
 		if (bytes + b > cfg->payload_max_bytes && n > 0)
 			break;
 		bytes += b;

@@ -45,7 +45,10 @@ typedef struct ks_kinesis_esm_config {
 	bool strict; /* poll_mode: strict (one read per interval) vs catch_up */
 	double poll_jitter;
 	uint32_t getrecords_limit;
-	uint64_t payload_max_bytes; /* [doc] 6 MB invocation payload */
+	uint64_t payload_max_bytes; /* [doc] 6 MB invocation payload ... */
+	/* ... which holds each record's data base64-encoded [doc] inside a JSON envelope of this
+	 * many bytes [choice] */
+	uint32_t event_record_overhead;
 	sim_time throttle_penalty;
 	sim_time backoff_base, backoff_cap;
 	double backoff_factor;

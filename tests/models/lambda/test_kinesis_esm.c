@@ -242,6 +242,42 @@ static void a_throttled_mapping_keeps_discarding_old_batches(void **state)
 	harness_free(&r);
 }
 
+/* Issue 11: the 6 MB payload was counted on the records' raw bytes, but the event carries
+ * their data base64-encoded (4 bytes per 3) in a JSON envelope (about 540 B each). Records of
+ * 1 MB, 0.9 a second, and a function that takes 10 s a batch, so a backlog builds: a batch
+ * holds at most 4 of them (4 x 1,333,876 B fits in 6 MiB, 5 do not), where raw bytes let 6
+ * through (a payload AWS would refuse). With a 1 MB envelope, at most 2. */
+static double mean_batch(const char *overhead)
+{
+	const char *yaml =
+	        harness_fmt("kinesim: 1\n"
+	                    "name: payload\n"
+	                    "duration: 20m\n"
+	                    "platform: {lambda: {event_record_overhead: %s}}\n"
+	                    "streams: {s: {shards: 1}}\n"
+	                    "producers: {p: {stream: s, rate: 0.9/s, record_size: 1MB}}\n"
+	                    "functions:\n"
+	                    "  f:\n"
+	                    "    timeout: 60s\n"
+	                    "    duration: {per_invocation: 10s}\n"
+	                    "    triggers: [{kinesis: s, batch_size: 100}]\n",
+	                    overhead);
+	harness_run r = harness_run_yaml(yaml, NULL, 3);
+	double mean = harness_value(&r, "f.records_processed") / harness_value(&r, "f.invocations");
+	assert_true(harness_value(&r, "f.records_pending") > 100); /* the backlog */
+	harness_free(&r);
+	return mean;
+}
+
+static void the_payload_limit_counts_base64_data_and_the_envelope(void **state)
+{
+	(void)state;
+	double mean = mean_batch("540B");
+	assert_true(mean > 3 && mean <= 4);
+	mean = mean_batch("1MB");
+	assert_true(mean > 1.5 && mean <= 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -253,6 +289,7 @@ int main(void)
 	        cmocka_unit_test(at_timestamp_skips_earlier_records_polled_or_pushed),
 	        cmocka_unit_test(a_batch_discarded_for_its_age_does_not_stop_the_mapping),
 	        cmocka_unit_test(a_throttled_mapping_keeps_discarding_old_batches),
+	        cmocka_unit_test(the_payload_limit_counts_base64_data_and_the_envelope),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
