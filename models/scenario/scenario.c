@@ -290,8 +290,9 @@ static void count_efo(const sim_yaml_node *streams, efo_count *counts, const sim
 		c->at = efo;
 }
 
-/* [doc] at most 20 enhanced fan-out consumers per stream: a function's copies each register
- * one per trigger, and so does each consumer with enhanced_fanout. Counted in one pass over
+/* [doc] at most 20 enhanced fan-out consumers per stream (an AWS limit: a warning under
+ * aws_ranges: warn): a function's copies each register one per trigger, and so does each
+ * consumer with enhanced_fanout. Counted in one pass over
  * the functions, then the consumers, so the consumer reported is the first past the limit in
  * that order. */
 static void check_efo_limit(const sim_yaml_node *root, sim_diag *d)
@@ -315,14 +316,17 @@ static void check_efo_limit(const sim_yaml_node *root, sim_diag *d)
 		count_efo(streams, counts, sim_yaml_get(cn, "stream"),
 		          sim_yaml_get(cn, "enhanced_fanout"), 1);
 	}
+	/* an AWS limit: a warning under aws_ranges: warn, as the other limits */
+	bool warn = scalar_is(sim_yaml_get(sim_yaml_get(root, "platform"), "aws_ranges"), "warn");
 	for (size_t s = 0; s < streams->n; s++) {
-		if (!counts[s].at)
+		const sim_yaml_node *at = counts[s].at;
+		if (!at)
 			continue;
-		sim_schema_error(
-		        d, counts[s].at,
-		        "stream '%s' has %zu enhanced fan-out consumers; AWS allows 20 per "
-		        "stream",
-		        streams->pairs[s].key->text, counts[s].n);
+		sim_diag_report(d, warn ? SIM_DIAG_WARNING : SIM_DIAG_ERROR, at->file, at->line,
+		                at->col,
+		                "stream '%s' has %zu enhanced fan-out consumers; AWS allows 20 per "
+		                "stream",
+		                streams->pairs[s].key->text, counts[s].n);
 		sim_diag_hint(d, "each copy of a function (count: N) registers its own consumer");
 	}
 	sim_free(counts);

@@ -235,6 +235,20 @@ static void the_21st_enhanced_fanout_consumer_of_a_stream_is_reported(void **sta
 	                              "consumers; AWS allows 20 per stream\n"
 	                              "  hint: each copy of a function (count: N) registers its "
 	                              "own consumer\n");
+	/* Issue 11: an AWS limit like the others: a warning under aws_ranges: warn */
+	int rc;
+	char *text = harness_diagnostics("kinesim: 1\n"
+	                                 "name: efo\n"
+	                                 "duration: 1m\n"
+	                                 "platform: {aws_ranges: warn}\n"
+	                                 "streams: {s: {shards: 1}}\n"
+	                                 "functions:\n"
+	                                 "  f: {count: 21, triggers: [{kinesis: s, "
+	                                 "enhanced_fanout: true}]}\n",
+	                                 &rc);
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(text, "warning: stream 's' has 21 enhanced fan-out consumers"));
+	sim_free(text);
 }
 
 int main(void)
