@@ -3,7 +3,8 @@
  * [doc] 5 GetRecords calls/s and 2 MiB/s per shard, shared by all standard consumers.
  * [choice] platform.kinesis.read_limiter: how "5 per second" is enforced (MODEL.md section 3
  * says why the sliding window is the default). [choice] read_byte_tolerance: the burst a byte
- * schedule allows; with 0 a 10 MiB read blocks the shard for exactly 5 s, as AWS documents. */
+ * schedule allows to reads smaller than its worth of bytes; a larger read blocks the shard for
+ * its whole b / 2 MiB/s (a 10 MiB read: 5 s, as AWS documents). */
 #include "models/kinesis/read_limiter.h"
 
 #include <math.h>
@@ -71,7 +72,7 @@ bool ks_read_limiter_admit(ks_read_limiter *rl, sim_time now)
 	bool ok = call_allowed(rl, now);
 	/* The byte limit is checked after the call limit. */
 	if (ok)
-		ok = rl->tat_ns <= (double)(now + rl->cfg.tolerance);
+		ok = rl->tat_ns <= (double)(now + rl->cfg.tolerance) && now >= rl->big_until;
 	if (ok || rl->cfg.throttled_calls_count)
 		use_slot(rl, now);
 	return ok;
@@ -79,5 +80,10 @@ bool ks_read_limiter_admit(ks_read_limiter *rl, sim_time now)
 
 void ks_read_limiter_charge(ks_read_limiter *rl, sim_time now, uint64_t bytes)
 {
-	rl->tat_ns = fmax((double)now, rl->tat_ns) + (double)bytes / rl->cfg.bytes_per_s * 1e9;
+	double ns = (double)bytes / rl->cfg.bytes_per_s * 1e9;
+	rl->tat_ns = fmax((double)now, rl->tat_ns) + ns;
+	/* [doc] a read of 10 MB throttles the calls of the next 5 s: a read worth more than the
+	 * tolerance blocks for its whole time [choice: smaller ones keep the tolerance] */
+	if (ns > (double)rl->cfg.tolerance)
+		rl->big_until = now + (sim_time)ceil(ns);
 }

@@ -33,7 +33,8 @@ typedef struct ks_read_limiter {
 	sim_time refilled;
 	int64_t fixed_window; /* fixed window: current window number and its count */
 	int fixed_count;
-	double tat_ns; /* byte schedule: theoretical arrival time */
+	double tat_ns;      /* byte schedule: theoretical arrival time */
+	sim_time big_until; /* a large read's own block: no call before this */
 } ks_read_limiter;
 
 void ks_read_limiter_init(ks_read_limiter *rl, const ks_read_limiter_config *cfg);
