@@ -18,7 +18,8 @@ typedef struct kinesis_platform {
 	int write_limiter; /* 1: fixed window */
 	int read_limiter;  /* ks_read_limiter_kind */
 	bool throttled_calls_count;
-	sim_time read_byte_tolerance, put_to_readable, efo_renewal_gap, on_demand_split_after;
+	sim_time read_byte_tolerance, put_to_readable, efo_renewal_gap, on_demand_split_after,
+	        reshard_time;
 	sim_dist getrecords_latency, efo_push_latency;
 	int64_t on_demand_max_shards;
 } kinesis_platform;
@@ -96,6 +97,14 @@ static const sim_schema platform_keys[] = {
          .min = 0,
          .max = 300 * S_,
          AT(efo_renewal_gap)},
+        /* [choice] UpdateShardCount is asynchronous: [doc] it "can take a few minutes";
+         * the new shards open this long after the call */
+        {.key = "reshard_time",
+         .kind = SIM_SCHEMA_DURATION,
+         .def = "1m",
+         .min = 0,
+         .max = 3600 * S_,
+         AT(reshard_time)},
         {.key = "on_demand_split_after",
          .kind = SIM_SCHEMA_DURATION,
          .def = "15m",
@@ -187,9 +196,52 @@ static const ks_price prices[] = {
         {NULL, NULL, 0},
 };
 
+/* [doc] UpdateShardCount: at most double the open shards or half of them per call (rounded
+ * up), at most 10 calls in any 24 hours, none while the previous one is under way. AWS limits:
+ * warnings under aws_ranges: warn. */
+static void check_reshard(const sim_yaml_node *item, int64_t *open, sim_time t,
+                          const sim_time *since, size_t i, sim_time reshard_time, bool warn,
+                          sim_diag *d)
+{
+	sim_diag_severity level = warn ? SIM_DIAG_WARNING : SIM_DIAG_ERROR;
+	const sim_yaml_node *at = sim_yaml_get(item, "at");
+	const sim_yaml_node *shards = sim_yaml_get(item, "shards");
+	int64_t n;
+	char err[160];
+	if (i > 0 && t < since[i - 1] + reshard_time) {
+		char rt[64];
+		sim_time_format(rt, sizeof rt, reshard_time);
+		sim_diag_report(d, level, at->file, at->line, at->col,
+		                "a reshard at %s comes while the previous one is under way "
+		                "(UpdateShardCount takes reshard_time, %s)",
+		                at->text, rt);
+		sim_diag_hint(d, "AWS refuses a call while the stream is UPDATING");
+	}
+	size_t calls = 1;
+	for (size_t k = 0; k < i; k++)
+		calls += since[k] > t - 24 * SIM_HOUR;
+	if (calls > 10) {
+		sim_diag_report(d, level, at->file, at->line, at->col,
+		                "%zu reshards of one stream within 24 hours; AWS allows 10", calls);
+		sim_diag_hint(d, "UpdateShardCount is limited to 10 calls per rolling 24 hours");
+	}
+	if (shards && shards->kind == SIM_YAML_SCALAR &&
+	    sim_parse_count(shards->text, &n, err, sizeof err) == 0 && *open > 0) {
+		if (n > 2 * *open || 2 * n < *open) {
+			sim_diag_report(
+			        d, level, shards->file, shards->line, shards->col,
+			        "a reshard from %lld to %lld shards; UpdateShardCount goes at "
+			        "most to double or to half the open shards per call",
+			        (long long)*open, (long long)n);
+			sim_diag_hint(d, "reshard in steps, each at least reshard_time apart");
+		}
+		*open = n;
+	}
+}
+
 /* shards is required for a provisioned stream and refused for an on-demand one; reshards
- * come in time order, on provisioned streams. */
-static void check_stream(const sim_yaml_pair *p, sim_diag *d)
+ * come in time order, on provisioned streams, within UpdateShardCount's limits. */
+static void check_stream(const sim_yaml_pair *p, sim_time reshard_time, bool warn, sim_diag *d)
 {
 	const sim_yaml_node *mode = sim_yaml_get(p->value, "mode");
 	bool on_demand =
@@ -217,27 +269,49 @@ static void check_stream(const sim_yaml_pair *p, sim_diag *d)
 		return;
 	}
 	sim_time last = 0;
+	int64_t open = -1;
+	char err[160];
+	if (shards && shards->value->kind == SIM_YAML_SCALAR &&
+	    sim_parse_count(shards->value->text, &open, err, sizeof err) < 0)
+		open = -1;
+	sim_time *since = sim_calloc(plan->value->n, sizeof *since);
 	for (size_t i = 0; i < plan->value->n; i++) {
 		const sim_yaml_node *at = sim_yaml_get(plan->value->items[i], "at");
 		sim_time t;
-		char err[160];
 		if (!at || at->kind != SIM_YAML_SCALAR ||
-		    sim_parse_duration(at->text, &t, err, sizeof err) < 0)
+		    sim_parse_duration(at->text, &t, err, sizeof err) < 0) {
+			since[i] = INT64_MIN / 2;
 			continue;
-		if (t <= last)
+		}
+		since[i] = t;
+		if (t <= last) {
 			sim_diag_report(
 			        d, SIM_DIAG_ERROR, at->file, at->line, at->col,
 			        "reshards must be in time order (got at: %s after a later one)",
 			        at->text);
+			break;
+		}
 		last = t;
+		check_reshard(plan->value->items[i], &open, t, since, i, reshard_time, warn, d);
 	}
+	sim_free(since);
 }
 
 static void check_all(const sim_yaml_node *root, const sim_yaml_node *entries, sim_diag *d)
 {
-	(void)root;
+	const sim_yaml_node *platform = sim_yaml_get(root, "platform");
+	bool warn = false;
+	const sim_yaml_node *aws = sim_yaml_get(platform, "aws_ranges");
+	if (aws && aws->kind == SIM_YAML_SCALAR)
+		warn = strcmp(aws->text, "warn") == 0;
+	sim_time reshard_time = 60 * SIM_S;
+	const sim_yaml_node *rt = sim_yaml_get(sim_yaml_get(platform, "kinesis"), "reshard_time");
+	char err[128];
+	if (rt && rt->kind == SIM_YAML_SCALAR &&
+	    sim_parse_duration(rt->text, &reshard_time, err, sizeof err) < 0)
+		reshard_time = 60 * SIM_S; /* reported by the schema */
 	for (size_t i = 0; entries && entries->kind == SIM_YAML_MAP && i < entries->n; i++)
-		check_stream(&entries->pairs[i], d);
+		check_stream(&entries->pairs[i], reshard_time, warn, d);
 }
 
 static void *prepare(ks_model *m)
@@ -264,9 +338,9 @@ static void create(ks_model *m, const char *entry, const sim_yaml_node *node)
 	size_t nreshards = plan && plan->kind == SIM_YAML_SEQ ? plan->n : 0;
 	ks_reshard *reshards = sim_calloc(nreshards ? nreshards : 1, sizeof *reshards);
 	for (size_t r = 0; r < nreshards; r++)
-		reshards[r] =
-		        (ks_reshard){.at = sim_schema_duration(plan->items[r], "at"),
-		                     .shards = (size_t)sim_schema_int(plan->items[r], "shards")};
+		reshards[r] = (ks_reshard){
+		        .at = sim_schema_duration(plan->items[r], "at") + k->reshard_time,
+		        .shards = (size_t)sim_schema_int(plan->items[r], "shards")};
 	ks_stream_config cfg = {
 	        .name = entry,
 	        /* [doc] on-demand: 4 MiB/s of write capacity at first, 4 shards' worth */

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +13,7 @@
 
 #include "models/kinesis/shard.h"
 #include "models/lambda/lambda.h"
+#include "sim/alloc.h"
 #include "tests/harness.h"
 
 static const char *resharded(const char *function_extra)
@@ -23,7 +25,7 @@ static const char *resharded(const char *function_extra)
 	                   "streams:\n"
 	                   "  s:\n"
 	                   "    shards: 2\n"
-	                   "    reshard: [{at: 5m, shards: 3}]\n"
+	                   "    reshard: [{at: 4m, shards: 3}]\n"
 	                   "producers:\n"
 	                   "  p: {stream: s, rate: 200/s, record_size: 1KB, limit: 120000,\n"
 	                   "      partition_keys: {count: 50}}\n"
@@ -34,7 +36,8 @@ static const char *resharded(const char *function_extra)
 	                   function_extra);
 }
 
-/* Writes go to the open shards: the two parents before 5 min, the three children after. */
+/* Writes go to the open shards: UpdateShardCount is called at 4 min and takes reshard_time
+ * (1 min): the two parents take the writes until 5 min, the three children after. */
 static void writes_move_to_the_children_at_the_reshard(void **state)
 {
 	(void)state;
@@ -147,12 +150,67 @@ static void on_demand_splits_hot_shards_and_the_throttling_stops(void **state)
 	harness_free(&r);
 }
 
+/* Issue 11: [doc] UpdateShardCount goes at most to double or half per call, at most 10 calls
+ * in 24 hours, none while one is under way; kinesim took any plan. */
+static const char *plan(const char *aws, const char *reshards)
+{
+	return harness_fmt("kinesim: 1\n"
+	                   "name: plan\n"
+	                   "duration: 30h\n"
+	                   "platform: {aws_ranges: %s}\n"
+	                   "streams:\n"
+	                   "  s:\n"
+	                   "    shards: 4\n"
+	                   "    reshard:\n%s",
+	                   aws, reshards);
+}
+
+static void expect_diagnostic(const char *yaml, int rc_want, const char *want)
+{
+	int rc;
+	char *text = harness_diagnostics(yaml, &rc);
+	if (!strstr(text, want))
+		print_error("diagnostics:\n%s\nwant: %s\n", text, want);
+	assert_non_null(strstr(text, want));
+	assert_int_equal(rc, rc_want);
+	sim_free(text);
+}
+
+static void reshards_outside_update_shard_counts_limits_are_reported(void **state)
+{
+	(void)state;
+	expect_diagnostic(plan("error", "      - {at: 1h, shards: 9}\n"), KS_SCENARIO_INVALID,
+	                  ":9:26: error: a reshard from 4 to 9 shards; UpdateShardCount goes at "
+	                  "most to double or to half the open shards per call");
+	expect_diagnostic(plan("error", "      - {at: 1h, shards: 8}\n"
+	                                "      - {at: 2h, shards: 3}\n"),
+	                  KS_SCENARIO_INVALID, ":10:26: error: a reshard from 8 to 3 shards");
+	expect_diagnostic(plan("error", "      - {at: 1h, shards: 8}\n"
+	                                "      - {at: 1h, shards: 4}\n"),
+	                  KS_SCENARIO_INVALID, "reshards must be in time order");
+	expect_diagnostic(plan("error", "      - {at: 1h, shards: 8}\n"
+	                                "      - {at: 1h0m30s, shards: 4}\n"),
+	                  KS_SCENARIO_INVALID,
+	                  ":10:14: error: a reshard at 1h0m30s comes while the previous one is "
+	                  "under way (UpdateShardCount takes reshard_time, 1m)");
+	/* eleven calls within 24 hours; the twelfth, a day after the first, is fine again */
+	char list[1024] = "";
+	for (int h = 1; h <= 12; h++)
+		snprintf(list + strlen(list), sizeof list - strlen(list),
+		         "      - {at: %dh, shards: %d}\n", h == 12 ? 25 : h, h % 2 ? 8 : 4);
+	expect_diagnostic(plan("error", list), KS_SCENARIO_INVALID,
+	                  ":19:14: error: 11 reshards of one stream within 24 hours; AWS allows "
+	                  "10");
+	expect_diagnostic(plan("warn", list), 0, "warning: 11 reshards");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(writes_move_to_the_children_at_the_reshard),
 	        cmocka_unit_test(parents_drain_before_children_and_key_order_holds),
 	        cmocka_unit_test(on_demand_splits_hot_shards_and_the_throttling_stops),
+	        cmocka_unit_test(reshards_outside_update_shard_counts_limits_are_reported),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
