@@ -205,7 +205,8 @@ static ks_shard *make_shard(ks_stream *s, sim_time at, ks_hash lo, ks_hash hi, s
 	return sh;
 }
 
-/* [doc] on-demand: split a hot shard in two halves of its hash range at time `at`. */
+/* On-demand: split a hot shard in two halves of its hash range at time `at` (stream.h: the
+ * [doc] stream-level rule, the [choice] per-shard mechanism). */
 static void split(ks_stream *s, size_t parent, sim_time at)
 {
 	if (s->nshards + 2 > s->capshards)

@@ -28,8 +28,12 @@ typedef struct ks_stream_config {
 	sim_time put_to_readable; /* [choice] platform.kinesis.put_to_readable */
 	ks_write_limiter_config write;
 	ks_read_limiter_config read;
-	/* [doc] on-demand capacity mode: starts with 4 shards' worth of write capacity and splits
-	 * a shard whose incoming rate passes 500 KB/s, within 15 minutes */
+	/* On-demand capacity mode: [doc] starts with 4 MiB/s of write capacity and accommodates up
+	 * to twice the previous peak, scaling to a new peak within 15 minutes (traffic that more
+	 * than doubles within them is throttled). [choice] The mechanism: a shard whose incoming
+	 * rate passes 500 KiB/s (half its write limit) splits in two after split_after, so a
+	 * stream settles at twice its peak on every shard, and a single hot key stays limited to
+	 * one shard's 1 MiB/s. */
 	bool on_demand;
 	double split_bytes_per_s; /* 500 KB/s (AWS's KB: KiB) */
 	sim_time split_after;     /* [choice] platform.kinesis.on_demand_split_after */

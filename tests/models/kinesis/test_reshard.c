@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "models/kinesis/shard.h"
+#include "models/kinesis/stream.h"
 #include "models/lambda/lambda.h"
 #include "sim/alloc.h"
 #include "tests/harness.h"
@@ -147,6 +148,8 @@ static void on_demand_splits_hot_shards_and_the_throttling_stops(void **state)
 	assert_true(early > 0);
 	assert_true(late == 0);
 	assert_true(harness_value(&r, "s.incoming_records") > 0);
+	/* Issue 11: the stream may grow to AWS's 10 GB/s (us-east-1), not the old 200 MB/s */
+	assert_int_equal(harness_stream(&r, 0)->cfg.max_shards, 10000);
 	harness_free(&r);
 }
 
