@@ -82,6 +82,11 @@ struct ks_component {
 
 /* ---- what a component may ask of the model (core/model.c) ---------------------------------- */
 
+/* A check's helper: reports `at` (a duration written in the scenario, of key `key`) when it
+ * falls at or after the run's duration: nothing would happen. */
+void ks_check_before_end(const sim_yaml_node *root, const sim_yaml_node *at, const char *key,
+                         sim_diag *d);
+
 ks_ctx *ks_model_ctx(ks_model *m);
 /* The resolved scenario (every default present), and its platform.<section>. */
 const sim_yaml_node *ks_model_root(const ks_model *m);

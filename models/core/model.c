@@ -308,3 +308,21 @@ sim_time ks_model_now(const ks_model *m)
 {
 	return sim_engine_now(m->ctx.engine);
 }
+
+/* ---- checks' helpers ------------------------------------------------------------------- */
+
+void ks_check_before_end(const sim_yaml_node *root, const sim_yaml_node *at, const char *key,
+                         sim_diag *d)
+{
+	const sim_yaml_node *duration = sim_yaml_get(root, "duration");
+	sim_time t, end;
+	char err[128];
+	if (!at || at->line == 0 || at->kind != SIM_YAML_SCALAR || !duration ||
+	    duration->kind != SIM_YAML_SCALAR ||
+	    sim_parse_duration(at->text, &t, err, sizeof err) < 0 ||
+	    sim_parse_duration(duration->text, &end, err, sizeof err) < 0 || t < end || t == 0)
+		return;
+	sim_schema_error(d, at,
+	                 "%s %s is not before the run's end (duration %s): nothing would happen",
+	                 key, at->text, duration->text);
+}

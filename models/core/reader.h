@@ -18,7 +18,10 @@
  *     getrecords_latency draw later; at most max_records records and 10 MiB per call [doc];
  *   - enhanced fan-out: records pushed through the subscription (kinesis/efo.h) instead of
  *     read through the shared limit;
- *   - AT_TIMESTAMP: records accepted before the start time are skipped.
+ *   - where it starts: a reader is enabled at `enabled_at` (0: the run's start); LATEST
+ *     skips the records accepted before it was enabled (a stream's backlog, or what came
+ *     while it was not enabled) and holds none of them meanwhile; TRIM_HORIZON reads them
+ *     from the oldest; AT_TIMESTAMP skips the records accepted before the start time.
  * What differs between clients is theirs, through ops: what happens to records that arrive,
  * when to call again (the owner asks with ks_reader_next), how long to wait after a throttle,
  * their metrics. A reader has at most one event pending (its next call, a response, or its
@@ -51,9 +54,11 @@ typedef struct ks_reader_ops {
 	/* Records [from, to) reached the owner at now (a response, or what was pushed). The
 	 * reader waits until the owner asks for more with ks_reader_next. */
 	void (*arrived)(void *owner, ks_reader *r, uint64_t from, uint64_t to, sim_time now);
-	/* Before each call and at the end of the run: `expired` records below the log's live
-	 * range were never read (the cursor moved past them; may be 0). */
-	void (*skipped)(void *owner, ks_reader *r, sim_time now, uint64_t expired);
+	/* The cursor moved from `from` past records that are not the owner's to process: before
+	 * each call and at the end of the run, `expired` of them fell below the log's live range
+	 * unread (may be 0); the others came before the owner's start (LATEST when enabled,
+	 * AT_TIMESTAMP). An owner with nothing in hand (its position at from) follows it. */
+	void (*skipped)(void *owner, ks_reader *r, sim_time now, uint64_t expired, uint64_t from);
 	/* A GetRecords call at now was admitted (age: GetRecords.IteratorAgeMilliseconds) or
 	 * throttled. May be NULL. */
 	void (*called)(void *owner, ks_reader *r, sim_time now, bool admitted, sim_time age);
@@ -77,6 +82,8 @@ typedef struct ks_reader_config {
 	sim_time parents_retry; /* a child whose parents are not done looks again this later */
 	sim_time min_gap;       /* never calls within this of its last call (0: no rule) */
 	sim_time start_at;      /* AT_TIMESTAMP: skips records accepted before it; -1: none */
+	sim_time enabled_at;    /* first call (or look at the subscription) not before this */
+	bool from_tip;          /* LATEST: skips what was accepted before it was enabled */
 	bool efo;               /* enhanced fan-out instead of GetRecords */
 	uint64_t efo_max_take;  /* records handed over per look at the subscription */
 	sim_time efo_lookahead; /* how far ahead to look for the next push when idle */

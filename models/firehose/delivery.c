@@ -87,6 +87,8 @@ ks_firehose *ks_firehose_create(ks_ctx *ctx, const ks_firehose_config *cfg)
 	        .max_records = GETRECORDS_MAX_RECORDS,
 	        .parents_retry = READ_PERIOD,
 	        .start_at = -1,
+	        /* [doc] Firehose reads a Kinesis source from LATEST */
+	        .from_tip = true,
 	};
 	f->readers = ks_readers_create(cfg->stream, &rc, &reader_ops, f);
 	return f;
@@ -207,16 +209,16 @@ static void opened(void *owner, ks_reader *r)
 
 /* Records never read expired (counted when found, at the end of the run too); when nothing
  * was in flight, the position moves past them. */
-static void skipped(void *owner, ks_reader *r, sim_time now, uint64_t expired)
+static void skipped(void *owner, ks_reader *r, sim_time now, uint64_t expired, uint64_t from)
 {
 	ks_firehose *f = owner;
 	part *p = ks_reader_data(r);
-	if (expired == 0)
-		return;
-	if (now >= f->ctx->warmup)
+	if (now >= f->ctx->warmup && expired > 0)
 		f->records_expired += (double)expired;
 	uint64_t cursor = ks_reader_cursor(r);
-	if (p->position == cursor - expired)
+	if (cursor == from)
+		return;          /* the cursor did not move */
+	if (p->position == from) /* nothing in hand: it follows the cursor */
 		p->position = cursor;
 	ks_reader_hold(r, p->position, cursor);
 }

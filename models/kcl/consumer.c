@@ -104,15 +104,16 @@ static void opened(void *owner, ks_reader *r)
 
 /* Records below the shard's live range expired before this consumer reached them; when nothing
  * was in flight, its position moves past them too. */
-static void skipped(void *owner, ks_reader *r, sim_time now, uint64_t expired)
+static void skipped(void *owner, ks_reader *r, sim_time now, uint64_t expired, uint64_t from)
 {
 	ks_consumer *c = owner;
 	part *p = ks_reader_data(r);
-	if (expired == 0)
-		return;
-	ks_metric_add(&c->records_expired, now, p->column, (double)expired);
+	if (expired > 0)
+		ks_metric_add(&c->records_expired, now, p->column, (double)expired);
 	uint64_t cursor = ks_reader_cursor(r);
-	if (p->position == cursor - expired)
+	if (cursor == from)
+		return;          /* the cursor did not move */
+	if (p->position == from) /* nothing in hand: it follows the cursor */
 		p->position = cursor;
 	ks_reader_hold(r, p->position, cursor);
 }
@@ -249,6 +250,8 @@ ks_consumer *ks_consumer_create(ks_ctx *ctx, const ks_consumer_config *cfg)
 	        .parents_retry = c->idle > 0 ? c->idle : SIM_S,
 	        .min_gap = MIN_CALL_GAP,
 	        .start_at = -1,
+	        .enabled_at = cfg->enabled_at,
+	        .from_tip = cfg->initial_position == 0,
 	        .efo = cfg->enhanced_fanout,
 	        .efo_max_take = cfg->max_records,
 	        .efo_lookahead = SIM_S,

@@ -22,6 +22,8 @@ typedef struct ks_consumer_config {
 	uint32_t max_records;
 	sim_dist per_record;       /* processing per record (ns); copied */
 	sim_time throttle_backoff; /* [code] KCL 1.x: sleep after a throttled call */
+	int initial_position;      /* 0 LATEST (KCL's default [doc]), 1 TRIM_HORIZON */
+	sim_time enabled_at;       /* the application starts this long after the run */
 } ks_consumer_config;
 
 ks_consumer *ks_consumer_create(ks_ctx *ctx, const ks_consumer_config *cfg);

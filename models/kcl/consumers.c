@@ -13,10 +13,24 @@ static const sim_schema processing_keys[] = {
         {.key = NULL},
 };
 
+static const sim_schema_value initial_positions[] = {{"LATEST", 0}, {"TRIM_HORIZON", 1}, {NULL, 0}};
+
 #define AT(f) SIM_SCHEMA_AT(ks_consumer_config, f)
 static const sim_schema consumer_keys[] = {
         {.key = "stream", .kind = SIM_SCHEMA_REF, .refs = "streams", .flags = SIM_SCHEMA_REQUIRED},
         {.key = "enhanced_fanout", .kind = SIM_SCHEMA_BOOL, .def = "false", AT(enhanced_fanout)},
+        /* [doc] KCL's initialPositionInStream, LATEST by default */
+        {.key = "initial_position",
+         .kind = SIM_SCHEMA_ENUM,
+         .def = "LATEST",
+         .values = initial_positions,
+         AT(initial_position)},
+        {.key = "enabled_at",
+         .kind = SIM_SCHEMA_DURATION,
+         .def = "0s",
+         .min = 0,
+         .max = 366 * 86400 * S_,
+         AT(enabled_at)},
         {.key = "idle_time_between_reads",
          .kind = SIM_SCHEMA_DURATION,
          .def = "1s",
@@ -61,6 +75,14 @@ static void create(ks_model *m, const char *entry, const sim_yaml_node *node)
 	ks_model_add(m, &ks_consumers_component, entry, entry, node, c);
 }
 
+/* An application started after the run's end would do nothing. */
+static void check_all(const sim_yaml_node *root, const sim_yaml_node *entries, sim_diag *d)
+{
+	for (size_t i = 0; entries && entries->kind == SIM_YAML_MAP && i < entries->n; i++)
+		ks_check_before_end(root, sim_yaml_get(entries->pairs[i].value, "enabled_at"),
+		                    "enabled_at", d);
+}
+
 static void start(void *obj)
 {
 	ks_consumer_start(obj);
@@ -86,6 +108,7 @@ const ks_component ks_consumers_component = {
         .key = "consumers",
         .noun = "consumer",
         .item = &consumer_item,
+        .check = check_all,
         .create = create,
         .start = start,
         .finish = finish,

@@ -451,7 +451,8 @@ static inline void route(ks_producer *p, target *tg, sim_time t)
 	}
 	size_t g = ks_stream_generation(s, t);
 	tg->ngens_seen = s->ngens;
-	tg->gen_from = s->gens[g].at;
+	/* the first generation also holds the backlog written before 0 */
+	tg->gen_from = g == 0 ? INT64_MIN : s->gens[g].at;
 	tg->gen_until = g + 1 < s->ngens ? s->gens[g + 1].at : SIM_TIME_MAX;
 	for (uint32_t k = 0; k < p->nkeys; k++) {
 		size_t shard = ks_stream_route(s, g, p->key_hash[k]);
@@ -599,6 +600,8 @@ ks_producer *ks_producer_create(ks_ctx *ctx, const ks_producer_config *cfg)
 	p->const_size = (uint32_t)fmax(0, llround(cfg->record_size.a));
 
 	p->next_size = -1;
+	/* streams.X.backlog: a constant-rate producer starts that long before the run */
+	p->next_ns = -(double)cfg->backlog;
 	if (cfg->profile) {
 		p->source = SRC_SEGMENTS;
 		build_profile(p, cfg->profile, cfg->nprofile);

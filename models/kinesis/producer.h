@@ -61,7 +61,10 @@ typedef struct ks_producer_config {
 	double zipf_s;
 	double hot_key_share; /* share of records sent with the single extra key "hot" */
 
-	/* PutRecords: calls of up to max_records records and 5 MiB, gathered over at most
+	/* Starts this long before the run (its streams' backlog; a constant rate only). */
+	sim_time backlog;
+
+	/* PutRecords: calls of up to max_records records and 10 MiB, gathered over at most
 	 * `linger` after the call's first record. PutRecord is max_records = 1, linger = 0; a
 	 * zero max_records means 1. */
 	uint32_t max_records;

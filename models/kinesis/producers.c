@@ -423,11 +423,53 @@ static void check_record_size(const sim_yaml_node *root, const sim_yaml_node *pr
 	}
 }
 
+/* A stream's backlog (streams.X.backlog) is written by its producers before the run: each
+ * must have a constant rate (what it wrote before is its rate at the start), and a producer of
+ * several streams needs the same backlog on each. */
+static void check_backlog(const sim_yaml_node *root, const sim_yaml_pair *p, sim_diag *d)
+{
+	const sim_yaml_node *streams = sim_yaml_get(root, "streams");
+	const sim_yaml_node *stream = sim_yaml_get(p->value, "stream");
+	const sim_yaml_node *list = sim_yaml_get(p->value, "streams");
+	size_t n = stream ? 1 : list && list->kind == SIM_YAML_SEQ ? list->n : 0;
+	const sim_yaml_node *first = NULL;
+	sim_time first_t = 0;
+	for (size_t i = 0; i < n; i++) {
+		const sim_yaml_node *name = stream ? stream : list->items[i];
+		if (name->kind != SIM_YAML_SCALAR)
+			continue;
+		const sim_yaml_node *b = sim_yaml_get(sim_yaml_get(streams, name->text), "backlog");
+		sim_time t = 0;
+		char err[128];
+		if (b && (b->kind != SIM_YAML_SCALAR ||
+		          sim_parse_duration(b->text, &t, err, sizeof err) < 0))
+			return; /* reported by the schema */
+		if (i == 0) {
+			first = b;
+			first_t = t;
+		} else if (t != first_t) {
+			sim_schema_error(d, name,
+			                 "producer '%s' writes to streams with different backlogs "
+			                 "(%s and %s)",
+			                 p->key->text, first ? first->text : "0s",
+			                 b ? b->text : "0s");
+			sim_diag_hint(d, "give its streams the same backlog");
+			return;
+		}
+	}
+	if (first_t > 0 && !sim_yaml_get(p->value, "rate"))
+		sim_schema_error(d, p->key,
+		                 "producer '%s' writes to a stream with a backlog, so it needs a "
+		                 "constant rate (its rate before the run)",
+		                 p->key->text);
+}
+
 static void check_all(const sim_yaml_node *root, const sim_yaml_node *entries, sim_diag *d)
 {
 	for (size_t i = 0; entries && entries->kind == SIM_YAML_MAP && i < entries->n; i++) {
 		check_producer(&entries->pairs[i], d);
 		check_record_size(root, entries->pairs[i].value, d);
+		check_backlog(root, &entries->pairs[i], d);
 	}
 }
 
@@ -500,6 +542,7 @@ static void create(ks_model *m, const char *entry, const sim_yaml_node *p)
 	} else {
 		cfg.stream = ks_model_stream(m, sim_schema_string(p, "stream"));
 	}
+	cfg.backlog = (cfg.streams ? cfg.streams[0] : cfg.stream)->cfg.backlog;
 
 	const sim_yaml_node *profile = sim_yaml_get(p, "profile");
 	const sim_yaml_node *diurnal = sim_yaml_get(p, "diurnal");

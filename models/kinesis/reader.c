@@ -16,7 +16,7 @@
 #define GETRECORDS_MAX_RECORDS 10000          /* [doc] a call returns at most 10,000 records */
 #define GETRECORDS_MAX_BYTES   (10 * 1048576) /* [doc] ... and 10 MiB */
 
-enum { EV_CALL, EV_RESPONSE, EV_PUSH };
+enum { EV_CALL, EV_RESPONSE, EV_PUSH, EV_ENABLE };
 
 struct ks_reader {
 	ks_readers *set;
@@ -72,18 +72,53 @@ static gsl_rng *stream_of(const ks_readers *set, const char *purpose, size_t sha
 	return rng;
 }
 
-static void start(ks_reader *r)
+/* Whether the reader waits for an enabling event before its first call: enabled after its
+ * shard opened, or LATEST on a stream with a backlog (the tip is found at the start). */
+static bool enabled_later(const ks_reader *r)
 {
+	const ks_reader_config *cfg = &r->set->cfg;
 	sim_time open = r->shard->open_at;
-	if (open >= ctx_of(r)->stop)
-		return;
+	return cfg->enabled_at > open ||
+	       (cfg->from_tip && open <= 0 && r->set->stream->cfg.backlog > 0);
+}
+
+/* The first call, or the first look at the subscription, from `at`. */
+static void first_read(ks_reader *r, sim_time at)
+{
 	if (r->set->cfg.efo) { /* [doc] the subscription pushes from the start */
-		schedule(r, open, EV_PUSH);
+		schedule(r, at, EV_PUSH);
 		return;
 	}
 	/* each reader starts at its own random phase U(0, phase) [MODEL 4b, 5] */
-	schedule(r, open + (sim_time)(sim_rng_uniform(r->phase_rng) * (double)r->set->cfg.phase),
+	schedule(r, at + (sim_time)(sim_rng_uniform(r->phase_rng) * (double)r->set->cfg.phase),
 	         EV_CALL);
+}
+
+static void start(ks_reader *r)
+{
+	sim_time open = r->shard->open_at;
+	sim_time at = open > r->set->cfg.enabled_at ? open : r->set->cfg.enabled_at;
+	if (at >= ctx_of(r)->stop)
+		return;
+	if (enabled_later(r)) {
+		r->reading = true;
+		sim_engine_at(ctx_of(r)->engine, at, on_event, r, EV_ENABLE);
+		return;
+	}
+	first_read(r, at);
+}
+
+/* Enabled at now: LATEST starts at the tip (what the producers wrote by now is not its to
+ * read); then the first read. */
+static void enable(ks_reader *r, sim_time now)
+{
+	if (r->set->cfg.from_tip) {
+		ks_ctx_advance(r->set->stream->ctx, now);
+		uint64_t from = r->cursor;
+		r->cursor = r->keep = r->taken = r->shard->log.end;
+		r->set->ops->skipped(r->set->owner, r, now, 0, from);
+	}
+	first_read(r, now);
 }
 
 static void open_reader(ks_readers *set, size_t shard)
@@ -100,6 +135,9 @@ static void open_reader(ks_readers *set, size_t shard)
 	 * starts with an empty stream, so they read the same records. */
 	r->keep = r->taken = r->cursor = r->from = r->shard->log.end;
 	r->last_call = -SIM_S; /* no call yet */
+	/* LATEST not yet enabled: it holds nothing and loses nothing (enable sets its place) */
+	if (set->cfg.from_tip && enabled_later(r))
+		r->keep = r->taken = UINT64_MAX;
 	ks_log_register(&r->shard->log, &r->keep, &r->taken);
 	if (set->cfg.efo) {
 		const ks_ctx *ctx = s->ctx;
@@ -205,12 +243,12 @@ static bool finished(ks_reader *r, sim_time now)
 static void skip_expired(ks_reader *r, sim_time now)
 {
 	ks_log_expire(&r->shard->log, now);
-	uint64_t live = r->shard->log.live, expired = 0;
+	uint64_t live = r->shard->log.live, expired = 0, from = r->cursor;
 	if (r->cursor < live) {
 		expired = live - r->cursor;
 		r->cursor = live;
 	}
-	r->set->ops->skipped(r->set->owner, r, now, expired);
+	r->set->ops->skipped(r->set->owner, r, now, expired, from);
 }
 
 /* [doc] AT_TIMESTAMP: the mapping starts at the first record accepted at or after the time;
@@ -229,8 +267,9 @@ static void skip_before_start(ks_reader *r, sim_time now)
 		else
 			hi = mid;
 	}
+	uint64_t from = r->cursor;
 	r->cursor = lo;
-	r->set->ops->skipped(r->set->owner, r, now, 0);
+	r->set->ops->skipped(r->set->owner, r, now, 0, from);
 }
 
 static void arrive(ks_reader *r, uint64_t from, uint64_t to, sim_time now)
@@ -321,6 +360,7 @@ static void on_event(sim_engine *e, void *obj, uint64_t arg)
 		arrive(r, r->from, r->cursor, now);
 		break;
 	case EV_PUSH: take_pushed(r, now); break;
+	case EV_ENABLE: enable(r, now); break;
 	default: SIM_ASSERT(!"unknown reader event");
 	}
 }

@@ -19,6 +19,8 @@ void ks_shard_init(ks_shard *s, struct ks_stream *stream, size_t index, sim_time
 	s->record_tokens = write->records_per_s;
 	s->byte_tokens = write->bytes_per_s;
 	s->fixed_window = -1;
+	s->refilled =
+	        INT64_MIN / 4; /* full at its first write, which may come before 0 (backlog) */
 	if (s->write.burst_bytes < s->write.bytes_per_s) /* no larger records: one second's bytes */
 		s->write.burst_bytes = s->write.bytes_per_s;
 	ks_read_limiter_init(&s->reads, read);

@@ -247,6 +247,10 @@ static void split(ks_stream *s, size_t parent, sim_time at)
 
 void ks_stream_accepted(ks_stream *s, size_t shard, sim_time t, uint32_t bytes)
 {
+	if (t < 0) { /* the backlog: before the run, in no series */
+		s->backlog_records += 1;
+		return;
+	}
 	ks_metric_add(&s->incoming_records, t, shard, 1);
 	ks_metric_add(&s->incoming_bytes, t, shard, bytes);
 	/* [doc] PUT payload units: 25 KB per record, rounded up. */
@@ -324,6 +328,7 @@ void ks_stream_summarize(const ks_stream *s)
 	         shard_minutes > 0 ? s->read_throttled.total / shard_minutes : 0, "1/min"},
 	        {"records_expired", s->records_expired.total, "count"},
 	        {"getrecords_iterator_age.max", s->iterator_age_max_ms.total / 1e3, "s"},
+	        {"backlog_records", s->backlog_records, "count"},
 	};
 	ks_summary_rows(s->ctx, s->name, rows, sizeof rows / sizeof rows[0]);
 }

@@ -25,6 +25,7 @@ typedef struct ks_stream_config {
 	size_t nreshards;
 	sim_time retention;
 	double max_record_size;   /* [doc] bytes of data and partition key a record may hold */
+	sim_time backlog;         /* its producers start this long before the run, nobody reading */
 	sim_time put_to_readable; /* [choice] platform.kinesis.put_to_readable */
 	ks_write_limiter_config write;
 	ks_read_limiter_config read;
@@ -74,6 +75,7 @@ typedef struct ks_stream {
 	ks_metric incoming_records, incoming_bytes, write_throttled, records_lost, read_calls,
 	        read_throttled, iterator_age_max_ms, records_expired;
 	double put_payload_units;   /* [doc] 25 KB units of accepted records, measured period */
+	double backlog_records;     /* accepted before the run started (streams.X.backlog) */
 	double bytes_in, bytes_out; /* accepted and returned by GetRecords, measured period */
 	/* [doc] on-demand data in and out is billed per record rounded up to 1 KiB: the bytes
 	 * billed, measured period (on-demand streams only) */

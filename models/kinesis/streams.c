@@ -129,6 +129,7 @@ typedef struct stream_entry {
 	int on_demand;
 	sim_time retention;
 	double max_record_size;
+	sim_time backlog;
 } stream_entry;
 
 static const sim_schema_value modes[] = {{"provisioned", 0}, {"on_demand", 1}, {NULL, 0}};
@@ -174,6 +175,13 @@ static const sim_schema stream_keys[] = {
          .flags = SIM_SCHEMA_SOFT_RANGE,
          AT(max_record_size)},
         {.key = "reshard", .kind = SIM_SCHEMA_SEQ, .item = &reshard_item},
+        /* how long its producers wrote before the run starts, nobody reading */
+        {.key = "backlog",
+         .kind = SIM_SCHEMA_DURATION,
+         .def = "0s",
+         .min = 0,
+         .max = 8760 * 3600 * S_,
+         AT(backlog)},
         {.key = NULL},
 };
 #undef AT
@@ -260,6 +268,14 @@ static void check_stream(const sim_yaml_pair *p, sim_time reshard_time, bool war
 		        d, SIM_DIAG_ERROR, shards->key->file, shards->key->line, shards->key->col,
 		        "an on_demand stream takes no 'shards' (stream '%s')", p->key->text);
 		sim_diag_hint(d, "on-demand streams start at 4 shards and split the hot ones");
+	}
+	const sim_yaml_pair *backlog = sim_yaml_get_pair(p->value, "backlog");
+	if (on_demand && backlog && !sim_schema_holds_default(backlog, stream_keys)) {
+		sim_diag_report(d, SIM_DIAG_ERROR, backlog->key->file, backlog->key->line,
+		                backlog->key->col,
+		                "a backlog needs a provisioned stream (stream '%s' is on_demand)",
+		                p->key->text);
+		sim_diag_hint(d, "kinesim does not model an on-demand stream's past peaks");
 	}
 	const sim_yaml_pair *plan = sim_yaml_get_pair(p->value, "reshard");
 	if (!plan || plan->value->kind != SIM_YAML_SEQ)
@@ -356,6 +372,7 @@ static void create(ks_model *m, const char *entry, const sim_yaml_node *node)
 	        .retention = e.retention,
 	        .put_to_readable = k->put_to_readable,
 	        .max_record_size = e.max_record_size,
+	        .backlog = e.backlog,
 	        .write = {.fixed_window = k->write_limiter == 1,
 	                  .records_per_s = k->write_records,
 	                  .bytes_per_s = k->write_bytes,

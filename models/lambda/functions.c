@@ -273,7 +273,7 @@ static const sim_schema errors_keys[] = {
  * platform's. */
 typedef struct kinesis_trigger {
 	int64_t batch_size, lanes, max_retry_attempts;
-	sim_time batching_window, start_at, max_record_age;
+	sim_time batching_window, start_at, max_record_age, enabled_at;
 	int start;
 	bool efo, bisect, item_failures;
 } kinesis_trigger;
@@ -309,6 +309,13 @@ static const sim_schema kinesis_trigger_keys[] = {
          .values = positions,
          AT(start)},
         {.key = "starting_position_timestamp", .kind = SIM_SCHEMA_DURATION, AT(start_at)},
+        /* the mapping is created (or enabled) this long after the run's start */
+        {.key = "enabled_at",
+         .kind = SIM_SCHEMA_DURATION,
+         .def = "0s",
+         .min = 0,
+         .max = 366 * 86400 * S_,
+         AT(enabled_at)},
         {.key = "maximum_retry_attempts",
          .kind = SIM_SCHEMA_INT,
          .def = "-1",
@@ -554,7 +561,8 @@ static void check_sqs_trigger(const sim_yaml_node *t, bool warn, sim_diag *d)
 /* errors.outages end after they start; on_record_error's retries and then go with policy
  * retry; then: forward goes with forward_to; AT_TIMESTAMP needs its time; a function does
  * not forward to itself (its copies included); an sqs trigger's batch and window agree. */
-static void check_function(const sim_yaml_pair *p, bool aws_warn, sim_diag *d)
+static void check_function(const sim_yaml_node *root, const sim_yaml_pair *p, bool aws_warn,
+                           sim_diag *d)
 {
 	const sim_yaml_node *fn = p->value;
 	const sim_yaml_node *outages = sim_yaml_get(sim_yaml_get(fn, "errors"), "outages");
@@ -607,6 +615,7 @@ static void check_function(const sim_yaml_pair *p, bool aws_warn, sim_diag *d)
 		const sim_yaml_node *t = triggers->items[i];
 		if (sim_yaml_get(t, "sqs"))
 			check_sqs_trigger(t, aws_warn, d);
+		ks_check_before_end(root, sim_yaml_get(t, "enabled_at"), "enabled_at", d);
 		const sim_yaml_node *pos = sim_yaml_get(t, "starting_position");
 		if (scalar_is(pos, "AT_TIMESTAMP") &&
 		    !sim_yaml_get(t, "starting_position_timestamp")) {
@@ -667,7 +676,7 @@ static void check_all(const sim_yaml_node *root, const sim_yaml_node *functions,
 {
 	bool warn = scalar_is(sim_yaml_get(sim_yaml_get(root, "platform"), "aws_ranges"), "warn");
 	for (size_t i = 0; functions && functions->kind == SIM_YAML_MAP && i < functions->n; i++)
-		check_function(&functions->pairs[i], warn, d);
+		check_function(root, &functions->pairs[i], warn, d);
 	check_reservations(root, functions, d);
 }
 
@@ -772,6 +781,7 @@ static ks_kinesis_esm_config kinesis_config(const lambda *l, const sim_yaml_node
 	        .lanes = (uint32_t)t.lanes,
 	        .start = (ks_start)t.start,
 	        .start_at = t.start_at,
+	        .enabled_at = t.enabled_at,
 	        .max_retry_attempts = t.max_retry_attempts,
 	        .max_record_age = t.max_record_age,
 	        .bisect = t.bisect,

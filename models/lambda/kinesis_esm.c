@@ -564,8 +564,9 @@ static void arrived(void *owner, ks_reader *r, uint64_t from, uint64_t to, sim_t
 		next_read(p, now);
 }
 
-static void skipped(void *owner, ks_reader *r, sim_time now, uint64_t expired)
+static void skipped(void *owner, ks_reader *r, sim_time now, uint64_t expired, uint64_t from)
 {
+	(void)from; /* the lanes' positions follow the reader's front (positions) */
 	ks_kinesis_esm *e = owner;
 	poller *p = ks_reader_data(r);
 	if (expired > 0)
@@ -637,6 +638,8 @@ ks_kinesis_esm *ks_kinesis_esm_create(ks_ctx *ctx, ks_function *fn, struct ks_st
 	        .max_records = cfg->getrecords_limit,
 	        .parents_retry = cfg->poll_interval,
 	        .start_at = cfg->start == KS_START_AT_TIMESTAMP ? cfg->start_at : -1,
+	        .enabled_at = cfg->enabled_at,
+	        .from_tip = cfg->start == KS_START_LATEST,
 	        .efo = cfg->efo,
 	        .efo_max_take = UINT64_MAX,
 	        .efo_lookahead = SIM_S,

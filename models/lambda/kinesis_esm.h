@@ -34,6 +34,7 @@ typedef struct ks_kinesis_esm_config {
 	uint32_t lanes;           /* parallelization_factor */
 	ks_start start;
 	sim_time start_at;          /* starting_position_timestamp */
+	sim_time enabled_at;        /* the mapping reads from then (LATEST: what comes from then) */
 	int64_t max_retry_attempts; /* -1: until the records expire */
 	sim_time max_record_age;    /* -1: none */
 	bool bisect;

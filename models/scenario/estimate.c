@@ -81,6 +81,7 @@ typedef struct stream_est {
 	bool on_demand;
 	double on_demand_max;
 	double retention; /* s */
+	double backlog;   /* s of writing before the run (streams.X.backlog) */
 	const sim_yaml_node *reshard;
 	double *offered;  /* records offered per cell */
 	double *bytes;    /* their bytes (data and key) */
@@ -267,6 +268,7 @@ static void read_streams(world *w, const sim_yaml_node *root)
 		stream_est *st = &w->streams[i];
 		st->name = streams->pairs[i].key->text;
 		st->retention = seconds(sim_schema_duration(s, "retention"));
+		st->backlog = seconds(sim_schema_duration(s, "backlog"));
 		const sim_yaml_node *mode = sim_yaml_get(s, "mode");
 		st->on_demand = mode && strcmp(mode->text, "on_demand") == 0;
 		st->on_demand_max = on_demand_max;
@@ -522,11 +524,16 @@ ks_estimate ks_estimate_tree(const sim_yaml_node *root)
 			rejected_peak =
 			        fmax(rejected_peak, (st->offered[c] - st->accepted[c]) / w.dt);
 		}
-		e.records += accepted;
-		e.deliveries += accepted * st->readers;
+		/* The backlog: the first cell's accepted rate, for the backlog's time before 0
+		 * (what it holds expires with retention). */
+		double backlog = st->accepted[0] / w.dt * fmin(st->backlog, st->retention);
+		e.records += accepted + backlog;
+		e.deliveries += (accepted + backlog) * st->readers;
 		/* A log with no reader keeps nothing; with readers, at most a retention's worth. */
 		if (st->readers > 0)
-			e.log_bytes += fmin(accepted, peak * st->retention) * LOG_BYTES_PER_RECORD;
+			e.log_bytes += fmin(accepted + backlog,
+			                    fmax(peak, st->accepted[0] / w.dt) * st->retention) *
+			               LOG_BYTES_PER_RECORD;
 		/* Records rejected during the longest backoff wait in the producers' heaps. */
 		double offered = 0;
 		for (size_t c = 0; c < NCELLS; c++)

@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "sim/alloc.h"
 #include "tests/harness.h"
 
 /* One consumer, idle 200 ms, responses 50 ms after each call, no processing: the idle time
@@ -242,6 +243,63 @@ static void the_stream_counts_every_consumers_calls(void **state)
 	harness_free(&r);
 }
 
+/* Issue 11: a KCL application starts at LATEST by default [doc] and skips a stream's backlog;
+ * initial_position: TRIM_HORIZON reads it; Firehose reads a Kinesis source from LATEST. */
+static void initial_position_decides_what_of_a_backlog_is_read(void **state)
+{
+	(void)state;
+	harness_run r =
+	        harness_run_yaml("kinesim: 1\n"
+	                         "name: kcl-backlog\n"
+	                         "duration: 10m\n"
+	                         "streams: {s: {shards: 1, backlog: 30m}}\n"
+	                         "producers: {p: {stream: s, rate: 50/s, record_size: 1KB}}\n"
+	                         "consumers:\n"
+	                         "  tip: {stream: s}\n"
+	                         "  all: {stream: s, initial_position: TRIM_HORIZON}\n"
+	                         "firehoses: {archive: {source: s}}\n",
+	                         NULL, 2);
+	double backlog = harness_value(&r, "s.backlog_records");
+	double accepted = harness_value(&r, "s.incoming_records");
+	assert_true(backlog > 80000);
+	assert_true(harness_value(&r, "tip.records_processed") <= accepted);
+	assert_true(harness_value(&r, "tip.records_processed") > 0.95 * accepted);
+	assert_true(harness_value(&r, "all.records_processed") > accepted + 0.95 * backlog);
+	double archived = harness_value(&r, "archive.records_delivered") +
+	                  harness_value(&r, "archive.records_pending");
+	assert_true(archived == accepted);
+	harness_free(&r);
+}
+
+/* A stream's backlog and a late start, checked: producers of a backlog have a constant rate and
+ * the same backlog on each of their streams; an on-demand stream takes none; nothing starts at
+ * or after the run's end. */
+static void backlogs_and_late_starts_are_checked(void **state)
+{
+	(void)state;
+	int rc;
+	char *text = harness_diagnostics(
+	        "kinesim: 1\n"
+	        "name: checks\n"
+	        "duration: 10m\n"
+	        "streams: {s: {shards: 1, backlog: 1h}, t: {shards: 1}, o: {mode: on_demand, "
+	        "backlog: 1h}}\n"
+	        "producers:\n"
+	        "  both: {streams: [s, t], rate: 1/s, record_size: 1KB}\n"
+	        "  wave: {stream: s, profile: [{at: 0s, rate: 1/s}], record_size: 1KB}\n"
+	        "consumers: {c: {stream: t, enabled_at: 10m}}\n",
+	        &rc);
+	assert_int_equal(rc, KS_SCENARIO_INVALID);
+	assert_non_null(strstr(text, "error: a backlog needs a provisioned stream (stream 'o' is "
+	                             "on_demand)"));
+	assert_non_null(strstr(text, "error: producer 'both' writes to streams with different "
+	                             "backlogs (1h and 0s)"));
+	assert_non_null(strstr(text, "error: producer 'wave' writes to a stream with a backlog, so "
+	                             "it needs a constant rate"));
+	assert_non_null(strstr(text, "error: enabled_at 10m is not before the run's end"));
+	sim_free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -253,6 +311,8 @@ int main(void)
 	        cmocka_unit_test(records_expiring_before_the_consumer_reads_them_count_as_expired),
 	        cmocka_unit_test(a_consumer_shares_the_read_limit_with_lambda_pollers),
 	        cmocka_unit_test(the_stream_counts_every_consumers_calls),
+	        cmocka_unit_test(initial_position_decides_what_of_a_backlog_is_read),
+	        cmocka_unit_test(backlogs_and_late_starts_are_checked),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

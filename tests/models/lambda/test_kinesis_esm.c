@@ -278,6 +278,79 @@ static void the_payload_limit_counts_base64_data_and_the_envelope(void **state)
 	assert_true(mean > 1.5 && mean <= 2);
 }
 
+/* Issue 11: streams that do not start empty. One shard holds an hour of backlog (1000/s) when
+ * the run starts; `drain` reads from TRIM_HORIZON, `tip` from LATEST. The backlog is counted
+ * apart from the run's records; LATEST skips it, TRIM_HORIZON works through it, its iterator
+ * age starting near an hour and falling as it catches up. */
+static void a_backlog_is_read_from_trim_horizon_and_skipped_from_latest(void **state)
+{
+	(void)state;
+	harness_run r = harness_run_yaml(
+	        "kinesim: 1\n"
+	        "name: backlog\n"
+	        "duration: 20m\n"
+	        "metrics: {interval: 1m}\n"
+	        "streams: {s: {shards: 1, backlog: 1h}}\n"
+	        "producers: {p: {stream: s, rate: 100/s, record_size: 1KB}}\n"
+	        "functions:\n"
+	        "  drain:\n"
+	        "    duration: {per_invocation: 10ms, per_record: 50us}\n"
+	        "    triggers: [{kinesis: s, batch_size: 1000, starting_position: TRIM_HORIZON}]\n"
+	        "  tip:\n"
+	        "    triggers: [{kinesis: s}]\n",
+	        NULL, 5);
+	double backlog = harness_value(&r, "s.backlog_records");
+	double accepted = harness_value(&r, "s.incoming_records");
+	assert_true(backlog > 0.95 * 360000 && backlog < 1.05 * 360000);
+	assert_true(accepted > 0.95 * 120000 && accepted < 1.05 * 120000);
+	/* LATEST: the run's records only */
+	assert_true(harness_value(&r, "tip.records_processed") +
+	                    harness_value(&r, "tip.records_pending") ==
+	            accepted);
+	/* TRIM_HORIZON: the backlog and the run's records */
+	assert_true(harness_value(&r, "drain.records_processed") +
+	                    harness_value(&r, "drain.records_pending") ==
+	            backlog + accepted);
+	assert_true(harness_value(&r, "drain.iterator_age.max") > 3500);
+	const sim_series *age = harness_series(r.metrics, "functions/drain", "iterator_age_max_ms");
+	const double *v = sim_series_data(age);
+	assert_true(v[0] > 3500e3);                          /* the first minute: an hour behind */
+	assert_true(v[sim_series_rows(age) - 1] < v[0] / 2); /* catching up */
+	harness_free(&r);
+}
+
+/* Issue 11: a mapping enabled later (enabled_at: 10m). LATEST reads what comes from then and
+ * held nothing before; TRIM_HORIZON starts from the oldest record, ten minutes behind. Each
+ * on a stream of its own (the same records): on one shard the catch-up's large reads would
+ * throttle the other mapping, as they do at AWS. */
+static void a_mapping_enabled_later_starts_at_its_position(void **state)
+{
+	(void)state;
+	harness_run r = harness_run_yaml(
+	        "kinesim: 1\n"
+	        "name: enabled\n"
+	        "duration: 20m\n"
+	        "streams: {s: {shards: 1}, t: {shards: 1}}\n"
+	        "producers: {p: {streams: [s, t], rate: 100/s, record_size: 1KB}}\n"
+	        "functions:\n"
+	        "  late:\n"
+	        "    triggers: [{kinesis: s, enabled_at: 10m}]\n"
+	        "  catchup:\n"
+	        "    triggers: [{kinesis: t, enabled_at: 10m, starting_position: TRIM_HORIZON}]\n",
+	        NULL, 5);
+	double accepted = harness_value(&r, "s.incoming_records");
+	double late = harness_value(&r, "late.records_processed") +
+	              harness_value(&r, "late.records_pending");
+	assert_true(late > 0.45 * accepted && late < 0.55 * accepted);
+	assert_true(harness_value(&r, "late.iterator_age.max") < 10);
+	assert_true(harness_value(&r, "catchup.records_processed") +
+	                    harness_value(&r, "catchup.records_pending") ==
+	            accepted);
+	double age = harness_value(&r, "catchup.iterator_age.max");
+	assert_true(age > 590 && age < 620);
+	harness_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -290,6 +363,8 @@ int main(void)
 	        cmocka_unit_test(a_batch_discarded_for_its_age_does_not_stop_the_mapping),
 	        cmocka_unit_test(a_throttled_mapping_keeps_discarding_old_batches),
 	        cmocka_unit_test(the_payload_limit_counts_base64_data_and_the_envelope),
+	        cmocka_unit_test(a_backlog_is_read_from_trim_horizon_and_skipped_from_latest),
+	        cmocka_unit_test(a_mapping_enabled_later_starts_at_its_position),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
