@@ -39,6 +39,19 @@ static const metric_def metric_defs[] = {
         M(records_on_failure, SIM_SERIES_SUM, "count", "records in discarded batches"),
         M(on_failure_events, SIM_SERIES_SUM, "count", "invocation records sent to on_failure"),
         M(duplicates, SIM_SERIES_SUM, "count", "records processed more than once"),
+        M(polled_events, SIM_SERIES_SUM, "count",
+          "records its stream mappings read (PolledEventCount)"),
+        M(filtered_out_events, SIM_SERIES_SUM, "count",
+          "records read that filter_criteria left out (FilteredOutEventCount)"),
+        M(invoked_events, SIM_SERIES_SUM, "count",
+          "records in invocations that ran, retries included (InvokedEventCount)"),
+        M(failed_invoke_events, SIM_SERIES_SUM, "count",
+          "records in invocations that failed (FailedInvokeEventCount)"),
+        M(dropped_events, SIM_SERIES_SUM, "count",
+          "records dropped for age, retries or retention (DroppedEventCount)"),
+        M(on_failure_delivered_events, SIM_SERIES_SUM, "count",
+          "records whose discard was sent to on_failure "
+          "(OnFailureDestinationDeliveredEventCount)"),
         {offsetof(ks_function, iterator_age_max_ms), "iterator_age_max_ms", SIM_SERIES_MAX, "ms",
          "maximum Lambda IteratorAge per shard", true},
         {offsetof(ks_function, read_throttled), "read_throttled", SIM_SERIES_SUM, "count",
@@ -471,6 +484,7 @@ void ks_function_on_failure(ks_function *f, sim_time t, size_t column, uint64_t 
 void ks_function_note_expired(ks_function *f, sim_time t, uint64_t n)
 {
 	ks_metric_add(&f->records_expired, t, 0, (double)n);
+	ks_metric_add(&f->dropped_events, t, 0, (double)n);
 }
 
 void ks_function_note_read(ks_function *f, sim_time t, size_t column, bool admitted,
@@ -518,6 +532,12 @@ void ks_function_summarize(ks_function *f)
 	        {"on_failure_events", f->on_failure_events.total, "count"},
 	        {"duplicates", f->duplicates.total, "count"},
 	        {"records_pending", f->records_pending, "count"},
+	        {"polled_events", f->polled_events.total, "count"},
+	        {"filtered_out_events", f->filtered_out_events.total, "count"},
+	        {"invoked_events", f->invoked_events.total, "count"},
+	        {"failed_invoke_events", f->failed_invoke_events.total, "count"},
+	        {"dropped_events", f->dropped_events.total, "count"},
+	        {"on_failure_delivered_events", f->on_failure_delivered_events.total, "count"},
 	        {"read_throttled", f->read_throttled.total, "count"},
 	        {"iterator_age.mean",
 	         f->iterator_age_batches > 0

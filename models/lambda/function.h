@@ -94,6 +94,9 @@ typedef struct ks_function {
 	ks_metric invocations, errors, throttles, duration_sum_ms, duration_max_ms, concurrent_max,
 	        cold_starts, records_processed, records_skipped, records_forwarded, records_expired,
 	        records_on_failure, on_failure_events, duplicates;
+	/* [doc] the event source mappings' event counts (kinesis triggers) */
+	ks_metric polled_events, filtered_out_events, invoked_events, failed_invoke_events,
+	        dropped_events, on_failure_delivered_events;
 	ks_metric iterator_age_max_ms, read_throttled; /* per shard column */
 	sim_series *duration_avg_ms;                   /* derived at the end */
 	sim_hist *latency;

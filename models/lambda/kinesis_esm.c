@@ -177,6 +177,7 @@ static void positions(poller *p)
 static void add(poller *p, uint64_t from, uint64_t to, sim_time now)
 {
 	uint32_t lanes = p->esm->cfg.lanes;
+	ks_metric_add(&p->esm->fn->polled_events, now, 0, (double)(to - from));
 	for (uint32_t i = 0; i < lanes; i++) {
 		lane *l = &p->lanes[i];
 		if (l->n == l->inflight)
@@ -306,8 +307,10 @@ static void discard(poller *p, size_t ln, sim_time now, ks_discard_condition why
 			lost++;
 	}
 	ks_metric_add(&f->records_on_failure, now, 0, lost);
+	ks_metric_add(&f->dropped_events, now, 0, lost);
 	if (ks_sink_set(&e->cfg.on_failure)) {
 		ks_metric_add(&f->on_failure_events, now, 0, 1);
+		ks_metric_add(&f->on_failure_delivered_events, now, 0, lost);
 		ks_function_on_failure(f, now, p->column, l->seq[l->head],
 		                       l->seq[l->head + l->inflight - 1], l->inflight, l->invokes,
 		                       why);
@@ -356,6 +359,7 @@ static void invoke(poller *p, size_t ln, sim_time now)
 	}
 	l->invokes++;
 	l->invoke_sent = now;
+	ks_metric_add(&p->esm->fn->invoked_events, now, 0, l->inflight);
 	schedule(p, ln, l->inv.end, LANE_COMPLETE);
 }
 
@@ -462,6 +466,8 @@ static void complete(poller *p, size_t ln, sim_time now)
 	 * failing shows its age growing (VALIDATION.md case 9). */
 	ks_batch b = batch_of(p, l);
 	ks_function_note_iterator_age(fn, now, &b, p->column, age_time(p, l, now));
+	if (inv->status != KS_INVOKE_OK)
+		ks_metric_add(&fn->failed_invoke_events, now, 0, l->inflight);
 	if (inv->status == KS_INVOKE_OK) {
 		if (fn->fanout) /* [MODEL 8] the records go on to the other targets */
 			ks_fanout_pass(fn->fanout, now, &b);

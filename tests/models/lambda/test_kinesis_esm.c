@@ -224,6 +224,30 @@ static void a_batch_discarded_for_its_age_does_not_stop_the_mapping(void **state
 	harness_free(&r);
 }
 
+/* Issue 11: the mapping's event counts as Lambda reports them (PolledEventCount,
+ * InvokedEventCount, FailedInvokeEventCount, DroppedEventCount,
+ * OnFailureDestinationDeliveredEventCount), on the slow function above with 2% poison
+ * records and two retries. */
+static void the_mapping_reports_its_event_counts(void **state)
+{
+	(void)state;
+	harness_run r = harness_run_yaml(
+	        harness_fmt(slow_with_age_limit, "    errors: {poison_records: 2%}\n"), NULL, 7);
+	double accepted = harness_value(&r, "s.incoming_records");
+	double processed = harness_value(&r, "f.records_processed");
+	double polled = harness_value(&r, "f.polled_events");
+	double on_failure = harness_value(&r, "f.records_on_failure");
+	assert_true(polled >= processed && polled <= accepted);
+	assert_true(harness_value(&r, "f.invoked_events") > processed);
+	assert_true(harness_value(&r, "f.failed_invoke_events") > 0);
+	assert_true(on_failure > 0);
+	assert_true(harness_value(&r, "f.dropped_events") ==
+	            on_failure + harness_value(&r, "f.records_expired"));
+	assert_true(harness_value(&r, "f.on_failure_delivered_events") == on_failure);
+	assert_true(harness_value(&r, "f.filtered_out_events") == 0);
+	harness_free(&r);
+}
+
 /* With reserved concurrency 0 every invocation is throttled and retried; once the batch is
  * older than maximum_record_age it is discarded, and the next one is formed and tried: the
  * mapping goes on discarding to the end instead of stopping after the first. */
@@ -365,6 +389,7 @@ int main(void)
 	        cmocka_unit_test(the_payload_limit_counts_base64_data_and_the_envelope),
 	        cmocka_unit_test(a_backlog_is_read_from_trim_horizon_and_skipped_from_latest),
 	        cmocka_unit_test(a_mapping_enabled_later_starts_at_its_position),
+	        cmocka_unit_test(the_mapping_reports_its_event_counts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
