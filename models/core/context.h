@@ -25,6 +25,10 @@ typedef struct ks_ctx {
 	/* Per producer number, the seed of its records' uniforms u and v (MODEL.md section 1):
 	 * what belongs to a record follows it to every consumer. */
 	const uint64_t *crn_seeds;
+	/* Per producer number: the fields its records carry (core/fields.h) and its number of
+	 * regular partition keys (key number key_count is "hot"). */
+	const struct ks_fields *fields;
+	const uint32_t *key_counts;
 } ks_ctx;
 
 /* Whether an event at t counts in the summary: the measured period [warmup, stop). */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "models/core/fields.h"
 #include "models/kinesis/producer.h"
 #include "models/kinesis/trace.h"
 #include "sim/alloc.h"
@@ -23,6 +24,7 @@ typedef struct producers {
 	size_t n, cap;
 	uint64_t *crn_seeds; /* per producer number: the seed of its records' uniforms */
 	uint32_t *key_count; /* per producer number: its partition keys */
+	ks_fields *fields;   /* per producer number: the fields its records carry */
 } producers;
 
 static const sim_schema_value key_distributions[] = {{"uniform", 0}, {"zipf", 1}, {NULL, 0}};
@@ -155,6 +157,8 @@ static const sim_schema producer_keys[] = {
         {.key = "diurnal", .kind = SIM_SCHEMA_MAP, .children = diurnal_keys, .what = "diurnal"},
         {.key = "trace", .kind = SIM_SCHEMA_STRING},
         {.key = "record_size", .kind = SIM_SCHEMA_DIST_SIZE, .flags = SIM_SCHEMA_REQUIRED},
+        /* what event filters see of a record (core/fields.h); checked by ks_fields_check */
+        {.key = "fields", .kind = SIM_SCHEMA_ANY},
         {.key = "limit", .kind = SIM_SCHEMA_INT, .min = 0, .max = 9e15},
         {.key = "partition_keys",
          .kind = SIM_SCHEMA_MAP,
@@ -470,6 +474,7 @@ static void check_all(const sim_yaml_node *root, const sim_yaml_node *entries, s
 		check_producer(&entries->pairs[i], d);
 		check_record_size(root, entries->pairs[i].value, d);
 		check_backlog(root, &entries->pairs[i], d);
+		ks_fields_check(sim_yaml_get(entries->pairs[i].value, "fields"), d);
 	}
 }
 
@@ -481,10 +486,13 @@ static void *prepare(ks_model *m)
 	ps->all = sim_calloc(ps->cap ? ps->cap : 1, sizeof *ps->all);
 	ps->crn_seeds = sim_calloc(ps->cap ? ps->cap : 1, sizeof *ps->crn_seeds);
 	ps->key_count = sim_calloc(ps->cap ? ps->cap : 1, sizeof *ps->key_count);
+	ps->fields = sim_calloc(ps->cap ? ps->cap : 1, sizeof *ps->fields);
 	ks_ctx *ctx = ks_model_ctx(m);
 	ctx->advance = advance;
 	ctx->world = ps;
 	ctx->crn_seeds = ps->crn_seeds;
+	ctx->fields = ps->fields;
+	ctx->key_counts = ps->key_count;
 	return ps;
 }
 
@@ -494,6 +502,9 @@ static void release(void *state)
 	sim_free(ps->all);
 	sim_free(ps->crn_seeds);
 	sim_free(ps->key_count);
+	for (size_t i = 0; i < ps->n; i++)
+		ks_fields_fini(&ps->fields[i]);
+	sim_free(ps->fields);
 	sim_free(ps);
 }
 
@@ -584,6 +595,7 @@ static void create(ks_model *m, const char *entry, const sim_yaml_node *p)
 	ks_trace_fini(&trace);
 	ps->crn_seeds[ps->n] = ks_producer_crn_seed(pr);
 	ps->key_count[ps->n] = cfg.key_count;
+	ks_fields_read(sim_yaml_get(p, "fields"), &ps->fields[ps->n]);
 	ps->all[ps->n++] = pr;
 	ks_model_add(m, &ks_producers_component, entry, entry, p, pr);
 }

@@ -20,6 +20,7 @@
 #include "models/lambda/account.h"
 #include "models/lambda/async.h"
 #include "models/lambda/fanout.h"
+#include "models/lambda/filter.h"
 #include "models/lambda/function.h"
 #include "models/lambda/kinesis_esm.h"
 #include "models/lambda/sqs_esm.h"
@@ -309,6 +310,8 @@ static const sim_schema kinesis_trigger_keys[] = {
          .values = positions,
          AT(start)},
         {.key = "starting_position_timestamp", .kind = SIM_SCHEMA_DURATION, AT(start_at)},
+        /* [doc] event filtering (lambda/filter.h); checked by ks_filter_read */
+        {.key = "filter_criteria", .kind = SIM_SCHEMA_ANY},
         /* the mapping is created (or enabled) this long after the run's start */
         {.key = "enabled_at",
          .kind = SIM_SCHEMA_DURATION,
@@ -616,6 +619,9 @@ static void check_function(const sim_yaml_node *root, const sim_yaml_pair *p, bo
 		if (sim_yaml_get(t, "sqs"))
 			check_sqs_trigger(t, aws_warn, d);
 		ks_check_before_end(root, sim_yaml_get(t, "enabled_at"), "enabled_at", d);
+		const sim_yaml_node *criteria = sim_yaml_get(t, "filter_criteria");
+		if (criteria && sim_yaml_get(t, "kinesis"))
+			ks_filter_destroy(ks_filter_read(criteria, d));
 		const sim_yaml_node *pos = sim_yaml_get(t, "starting_position");
 		if (scalar_is(pos, "AT_TIMESTAMP") &&
 		    !sim_yaml_get(t, "starting_position_timestamp")) {
@@ -782,6 +788,7 @@ static ks_kinesis_esm_config kinesis_config(const lambda *l, const sim_yaml_node
 	        .start = (ks_start)t.start,
 	        .start_at = t.start_at,
 	        .enabled_at = t.enabled_at,
+	        .filter_criteria = sim_yaml_get(trigger, "filter_criteria"),
 	        .max_retry_attempts = t.max_retry_attempts,
 	        .max_record_age = t.max_record_age,
 	        .bisect = t.bisect,

@@ -26,6 +26,7 @@
 #include "models/core/backoff.h"
 #include "models/core/reader.h"
 #include "models/lambda/fanout.h"
+#include "models/lambda/filter.h"
 #include "sim/alloc.h"
 #include "sim/assert.h"
 #include "sim/rng.h"
@@ -64,6 +65,7 @@ typedef struct poller {
 struct ks_kinesis_esm {
 	ks_ctx *ctx;
 	ks_kinesis_esm_config cfg;
+	ks_filter *filter; /* NULL: none */
 	ks_function *fn;
 	bool label_with_stream;
 	ks_readers *readers;
@@ -173,11 +175,39 @@ static void positions(poller *p)
 	ks_reader_hold(p->reader, p->position, p->taken);
 }
 
+/* Deals the records of [from, to) that match the mapping's filter to the lanes; the others are
+ * read and left out [doc: FilteredOutEventCount]. */
+static void add_filtered(poller *p, uint64_t from, uint64_t to, sim_time now)
+{
+	ks_kinesis_esm *e = p->esm;
+	for (uint32_t i = 0; i < e->cfg.lanes; i++) {
+		lane *l = &p->lanes[i];
+		if (l->n == l->inflight)
+			l->first_buffered = now;
+		reserve(l, to - from);
+	}
+	uint64_t out = 0;
+	for (uint64_t q = from; q < to; q++) {
+		const ks_record *r = record_at(p, q);
+		if (!ks_filter_match(e->filter, r, e->ctx)) {
+			out++;
+			continue;
+		}
+		push(&p->lanes[e->cfg.lanes <= 1 ? 0 : lane_of(p, r)], q);
+	}
+	ks_metric_add(&e->fn->filtered_out_events, now, 0, (double)out);
+	positions(p);
+}
+
 /* Deals records [from, to) just read to the lanes. */
 static void add(poller *p, uint64_t from, uint64_t to, sim_time now)
 {
 	uint32_t lanes = p->esm->cfg.lanes;
 	ks_metric_add(&p->esm->fn->polled_events, now, 0, (double)(to - from));
+	if (p->esm->filter) {
+		add_filtered(p, from, to, now);
+		return;
+	}
 	for (uint32_t i = 0; i < lanes; i++) {
 		lane *l = &p->lanes[i];
 		if (l->n == l->inflight)
@@ -636,6 +666,8 @@ ks_kinesis_esm *ks_kinesis_esm_create(ks_ctx *ctx, ks_function *fn, struct ks_st
 	e->cfg = *cfg;
 	e->fn = fn;
 	e->label_with_stream = label_with_stream;
+	e->filter = ks_filter_read(cfg->filter_criteria, NULL);
+	e->cfg.filter_criteria = NULL; /* the tree is not the mapping's */
 	ks_reader_config rc = {
 	        .name = fn->name,
 	        .phase_purpose = "poll",
@@ -659,6 +691,7 @@ void ks_kinesis_esm_destroy(ks_kinesis_esm *e)
 	if (!e)
 		return;
 	ks_readers_destroy(e->readers);
+	ks_filter_destroy(e->filter);
 	sim_free(e->scratch);
 	sim_free(e);
 }
