@@ -12,6 +12,9 @@
 #include "sim/assert.h"
 #include "sim/rng.h"
 
+#define SCALE_BURST   1000.0 /* [doc] new environments per 10 s ... */
+#define SCALE_PER_SEC 100.0  /* ... refilled evenly */
+
 typedef struct metric_def {
 	size_t offset;
 	const char *name;
@@ -93,6 +96,7 @@ static void init_invocations(ks_function *f, const ks_function_config *cfg)
 	if (f->account && f->has_reserved)
 		ks_account_reserve(f->account, f->reserved_concurrency);
 	f->idle_reclaim = cfg->idle_reclaim;
+	f->scale_tokens = SCALE_BURST;
 	f->cold_start = sim_dist_copy(&cfg->cold_start);
 	/* Their own streams, so that cold starts and errors leave the durations unchanged. */
 	f->cold_rng = sim_rng_stream(ctx->seed, ctx->replication, cfg->name, "cold_start", -1);
@@ -198,6 +202,21 @@ static void count(const ks_function *f, ks_metric *m, sim_time t, double v)
 static sim_time nonneg_ns(double d)
 {
 	return (sim_time)llround(fmax(0, d));
+}
+
+/* Whether the invocation at now may run given the scaling rate: a free environment may always
+ * be reused; a new one takes a token [doc: beyond the rate, Lambda throttles]. */
+static bool may_scale(ks_function *f, sim_time now)
+{
+	if (f->nidle > 0)
+		return true;
+	f->scale_tokens = fmin(SCALE_BURST, f->scale_tokens + (double)(now - f->scale_refilled) *
+	                                                           SCALE_PER_SEC / 1e9);
+	f->scale_refilled = now;
+	if (f->scale_tokens < 1)
+		return false;
+	f->scale_tokens -= 1;
+	return true;
 }
 
 static bool acquire(ks_function *f)
@@ -346,7 +365,7 @@ void ks_function_invoke(ks_function *f, sim_time now, sim_time overhead, const k
                         ks_invocation *out)
 {
 	*out = (ks_invocation){.status = KS_INVOKE_THROTTLED, .end = now, .env = -1};
-	if (!acquire(f)) {
+	if (!acquire(f) || !may_scale(f, now)) {
 		/* [doc] Throttles, not Invocations; the caller retries. */
 		count(f, &f->throttles, now, 1);
 		return;

@@ -118,6 +118,10 @@ typedef struct ks_function {
 	bool has_reserved;
 	int64_t reserved_concurrency;
 	sim_time idle_reclaim;
+	/* [doc] scaling rate: 1,000 new execution environments per 10 s per function, a bucket
+	 * of new environments refilled at 100/s, full at the start */
+	double scale_tokens;
+	sim_time scale_refilled;
 	sim_dist cold_start;
 	gsl_rng *cold_rng;  /* cold start draws */
 	gsl_rng *error_rng; /* errors.invocation draws */

@@ -155,6 +155,45 @@ static void a_handler_that_reaches_its_timeout_fails_the_whole_batch(void **stat
 	destroy(w);
 }
 
+/* Issue 11: [doc] a function scales by at most 1,000 new execution environments every 10 s.
+ * With an account of 10,000: 1,200 invocations at once start 1,000 (the 200 others are
+ * throttled); a second later 100 more may start; a free environment is reused whatever the
+ * rate. */
+static void new_environments_follow_the_scaling_rate(void **state)
+{
+	(void)state;
+	world *w = build(", lambda: {account_concurrency: 10000}",
+	                 "  f:\n"
+	                 "    timeout: 900s\n"
+	                 "    duration: {per_invocation: 60s}\n"
+	                 "    triggers: [{kinesis: s}]\n");
+	ks_function *f = fn(w, "f");
+	push(w, 0, 0, 1, 0);
+	ks_batch b = batch(w, 0, 1);
+	ks_invocation inv;
+	int ran = 0;
+	for (int i = 0; i < 1200; i++) {
+		ks_function_invoke(f, 0, 0, &b, &inv);
+		ran += inv.status != KS_INVOKE_THROTTLED;
+	}
+	assert_int_equal(ran, 1000);
+	assert_true(f->throttles.total == 200);
+	ran = 0;
+	ks_invocation first;
+	for (int i = 0; i < 200; i++) {
+		ks_function_invoke(f, SIM_S, 0, &b, &inv);
+		if (inv.status != KS_INVOKE_THROTTLED && ran++ == 0)
+			first = inv;
+	}
+	assert_int_equal(ran, 100);
+	/* one finishes: its environment is free, and is reused at once */
+	ks_function_finish(f, &first);
+	ks_function_invoke(f, SIM_S, 0, &b, &inv);
+	assert_int_equal(inv.status, KS_INVOKE_OK);
+	assert_false(inv.cold);
+	destroy(w);
+}
+
 /* [doc] GB-seconds with the duration rounded up to 1 ms, and one request per invocation. */
 static void billing_rounds_each_duration_up_to_the_millisecond(void **state)
 {
@@ -782,6 +821,7 @@ int main(void)
 	        cmocka_unit_test(processed_records_count_latency_age_and_reach_the_observer),
 	        cmocka_unit_test(a_failed_invocation_still_reports_its_iterator_age),
 	        cmocka_unit_test(an_sqs_batch_over_10_needs_a_window_of_a_second),
+	        cmocka_unit_test(new_environments_follow_the_scaling_rate),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
