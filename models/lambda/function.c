@@ -96,6 +96,14 @@ static void init_invocations(ks_function *f, const ks_function_config *cfg)
 	if (f->account && f->has_reserved)
 		ks_account_reserve(f->account, f->reserved_concurrency);
 	f->idle_reclaim = cfg->idle_reclaim;
+	/* [doc] provisioned concurrency: environments initialised before the run, never
+	 * reclaimed, used before any other */
+	f->provisioned = (int)cfg->provisioned_concurrency;
+	f->prov_free =
+	        sim_calloc(f->provisioned ? (size_t)f->provisioned : 1, sizeof *f->prov_free);
+	for (int i = f->provisioned - 1; i >= 0; i--)
+		f->prov_free[f->nprov_free++] = i;
+	f->next_env = f->envs = f->provisioned;
 	f->scale_tokens = SCALE_BURST;
 	f->cold_start = sim_dist_copy(&cfg->cold_start);
 	/* Their own streams, so that cold starts and errors leave the durations unchanged. */
@@ -177,6 +185,7 @@ void ks_function_destroy(ks_function *f)
 	gsl_rng_free(f->cold_rng);
 	gsl_rng_free(f->error_rng);
 	sim_free(f->idle);
+	sim_free(f->prov_free);
 	sim_free(f->poison_indices);
 	sim_free(f->outages);
 	sim_series_destroy(f->duration_avg_ms);
@@ -208,10 +217,10 @@ static sim_time nonneg_ns(double d)
  * be reused; a new one takes a token [doc: beyond the rate, Lambda throttles]. */
 static bool may_scale(ks_function *f, sim_time now)
 {
-	if (f->nidle > 0)
+	if (f->nidle > 0 || f->nprov_free > 0)
 		return true;
 	f->scale_tokens = fmin(SCALE_BURST, f->scale_tokens + (double)(now - f->scale_refilled) *
-	                                                           SCALE_PER_SEC / 1e9);
+	                                                              SCALE_PER_SEC / 1e9);
 	f->scale_refilled = now;
 	if (f->scale_tokens < 1)
 		return false;
@@ -232,6 +241,11 @@ static bool acquire(ks_function *f)
  * Returns the cold start paid (0 on a reuse). */
 static sim_time take_environment(ks_function *f, sim_time at, ks_invocation *out)
 {
+	if (f->nprov_free > 0) {
+		out->env = f->prov_free[--f->nprov_free];
+		out->cold = false;
+		return 0;
+	}
 	size_t stale = 0;
 	while (stale < f->nidle && at - f->idle[stale].free_since >= f->idle_reclaim)
 		stale++;
@@ -398,8 +412,12 @@ void ks_function_invoke(ks_function *f, sim_time now, sim_time overhead, const k
 		/* [doc] billed per request and per GB-second, duration rounded up to 1 ms; since
 		 * 1 August 2025 the INIT phase of a cold start is billed as duration too. */
 		double billed_ms = ceil((double)(cold + out->duration) / 1e6);
+		double gb_s = billed_ms / 1e3 * f->memory_bytes / (1024.0 * 1024.0 * 1024.0);
 		f->requests += 1;
-		f->billed_gb_s += billed_ms / 1e3 * f->memory_bytes / (1024.0 * 1024.0 * 1024.0);
+		if (out->env < f->provisioned) /* [doc] its own, lower, duration price */
+			f->provisioned_duration_gb_s += gb_s;
+		else
+			f->billed_gb_s += gb_s;
 	}
 }
 
@@ -411,6 +429,10 @@ void ks_function_finish(ks_function *f, const ks_invocation *inv)
 	f->concurrent--;
 	if (f->account)
 		ks_account_release(f->account, f->reserved_concurrency);
+	if (inv->env < f->provisioned) {
+		f->prov_free[f->nprov_free++] = inv->env;
+		return;
+	}
 	/* Back on the free list, kept sorted by free_since (results mostly come back in time
 	 * order, so this is the last slot). */
 	sim_grow(&f->idle, &f->capidle, f->nidle + 1, sizeof *f->idle);

@@ -56,10 +56,11 @@ typedef struct ks_function_config {
 	struct ks_account *account; /* shared by every function of the run; NULL: no limit */
 	bool has_reserved;          /* reserved_concurrency is set */
 	int64_t reserved_concurrency;
-	sim_time idle_reclaim; /* a free environment idle this long is reclaimed */
-	sim_dist cold_start;   /* ns; copied; paid by an invocation on a new environment */
-	double error_rate;     /* errors.invocation */
-	double poison_rate;    /* errors.poison_records: a record is poison when its u < this */
+	int64_t provisioned_concurrency; /* environments ready before the run, never reclaimed */
+	sim_time idle_reclaim;           /* a free environment idle this long is reclaimed */
+	sim_dist cold_start; /* ns; copied; paid by an invocation on a new environment */
+	double error_rate;   /* errors.invocation */
+	double poison_rate;  /* errors.poison_records: a record is poison when its u < this */
 	const uint64_t *poison_indices; /* errors.poison_indices (producer indices); copied */
 	size_t npoison_indices;
 	const ks_outage *outages; /* errors.outages; copied */
@@ -105,7 +106,11 @@ typedef struct ks_function {
 	/* Measured-period aggregates that are not plain sums. */
 	double iterator_age_sum_ms, iterator_age_batches, iterator_age_max;
 	double getrecords_age_max_ms;
-	double billed_gb_s;
+	double billed_gb_s;               /* on-demand duration */
+	double provisioned_duration_gb_s; /* duration on provisioned environments */
+	int provisioned;                  /* environments 0 .. provisioned - 1 */
+	int *prov_free;                   /* free provisioned environments, a stack */
+	int nprov_free;
 	double records_pending; /* accepted, not finished when the run ended (set by the model) */
 	/* [doc] the invocation records sent to on_failure: one row per discarded batch */
 	double *on_failure_rows;

@@ -198,6 +198,8 @@ static const sim_schema platform_keys[] = {
 static const ks_price prices[] = {
         {"lambda_request_million", "0.20", KS_PER_MILLION},
         {"lambda_gb_second", "0.0000166667", 1},
+        {"lambda_provisioned_gb_second", "0.0000041667", 1},
+        {"lambda_provisioned_duration_gb_second", "0.0000097222", 1},
         {NULL, NULL, 0},
 };
 
@@ -479,6 +481,13 @@ static const sim_schema function_keys[] = {
          .min = 0,
          .max = 1e7,
          AT(reserved_concurrency)},
+        /* [doc] environments kept initialised (per copy); at most reserved_concurrency */
+        {.key = "provisioned_concurrency",
+         .kind = SIM_SCHEMA_INT,
+         .def = "0",
+         .min = 0,
+         .max = 1e6,
+         AT(provisioned_concurrency)},
         {.key = "duration",
          .kind = SIM_SCHEMA_MAP,
          .children = duration_keys,
@@ -631,6 +640,20 @@ static void check_function(const sim_yaml_node *root, const sim_yaml_pair *p, bo
 			sim_diag_hint(
 			        d, "e.g. starting_position_timestamp: 5m (from the run's start)");
 		}
+	}
+	const sim_yaml_pair *prov = sim_yaml_get_pair(fn, "provisioned_concurrency");
+	const sim_yaml_node *reserved = sim_yaml_get(fn, "reserved_concurrency");
+	int64_t np, nr;
+	char err[128];
+	if (prov && reserved && prov->value->kind == SIM_YAML_SCALAR &&
+	    reserved->kind == SIM_YAML_SCALAR &&
+	    sim_parse_count(prov->value->text, &np, err, sizeof err) == 0 &&
+	    sim_parse_count(reserved->text, &nr, err, sizeof err) == 0 && np > nr) {
+		sim_schema_error(
+		        d, prov->value,
+		        "provisioned_concurrency %lld is more than reserved_concurrency %lld",
+		        (long long)np, (long long)nr);
+		sim_diag_hint(d, "AWS allocates provisioned concurrency from the reserved");
 	}
 	const sim_yaml_node *fw = sim_yaml_get(fn, "forward");
 	for (size_t t = 0; fw && fw->kind == SIM_YAML_SEQ && t < fw->n; t++) {
@@ -977,6 +1000,14 @@ static void summarize(void *obj, ks_cost *cost)
 		ks_kinesis_esm_cost(c->kinesis[i], cost);
 	*ks_cost_quantity(cost, "lambda_request_million") += c->fn->requests;
 	*ks_cost_quantity(cost, "lambda_gb_second") += c->fn->billed_gb_s;
+	/* [doc] provisioned concurrency is billed for as long as it is configured: the measured
+	 * period, at the function's memory */
+	const ks_ctx *ctx = c->fn->ctx;
+	*ks_cost_quantity(cost, "lambda_provisioned_gb_second") +=
+	        (double)c->fn->provisioned * c->fn->memory_bytes / (1024.0 * 1024.0 * 1024.0) *
+	        (double)(ctx->stop - ctx->warmup) / 1e9;
+	*ks_cost_quantity(cost, "lambda_provisioned_duration_gb_second") +=
+	        c->fn->provisioned_duration_gb_s;
 }
 
 static void destroy(void *obj)

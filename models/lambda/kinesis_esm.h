@@ -33,11 +33,11 @@ typedef struct ks_kinesis_esm_config {
 	sim_time batching_window; /* maximum_batching_window */
 	uint32_t lanes;           /* parallelization_factor */
 	ks_start start;
-	sim_time start_at;          /* starting_position_timestamp */
-	sim_time enabled_at;        /* the mapping reads from then (LATEST: what comes from then) */
+	sim_time start_at;   /* starting_position_timestamp */
+	sim_time enabled_at; /* the mapping reads from then (LATEST: what comes from then) */
 	const sim_yaml_node *filter_criteria; /* checked; NULL: every record is invoked */
-	int64_t max_retry_attempts; /* -1: until the records expire */
-	sim_time max_record_age;    /* -1: none */
+	int64_t max_retry_attempts;           /* -1: until the records expire */
+	sim_time max_record_age;              /* -1: none */
 	bool bisect;
 	bool item_failures; /* report_batch_item_failures */
 	ks_sink on_failure; /* where invocation records of discarded batches go (none: counted) */

@@ -11,9 +11,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <cmocka.h>
 
+#include "sim/alloc.h"
 #include "tests/harness.h"
 
 #define GIB 1073741824.0
@@ -106,6 +108,50 @@ static void a_cold_starts_init_phase_is_billed(void **state)
 	assert_close(with, invocations * per_invocation + cold * 5 * 10 * gb_s_price);
 }
 
+/* Provisioned concurrency: 2 environments of 1 GiB ready for the hour; one shard's poller
+ * keeps at most one invocation running, so every invocation finds a provisioned environment
+ * (no cold start) and its duration is billed at the provisioned price. */
+static void provisioned_concurrency_is_warm_and_billed_for_the_period(void **state)
+{
+	(void)state;
+	harness_run r = harness_run_yaml("kinesim: 1\n"
+	                                 "name: provisioned\n"
+	                                 "duration: 1h\n"
+	                                 "streams: {s: {shards: 1}}\n"
+	                                 "producers: {p: {stream: s, rate: 10/s, "
+	                                 "record_size: 1KB}}\n"
+	                                 "functions:\n"
+	                                 "  f:\n"
+	                                 "    memory: 1024MB\n"
+	                                 "    provisioned_concurrency: 2\n"
+	                                 "    duration: {per_invocation: 10ms}\n"
+	                                 "    triggers: [{kinesis: s}]\n",
+	                                 NULL, 1);
+	double invocations = harness_value(&r, "f.invocations");
+	assert_true(invocations > 1000);
+	assert_true(harness_value(&r, "f.cold_starts") == 0);
+	assert_close(harness_value(&r, "cost.item.lambda_provisioned_gb_second"),
+	             2 * 1.0 * 3600 * 0.0000041667);
+	assert_close(harness_value(&r, "cost.item.lambda_gb_second"), 0);
+	double duration_usd = harness_value(&r, "cost.item.lambda_provisioned_duration_gb_second");
+	assert_close(duration_usd, invocations * 0.010 * 1.0 * 0.0000097222);
+	harness_free(&r);
+
+	int rc;
+	char *text =
+	        harness_diagnostics("kinesim: 1\n"
+	                            "name: provisioned\n"
+	                            "duration: 1h\n"
+	                            "streams: {s: {shards: 1}}\n"
+	                            "functions:\n"
+	                            "  f: {reserved_concurrency: 2, provisioned_concurrency: 3}\n",
+	                            &rc);
+	assert_int_equal(rc, KS_SCENARIO_INVALID);
+	assert_non_null(strstr(text, "error: provisioned_concurrency 3 is more than "
+	                             "reserved_concurrency 2"));
+	sim_free(text);
+}
+
 /* A provisioned stream of 2 shards kept 10 days for an hour: 2 shard-hours of extended
  * retention, and the hour's data charged for the 3 days it is kept past 7 days. */
 static void retention_past_a_day_is_charged(void **state)
@@ -157,6 +203,7 @@ int main(void)
 	        cmocka_unit_test(firehose_ingestion_is_billed_in_5_kb_increments),
 	        cmocka_unit_test(a_cold_starts_init_phase_is_billed),
 	        cmocka_unit_test(retention_past_a_day_is_charged),
+	        cmocka_unit_test(provisioned_concurrency_is_warm_and_billed_for_the_period),
 	        cmocka_unit_test(cost_per_hour_and_per_month_follow_the_window),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
