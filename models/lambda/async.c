@@ -248,9 +248,19 @@ size_t ks_async_pending(const ks_async *a)
 	return n;
 }
 
+/* [doc] an asynchronous invocation carries up to 1 MiB (since October 2025); a larger event
+ * is refused [choice: lost, its sender does not retry]. */
+#define MAX_EVENT_BYTES 1048576u
+
 static void sink_record(void *obj, sim_time t, const ks_record *r)
 {
-	ks_async_enqueue(obj, t, r);
+	ks_async *a = obj;
+	if (r->bytes > MAX_EVENT_BYTES) {
+		if (ks_measured(a->ctx, t))
+			a->fn->events_too_large++;
+		return;
+	}
+	ks_async_enqueue(a, t, r);
 }
 
 static void sink_records(void *obj, sim_time t, const ks_record *r, uint32_t n)

@@ -579,6 +579,7 @@ void ks_function_summarize(ks_function *f)
 	        {"failed_invoke_events", f->failed_invoke_events.total, "count"},
 	        {"dropped_events", f->dropped_events.total, "count"},
 	        {"on_failure_delivered_events", f->on_failure_delivered_events.total, "count"},
+	        {"events_too_large", f->events_too_large, "count"},
 	        {"read_throttled", f->read_throttled.total, "count"},
 	        {"iterator_age.mean",
 	         f->iterator_age_batches > 0

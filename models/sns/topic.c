@@ -66,11 +66,22 @@ void ks_topic_summarize(ks_topic *t)
 {
 	ks_summary_set(t->ctx, t->name, "published", t->published.total, "count");
 	ks_summary_set(t->ctx, t->name, "delivered", t->delivered.total, "count");
+	ks_summary_set(t->ctx, t->name, "too_large", t->too_large, "count");
 }
+
+/* [doc] SNS publishes messages of up to 256 KiB; a larger one is refused and lost [choice:
+ * not retried]. */
+#define MAX_MESSAGE_BYTES 262144u
 
 static void sink_record(void *obj, sim_time t, const ks_record *r)
 {
-	ks_topic_publish(obj, t, r);
+	ks_topic *topic = obj;
+	if (r->bytes > MAX_MESSAGE_BYTES) {
+		if (ks_measured(topic->ctx, t))
+			topic->too_large++;
+		return;
+	}
+	ks_topic_publish(topic, t, r);
 }
 
 static void sink_failed_batch(void *obj, sim_time t, const ks_record *r, uint32_t n)

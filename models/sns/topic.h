@@ -26,7 +26,8 @@ typedef struct ks_topic {
 	ks_sink *subscribers; /* the functions whose sns triggers name it */
 	size_t nsubscribers;
 	ks_metric published, delivered;
-	double requests; /* publishes in the measured period: what SNS bills */
+	double requests;  /* publishes in the measured period: what SNS bills */
+	double too_large; /* [doc] messages over 256 KiB refused, measured period */
 } ks_topic;
 
 ks_topic *ks_topic_create(ks_ctx *ctx, const char *name, const sim_dist *delivery_latency);

@@ -483,6 +483,7 @@ void ks_queue_summarize(ks_queue *q, sim_time now)
 	        {"visible_max", q->visible_max.m.total, "count"},
 	        {"oldest_age_max_s", q->oldest_age.total, "s"},
 	        {"alarm_fired", q->alarm_fired, "count"},
+	        {"too_large", q->too_large, "count"},
 	};
 	ks_summary_rows(q->ctx, q->name, rows, sizeof rows / sizeof rows[0]);
 }
@@ -497,9 +498,18 @@ static void send_later(sim_engine *e, void *obj, uint64_t slot)
 	q->later_free[q->nlater_free++] = (uint32_t)slot;
 }
 
+/* [doc] SQS takes messages of up to 1 MiB (since August 2025); a larger one is refused and
+ * lost [choice: its sender does not retry a message that can never fit]. */
+#define MAX_MESSAGE_BYTES 1048576u
+
 static void sink_record(void *obj, sim_time t, const ks_record *r)
 {
 	ks_queue *q = obj;
+	if (r->bytes > MAX_MESSAGE_BYTES) {
+		if (ks_measured(q->ctx, t))
+			q->too_large++;
+		return;
+	}
 	if (t <= sim_engine_now(q->ctx->engine)) {
 		ks_queue_send_record(q, t, r);
 		return;

@@ -75,6 +75,7 @@ typedef struct ks_queue {
 	double expired, redriven_out, redriven_in; /* whole run (the metrics: measured period) */
 	double requests;                           /* SQS API requests in the measured period */
 	double alarm_fired;                        /* ALARM transitions in the measured period */
+	double too_large; /* [doc] messages over 1 MiB refused, measured period */
 	/* the message pool and its free list */
 	ks_message *msgs;
 	uint32_t nmsgs;
@@ -155,7 +156,7 @@ uint32_t ks_queue_delete(ks_queue *q, sim_time now, const ks_receipt *receipts, 
 /* Applies every deadline up to `end` and closes the alarm periods that ended by then. */
 void ks_queue_finish(ks_queue *q, sim_time end);
 /* Writes <queue>.{sent,received,deleted,expired,redriven,visible_max,oldest_age_max_s,
- * alarm_fired}. */
+ * alarm_fired,too_large}. */
 void ks_queue_summarize(ks_queue *q, sim_time now);
 
 #endif

@@ -307,6 +307,57 @@ static void forward_targets_are_checked(void **state)
 	}
 }
 
+/* Issue 11: [doc] message size limits: SNS 256 KiB, SQS and an asynchronous invocation 1 MiB.
+ * `fan` forwards every record to a topic and to an async function, `bad` forwards every
+ * record (all poison) to a queue. A message over the limit is refused and counted where it
+ * was refused (too_large, events_too_large); the others are delivered. */
+static harness_run sized(const char *size)
+{
+	return harness_run_yaml(harness_fmt("kinesim: 1\n"
+	                                    "name: sizes\n"
+	                                    "duration: 5m\n"
+	                                    "streams: {s: {shards: 1, max_record_size: 10MiB}}\n"
+	                                    "producers: {p: {stream: s, rate: 0.4/s, "
+	                                    "record_size: %s}}\n"
+	                                    "queues: {q: {}}\n"
+	                                    "topics: {t: {}}\n"
+	                                    "functions:\n"
+	                                    "  fan:\n"
+	                                    "    forward: [{topic: t}, "
+	                                    "{function: job, invoke: async}]\n"
+	                                    "    triggers: [{kinesis: s}]\n"
+	                                    "  job: {}\n"
+	                                    "  bad:\n"
+	                                    "    errors: {poison_records: 100%%}\n"
+	                                    "    on_record_error: {policy: retry, retries: 0, "
+	                                    "then: forward, forward_to: q}\n"
+	                                    "    triggers: [{kinesis: s}]\n",
+	                                    size),
+	                        NULL, 4);
+}
+
+static void messages_over_each_services_limit_are_refused(void **state)
+{
+	(void)state;
+	harness_run r = sized("700KB"); /* over SNS's limit only */
+	double forwarded = harness_value(&r, "fan.records_processed");
+	assert_true(forwarded > 50);
+	assert_true(harness_value(&r, "t.too_large") == forwarded);
+	assert_true(harness_value(&r, "t.published") == 0);
+	assert_true(harness_value(&r, "q.too_large") == 0);
+	assert_true(harness_value(&r, "q.sent") == harness_value(&r, "bad.records_forwarded"));
+	assert_true(harness_value(&r, "job.events_too_large") == 0);
+	harness_free(&r);
+	r = sized("1500KB"); /* over all three */
+	forwarded = harness_value(&r, "fan.records_processed");
+	assert_true(forwarded > 50);
+	assert_true(harness_value(&r, "q.too_large") == harness_value(&r, "bad.records_forwarded"));
+	assert_true(harness_value(&r, "q.sent") == 0);
+	assert_true(harness_value(&r, "job.events_too_large") == forwarded);
+	assert_true(harness_value(&r, "job.invocations") == 0);
+	harness_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -318,6 +369,7 @@ int main(void)
 	        cmocka_unit_test(forward_to_a_topic_reaches_its_subscribers),
 	        cmocka_unit_test(async_and_sqs_invocations_forward_too),
 	        cmocka_unit_test(forward_targets_are_checked),
+	        cmocka_unit_test(messages_over_each_services_limit_are_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
