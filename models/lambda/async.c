@@ -161,6 +161,11 @@ static void complete(ks_async *a, size_t slot, sim_time now)
 				ks_function_processed(a->fn, now, &b, from, i, 0, now);
 			from = i + 1;
 		}
+		/* [doc] the invocation record (the event, with the result) goes to on_success */
+		if (ks_sink_set(&a->cfg.on_success) && now < a->ctx->stop) {
+			ks_metric_add(&a->fn->on_success_events, now, 0, 1);
+			ks_sink_records(&a->cfg.on_success, now, b.records, ev.n);
+		}
 		free_event(&ev);
 		return;
 	}
@@ -200,8 +205,9 @@ ks_async *ks_async_create(ks_ctx *ctx, ks_function *fn, const ks_async_config *c
 	return a;
 }
 
-void ks_async_set_on_failure(ks_async *a, const ks_sink *on_failure)
+void ks_async_set_destinations(ks_async *a, const ks_sink *on_success, const ks_sink *on_failure)
 {
+	a->cfg.on_success = *on_success;
 	a->cfg.on_failure = *on_failure;
 }
 

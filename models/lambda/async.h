@@ -33,6 +33,7 @@ typedef struct ks_async_config {
 	int max_retry_attempts;          /* [doc] 0..2, default 2 */
 	sim_time max_event_age;          /* [doc] 60 s..6 h, default 6 h */
 	ks_sink on_failure;              /* none: counted only */
+	ks_sink on_success;              /* none: nothing sent */
 	const sim_dist *invoke_overhead; /* paid before the handler; NULL: none */
 } ks_async_config;
 
@@ -78,8 +79,9 @@ typedef struct ks_async {
 } ks_async;
 
 ks_async *ks_async_create(ks_ctx *ctx, ks_function *fn, const ks_async_config *cfg);
-/* Where events out of attempts or too old go (set when the model is linked). */
-void ks_async_set_on_failure(ks_async *a, const ks_sink *on_failure);
+/* Where events go (set when the model is linked): on_success [doc] each event an invocation
+ * processed, on_failure those out of attempts or too old (unset sinks: none). */
+void ks_async_set_destinations(ks_async *a, const ks_sink *on_success, const ks_sink *on_failure);
 void ks_async_destroy(ks_async *a);
 /* An event carrying record r reaches the queue at t (>= now; a delivery still on its way is
  * a future t). */

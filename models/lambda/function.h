@@ -94,7 +94,7 @@ typedef struct ks_function {
 	int concurrent; /* invocations running now */
 	ks_metric invocations, errors, throttles, duration_sum_ms, duration_max_ms, concurrent_max,
 	        cold_starts, records_processed, records_skipped, records_forwarded, records_expired,
-	        records_on_failure, on_failure_events, duplicates;
+	        records_on_failure, on_failure_events, on_success_events, duplicates;
 	/* [doc] the event source mappings' event counts (kinesis triggers) */
 	ks_metric polled_events, filtered_out_events, invoked_events, failed_invoke_events,
 	        dropped_events, on_failure_delivered_events;

@@ -418,8 +418,10 @@ static const sim_schema async_keys[] = {
          .max = 6 * 3600 * S_,
          .flags = AWS,
          AT(max_event_age)},
-        /* [doc] SNS, SQS or S3 (the failed event) */
-        {.key = "on_failure", .kind = SIM_SCHEMA_REF, .refs = KS_DESTINATIONS},
+        /* [doc] SNS, SQS, S3 (the failed event) or another function (asynchronously) */
+        {.key = "on_failure", .kind = SIM_SCHEMA_REF, .refs = KS_DESTINATIONS " functions"},
+        /* [doc] where a successful invocation's event goes: SQS, SNS or a function */
+        {.key = "on_success", .kind = SIM_SCHEMA_REF, .refs = "queues topics functions"},
         {.key = NULL},
 };
 #undef AT
@@ -654,6 +656,24 @@ static void check_function(const sim_yaml_node *root, const sim_yaml_pair *p, bo
 		        "provisioned_concurrency %lld is more than reserved_concurrency %lld",
 		        (long long)np, (long long)nr);
 		sim_diag_hint(d, "AWS allocates provisioned concurrency from the reserved");
+	}
+	/* an async destination names one function: a function with copies is several */
+	static const char *const destinations[] = {"on_success", "on_failure"};
+	const sim_yaml_node *functions = sim_yaml_get(root, "functions");
+	for (size_t i = 0; i < 2; i++) {
+		const sim_yaml_node *to = sim_yaml_get(sim_yaml_get(fn, "async"), destinations[i]);
+		const sim_yaml_node *target = to && to->kind == SIM_YAML_SCALAR
+		                                      ? sim_yaml_get(functions, to->text)
+		                                      : NULL;
+		if (target && copies_of(target) > 1) {
+			sim_schema_error(
+			        d, to, "async.%s names function '%s', which has %zu copies (count)",
+			        destinations[i], to->text, copies_of(target));
+			sim_diag_hint(d, "a destination is one function: give it count: 1");
+		}
+		if (to && to->kind == SIM_YAML_SCALAR && strcmp(to->text, p->key->text) == 0)
+			sim_schema_error(d, to, "function '%s' is its own async.%s destination",
+			                 to->text, destinations[i]);
 	}
 	const sim_yaml_node *fw = sim_yaml_get(fn, "forward");
 	for (size_t t = 0; fw && fw->kind == SIM_YAML_SEQ && t < fw->n; t++) {
@@ -914,11 +934,13 @@ static void link_names(ks_model *m, ks_entity *e)
 	ks_ctx *ctx = ks_model_ctx(m);
 	ks_sink async_sink = ks_async_sink(c->async);
 
-	const sim_yaml_node *on_failure = sim_yaml_get(sim_yaml_get(f, "async"), "on_failure");
-	if (on_failure) {
-		ks_sink sink = ks_model_sink(m, on_failure->text);
-		ks_async_set_on_failure(c->async, &sink);
-	}
+	const sim_yaml_node *async = sim_yaml_get(f, "async");
+	const sim_yaml_node *on_failure = sim_yaml_get(async, "on_failure");
+	const sim_yaml_node *on_success = sim_yaml_get(async, "on_success");
+	ks_sink none = {0};
+	ks_sink failure = on_failure ? ks_model_sink(m, on_failure->text) : none;
+	ks_sink success = on_success ? ks_model_sink(m, on_success->text) : none;
+	ks_async_set_destinations(c->async, &success, &failure);
 
 	const sim_yaml_node *triggers = sim_yaml_get(f, "triggers");
 	size_t k = 0;

@@ -325,7 +325,8 @@ static void retry_path_references_name_topics_and_queues(void **state)
 	        {"  f: {on_record_error: {policy: retry, then: forward, forward_to: dlq}}\n", NULL},
 	        {"  f: {triggers: [{sns: retry-topik}]}\n",
 	         "error: no topic named 'retry-topik'; did you mean 'retry-topic'?"},
-	        {"  f: {async: {on_failure: dql}}\n", "error: no queue, topic or bucket named 'dql'"},
+	        {"  f: {async: {on_failure: dql}}\n",
+	         "error: no queue, topic, bucket or function named 'dql'"},
 	        {"  f: {on_record_error: {policy: retry, then: forward, forward_to: nowhere}}\n",
 	         "error: no queue, topic or bucket named 'nowhere'"},
 	        {"  f: {on_record_error: {policy: retry, then: forward}}\n",
@@ -347,6 +348,49 @@ static void retry_path_references_name_topics_and_queues(void **state)
 	}
 }
 
+/* Issue 11: [doc] async destinations: on_success gets the event of each successful invocation,
+ * and a function may be a destination (invoked asynchronously). `f` fails its poison records
+ * (10%) with no retries, so its failed events go to `g` and its successful ones to `ok`. */
+static void async_destinations_take_successes_and_functions(void **state)
+{
+	(void)state;
+	harness_run r = harness_run_yaml(
+	        "kinesim: 1\n"
+	        "name: destinations\n"
+	        "duration: 10m\n"
+	        "streams: {s: {shards: 1}}\n"
+	        "producers: {p: {stream: s, rate: 20/s, record_size: 1KB}}\n"
+	        "queues: {ok: {}}\n"
+	        "functions:\n"
+	        "  fan:\n"
+	        "    forward: [{function: f, invoke: async}]\n"
+	        "    triggers: [{kinesis: s}]\n"
+	        "  f:\n"
+	        "    errors: {poison_records: 10%}\n"
+	        "    async: {maximum_retry_attempts: 0, on_success: ok, on_failure: g}\n"
+	        "  g: {}\n",
+	        NULL, 6);
+	double succeeded = harness_value(&r, "f.on_success_events");
+	double failed = harness_value(&r, "f.on_failure_events");
+	assert_true(succeeded > 0 && failed > 0);
+	assert_true(failed > 0.05 * (succeeded + failed) && failed < 0.15 * (succeeded + failed));
+	assert_true(harness_value(&r, "ok.sent") == succeeded);
+	assert_true(harness_value(&r, "g.invocations") > 0.9 * failed);
+	harness_free(&r);
+
+	int rc;
+	char *text = diagnostics("  f: {async: {on_success: f}}\n"
+	                         "  h: {count: 2}\n"
+	                         "  k: {async: {on_failure: h}}\n",
+	                         &rc);
+	assert_int_equal(rc, KS_SCENARIO_INVALID);
+	assert_non_null(
+	        strstr(text, "error: function 'f' is its own async.on_success destination"));
+	assert_non_null(strstr(text, "error: async.on_failure names function 'h', which has 2 "
+	                             "copies (count)"));
+	sim_free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -361,6 +405,7 @@ int main(void)
 	                exhausted_events_published_to_an_on_failure_topic_reach_its_subscribers),
 	        cmocka_unit_test(forwarding_to_a_queue_sends_one_message_per_failed_record),
 	        cmocka_unit_test(retry_path_references_name_topics_and_queues),
+	        cmocka_unit_test(async_destinations_take_successes_and_functions),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
