@@ -419,9 +419,9 @@ static const sim_schema async_keys[] = {
          .flags = AWS,
          AT(max_event_age)},
         /* [doc] SNS, SQS, S3 (the failed event) or another function (asynchronously) */
-        {.key = "on_failure", .kind = SIM_SCHEMA_REF, .refs = KS_DESTINATIONS " functions"},
-        /* [doc] where a successful invocation's event goes: SQS, SNS or a function */
-        {.key = "on_success", .kind = SIM_SCHEMA_REF, .refs = "queues topics functions"},
+        {.key = "on_failure", .kind = SIM_SCHEMA_REF, .refs = KS_DESTINATIONS " functions buses"},
+        /* [doc] where a successful invocation's event goes: SQS, SNS, a function or a bus */
+        {.key = "on_success", .kind = SIM_SCHEMA_REF, .refs = "queues topics functions buses"},
         {.key = NULL},
 };
 #undef AT

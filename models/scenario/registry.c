@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "models/eventbridge/eventbridge.h"
 #include "models/firehose/firehose.h"
 #include "models/kcl/kcl.h"
 #include "models/kinesis/kinesis.h"
@@ -15,9 +16,11 @@
 #include "models/sqs/sqs.h"
 
 const ks_component *const ks_registry[] = {
-        &ks_streams_component,   &ks_producers_component, &ks_functions_component,
-        &ks_consumers_component, &ks_topics_component,    &ks_queues_component,
-        &ks_firehoses_component, &ks_buckets_component,   NULL,
+        &ks_streams_component,   &ks_producers_component,
+        &ks_functions_component, &ks_consumers_component,
+        &ks_topics_component,    &ks_queues_component,
+        &ks_firehoses_component, &ks_buckets_component,
+        &ks_buses_component,     NULL,
 };
 
 const ks_component *ks_registry_kind(const char *key)

@@ -1,9 +1,9 @@
-/* The `topics:` component (core/component.h): SNS topics (topic.h) as destinations and as
+/* The `topics:` component (core/component.h): SNS topics (core/publisher.h) as destinations and as
  * sources of notifications (the functions whose sns triggers name a topic subscribe to it),
  * platform.sns and the SNS price. */
 #include "models/sns/sns.h"
 
-#include "models/sns/topic.h"
+#include "models/core/publisher.h"
 #include "sim/alloc.h"
 
 typedef struct sns_platform {
@@ -48,26 +48,27 @@ static void release(void *state)
 static void create(ks_model *m, const char *entry, const sim_yaml_node *node)
 {
 	const sns_platform *p = ks_model_state(m, &ks_topics_component);
-	ks_topic *t = ks_topic_create(ks_model_ctx(m), entry, &p->delivery_latency);
+	ks_publisher *t = ks_publisher_create(ks_model_ctx(m), "topics", "sns_delivery", entry,
+	                                      &p->delivery_latency);
 	ks_entity *e = ks_model_add(m, &ks_topics_component, entry, entry, node, t);
-	e->sink = ks_topic_sink(t);
+	e->sink = ks_publisher_sink(t);
 }
 
 static void subscribe(void *obj, const ks_sink *sink)
 {
-	ks_topic_subscribe(obj, sink);
+	ks_publisher_subscribe(obj, sink);
 }
 
 static void summarize(void *obj, ks_cost *cost)
 {
-	ks_topic *t = obj;
-	ks_topic_summarize(t);
+	ks_publisher *t = obj;
+	ks_publisher_summarize(t);
 	*ks_cost_quantity(cost, "sns_request_million") += t->requests;
 }
 
 static void destroy(void *obj)
 {
-	ks_topic_destroy(obj);
+	ks_publisher_destroy(obj);
 }
 
 const ks_component ks_topics_component = {

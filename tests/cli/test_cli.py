@@ -382,7 +382,7 @@ class Diagnostics(CliTest):
             bad-name-clash.yaml:13:3: error: function name 'feed-1' is already used by a stream (line 5)
               feed:
               ^
-              hint: names are unique across streams, producers, functions, consumers, topics, queues, firehoses and buckets
+              hint: names are unique across streams, producers, functions, consumers, topics, queues, firehoses, buckets and buses
             kinesim: 1 error in scenario 'bad-name-clash.yaml'
             """)
 
@@ -529,8 +529,8 @@ class Set(CliTest):
         self.assertEqual(r.stderr, expected("""
             --set-new #1: error: there is already a stream named 'events'
               hint: --set streams.events.shards=2 changes it
-            --set-new #2: error: --set-new creates an entity: its PATH is a kind (streams, producers, functions, consumers, topics, queues, firehoses or buckets), a new name and keys, like streams.audit.shards=2 (got 'platform.aws_ranges=warn')
-            --set-new #3: error: --set-new creates an entity: its PATH is a kind (streams, producers, functions, consumers, topics, queues, firehoses or buckets), a new name and keys, like streams.audit.shards=2 (got 'streams=8')
+            --set-new #2: error: --set-new creates an entity: its PATH is a kind (streams, producers, functions, consumers, topics, queues, firehoses, buckets or buses), a new name and keys, like streams.audit.shards=2 (got 'platform.aws_ranges=warn')
+            --set-new #3: error: --set-new creates an entity: its PATH is a kind (streams, producers, functions, consumers, topics, queues, firehoses, buckets or buses), a new name and keys, like streams.audit.shards=2 (got 'streams=8')
             kinesim: 3 errors in scenario 'small.yaml'
             """))
 

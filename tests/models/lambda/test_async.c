@@ -16,9 +16,9 @@
 
 #include <cmocka.h>
 
+#include "models/core/publisher.h"
 #include "models/lambda/async.h"
 #include "models/lambda/lambda.h"
-#include "models/sns/topic.h"
 #include "models/sqs/queue.h"
 #include "sim/alloc.h"
 #include "sim/diag.h"
@@ -232,9 +232,9 @@ static void a_publish_reaches_every_subscriber_after_the_delivery_latency(void *
 	                 "    triggers: [{sns: t}]\n"
 	                 "  c:\n"
 	                 "    cold_start: 0s\n");
-	ks_topic *t = harness_object(&w->r, "t");
+	ks_publisher *t = harness_object(&w->r, "t");
 	ks_record r = record(7, 0);
-	ks_topic_publish(t, SIM_S, &r);
+	ks_publisher_publish(t, SIM_S, &r);
 	run(w, SIM_HOUR);
 	/* a and b are invoked at 1.07 s (delivery_latency 70 ms, constant); c never */
 	assert_int_equal(w->nseen, 2);
@@ -326,7 +326,7 @@ static void retry_path_references_name_topics_and_queues(void **state)
 	        {"  f: {triggers: [{sns: retry-topik}]}\n",
 	         "error: no topic named 'retry-topik'; did you mean 'retry-topic'?"},
 	        {"  f: {async: {on_failure: dql}}\n",
-	         "error: no queue, topic, bucket or function named 'dql'"},
+	         "error: no queue, topic, bucket, function or bus named 'dql'"},
 	        {"  f: {on_record_error: {policy: retry, then: forward, forward_to: nowhere}}\n",
 	         "error: no queue, topic or bucket named 'nowhere'"},
 	        {"  f: {on_record_error: {policy: retry, then: forward}}\n",
@@ -349,7 +349,7 @@ static void retry_path_references_name_topics_and_queues(void **state)
 }
 
 /* Issue 11: [doc] async destinations: on_success gets the event of each successful invocation,
- * and a function may be a destination (invoked asynchronously). `f` fails its poison records
+ * and a function or an EventBridge bus may be a destination. `f` fails its poison records
  * (10%) with no retries, so its failed events go to `g` and its successful ones to `ok`. */
 static void async_destinations_take_successes_and_functions(void **state)
 {
@@ -376,6 +376,28 @@ static void async_destinations_take_successes_and_functions(void **state)
 	assert_true(failed > 0.05 * (succeeded + failed) && failed < 0.15 * (succeeded + failed));
 	assert_true(harness_value(&r, "ok.sent") == succeeded);
 	assert_true(harness_value(&r, "g.invocations") > 0.9 * failed);
+	harness_free(&r);
+
+	/* a bus delivers to its targets; it bills each 64 KB chunk of an event */
+	r = harness_run_yaml("kinesim: 1\n"
+	                     "name: bus\n"
+	                     "duration: 10m\n"
+	                     "streams: {s: {shards: 1}}\n"
+	                     "producers: {p: {stream: s, rate: 5/s, record_size: 100KB}}\n"
+	                     "queues: {audit: {}}\n"
+	                     "buses: {events: {targets: [audit, g]}}\n"
+	                     "functions:\n"
+	                     "  fan:\n"
+	                     "    forward: [{function: f, invoke: async}]\n"
+	                     "    triggers: [{kinesis: s}]\n"
+	                     "  f: {async: {on_success: events}}\n"
+	                     "  g: {}\n",
+	                     NULL, 6);
+	double events = harness_value(&r, "events.published");
+	assert_true(events > 0 && events == harness_value(&r, "f.on_success_events"));
+	assert_true(harness_value(&r, "audit.sent") > 0.99 * events);
+	assert_true(harness_value(&r, "g.invocations") > 0.99 * events);
+	assert_true(fabs(harness_value(&r, "cost.eventbridge") - events * 2 * 1.00 / 1e6) < 1e-12);
 	harness_free(&r);
 
 	int rc;

@@ -94,8 +94,9 @@ static void set_new_names_a_kind_and_a_name(void **state)
 		char line[512];
 		snprintf(line, sizeof line,
 		         "--set-new #%zu: error: --set-new creates an entity: its PATH is a kind "
-		         "(streams, producers, functions, consumers, topics, queues, firehoses or "
-		         "buckets), a new name and keys, like streams.audit.shards=2 (got '%s')\n",
+		         "(streams, producers, functions, consumers, topics, queues, firehoses, "
+		         "buckets or buses), a new name and keys, like streams.audit.shards=2 (got "
+		         "'%s')\n",
 		         i + 1, got[i]);
 		strcat(want, line);
 	}

@@ -1,19 +1,20 @@
-/* An SNS topic: publishes fan out to the subscribers' async queues (topic.h). */
-#include "models/sns/topic.h"
+/* A publisher: publishes fan out to the subscribers (publisher.h). */
+#include "models/core/publisher.h"
 
 #include <math.h>
 
 #include "sim/alloc.h"
 #include "sim/rng.h"
 
-ks_topic *ks_topic_create(ks_ctx *ctx, const char *name, const sim_dist *delivery_latency)
+ks_publisher *ks_publisher_create(ks_ctx *ctx, const char *kind, const char *purpose,
+                                  const char *name, const sim_dist *delivery_latency)
 {
-	ks_topic *t = sim_calloc(1, sizeof *t);
+	ks_publisher *t = sim_calloc(1, sizeof *t);
 	t->name = sim_strdup(name);
 	t->ctx = ctx;
 	t->latency = sim_dist_copy(delivery_latency);
-	t->rng = sim_rng_stream(ctx->seed, ctx->replication, name, "sns_delivery", -1);
-	char *group = sim_asprintf("topics/%s", name);
+	t->rng = sim_rng_stream(ctx->seed, ctx->replication, name, purpose, -1);
+	char *group = sim_asprintf("%s/%s", kind, name);
 	ks_metric_init(&t->published, ctx, group, "published", SIM_SERIES_SUM, 1, "count",
 	               "messages published to the topic", NULL);
 	ks_metric_init(&t->delivered, ctx, group, "delivered", SIM_SERIES_SUM, 1, "count",
@@ -22,7 +23,7 @@ ks_topic *ks_topic_create(ks_ctx *ctx, const char *name, const sim_dist *deliver
 	return t;
 }
 
-void ks_topic_destroy(ks_topic *t)
+void ks_publisher_destroy(ks_publisher *t)
 {
 	if (!t)
 		return;
@@ -35,21 +36,24 @@ void ks_topic_destroy(ks_topic *t)
 	sim_free(t);
 }
 
-void ks_topic_subscribe(ks_topic *t, const ks_sink *subscriber)
+void ks_publisher_subscribe(ks_publisher *t, const ks_sink *subscriber)
 {
 	t->subscribers =
 	        sim_reallocarray(t->subscribers, t->nsubscribers + 1, sizeof *t->subscribers);
 	t->subscribers[t->nsubscribers++] = *subscriber;
 }
 
-void ks_topic_publish(ks_topic *t, sim_time at, const ks_record *r)
+void ks_publisher_publish(ks_publisher *t, sim_time at, const ks_record *r)
 {
 	sim_time stop = t->ctx->stop;
 	if (at >= stop)
 		return; /* after the run */
 	ks_metric_add(&t->published, at, 0, 1);
-	if (at >= t->ctx->warmup)
+	if (at >= t->ctx->warmup) {
 		t->requests += 1; /* [doc] SNS bills publishes */
+		/* [doc] EventBridge bills each 64 KB chunk of an event as one event */
+		t->chunks += r && r->bytes > 65536 ? (double)((r->bytes + 65535) / 65536) : 1;
+	}
 	/* [meas] each subscriber gets the message delivery_latency later (platform.sns); [doc] a
 	 * function error is then the async path's to retry, not SNS's. */
 	for (size_t i = 0; i < t->nsubscribers; i++) {
@@ -62,38 +66,38 @@ void ks_topic_publish(ks_topic *t, sim_time at, const ks_record *r)
 	}
 }
 
-void ks_topic_summarize(ks_topic *t)
+void ks_publisher_summarize(ks_publisher *t)
 {
 	ks_summary_set(t->ctx, t->name, "published", t->published.total, "count");
 	ks_summary_set(t->ctx, t->name, "delivered", t->delivered.total, "count");
 	ks_summary_set(t->ctx, t->name, "too_large", t->too_large, "count");
 }
 
-/* [doc] SNS publishes messages of up to 256 KiB; a larger one is refused and lost [choice:
- * not retried]. */
+/* [doc] SNS and EventBridge take messages (events) of up to 256 KiB; a larger one is refused
+ * and lost [choice: not retried]. */
 #define MAX_MESSAGE_BYTES 262144u
 
 static void sink_record(void *obj, sim_time t, const ks_record *r)
 {
-	ks_topic *topic = obj;
+	ks_publisher *topic = obj;
 	if (r->bytes > MAX_MESSAGE_BYTES) {
 		if (ks_measured(topic->ctx, t))
 			topic->too_large++;
 		return;
 	}
-	ks_topic_publish(topic, t, r);
+	ks_publisher_publish(topic, t, r);
 }
 
 static void sink_failed_batch(void *obj, sim_time t, const ks_record *r, uint32_t n)
 {
 	(void)r;
 	(void)n;
-	ks_topic_publish(obj, t, NULL); /* [doc] metadata only */
+	ks_publisher_publish(obj, t, NULL); /* [doc] metadata only */
 }
 
 static const ks_sink_ops sink_ops = {.record = sink_record, .failed_batch = sink_failed_batch};
 
-ks_sink ks_topic_sink(ks_topic *t)
+ks_sink ks_publisher_sink(ks_publisher *t)
 {
 	return (ks_sink){&sink_ops, t};
 }
