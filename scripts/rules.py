@@ -3,7 +3,7 @@
 
 A rule in the code carries its evidence in brackets: [doc] (an AWS document says it), [code]
 (an AWS library's source does it), [meas] (a measurement), [choice] (ours, where AWS says
-nothing). This script collects each tagged sentence, with its file and line, into
+nothing). This script collects each tagged sentence, with its file, into
 docs/rules.md, grouped by service, so the list cannot drift from the code.
 
     scripts/rules.py            write docs/rules.md
@@ -37,7 +37,7 @@ file and the code disagree). Each rule says where its evidence comes from:
 - **meas**: a measurement;
 - **choice**: ours, where AWS says nothing; scenario.md says how to change it.
 
-The sentence quoted is the comment that carries the tag, at the file and line given.
+The sentence quoted is the comment that carries the tag, in the file given.
 """
 
 
@@ -70,9 +70,9 @@ def collect():
                 continue
             with open(os.path.join(folder, name), encoding="utf-8") as f:
                 text = f.read()
-            for line, body in comments(text):
+            for _, body in comments(text):
                 for s, tags in sentences(body):
-                    found.append(("models/%s/%s:%d" % (service, name, line), tags, s))
+                    found.append(("models/%s/%s" % (service, name), tags, s))
         rules[service] = found
     return rules
 
