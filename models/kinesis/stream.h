@@ -36,6 +36,7 @@ typedef struct ks_stream_config {
 	 * stream settles at twice its peak on every shard, and a single hot key stays limited to
 	 * one shard's 1 MiB/s. */
 	bool on_demand;
+	bool advantage;           /* [doc] On-demand Advantage (an account-level mode) */
 	double split_bytes_per_s; /* 500 KB/s (AWS's KB: KiB) */
 	sim_time split_after;     /* [choice] platform.kinesis.on_demand_split_after */
 	size_t max_shards;        /* [choice] the most shards an on-demand stream grows to */

@@ -22,6 +22,7 @@ typedef struct kinesis_platform {
 	        reshard_time;
 	sim_dist getrecords_latency, efo_push_latency;
 	int64_t on_demand_max_shards;
+	bool on_demand_advantage;
 } kinesis_platform;
 
 static const sim_schema_value write_limiters[] = {
@@ -111,6 +112,12 @@ static const sim_schema platform_keys[] = {
          .min = 0,
          .max = 86400 * S_,
          AT(on_demand_split_after)},
+        /* [doc] On-demand Advantage, an account-level mode: no per-stream charge, lower data
+         * prices, 50 enhanced fan-out consumers per stream, warm throughput */
+        {.key = "on_demand_advantage",
+         .kind = SIM_SCHEMA_BOOL,
+         .def = "false",
+         AT(on_demand_advantage)},
         /* [doc] on-demand streams scale to 10 GB/s of writes in us-east-1 (the prices' region;
          * 200 MB/s in most others): 10,000 shards of 1 MiB/s */
         {.key = "on_demand_max_shards",
@@ -130,6 +137,7 @@ typedef struct stream_entry {
 	sim_time retention;
 	double max_record_size;
 	sim_time backlog;
+	double warm_throughput;
 } stream_entry;
 
 static const sim_schema_value modes[] = {{"provisioned", 0}, {"on_demand", 1}, {NULL, 0}};
@@ -175,6 +183,13 @@ static const sim_schema stream_keys[] = {
          .flags = SIM_SCHEMA_SOFT_RANGE,
          AT(max_record_size)},
         {.key = "reshard", .kind = SIM_SCHEMA_SEQ, .item = &reshard_item},
+        /* [doc] On-demand Advantage: write capacity kept warm, bytes/s (0: none) */
+        {.key = "warm_throughput",
+         .kind = SIM_SCHEMA_RATE,
+         .def = "0/s",
+         .min = 0,
+         .max = 10e9,
+         AT(warm_throughput)},
         /* how long its producers wrote before the run starts, nobody reading */
         {.key = "backlog",
          .kind = SIM_SCHEMA_DURATION,
@@ -203,6 +218,11 @@ static const ks_price prices[] = {
         {"extended_retention_shard_hour", "0.02", 1},
         {"on_demand_extended_retention_gb_month", "0.10", KS_PER_GB},
         {"long_term_retention_gb_month", "0.023", KS_PER_GB},
+        /* [choice] On-demand Advantage: 40% of On-demand Standard's (AWS: "at least 60%
+         * lower"); set your region's */
+        {"advantage_gb_in", "0.032", KS_PER_GB},
+        {"advantage_gb_out", "0.016", KS_PER_GB},
+        {"advantage_extended_retention_gb_month", "0.04", KS_PER_GB},
         {NULL, NULL, 0},
 };
 
@@ -251,7 +271,8 @@ static void check_reshard(const sim_yaml_node *item, int64_t *open, sim_time t,
 
 /* shards is required for a provisioned stream and refused for an on-demand one; reshards
  * come in time order, on provisioned streams, within UpdateShardCount's limits. */
-static void check_stream(const sim_yaml_pair *p, sim_time reshard_time, bool warn, sim_diag *d)
+static void check_stream(const sim_yaml_pair *p, sim_time reshard_time, bool warn, bool advantage,
+                         sim_diag *d)
 {
 	const sim_yaml_node *mode = sim_yaml_get(p->value, "mode");
 	bool on_demand =
@@ -268,6 +289,14 @@ static void check_stream(const sim_yaml_pair *p, sim_time reshard_time, bool war
 		        d, SIM_DIAG_ERROR, shards->key->file, shards->key->line, shards->key->col,
 		        "an on_demand stream takes no 'shards' (stream '%s')", p->key->text);
 		sim_diag_hint(d, "on-demand streams start at 4 shards and split the hot ones");
+	}
+	const sim_yaml_pair *warm = sim_yaml_get_pair(p->value, "warm_throughput");
+	if (warm && !sim_schema_holds_default(warm, stream_keys) && (!on_demand || !advantage)) {
+		sim_diag_report(d, SIM_DIAG_ERROR, warm->key->file, warm->key->line, warm->key->col,
+		                "warm_throughput needs an on_demand stream and "
+		                "platform.kinesis.on_demand_advantage: true (stream '%s')",
+		                p->key->text);
+		sim_diag_hint(d, "warm throughput is an On-demand Advantage feature");
 	}
 	const sim_yaml_pair *backlog = sim_yaml_get_pair(p->value, "backlog");
 	if (on_demand && backlog && !sim_schema_holds_default(backlog, stream_keys)) {
@@ -322,6 +351,9 @@ static void check_all(const sim_yaml_node *root, const sim_yaml_node *entries, s
 	const sim_yaml_node *aws = sim_yaml_get(platform, "aws_ranges");
 	if (aws && aws->kind == SIM_YAML_SCALAR)
 		warn = strcmp(aws->text, "warn") == 0;
+	const sim_yaml_node *adv =
+	        sim_yaml_get(sim_yaml_get(platform, "kinesis"), "on_demand_advantage");
+	bool advantage = adv && adv->kind == SIM_YAML_SCALAR && strcmp(adv->text, "true") == 0;
 	sim_time reshard_time = 60 * SIM_S;
 	const sim_yaml_node *rt = sim_yaml_get(sim_yaml_get(platform, "kinesis"), "reshard_time");
 	char err[128];
@@ -329,7 +361,7 @@ static void check_all(const sim_yaml_node *root, const sim_yaml_node *entries, s
 	    sim_parse_duration(rt->text, &reshard_time, err, sizeof err) < 0)
 		reshard_time = 60 * SIM_S; /* reported by the schema */
 	for (size_t i = 0; entries && entries->kind == SIM_YAML_MAP && i < entries->n; i++)
-		check_stream(&entries->pairs[i], reshard_time, warn, d);
+		check_stream(&entries->pairs[i], reshard_time, warn, advantage, d);
 }
 
 static void *prepare(ks_model *m)
@@ -347,6 +379,14 @@ static void release(void *state)
 	sim_free(k);
 }
 
+/* [doc] an on-demand stream starts with 4 MiB/s of writes, or its warm throughput (On-demand
+ * Advantage): a shard per MiB/s. */
+static size_t on_demand_start(const stream_entry *e)
+{
+	size_t warm = (size_t)ceil(e->warm_throughput / MIB);
+	return warm > 4 ? warm : 4;
+}
+
 static void create(ks_model *m, const char *entry, const sim_yaml_node *node)
 {
 	const kinesis_platform *k = ks_model_state(m, &ks_streams_component);
@@ -362,7 +402,8 @@ static void create(ks_model *m, const char *entry, const sim_yaml_node *node)
 	ks_stream_config cfg = {
 	        .name = entry,
 	        /* [doc] on-demand: 4 MiB/s of write capacity at first, 4 shards' worth */
-	        .shards = e.on_demand ? 4 : (size_t)e.shards,
+	        .shards = e.on_demand ? on_demand_start(&e) : (size_t)e.shards,
+	        .advantage = e.on_demand && k->on_demand_advantage,
 	        .on_demand = e.on_demand,
 	        .split_bytes_per_s = 500 * 1024, /* [doc] 500 KB/s, AWS's KB */
 	        .split_after = k->on_demand_split_after,
@@ -419,7 +460,9 @@ static void retention_cost(const ks_stream *s, ks_cost *cost)
 		return;
 	double extended = (hours < week ? hours : week) - day;
 	if (s->cfg.on_demand)
-		*ks_cost_quantity(cost, "on_demand_extended_retention_gb_month") +=
+		*ks_cost_quantity(cost, s->cfg.advantage
+		                                ? "advantage_extended_retention_gb_month"
+		                                : "on_demand_extended_retention_gb_month") +=
 		        s->bytes_in * extended / month;
 	else
 		*ks_cost_quantity(cost, "extended_retention_shard_hour") +=
@@ -434,7 +477,10 @@ static void summarize(void *obj, ks_cost *cost)
 	const ks_stream *s = obj;
 	ks_stream_summarize(s);
 	retention_cost(s, cost);
-	if (s->cfg.on_demand) {
+	if (s->cfg.advantage) { /* [doc] no per-stream charge */
+		*ks_cost_quantity(cost, "advantage_gb_in") += s->billed_in;
+		*ks_cost_quantity(cost, "advantage_gb_out") += s->billed_out;
+	} else if (s->cfg.on_demand) {
 		*ks_cost_quantity(cost, "on_demand_stream_hour") +=
 		        (double)(s->ctx->stop - s->ctx->warmup) / (double)SIM_HOUR;
 		*ks_cost_quantity(cost, "on_demand_gb_in") += s->billed_in;

@@ -272,8 +272,11 @@ static void read_streams(world *w, const sim_yaml_node *root)
 		const sim_yaml_node *mode = sim_yaml_get(s, "mode");
 		st->on_demand = mode && strcmp(mode->text, "on_demand") == 0;
 		st->on_demand_max = on_demand_max;
-		st->shards0 = st->on_demand ? ON_DEMAND_START_SHARDS
-		                            : (double)sim_schema_int(s, "shards");
+		st->shards0 = st->on_demand
+		                      ? fmax(ON_DEMAND_START_SHARDS,
+		                             ceil(sim_schema_rate(s, "warm_throughput").per_s /
+		                                  1048576.0))
+		                      : (double)sim_schema_int(s, "shards");
 		st->shards_max = st->shards_ever = st->shards0;
 		const sim_yaml_node *plan = sim_yaml_get(s, "reshard");
 		st->reshard = plan && plan->kind == SIM_YAML_SEQ ? plan : NULL;

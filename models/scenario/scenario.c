@@ -272,6 +272,7 @@ static size_t copies_of(const sim_yaml_pair *entry)
 
 typedef struct efo_count {
 	size_t n;                /* registered consumers */
+	size_t limit;            /* 20, or 50 for an on-demand stream with On-demand Advantage */
 	const sim_yaml_node *at; /* the enhanced_fanout that passed the limit */
 } efo_count;
 
@@ -286,14 +287,14 @@ static void count_efo(const sim_yaml_node *streams, efo_count *counts, const sim
 		return; /* no such stream: reported by the schema */
 	efo_count *c = &counts[p - streams->pairs];
 	c->n += n;
-	if (c->n > 20 && !c->at)
+	if (c->n > c->limit && !c->at)
 		c->at = efo;
 }
 
-/* [doc] at most 20 enhanced fan-out consumers per stream (an AWS limit: a warning under
- * aws_ranges: warn): a function's copies each register one per trigger, and so does each
- * consumer with enhanced_fanout. Counted in one pass over
- * the functions, then the consumers, so the consumer reported is the first past the limit in
+/* [doc] at most 20 enhanced fan-out consumers per stream, 50 on an on-demand stream with
+ * On-demand Advantage (an AWS limit: a warning under aws_ranges: warn): a function's copies each
+ * register one per trigger, and so does each consumer with enhanced_fanout. Counted in one pass
+ * over the functions, then the consumers, so the consumer reported is the first past the limit in
  * that order. */
 static void check_efo_limit(const sim_yaml_node *root, sim_diag *d)
 {
@@ -303,6 +304,13 @@ static void check_efo_limit(const sim_yaml_node *root, sim_diag *d)
 	if (!streams || streams->kind != SIM_YAML_MAP || streams->n == 0)
 		return;
 	efo_count *counts = sim_calloc(streams->n, sizeof *counts);
+	const sim_yaml_node *kinesis = sim_yaml_get(sim_yaml_get(root, "platform"), "kinesis");
+	bool advantage = scalar_is(sim_yaml_get(kinesis, "on_demand_advantage"), "true");
+	for (size_t s = 0; s < streams->n; s++) {
+		bool on_demand =
+		        scalar_is(sim_yaml_get(streams->pairs[s].value, "mode"), "on_demand");
+		counts[s].limit = advantage && on_demand ? 50 : 20;
+	}
 	for (size_t f = 0; functions && functions->kind == SIM_YAML_MAP && f < functions->n; f++) {
 		const sim_yaml_node *triggers = sim_yaml_get(functions->pairs[f].value, "triggers");
 		for (size_t t = 0; triggers && triggers->kind == SIM_YAML_SEQ && t < triggers->n;
@@ -322,11 +330,11 @@ static void check_efo_limit(const sim_yaml_node *root, sim_diag *d)
 		const sim_yaml_node *at = counts[s].at;
 		if (!at)
 			continue;
-		sim_diag_report(d, warn ? SIM_DIAG_WARNING : SIM_DIAG_ERROR, at->file, at->line,
-		                at->col,
-		                "stream '%s' has %zu enhanced fan-out consumers; AWS allows 20 per "
-		                "stream",
-		                streams->pairs[s].key->text, counts[s].n);
+		sim_diag_report(
+		        d, warn ? SIM_DIAG_WARNING : SIM_DIAG_ERROR, at->file, at->line, at->col,
+		        "stream '%s' has %zu enhanced fan-out consumers; AWS allows %zu per "
+		        "stream",
+		        streams->pairs[s].key->text, counts[s].n, counts[s].limit);
 		sim_diag_hint(d, "each copy of a function (count: N) registers its own consumer");
 	}
 	sim_free(counts);

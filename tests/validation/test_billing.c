@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "models/kinesis/stream.h"
 #include "sim/alloc.h"
 #include "tests/harness.h"
 
@@ -152,6 +153,47 @@ static void provisioned_concurrency_is_warm_and_billed_for_the_period(void **sta
 	sim_free(text);
 }
 
+/* On-demand Advantage: the same stream billed without its stream-hour, at the lower data
+ * prices; warm throughput opens the stream with that capacity; 50 enhanced fan-out
+ * consumers are allowed on it. */
+static void on_demand_advantage_bills_and_warms_as_documented(void **state)
+{
+	(void)state;
+	harness_run r =
+	        harness_run_yaml("kinesim: 1\n"
+	                         "name: advantage\n"
+	                         "duration: 1h\n"
+	                         "platform: {kinesis: {on_demand_advantage: true}}\n"
+	                         "streams: {s: {mode: on_demand, warm_throughput: 20MiB/s}}\n"
+	                         "producers: {p: {stream: s, rate: 100/s, "
+	                         "record_size: 100B}}\n"
+	                         "consumers: {c: {stream: s}}\n",
+	                         NULL, 1);
+	double in = harness_value(&r, "s.incoming_records");
+	assert_close(harness_value(&r, "cost.item.on_demand_stream_hour"), 0);
+	assert_close(harness_value(&r, "cost.item.advantage_gb_in"), in * 1024 / GIB * 0.032);
+	double out = harness_value(&r, "cost.item.advantage_gb_out");
+	assert_true(out > 0.99 * in * 1024 / GIB * 0.016 && out <= in * 1024 / GIB * 0.016);
+	assert_int_equal(harness_stream(&r, 0)->cfg.shards, 20);
+	harness_free(&r);
+
+	int rc;
+	char *text = harness_diagnostics("kinesim: 1\n"
+	                                 "name: advantage\n"
+	                                 "duration: 1h\n"
+	                                 "platform: {kinesis: {on_demand_advantage: true}}\n"
+	                                 "streams: {s: {mode: on_demand}, t: {shards: 1, "
+	                                 "warm_throughput: 8MiB/s}}\n"
+	                                 "functions:\n"
+	                                 "  f: {count: 50, triggers: [{kinesis: s, "
+	                                 "enhanced_fanout: true}]}\n",
+	                                 &rc);
+	assert_int_equal(rc, KS_SCENARIO_INVALID);
+	assert_null(strstr(text, "enhanced fan-out consumers"));
+	assert_non_null(strstr(text, "error: warm_throughput needs an on_demand stream"));
+	sim_free(text);
+}
+
 /* A provisioned stream of 2 shards kept 10 days for an hour: 2 shard-hours of extended
  * retention, and the hour's data charged for the 3 days it is kept past 7 days. */
 static void retention_past_a_day_is_charged(void **state)
@@ -203,6 +245,7 @@ int main(void)
 	        cmocka_unit_test(firehose_ingestion_is_billed_in_5_kb_increments),
 	        cmocka_unit_test(a_cold_starts_init_phase_is_billed),
 	        cmocka_unit_test(retention_past_a_day_is_charged),
+	        cmocka_unit_test(on_demand_advantage_bills_and_warms_as_documented),
 	        cmocka_unit_test(provisioned_concurrency_is_warm_and_billed_for_the_period),
 	        cmocka_unit_test(cost_per_hour_and_per_month_follow_the_window),
 	};
