@@ -583,6 +583,7 @@ void ks_function_summarize(ks_function *f)
 	        {"dropped_events", f->dropped_events.total, "count"},
 	        {"on_failure_delivered_events", f->on_failure_delivered_events.total, "count"},
 	        {"events_too_large", f->events_too_large, "count"},
+	        {"window_finals", f->window_finals, "count"},
 	        {"read_throttled", f->read_throttled.total, "count"},
 	        {"iterator_age.mean",
 	         f->iterator_age_batches > 0

@@ -276,7 +276,7 @@ static const sim_schema errors_keys[] = {
  * platform's. */
 typedef struct kinesis_trigger {
 	int64_t batch_size, lanes, max_retry_attempts;
-	sim_time batching_window, start_at, max_record_age, enabled_at;
+	sim_time batching_window, start_at, max_record_age, enabled_at, tumbling_window;
 	int start;
 	bool efo, bisect, item_failures;
 } kinesis_trigger;
@@ -312,6 +312,14 @@ static const sim_schema kinesis_trigger_keys[] = {
          .values = positions,
          AT(start)},
         {.key = "starting_position_timestamp", .kind = SIM_SCHEMA_DURATION, AT(start_at)},
+        /* [doc] TumblingWindowInSeconds: 0 (none) to 15 minutes */
+        {.key = "tumbling_window",
+         .kind = SIM_SCHEMA_DURATION,
+         .def = "0s",
+         .min = 0,
+         .max = 900 * S_,
+         .flags = AWS,
+         AT(tumbling_window)},
         /* [doc] event filtering (lambda/filter.h); checked by ks_filter_read */
         {.key = "filter_criteria", .kind = SIM_SCHEMA_ANY},
         /* the mapping is created (or enabled) this long after the run's start */
@@ -832,6 +840,7 @@ static ks_kinesis_esm_config kinesis_config(const lambda *l, const sim_yaml_node
 	        .start_at = t.start_at,
 	        .enabled_at = t.enabled_at,
 	        .filter_criteria = sim_yaml_get(trigger, "filter_criteria"),
+	        .tumbling_window = t.tumbling_window,
 	        .max_retry_attempts = t.max_retry_attempts,
 	        .max_record_age = t.max_record_age,
 	        .bisect = t.bisect,

@@ -48,6 +48,10 @@ typedef struct lane {
 	uint32_t nsplit;
 	sim_handle timer; /* window or retry timer */
 	bool forwarding;  /* the handler is back and waits for its sync forward targets */
+	/* tumbling_window: the window of the batches invoked, whether its final invocation is
+	 * still owed, and whether the invocation in flight is that final one (no records) */
+	int64_t window;
+	bool window_open, final;
 } lane;
 
 /* The mapping on one shard. */
@@ -357,6 +361,20 @@ static void invoke(poller *p, size_t ln, sim_time now)
 {
 	const ks_kinesis_esm_config *cfg = &p->esm->cfg;
 	lane *l = &p->lanes[ln];
+	if (l->final) { /* a window's final invocation: no records, nothing to expire */
+		ks_batch none = {.log = p->log, .seq = l->seq + l->head, .n = 0};
+		sim_time overhead = (sim_time)llround(
+		        fmax(0, sim_dist_sample(cfg->invoke_overhead, p->invoke_rng)));
+		ks_function_invoke(p->esm->fn, now, overhead, &none, &l->inv);
+		if (l->inv.status == KS_INVOKE_THROTTLED) {
+			schedule(p, ln, now + cfg->retry_delay, LANE_RETRY);
+			return;
+		}
+		l->invokes++;
+		l->invoke_sent = now;
+		schedule(p, ln, l->inv.end, LANE_COMPLETE);
+		return;
+	}
 	/* Records that expired while the batch waited for its retry are gone [doc]. */
 	ks_log_expire(p->log, now);
 	uint64_t live = p->log->live;
@@ -393,6 +411,39 @@ static void invoke(poller *p, size_t ln, sim_time now)
 	schedule(p, ln, l->inv.end, LANE_COMPLETE);
 }
 
+/* [doc] tumbling_window: the window of a record, by its arrival at the shard. */
+static int64_t window_of(const ks_kinesis_esm_config *cfg, sim_time arrival)
+{
+	sim_time w = cfg->tumbling_window;
+	return arrival >= 0 ? arrival / w : -((-arrival + w - 1) / w);
+}
+
+/* [doc] tumbling_window: when a window is over, the lane invokes the function a final time
+ * for it, with its state and no records, before any batch of the next window. It is over when
+ * the lane's next record is of a later window, or [choice] when the poller has read past the
+ * window's end and found nothing more (records are read in order, so none of it is left).
+ * Returns whether the lane is now busy with it. */
+static bool window_final(poller *p, size_t ln, sim_time now)
+{
+	const ks_kinesis_esm_config *cfg = &p->esm->cfg;
+	lane *l = &p->lanes[ln];
+	if (cfg->tumbling_window <= 0 || !l->window_open)
+		return false;
+	sim_time end = (l->window + 1) * cfg->tumbling_window;
+	bool next = l->n > 0 && window_of(cfg, record_at(p, l->seq[l->head])->arrival) != l->window;
+	bool read_past = l->n == 0 && ks_reader_last_admitted(p->reader) >= end &&
+	                 !ks_reader_more(p->reader) && !ks_reader_reading(p->reader);
+	if (!next && !read_past)
+		return false;
+	l->final = true;
+	l->inflight = 0;
+	l->busy = true;
+	l->attempts = 0;
+	l->invokes = 0;
+	invoke(p, ln, now);
+	return true;
+}
+
 /* Forms the lane's next batch and invokes it, if the lane is free and the batch is due. */
 static void try_invoke(poller *p, size_t ln, sim_time now)
 {
@@ -401,7 +452,7 @@ static void try_invoke(poller *p, size_t ln, sim_time now)
 	if (l->busy)
 		return;
 	expire_lane(p, l, now);
-	if (l->n == 0)
+	if (window_final(p, ln, now) || l->n == 0)
 		return;
 	/* [doc] maximum_batching_window: a batch waits for batch_size records up to that long
 	 * after its first record */
@@ -412,11 +463,21 @@ static void try_invoke(poller *p, size_t ln, sim_time now)
 		return;
 	}
 	/* [doc] batch_size records, or fewer when the next would take the payload past 6 MB: the
-	 * event carries the data base64-encoded (4 bytes per 3), each record in its envelope */
+	 * event carries the data base64-encoded (4 bytes per 3), each record in its envelope; with
+	 * a tumbling window, the records of one window only */
 	uint64_t bytes = 0;
 	uint32_t n = 0;
+	int64_t window = 0;
+	if (cfg->tumbling_window > 0) {
+		window = window_of(cfg, record_at(p, l->seq[l->head])->arrival);
+		l->window = window;
+		l->window_open = true;
+	}
 	while (n < l->n && n < cfg->batch_size) {
-		uint64_t b = event_bytes(cfg, record_at(p, l->seq[l->head + n])->bytes);
+		const ks_record *r = record_at(p, l->seq[l->head + n]);
+		if (cfg->tumbling_window > 0 && n > 0 && window_of(cfg, r->arrival) != window)
+			break;
+		uint64_t b = event_bytes(cfg, r->bytes);
 		if (bytes + b > cfg->payload_max_bytes && n > 0)
 			break;
 		bytes += b;
@@ -488,6 +549,23 @@ static void complete(poller *p, size_t ln, sim_time now)
 	const ks_kinesis_esm_config *cfg = &p->esm->cfg;
 	ks_function *fn = p->esm->fn;
 	lane *l = &p->lanes[ln];
+	if (l->final) {
+		/* a window's final invocation: done when it succeeds or its attempts run out [doc:
+		 * retried as a batch is] */
+		ks_function_finish(fn, &l->inv);
+		bool out = cfg->max_retry_attempts >= 0 && l->attempts >= cfg->max_retry_attempts;
+		if (l->inv.status == KS_INVOKE_OK || out) {
+			if (l->inv.status == KS_INVOKE_OK && ks_measured(fn->ctx, now))
+				fn->window_finals++;
+			l->final = false;
+			l->window_open = false;
+			batch_over(p, ln, now);
+			return;
+		}
+		l->attempts++;
+		schedule(p, ln, now + cfg->retry_delay, LANE_RETRY);
+		return;
+	}
 	if (wait_for_forward(p, ln, now))
 		return;
 	ks_function_finish(fn, &l->inv);

@@ -36,6 +36,7 @@ typedef struct ks_kinesis_esm_config {
 	sim_time start_at;   /* starting_position_timestamp */
 	sim_time enabled_at; /* the mapping reads from then (LATEST: what comes from then) */
 	const sim_yaml_node *filter_criteria; /* checked; NULL: every record is invoked */
+	sim_time tumbling_window;             /* 0: none */
 	int64_t max_retry_attempts;           /* -1: until the records expire */
 	sim_time max_record_age;              /* -1: none */
 	bool bisect;

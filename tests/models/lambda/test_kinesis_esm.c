@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "models/lambda/lambda.h"
 #include "tests/harness.h"
 
 /* Every accepted record is processed or expired, for each consumer, once the producer stops
@@ -375,6 +376,60 @@ static void a_mapping_enabled_later_starts_at_its_position(void **state)
 	harness_free(&r);
 }
 
+/* Issue 11: [doc] tumbling windows. With a 60 s window no batch holds records of two windows,
+ * and after each window the function is invoked a final time with no records (the window's
+ * state), before any batch of the next: 10 minutes make 10 windows, whose last ends with the
+ * run (9 finals). */
+typedef struct window_log {
+	bool mixed;
+	uint64_t batches;
+} window_log;
+
+static void observe_windows(void *ctx, const ks_function *f, const ks_log *shard, uint64_t from,
+                            uint64_t to, sim_time t)
+{
+	(void)f;
+	(void)t;
+	window_log *log = ctx;
+	sim_time first = ks_log_record(shard, from)->arrival / (60 * SIM_S);
+	for (uint64_t q = from; q < to; q++)
+		if (ks_log_record(shard, q)->arrival / (60 * SIM_S) != first)
+			log->mixed = true;
+	log->batches++;
+}
+
+static void tumbling_windows_cut_batches_and_end_with_a_final_invocation(void **state)
+{
+	(void)state;
+	harness_run r = {0};
+	r.sc = harness_load(
+	        "kinesim: 1\n"
+	        "name: windows\n"
+	        "duration: 10m\n"
+	        "streams: {s: {shards: 1}}\n"
+	        "producers: {p: {stream: s, rate: 20/s, record_size: 1KB}}\n"
+	        "functions:\n"
+	        "  f:\n"
+	        "    duration: {per_invocation: 300ms, per_record: 1ms}\n"
+	        "    triggers: [{kinesis: s, batch_size: 1000, tumbling_window: 60s}]\n",
+	        NULL);
+	r.metrics = sim_metrics_create();
+	r.model = ks_model_build(r.sc, 4, 0, r.metrics);
+	window_log log = {0};
+	ks_functions_observe(r.model, observe_windows, &log);
+	assert_int_equal(ks_model_run(r.model, NULL, NULL, NULL), 0);
+	ks_model_summarize(r.model);
+	assert_false(log.mixed);
+	assert_true(log.batches > 100);
+	assert_true(harness_value(&r, "f.window_finals") == 9);
+	/* every invocation is a batch or a final one */
+	assert_true(harness_value(&r, "f.invocations") >= (double)log.batches + 9);
+	assert_true(harness_value(&r, "f.records_processed") +
+	                    harness_value(&r, "f.records_pending") ==
+	            harness_value(&r, "s.incoming_records"));
+	harness_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -390,6 +445,7 @@ int main(void)
 	        cmocka_unit_test(a_backlog_is_read_from_trim_horizon_and_skipped_from_latest),
 	        cmocka_unit_test(a_mapping_enabled_later_starts_at_its_position),
 	        cmocka_unit_test(the_mapping_reports_its_event_counts),
+	        cmocka_unit_test(tumbling_windows_cut_batches_and_end_with_a_final_invocation),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
