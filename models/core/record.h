@@ -15,8 +15,31 @@ typedef struct ks_record {
 	sim_time arrival; /* accepted by the shard */
 	uint64_t id;      /* producer << 48 | index */
 	uint32_t bytes;   /* data size */
-	uint32_t key;     /* partition key number within its producer's key set */
+	uint32_t key;     /* the partition key's number within its producer's key set (the low 24
+	                   * bits: at most 10^7 keys) and the record's hops (the high 8) */
 } ks_record;
+
+/* The partition key's number (keys k0..k<count-1>, then "hot": producer.c). */
+static inline uint32_t ks_record_key(const ks_record *r)
+{
+	return r->key & 0xFFFFFFu;
+}
+/* How many Lambda functions sent the record on to SQS, SNS, EventBridge or another function
+ * (0 for a record from a stream): what Lambda's recursive loop detection counts. */
+static inline uint32_t ks_record_hops(const ks_record *r)
+{
+	return r->key >> 24;
+}
+/* The record as a function sends it on: one hop more (it saturates at 255). */
+static inline ks_record ks_record_hopped(const ks_record *r)
+{
+	ks_record out = *r;
+	if (ks_record_hops(r) < 255)
+		out.key += 1u << 24;
+	return out;
+}
+/* [doc] Lambda stops a chain of invocations through SQS, SNS and Lambda after 16. */
+#define KS_RECURSION_LIMIT 16
 
 #define KS_RECORD_INDEX_BITS 48
 #define KS_RECORD_INDEX_MASK ((UINT64_C(1) << KS_RECORD_INDEX_BITS) - 1)

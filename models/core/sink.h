@@ -41,6 +41,9 @@ static inline bool ks_sink_set(const ks_sink *s)
 
 void ks_sink_record(const ks_sink *s, sim_time t, const ks_record *r);
 void ks_sink_records(const ks_sink *s, sim_time t, const ks_record *r, uint32_t n);
+/* The same, sent on by a Lambda function: each record one hop more (record.h). */
+void ks_sink_hop_record(const ks_sink *s, sim_time t, const ks_record *r);
+void ks_sink_hop_records(const ks_sink *s, sim_time t, const ks_record *r, uint32_t n);
 /* Asserts that the destination takes invocation records (the scenario checked it). */
 void ks_sink_failed_batch(const ks_sink *s, sim_time t, const ks_record *r, uint32_t n);
 

@@ -344,8 +344,9 @@ static void republish(void *obj, sim_time now, const ks_record *r)
 	uint32_t producer = ks_record_producer(r);
 	SIM_ASSERT(s->key_count && producer < s->nproducers);
 	char key[16];
-	int len = r->key < s->key_count[producer] ? snprintf(key, sizeof key, "k%u", r->key)
-	                                          : snprintf(key, sizeof key, "hot");
+	uint32_t k = ks_record_key(r);
+	int len = k < s->key_count[producer] ? snprintf(key, sizeof key, "k%u", k)
+	                                     : snprintf(key, sizeof key, "hot");
 	ks_hash hash = ks_stream_key_hash(key, (size_t)len);
 	size_t shard = ks_stream_route(s, ks_stream_generation(s, now), hash);
 	ks_shard *sh = &s->shards[shard];
@@ -357,6 +358,7 @@ static void republish(void *obj, sim_time now, const ks_record *r)
 	}
 	ks_record copy = *r;
 	copy.arrival = now;
+	copy.key = k; /* [doc] a stream is not in Lambda's recursion detection: no hops */
 	ks_log_append(&sh->log, &copy);
 	ks_stream_accepted(s, shard, now, r->bytes);
 }

@@ -67,7 +67,7 @@ static void fail_event(ks_async *a, const ks_async_event *ev, sim_time now)
 	if (!ks_sink_set(&a->cfg.on_failure))
 		return;
 	ks_metric_add(&f->on_failure_events, now, 0, 1);
-	ks_sink_records(&a->cfg.on_failure, now, records_of(ev), ev->n);
+	ks_sink_hop_records(&a->cfg.on_failure, now, records_of(ev), ev->n);
 }
 
 static size_t take_slot(ks_async *a)
@@ -84,6 +84,15 @@ static size_t take_slot(ks_async *a)
 static void attempt(ks_async *a, ks_async_event ev, sim_time now)
 {
 	if (now - ev.enqueued > a->cfg.max_event_age) {
+		fail_event(a, &ev, now);
+		free_event(&ev);
+		return;
+	}
+	/* [doc] recursive loop detection: an event that went through 16 invocations is not
+	 * invoked; it goes to on_failure */
+	if (ks_record_hops(&ev.record) >= KS_RECURSION_LIMIT) {
+		if (ks_measured(a->ctx, now))
+			a->fn->recursion_stopped += ev.n;
 		fail_event(a, &ev, now);
 		free_event(&ev);
 		return;
@@ -164,7 +173,7 @@ static void complete(ks_async *a, size_t slot, sim_time now)
 		/* [doc] the invocation record (the event, with the result) goes to on_success */
 		if (ks_sink_set(&a->cfg.on_success) && now < a->ctx->stop) {
 			ks_metric_add(&a->fn->on_success_events, now, 0, 1);
-			ks_sink_records(&a->cfg.on_success, now, b.records, ev.n);
+			ks_sink_hop_records(&a->cfg.on_success, now, b.records, ev.n);
 		}
 		free_event(&ev);
 		return;

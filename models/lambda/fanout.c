@@ -142,7 +142,7 @@ void ks_fanout_pass(ks_fanout *fo, sim_time now, const ks_batch *b)
 	for (size_t i = 0; i < fo->ntargets; i++) {
 		const ks_forward_target *t = &fo->targets[i];
 		for (uint32_t k = 0; !t->sync && k < n; k++)
-			ks_sink_record(&t->sink, now, &fo->scratch[k]);
+			ks_sink_hop_record(&t->sink, now, &fo->scratch[k]);
 	}
 }
 

@@ -292,10 +292,10 @@ static bool condition_holds(const condition *c, const ks_record *r, const ks_ctx
 	uint32_t producer = ks_record_producer(r);
 	const ks_fields *fields = ctx->fields ? &ctx->fields[producer] : NULL;
 	if (!c->field) { /* the partition key: k<n>, or "hot" past the regular ones (producer.c) */
-		if (ctx->key_counts && r->key >= ctx->key_counts[producer])
+		if (ctx->key_counts && ks_record_key(r) >= ctx->key_counts[producer])
 			snprintf(key, sizeof key, "hot");
 		else
-			snprintf(key, sizeof key, "k%u", r->key);
+			snprintf(key, sizeof key, "k%u", ks_record_key(r));
 		text = key;
 	} else if (fields) {
 		const ks_field *f = ks_fields_find(fields, c->field);

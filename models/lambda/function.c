@@ -373,7 +373,7 @@ static void forward_failed(ks_function *f, sim_time end, const ks_batch *b, uint
 	for (uint32_t i = 0; ks_sink_set(&f->forward_to) && i < b->n; i++) {
 		const ks_record *r = ks_batch_record(b, i);
 		if (ks_function_is_poison(f, r))
-			ks_sink_record(&f->forward_to, end, r);
+			ks_sink_hop_record(&f->forward_to, end, r);
 	}
 }
 
@@ -584,6 +584,7 @@ void ks_function_summarize(ks_function *f)
 	        {"on_failure_delivered_events", f->on_failure_delivered_events.total, "count"},
 	        {"events_too_large", f->events_too_large, "count"},
 	        {"window_finals", f->window_finals, "count"},
+	        {"recursion_stopped", f->recursion_stopped, "count"},
 	        {"read_throttled", f->read_throttled.total, "count"},
 	        {"iterator_age.mean",
 	         f->iterator_age_batches > 0

@@ -116,8 +116,9 @@ typedef struct ks_function {
 	double *on_failure_rows;
 	size_t on_failure_n, on_failure_cap;
 	double requests;
-	double events_too_large; /* [doc] async events over 1 MiB refused, measured period */
-	double window_finals;    /* tumbling windows' final invocations that succeeded */
+	double events_too_large;  /* [doc] async events over 1 MiB refused, measured period */
+	double window_finals;     /* tumbling windows' final invocations that succeeded */
+	double recursion_stopped; /* [doc] records not invoked: 16 invocations in their chain */
 
 	/* Concurrency, environments, failure injection and the handler's policy. */
 	ks_metric duration_count; /* handler durations summed in duration_sum_ms (not output) */

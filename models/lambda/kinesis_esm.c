@@ -131,7 +131,7 @@ static uint32_t lane_of(const poller *p, const ks_record *r)
 	if (lanes <= 1)
 		return 0;
 	/* [doc] lanes by partition-key hash: the same key always in the same lane */
-	uint64_t key = ((uint64_t)ks_record_producer(r) << 32) | r->key;
+	uint64_t key = ((uint64_t)ks_record_producer(r) << 32) | ks_record_key(r);
 	return (uint32_t)(sim_mix64(key) % lanes);
 }
 

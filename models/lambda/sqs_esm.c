@@ -96,6 +96,21 @@ static bool run_batch(ks_sqs_esm *e, sim_time now)
 	slot->n = e->queue.ops->receive(e->queue.obj, now, e->cfg.batch_size,
 	                                e->cfg.payload_max_bytes, slot->records, slot->receipts);
 	SIM_ASSERT(slot->n > 0);
+	/* [doc] recursive loop detection: a message that went through 16 invocations is not
+	 * invoked; it is left in the queue, to its redrive policy or its retention */
+	uint32_t kept = 0;
+	for (uint32_t i = 0; i < slot->n; i++) {
+		if (ks_record_hops(&slot->records[i]) >= KS_RECURSION_LIMIT) {
+			if (ks_measured(e->fn->ctx, now))
+				e->fn->recursion_stopped += 1;
+			continue;
+		}
+		slot->records[kept] = slot->records[i];
+		slot->receipts[kept++] = slot->receipts[i];
+	}
+	slot->n = kept;
+	if (kept == 0)
+		return true; /* nothing to invoke: the slot stays free */
 	ks_batch b = {.records = slot->records, .n = slot->n};
 	sim_time overhead = 0;
 	if (e->cfg.invoke_overhead)

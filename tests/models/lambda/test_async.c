@@ -413,6 +413,34 @@ static void async_destinations_take_successes_and_functions(void **state)
 	sim_free(text);
 }
 
+/* Issue 11: [doc] Lambda's recursive loop detection. f and g send each successful event to
+ * each other (async on_success): a record from the stream enters the chain at f with one hop
+ * (fan sent it on) and is invoked 15 times in all; the 16th is stopped and counted. */
+static void a_loop_of_functions_is_stopped_after_16_invocations(void **state)
+{
+	(void)state;
+	harness_run r = harness_run_yaml("kinesim: 1\n"
+	                                 "name: loop\n"
+	                                 "duration: 30m\n"
+	                                 "streams: {s: {shards: 1}}\n"
+	                                 "producers: {p: {stream: s, rate: 1/s, record_size: 1KB, "
+	                                 "limit: 100}}\n"
+	                                 "functions:\n"
+	                                 "  fan:\n"
+	                                 "    forward: [{function: f, invoke: async}]\n"
+	                                 "    triggers: [{kinesis: s}]\n"
+	                                 "  f: {async: {on_success: g}}\n"
+	                                 "  g: {async: {on_success: f}}\n",
+	                                 NULL, 2);
+	assert_true(harness_value(&r, "fan.records_processed") == 100);
+	double stopped =
+	        harness_value(&r, "f.recursion_stopped") + harness_value(&r, "g.recursion_stopped");
+	assert_true(stopped == 100);
+	assert_true(harness_value(&r, "f.invocations") + harness_value(&r, "g.invocations") ==
+	            15 * 100);
+	harness_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -428,6 +456,7 @@ int main(void)
 	        cmocka_unit_test(forwarding_to_a_queue_sends_one_message_per_failed_record),
 	        cmocka_unit_test(retry_path_references_name_topics_and_queues),
 	        cmocka_unit_test(async_destinations_take_successes_and_functions),
+	        cmocka_unit_test(a_loop_of_functions_is_stopped_after_16_invocations),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
