@@ -9,8 +9,7 @@
 #include "sim/rng.h"
 #include "sim/schema.h"
 
-/* A scalar read as a number (NAN when it is not one, or was quoted: a string). */
-static double number_of(const sim_yaml_node *n)
+double ks_number_of(const sim_yaml_node *n)
 {
 	if (n->kind != SIM_YAML_SCALAR || n->quoted || !*n->text)
 		return NAN;
@@ -61,7 +60,7 @@ void ks_fields_check(const sim_yaml_node *fields, sim_diag *d)
 		}
 		double sum = 0;
 		for (size_t k = 0; k < weights->n; k++) {
-			double w = number_of(weights->items[k]);
+			double w = ks_number_of(weights->items[k]);
 			if (!(w >= 0))
 				sim_schema_error(d, weights->items[k],
 				                 "a weight is a number >= 0 (got '%s')",
@@ -96,8 +95,8 @@ void ks_fields_read(const sim_yaml_node *fields, ks_fields *out)
 		double sum = 0;
 		for (size_t k = 0; k < f->n; k++) {
 			f->text[k] = sim_strdup(values->items[k]->text);
-			f->number[k] = number_of(values->items[k]);
-			sum += weights ? number_of(weights->items[k]) : 1; /* equal by default */
+			f->number[k] = ks_number_of(values->items[k]);
+			sum += weights ? ks_number_of(weights->items[k]) : 1; /* equal by default */
 			f->cum[k] = sum;
 		}
 		for (size_t k = 0; k < f->n; k++)

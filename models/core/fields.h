@@ -29,6 +29,10 @@ typedef struct ks_fields {
 	size_t n;
 } ks_fields;
 
+/* A scalar read as a number: NAN when it is not one, or was quoted (a string). What a field's
+ * value and a filter's value are compared as. */
+double ks_number_of(const sim_yaml_node *n);
+
 /* Checks a producer's `fields` (a map of names to {values, weights}); reports what is wrong. */
 void ks_fields_check(const sim_yaml_node *fields, sim_diag *d);
 /* Reads checked `fields` (NULL: none) into out. */

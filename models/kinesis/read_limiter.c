@@ -2,8 +2,8 @@
  *
  * [doc] 5 GetRecords calls/s and 2 MiB/s per shard, shared by all standard consumers.
  * [choice] platform.kinesis.read_limiter: how "5 per second" is enforced (docs/scenario.md,
- * Streams, says why the sliding window is the default). [choice] read_byte_tolerance: the burst a byte
- * schedule allows to reads smaller than its worth of bytes; a larger read blocks the shard for
+ * Streams, says why the sliding window is the default). [choice] read_byte_tolerance: the burst a
+ * byte schedule allows to reads smaller than its worth of bytes; a larger read blocks the shard for
  * its whole b / 2 MiB/s (a 10 MiB read: 5 s, as AWS documents). */
 #include "models/kinesis/read_limiter.h"
 

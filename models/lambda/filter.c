@@ -37,15 +37,6 @@ struct ks_filter {
 	size_t n;
 };
 
-static double number_of(const sim_yaml_node *n)
-{
-	if (n->kind != SIM_YAML_SCALAR || n->quoted || !*n->text)
-		return NAN;
-	char *end;
-	double v = strtod(n->text, &end);
-	return *end || !isfinite(v) ? NAN : v;
-}
-
 /* Reads {numeric: [op, n, (op, n)]}; false when it is not one. */
 static bool read_numeric(const sim_yaml_node *list, rule *r)
 {
@@ -56,7 +47,7 @@ static bool read_numeric(const sim_yaml_node *list, rule *r)
 		return false;
 	for (size_t i = 0; i < list->n; i += 2) {
 		const sim_yaml_node *op = list->items[i];
-		double v = number_of(list->items[i + 1]);
+		double v = ks_number_of(list->items[i + 1]);
 		if (op->kind != SIM_YAML_SCALAR || isnan(v))
 			return false;
 		if (strcmp(op->text, "=") == 0) {
@@ -80,7 +71,7 @@ static void add_value(rule *r, const sim_yaml_node *v)
 	r->text = sim_reallocarray(r->text, r->n + 1, sizeof *r->text);
 	r->number = sim_reallocarray(r->number, r->n + 1, sizeof *r->number);
 	r->text[r->n] = sim_strdup(v->text);
-	r->number[r->n++] = number_of(v);
+	r->number[r->n++] = ks_number_of(v);
 }
 
 /* One rule of a key's list; false (reported) when it is not one. */

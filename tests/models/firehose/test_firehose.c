@@ -1,5 +1,5 @@
-/* Firehose delivery streams (firehose/delivery.h) and s3 triggers, through whole scenarios: the buffer
- * closes at its interval (records per object = rate x interval) or at its size (objects of
+/* Firehose delivery streams (firehose/delivery.h) and s3 triggers, through whole scenarios: the
+ * buffer closes at its interval (records per object = rate x interval) or at its size (objects of
  * buffer.size); the firehose's one GetRecords a second per shard goes through the shard's
  * shared read limit; an s3-triggered function gets every delivered record once, its latency
  * counting from the record's acceptance; records are conserved; cost = GiB read x price. */

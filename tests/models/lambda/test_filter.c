@@ -12,8 +12,9 @@
 #include "sim/alloc.h"
 #include "tests/harness.h"
 
-/* 100,000 records at 200/s (all read well before the 10 minutes end), type click/view/buy 70/25/5, amount 5/50/500 60/30/10, read by
- * one function per filter (its triggers' filter_criteria given by `filters`). */
+/* 100,000 records at 200/s (all read well before the 10 minutes end), type click/view/buy 70/25/5,
+ * amount 5/50/500 60/30/10, read by one function per filter (its triggers' filter_criteria given by
+ * `filters`). */
 static harness_run run_filters(const char *functions)
 {
 	return harness_run_yaml(harness_fmt("kinesim: 1\n"
