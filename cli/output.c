@@ -11,20 +11,20 @@
 #include "kinesim_version.h"
 #include "sim/alloc.h"
 
-int out_write_header(sim_h5_file *f, const ks_scenario *sc, uint64_t seed, unsigned replications,
+int out_write_header(hid_t at, const ks_scenario *sc, uint64_t seed, unsigned replications,
                      const char *arguments)
 {
 	int rc = 0;
-	rc = rc ? rc : sim_h5_attr_string(f->id, "format", "kinesim");
-	rc = rc ? rc : sim_h5_attr_int(f->id, "format_version", 1);
-	rc = rc ? rc : sim_h5_attr_string(f->id, "kinesim_version", KINESIM_VERSION);
-	rc = rc ? rc : sim_h5_attr_string(f->id, "scenario_name", sc->name);
-	rc = rc ? rc : sim_h5_attr_int(f->id, "seed", (int64_t)seed);
-	rc = rc ? rc : sim_h5_attr_int(f->id, "replications", replications);
-	rc = rc ? rc : sim_h5_attr_string(f->id, "arguments", arguments);
+	rc = rc ? rc : sim_h5_attr_string(at, "format", "kinesim");
+	rc = rc ? rc : sim_h5_attr_int(at, "format_version", 1);
+	rc = rc ? rc : sim_h5_attr_string(at, "kinesim_version", KINESIM_VERSION);
+	rc = rc ? rc : sim_h5_attr_string(at, "scenario_name", sc->name);
+	rc = rc ? rc : sim_h5_attr_int(at, "seed", (int64_t)seed);
+	rc = rc ? rc : sim_h5_attr_int(at, "replications", replications);
+	rc = rc ? rc : sim_h5_attr_string(at, "arguments", arguments);
 	if (rc)
 		return rc;
-	hid_t g = sim_h5_group(f->id, "scenario");
+	hid_t g = sim_h5_group(at, "scenario");
 	if (g < 0)
 		return sim_h5_error();
 	rc = sim_h5_string_dataset(g, "source", sc->source, "the scenario YAML as given");
@@ -108,11 +108,11 @@ static int write_table(hid_t run, const sim_metrics_table *t)
 	return rc;
 }
 
-int out_write_run(sim_h5_file *f, const out_run_info *info, const sim_metrics *m)
+int out_write_run(hid_t at, const out_run_info *info, const sim_metrics *m)
 {
 	char name[32];
 	snprintf(name, sizeof name, "runs/r%04u", info->replication);
-	hid_t run = sim_h5_group(f->id, name);
+	hid_t run = sim_h5_group(at, name);
 	if (run < 0)
 		return sim_h5_error();
 	int rc = 0;
@@ -170,13 +170,13 @@ int out_write_run(sim_h5_file *f, const out_run_info *info, const sim_metrics *m
 	return rc;
 }
 
-int out_write_summary(sim_h5_file *f, const cli_summary_row *rows, size_t n)
+int out_write_summary(hid_t at, const cli_summary_row *rows, size_t n)
 {
 	sim_h5_stats_row *s = sim_calloc(n ? n : 1, sizeof *s);
 	for (size_t i = 0; i < n; i++)
 		s[i] = (sim_h5_stats_row){rows[i].path, rows[i].mean, rows[i].stddev,
 		                          rows[i].ci95 < 0 ? NAN : rows[i].ci95, rows[i].unit};
-	int rc = sim_h5_stats(f->id, "summary", s, n,
+	int rc = sim_h5_stats(at, "summary", s, n,
 	                      "summary metrics across replications: mean, standard deviation and "
 	                      "95% confidence half-width (Student t; NaN with one replication)");
 	sim_free(s);

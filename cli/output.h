@@ -11,8 +11,9 @@
 #include "sim/h5.h"
 #include "sim/metrics.h"
 
-/* Root attributes and /scenario/{source,resolved}. */
-int out_write_header(sim_h5_file *f, const ks_scenario *sc, uint64_t seed, unsigned replications,
+/* A run's attributes and scenario/{source,resolved}, at `at` (the file's root, or a sweep's
+ * point group: the same layout below it). */
+int out_write_header(hid_t at, const ks_scenario *sc, uint64_t seed, unsigned replications,
                      const char *arguments);
 
 typedef struct out_run_info {
@@ -23,12 +24,12 @@ typedef struct out_run_info {
 	bool complete;
 } out_run_info;
 
-/* /runs/rNNNN with the registry's series, labels, histograms and summary values. A run that is
- * not complete (stopped by a signal) gets its series and `time` cut at the last whole metrics
+/* runs/rNNNN at `at` with the registry's series, labels, histograms and summary values. A run that
+ * is not complete (stopped by a signal) gets its series and `time` cut at the last whole metrics
  * interval before `reached`. */
-int out_write_run(sim_h5_file *f, const out_run_info *info, const sim_metrics *m);
+int out_write_run(hid_t at, const out_run_info *info, const sim_metrics *m);
 
-/* /summary across replications. */
-int out_write_summary(sim_h5_file *f, const cli_summary_row *rows, size_t n);
+/* summary across replications, at `at`. */
+int out_write_summary(hid_t at, const cli_summary_row *rows, size_t n);
 
 #endif

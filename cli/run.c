@@ -12,10 +12,8 @@
  * A write error (a full disk) removes this run's temporary file and exits 74. */
 #include <errno.h>
 #include <getopt.h>
-#include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,70 +22,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/accumulator.h"
 #include "cli/cli.h"
 #include "cli/guard.h"
 #include "cli/output.h"
 #include "cli/replications.h"
+#include "cli/signals.h"
 #include "models/scenario/build.h"
 #include "models/scenario/expect.h"
 #include "sim/alloc.h"
 #include "sim/schema.h"
 #include "sim/units.h"
-
-/* The first of the stop signals received, 0 before. */
-static atomic_int stop_signal; /* lock-free, so safe in a handler and across the -j threads */
-_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "a signal handler may only touch lock-free atomics");
-static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
-enum { NSTOP = sizeof stop_signals / sizeof stop_signals[0] };
-
-static void on_stop_signal(int sig)
-{
-	static const char again[] = "kinesim: stopping; wait for the partial file to be written\n";
-	int saved = errno;
-
-	if (stop_signal == 0) {
-		stop_signal = sig;
-	} else {
-		ssize_t w = write(STDERR_FILENO, again, sizeof again - 1);
-		(void)w; /* stderr is gone: nothing to tell */
-	}
-	errno = saved;
-}
-
-/* Installs on_stop_signal (saving the old actions), except for a signal that was ignored when
- * kinesim started: `nohup kinesim run ...` must survive its SIGHUP. */
-static void catch_stop_signals(struct sigaction old[NSTOP])
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_stop_signal;
-	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < NSTOP; i++)
-		sigaddset(&sa.sa_mask, stop_signals[i]);
-	sa.sa_flags = SA_RESTART; /* the writes in progress go on */
-	for (size_t i = 0; i < NSTOP; i++) {
-		sigaction(stop_signals[i], NULL, &old[i]);
-		if (old[i].sa_handler != SIG_IGN)
-			sigaction(stop_signals[i], &sa, NULL);
-	}
-}
-
-static void restore_stop_signals(const struct sigaction old[NSTOP])
-{
-	for (size_t i = 0; i < NSTOP; i++)
-		sigaction(stop_signals[i], &old[i], NULL);
-}
-
-static const char *signal_name(int sig)
-{
-	switch (sig) {
-	case SIGINT: return "SIGINT";
-	case SIGTERM: return "SIGTERM";
-	case SIGHUP: return "SIGHUP";
-	default: return "a signal";
-	}
-}
 
 typedef struct run_options {
 	const char *scenario;
@@ -285,60 +230,6 @@ static void show_progress(unsigned replication, double fraction, double done, pr
 	fflush(stderr);
 }
 
-/* Accumulates each metric across replications (Welford). */
-typedef struct accumulator {
-	cli_summary_row *rows;
-	double *m2;
-	size_t n;
-	unsigned runs;
-} accumulator;
-
-static void accumulate(accumulator *a, const sim_metrics *m)
-{
-	if (a->runs == 0) {
-		a->n = sim_metrics_value_count(m);
-		a->rows = sim_calloc(a->n ? a->n : 1, sizeof *a->rows);
-		a->m2 = sim_calloc(a->n ? a->n : 1, sizeof *a->m2);
-		for (size_t i = 0; i < a->n; i++) {
-			const sim_metrics_value *v = sim_metrics_value_at(m, i);
-			a->rows[i].path = sim_strdup(v->path);
-			a->rows[i].unit = sim_strdup(v->unit);
-		}
-	}
-	a->runs++;
-	for (size_t i = 0; i < a->n; i++) {
-		const sim_metrics_value *v = sim_metrics_find_value(m, a->rows[i].path);
-		double x = v ? v->value : 0;
-		double delta = x - a->rows[i].mean;
-		a->rows[i].mean += delta / a->runs;
-		a->m2[i] += delta * (x - a->rows[i].mean);
-	}
-}
-
-static void finish_accumulator(accumulator *a)
-{
-	for (size_t i = 0; i < a->n; i++) {
-		cli_summary_row *r = &a->rows[i];
-		if (a->runs < 2) {
-			r->stddev = 0;
-			r->ci95 = -1;
-			continue;
-		}
-		r->stddev = sqrt(a->m2[i] / (a->runs - 1));
-		r->ci95 = gsl_cdf_tdist_Pinv(0.975, a->runs - 1) * r->stddev / sqrt(a->runs);
-	}
-}
-
-static void free_accumulator(accumulator *a)
-{
-	for (size_t i = 0; i < a->n; i++) {
-		sim_free((char *)a->rows[i].path);
-		sim_free((char *)a->rows[i].unit);
-	}
-	sim_free(a->rows);
-	sim_free(a->m2);
-}
-
 /* The metric paths of the scenario, from a model that has not run. */
 static size_t check_expectations(const ks_scenario *sc, ks_expect **expects, size_t *n)
 {
@@ -408,7 +299,7 @@ static char *default_output(const char *name)
 /* What write_replication needs, and what it tells the end of the run. */
 typedef struct written {
 	sim_h5_file *file;
-	accumulator *acc;
+	cli_accumulator *acc;
 	progress *pg;
 	const ks_scenario *sc;
 	uint64_t seed;
@@ -438,9 +329,9 @@ static int write_replication(const cli_replication *r, void *ctx)
 	        .events = ks_model_events(r->model),
 	        .complete = r->run_rc == 0,
 	};
-	int rc = out_write_run(w->file, &info, r->metrics);
+	int rc = out_write_run(w->file->id, &info, r->metrics);
 	if (r->run_rc == 0)
-		accumulate(w->acc, r->metrics);
+		cli_accumulate(w->acc, r->metrics);
 	if (r->run_rc == -EINTR && !w->cut[0]) {
 		char at[32], of[32];
 		format_span(at, sizeof at, sim_time_to_s(info.reached));
@@ -478,14 +369,14 @@ static int run(run_options *o, ks_scenario *sc)
 		return EXIT_CANT_CREATE;
 	}
 	/* From here on a signal stops the run and keeps what it did, rather than killing it. */
-	struct sigaction old_actions[NSTOP];
-	stop_signal = 0;
-	catch_stop_signals(old_actions);
+	struct sigaction old_actions[CLI_NSTOP];
+	cli_stop_signal = 0;
+	cli_catch_stop_signals(old_actions);
 	sim_h5_file file = {0};
 	if (rc == 0)
 		rc = sim_h5_create(&file, path);
 	if (rc < 0) {
-		restore_stop_signals(old_actions);
+		cli_restore_stop_signals(old_actions);
 		fprintf(stderr, "kinesim: cannot create '%s.partial' for the output '%s': %s\n",
 		        path ? path : "out/", path ? path : "out/", strerror(-rc));
 		sim_free(path);
@@ -499,8 +390,8 @@ static int run(run_options *o, ks_scenario *sc)
 		fprintf(stderr, "%s: %s\n", sc->name, description);
 
 	int exit_code = EXIT_OK;
-	rc = out_write_header(&file, sc, seed, replications, o->arguments ? o->arguments : "");
-	accumulator acc = {0};
+	rc = out_write_header(file.id, sc, seed, replications, o->arguments ? o->arguments : "");
+	cli_accumulator acc = {0};
 	progress pg = {
 	        .lines = !isatty(STDERR_FILENO),
 	        .start = wall_seconds(),
@@ -516,7 +407,7 @@ static int run(run_options *o, ks_scenario *sc)
 		        .seed = seed,
 		        .count = replications,
 		        .jobs = o->jobs,
-		        .stop = &stop_signal,
+		        .stop = &cli_stop_signal,
 		        .done = write_replication,
 		        .progress = show_progress_on ? on_progress : NULL,
 		        .ctx = &w,
@@ -529,21 +420,21 @@ static int run(run_options *o, ks_scenario *sc)
 	const char *cut = w.cut;
 	double wall = wall_seconds() - pg.start;
 
-	if (rc == 0 && !stop_signal) {
-		finish_accumulator(&acc);
-		rc = out_write_summary(&file, acc.rows, acc.n);
+	if (rc == 0 && !cli_stop_signal) {
+		cli_accumulator_finish(&acc);
+		rc = out_write_summary(file.id, acc.rows, acc.n);
 	}
 	/* Everything is written: a write error HDF5 still holds in its caches shows here. */
 	if (rc == 0)
 		rc = sim_h5_close(&file);
-	int sig = stop_signal; /* later signals find the results saved: they change nothing */
+	int sig = cli_stop_signal; /* later signals find the results saved: they change nothing */
 	if (rc != 0) {
 		report_write_error(file.tmppath, path, rc);
 		sim_h5_abandon(&file, 1);
 		exit_code = EXIT_IO;
 	} else if (sig) {
 		fprintf(stderr, "kinesim: interrupted; the partial results are in '%s' (%s%s)\n",
-		        file.tmppath, signal_name(sig), cut);
+		        file.tmppath, cli_signal_name(sig), cut);
 		sim_h5_abandon(&file, 0);
 		exit_code = EXIT_SIGNAL_BASE + sig;
 	} else if (check_output(path, sc->name) != 0) {
@@ -558,9 +449,9 @@ static int run(run_options *o, ks_scenario *sc)
 		sim_h5_abandon(&file, 0);
 		exit_code = EXIT_CANT_CREATE;
 	}
-	restore_stop_signals(old_actions);
+	cli_restore_stop_signals(old_actions);
 	if (exit_code != EXIT_OK) {
-		free_accumulator(&acc);
+		cli_accumulator_free(&acc);
 		ks_expect_free(expects, nexpects);
 		sim_free(path);
 		return exit_code;
@@ -597,7 +488,7 @@ static int run(run_options *o, ks_scenario *sc)
 	if (exit_code == EXIT_EXPECT_FAILED)
 		fprintf(stderr, "kinesim: an expectation failed\n");
 	sim_free(results);
-	free_accumulator(&acc);
+	cli_accumulator_free(&acc);
 	ks_expect_free(expects, nexpects);
 	sim_free(path);
 	return exit_code;

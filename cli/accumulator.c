@@ -1,0 +1,53 @@
+/* The summary across replications (accumulator.h). */
+#include "cli/accumulator.h"
+
+#include <gsl/gsl_cdf.h>
+#include <math.h>
+
+#include "sim/alloc.h"
+
+void cli_accumulate(cli_accumulator *a, const sim_metrics *m)
+{
+	if (a->runs == 0) {
+		a->n = sim_metrics_value_count(m);
+		a->rows = sim_calloc(a->n ? a->n : 1, sizeof *a->rows);
+		a->m2 = sim_calloc(a->n ? a->n : 1, sizeof *a->m2);
+		for (size_t i = 0; i < a->n; i++) {
+			const sim_metrics_value *v = sim_metrics_value_at(m, i);
+			a->rows[i].path = sim_strdup(v->path);
+			a->rows[i].unit = sim_strdup(v->unit);
+		}
+	}
+	a->runs++;
+	for (size_t i = 0; i < a->n; i++) {
+		const sim_metrics_value *v = sim_metrics_find_value(m, a->rows[i].path);
+		double x = v ? v->value : 0;
+		double delta = x - a->rows[i].mean;
+		a->rows[i].mean += delta / a->runs;
+		a->m2[i] += delta * (x - a->rows[i].mean);
+	}
+}
+
+void cli_accumulator_finish(cli_accumulator *a)
+{
+	for (size_t i = 0; i < a->n; i++) {
+		cli_summary_row *r = &a->rows[i];
+		if (a->runs < 2) {
+			r->stddev = 0;
+			r->ci95 = -1;
+			continue;
+		}
+		r->stddev = sqrt(a->m2[i] / (a->runs - 1));
+		r->ci95 = gsl_cdf_tdist_Pinv(0.975, a->runs - 1) * r->stddev / sqrt(a->runs);
+	}
+}
+
+void cli_accumulator_free(cli_accumulator *a)
+{
+	for (size_t i = 0; i < a->n; i++) {
+		sim_free((char *)a->rows[i].path);
+		sim_free((char *)a->rows[i].unit);
+	}
+	sim_free(a->rows);
+	sim_free(a->m2);
+}
