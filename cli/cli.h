@@ -27,6 +27,7 @@ enum {
 
 int cli_run(int argc, char **argv);
 int cli_check(int argc, char **argv);
+int cli_sweep(int argc, char **argv);
 
 /* Writes buf to stdout and flushes it, remembering the error of a failed write for main, which
  * reports it once the command is done and exits 74 (a summary cut short by a full disk is no
@@ -36,6 +37,10 @@ void cli_write_stdout(const char *buf, size_t len);
 /* Prints "kinesim: <what is wrong>" and the usage line of `command` to stderr; returns 64. */
 int cli_usage_error(const char *command, const char *fmt, ...)
         __attribute__((format(printf, 2, 3)));
+
+/* -o names a regular file to replace, or a new name; anything else (a directory, a FIFO, a
+ * device, a symbolic link) is refused with a message: returns 0 or EXIT_CANT_CREATE. */
+int cli_check_output(const char *path, const char *scenario_name);
 
 /* Loads and checks a scenario, printing every diagnostic (warnings too) to stderr. Returns 0
  * with *out set, or the exit code (65, 66). */
@@ -55,6 +60,14 @@ typedef struct cli_expect_result {
 } cli_expect_result;
 
 typedef enum { CLI_FORMAT_TEXT, CLI_FORMAT_JSON, CLI_FORMAT_CSV } cli_format;
+
+/* Writers the summary formats share with `sweep`: a JSON string and number (non-finite: null),
+ * a CSV field (quoted when needed), and a value for people in its unit (durations in a
+ * readable unit, dollars, counts as integers). */
+void cli_json_string(FILE *f, const char *s);
+void cli_json_number(FILE *f, double v);
+void cli_csv_field(FILE *f, const char *s);
+void cli_human(char *buf, size_t len, double v, const char *unit);
 
 void cli_print_summary(FILE *f, cli_format format, const char *scenario, unsigned long long seed,
                        unsigned replications, const cli_summary_row *rows, size_t n,

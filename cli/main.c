@@ -14,6 +14,9 @@ static const char usage[] =
         "                    [--seed N] [--format text|json|csv] [--progress] [-j N]\n"
         "                    [--max-memory SIZE] [--force]\n"
         "       kinesim check SCENARIO [--set PATH=VALUE]... [--set-new PATH=VALUE]...\n"
+        "       kinesim sweep SCENARIO --vary PATH=VALUES... [--set PATH=VALUE]... [--seed N]\n"
+        "                    [-o FILE.h5] [--format text|json|csv] [--metric TEXT]...\n"
+        "                    [--replications R] [-j N]\n"
         "       kinesim --help | --version\n";
 
 static const char help[] =
@@ -23,6 +26,8 @@ static const char help[] =
         "  run SCENARIO      simulate the scenario, write its HDF5 file, print its summary\n"
         "                    and check its expect: lines (exit 1 when one fails)\n"
         "  check SCENARIO    validate the scenario without running it\n"
+        "  sweep SCENARIO    run it at every point of a grid of --vary values: one HDF5 file\n"
+        "                    (points/pNNNN, each a complete run) and one table\n"
         "\n"
         "Options of run and check:\n"
         "  --set PATH=VALUE  override a key (created when absent), e.g.\n"
@@ -111,6 +116,8 @@ static int dispatch(int argc, char **argv)
 		return cli_run(argc - 1, argv + 1);
 	if (strcmp(cmd, "check") == 0)
 		return cli_check(argc - 1, argv + 1);
+	if (strcmp(cmd, "sweep") == 0)
+		return cli_sweep(argc - 1, argv + 1);
 	if (cmd[0] == '-')
 		return cli_usage_error(NULL, "unknown option '%s' (options follow the command)",
 		                       cmd);

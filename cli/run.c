@@ -3,7 +3,7 @@
  *
  * The output file is created first (under a temporary name of this run's own, sim/h5.h) so that
  * a bad path fails before any work; each replication's group is written when it finishes; the
- * file gets its final name only when complete. -o replaces only a regular file (check_output).
+ * file gets its final name only when complete. -o replaces only a regular file (cli_check_output).
  *
  * SIGINT, SIGTERM and SIGHUP stop the run between events (the engine polls the flag the
  * handler sets): the interrupted run is written with complete = 0 and its whole intervals, the
@@ -246,7 +246,7 @@ static size_t check_expectations(const ks_scenario *sc, ks_expect **expects, siz
  * file. Anything else is refused: 0, or a message and EXIT_CANT_CREATE. A symbolic link is
  * refused even to a regular file: writing through it would mean a temporary file in the
  * target's folder and, if that one is a link too, the next target's; the user names the file. */
-static int check_output(const char *path, const char *scenario_name)
+int cli_check_output(const char *path, const char *scenario_name)
 {
 	struct stat st;
 	if (lstat(path, &st) < 0 || S_ISREG(st.st_mode))
@@ -363,7 +363,7 @@ static int run(run_options *o, ks_scenario *sc)
 
 	char *path = o->output ? sim_strdup(o->output) : default_output(sc->name);
 	int rc = path ? 0 : -errno;
-	if (path && check_output(path, sc->name) != 0) {
+	if (path && cli_check_output(path, sc->name) != 0) {
 		sim_free(path);
 		ks_expect_free(expects, nexpects);
 		return EXIT_CANT_CREATE;
@@ -437,7 +437,7 @@ static int run(run_options *o, ks_scenario *sc)
 		        file.tmppath, cli_signal_name(sig), cut);
 		sim_h5_abandon(&file, 0);
 		exit_code = EXIT_SIGNAL_BASE + sig;
-	} else if (check_output(path, sc->name) != 0) {
+	} else if (cli_check_output(path, sc->name) != 0) {
 		/* Something else took the name during the run: the results stay where they are. */
 		fprintf(stderr, "kinesim: the results are in '%s'\n", file.tmppath);
 		sim_h5_abandon(&file, 0);

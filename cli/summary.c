@@ -26,7 +26,7 @@ static size_t *sorted_order(const cli_summary_row *rows, size_t n)
 	return order;
 }
 
-static void json_string(FILE *f, const char *s)
+void cli_json_string(FILE *f, const char *s)
 {
 	fputc('"', f);
 	for (; *s; s++) {
@@ -41,7 +41,7 @@ static void json_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static void json_number(FILE *f, double v)
+void cli_json_number(FILE *f, double v)
 {
 	if (!isfinite(v))
 		fputs("null", f);
@@ -60,47 +60,47 @@ static void print_json(FILE *f, const char *scenario, unsigned long long seed,
 	for (size_t k = 0; k < n; k++) {
 		const cli_summary_row *r = &rows[order[k]];
 		fputs(k ? ", " : "", f);
-		json_string(f, r->path);
+		cli_json_string(f, r->path);
 		fputs(": ", f);
 		if (r->ci95 < 0)
 			fputs("null", f);
 		else
-			json_number(f, r->ci95);
+			cli_json_number(f, r->ci95);
 	}
 	fputs("}, \"expect\": [", f);
 	for (size_t i = 0; i < nexpects; i++) {
 		fputs(i ? ", " : "", f);
 		fputs("{\"expr\": ", f);
-		json_string(f, expects[i].text);
+		cli_json_string(f, expects[i].text);
 		fputs(", \"ok\": ", f);
 		fputs(expects[i].ok ? "true" : "false", f);
 		fputs(", \"value\": ", f);
-		json_number(f, expects[i].value);
+		cli_json_number(f, expects[i].value);
 		fputs("}", f);
 	}
 	fputs("], \"kinesim\": ", f);
-	json_string(f, KINESIM_VERSION);
+	cli_json_string(f, KINESIM_VERSION);
 	fputs(", \"metrics\": {", f);
 	for (size_t k = 0; k < n; k++) {
 		fputs(k ? ", " : "", f);
-		json_string(f, rows[order[k]].path);
+		cli_json_string(f, rows[order[k]].path);
 		fputs(": ", f);
-		json_number(f, rows[order[k]].mean);
+		cli_json_number(f, rows[order[k]].mean);
 	}
 	fprintf(f, "}, \"replications\": %u, \"scenario\": ", replications);
-	json_string(f, scenario);
+	cli_json_string(f, scenario);
 	fprintf(f, ", \"seed\": %llu, \"units\": {", seed);
 	for (size_t k = 0; k < n; k++) {
 		fputs(k ? ", " : "", f);
-		json_string(f, rows[order[k]].path);
+		cli_json_string(f, rows[order[k]].path);
 		fputs(": ", f);
-		json_string(f, rows[order[k]].unit);
+		cli_json_string(f, rows[order[k]].unit);
 	}
 	fputs("}}\n", f);
 	sim_free(order);
 }
 
-static void csv_field(FILE *f, const char *s)
+void cli_csv_field(FILE *f, const char *s)
 {
 	if (strpbrk(s, ",\"\n") == NULL) {
 		fputs(s, f);
@@ -122,9 +122,9 @@ static void print_csv(FILE *f, const cli_summary_row *rows, size_t n,
 	fputs("metric,value,unit,ci95\n", f);
 	for (size_t k = 0; k < n; k++) {
 		const cli_summary_row *r = &rows[order[k]];
-		csv_field(f, r->path);
+		cli_csv_field(f, r->path);
 		fprintf(f, ",%.17g,", r->mean);
-		csv_field(f, r->unit);
+		cli_csv_field(f, r->unit);
 		if (r->ci95 >= 0)
 			fprintf(f, ",%.17g\n", r->ci95);
 		else
@@ -132,14 +132,14 @@ static void print_csv(FILE *f, const cli_summary_row *rows, size_t n,
 	}
 	for (size_t i = 0; i < nexpects; i++) {
 		fputs("expect:", f);
-		csv_field(f, expects[i].text);
+		cli_csv_field(f, expects[i].text);
 		fprintf(f, ",%.17g,%s,\n", expects[i].value, expects[i].ok ? "ok" : "FAILED");
 	}
 	sim_free(order);
 }
 
 /* A value for people: durations in a readable unit, counts as integers. */
-static void human(char *buf, size_t len, double v, const char *unit)
+void cli_human(char *buf, size_t len, double v, const char *unit)
 {
 	if (strcmp(unit, "s") == 0) {
 		double a = fabs(v);
@@ -181,11 +181,11 @@ static void print_text(FILE *f, const char *scenario, unsigned long long seed,
 			entity_len = len;
 		}
 		char value[64];
-		human(value, sizeof value, r->mean, r->unit);
+		cli_human(value, sizeof value, r->mean, r->unit);
 		fprintf(f, "  %-*s  %14s", (int)width, r->path, value);
 		if (r->ci95 >= 0) {
 			char ci[64];
-			human(ci, sizeof ci, r->ci95, r->unit);
+			cli_human(ci, sizeof ci, r->ci95, r->unit);
 			fprintf(f, "  +/- %s", ci);
 		}
 		fputc('\n', f);

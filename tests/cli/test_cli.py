@@ -767,6 +767,77 @@ class Jobs(CliTest):
                           r.stderr)
 
 
+class Sweep(CliTest):
+    """kinesim sweep: a grid of --vary values, one HDF5 file of complete runs per point and one
+    table; every point checked before anything runs."""
+
+    def sweep(self, *args, output="sweep.h5", code=0):
+        r = self.kinesim("sweep", self.fixture("small.yaml"), "-o", output, *args)
+        self.assertExit(r, code)
+        return r
+
+    def test_a_grid_makes_a_point_per_combination_with_its_runs_and_intervals(self):
+        r = self.sweep("--vary", "streams.events.shards=1..3", "--vary",
+                       "functions.feed.count=1,2", "--replications", "3",
+                       "--set", "duration=2m", "--format", "csv")
+        rows = list(csv.DictReader(io.StringIO(r.stdout)))
+        points = sorted({row["point"] for row in rows})
+        self.assertEqual(points, ["p%04d" % i for i in range(6)])
+        first = [row for row in rows if row["point"] == "p0001"]
+        self.assertEqual(first[0]["streams.events.shards"], "1")
+        self.assertEqual(first[0]["functions.feed.count"], "2")
+        self.assertTrue(all(row["ci95"] != "" for row in first))
+        with h5py.File(os.path.join(self.tmp, "sweep.h5"), "r") as f:
+            self.assertEqual(f.attrs["kind"], "sweep")
+            self.assertEqual(f.attrs["points"], 6)
+            p = f["points/p0005"]
+            self.assertEqual(p.attrs["assignments"],
+                             "streams.events.shards=3 functions.feed.count=2")
+            self.assertEqual(sorted(p["runs"].keys()), ["r0000", "r0001", "r0002"])
+            self.assertIn("summary", p)
+            self.assertIn("scenario", p)
+            # the point's own scenario: its resolved text holds its values
+            resolved = p["scenario/resolved"][()].decode()
+            self.assertIn("shards: 3", resolved)
+
+    def test_the_same_points_give_the_same_numbers_as_run(self):
+        r = self.sweep("--vary", "streams.events.shards=2", "--format", "json")
+        table = json.loads(r.stdout)
+        one, _ = self.run_json(self.fixture("small.yaml"), "--set", "streams.events.shards=2")
+        self.assertEqual(table["points"][0]["metrics"], one["metrics"])
+
+    def test_two_jobs_write_the_same_file_as_one(self):
+        args = ("--vary", "functions.feed.count=1,3", "--replications", "3",
+                "--set", "duration=2m")
+        self.sweep(*args, output="one.h5")
+        self.sweep(*args, "-j", "2", output="two.h5")
+        self.assertEqual(sha256(os.path.join(self.tmp, "one.h5")),
+                         sha256(os.path.join(self.tmp, "two.h5")))
+
+    def test_a_bad_point_is_reported_before_anything_runs(self):
+        r = self.sweep("--vary", "streams.events.shards=2,0", code=65)
+        self.assertIn("error: shards must be 1..10000 (got 0)", r.stderr)
+        self.assertIn("kinesim: point p0001 (streams.events.shards=0) is not a valid scenario",
+                      r.stderr)
+        self.assertNotIn("done", r.stderr)
+        self.assertEqual([n for n in self.files() if n.endswith((".h5", ".partial"))], [])
+
+    def test_bad_command_lines_say_what_is_wrong(self):
+        cases = [
+            ((), "nothing to vary: give --vary PATH=VALUES"),
+            (("--vary", "shards"), "--vary takes PATH=VALUES"),
+            (("--vary", "streams.events.shards=5..1"), "a range is A..B or A..B:STEP"),
+            (("--vary", "streams.events.shards=1,,2"), "an empty value"),
+            (("--vary", "streams.events.shards=1", "--replications", "0"),
+             "--replications takes 1 to 100000"),
+        ]
+        for args, message in cases:
+            r = self.kinesim("sweep", self.fixture("small.yaml"), *args)
+            self.assertExit(r, 64)
+            self.assertIn(message, r.stderr)
+            self.assertIn("kinesim sweep SCENARIO --vary PATH=VALUES", r.stderr)
+
+
 class Expect(CliTest):
     def test_failed_expectation_exits_1_after_printing_the_summary(self):
         name = self.fixture("expect-fails.yaml")

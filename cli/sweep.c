@@ -1,0 +1,598 @@
+/* kinesim sweep: a scenario over a grid of --vary values, each point run with its replications;
+ * one HDF5 file with a complete run group per point (points/pNNNN: the layout of a run file
+ * below it) and one table on stdout (text, csv or json) with every point's summary metrics and
+ * their 95% intervals.
+ *
+ * Every point is loaded and checked before anything runs or is written, so a bad value is
+ * reported (with the point it makes) and nothing is half-done. The file is written as run's
+ * is (a temporary name, renamed when complete; a signal keeps the finished points in the
+ * partial file and exits 128 + the signal). Points run one after another; -j runs a point's
+ * replications at once (cli/replications.h), with results identical to -j 1. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/accumulator.h"
+#include "cli/cli.h"
+#include "cli/output.h"
+#include "cli/replications.h"
+#include "cli/signals.h"
+#include "sim/alloc.h"
+#include "sim/schema.h"
+
+#define MAX_POINTS 10000
+
+static const char sweep_usage[] =
+        "sweep SCENARIO --vary PATH=VALUES [--vary PATH=VALUES]... [--set PATH=VALUE]... "
+        "[--set-new PATH=VALUE]... [--seed N] [-o FILE.h5] [--format text|json|csv] "
+        "[--metric TEXT]... [--replications R] [-j N]";
+
+typedef struct vary {
+	char *path;
+	char **values;
+	size_t n;
+} vary;
+
+typedef struct sweep_options {
+	const char *scenario, *output;
+	const char **sets;
+	size_t nsets;
+	vary *varies;
+	size_t nvaries;
+	const char **metrics; /* --metric: the table shows the metrics whose path holds one */
+	size_t nmetrics;
+	bool have_seed;
+	uint64_t seed;
+	cli_format format;
+	unsigned jobs;
+} sweep_options;
+
+static void add_value(vary *v, const char *text, size_t len)
+{
+	v->values = sim_reallocarray(v->values, v->n + 1, sizeof *v->values);
+	v->values[v->n] = sim_calloc(1, len + 1);
+	memcpy(v->values[v->n++], text, len);
+}
+
+static bool parse_number(const char *s, size_t len, double *out)
+{
+	char buf[64];
+	if (len == 0 || len >= sizeof buf)
+		return false;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	char *end;
+	*out = strtod(buf, &end);
+	return *end == '\0' && isfinite(*out);
+}
+
+/* VALUES: a,b,c (any text); A..B or A..B:STEP (numbers, STEP 1 by default). 0 or a usage
+ * error. */
+static int parse_vary(const char *arg, vary *v)
+{
+	const char *eq = strchr(arg, '=');
+	if (!eq || eq == arg || !eq[1])
+		return cli_usage_error("sweep",
+		                       "--vary takes PATH=VALUES, e.g. streams.events.shards=1,2,4 "
+		                       "or streams.events.shards=1..8 (got '%s')",
+		                       arg);
+	v->path = sim_calloc(1, (size_t)(eq - arg) + 1);
+	memcpy(v->path, arg, (size_t)(eq - arg));
+	const char *values = eq + 1, *dots = strstr(values, "..");
+	if (dots) {
+		const char *colon = strchr(dots + 2, ':');
+		size_t blen = colon ? (size_t)(colon - dots - 2) : strlen(dots + 2);
+		double a, b, step = 1;
+		if (!parse_number(values, (size_t)(dots - values), &a) ||
+		    !parse_number(dots + 2, blen, &b) ||
+		    (colon && !parse_number(colon + 1, strlen(colon + 1), &step)) || !(step > 0) ||
+		    b < a)
+			return cli_usage_error(
+			        "sweep",
+			        "--vary %s: a range is A..B or A..B:STEP with numbers, A "
+			        "<= B and STEP > 0 (got '%s')",
+			        v->path, values);
+		for (double x = a; x <= b + step * 1e-9 && v->n <= MAX_POINTS; x += step) {
+			char buf[32];
+			int len = snprintf(buf, sizeof buf, "%.15g", x);
+			add_value(v, buf, (size_t)len);
+		}
+		return 0;
+	}
+	for (const char *s = values;;) {
+		const char *comma = strchr(s, ',');
+		size_t len = comma ? (size_t)(comma - s) : strlen(s);
+		if (len == 0)
+			return cli_usage_error("sweep", "--vary %s: an empty value in '%s'",
+			                       v->path, values);
+		add_value(v, s, len);
+		if (!comma)
+			return 0;
+		s = comma + 1;
+	}
+}
+
+static int parse_options(int argc, char **argv, sweep_options *o)
+{
+	static const struct option options[] = {
+	        {"vary", required_argument, NULL, 'v'},
+	        {"set", required_argument, NULL, 's'},
+	        {"set-new", required_argument, NULL, 'n'},
+	        {"seed", required_argument, NULL, 'S'},
+	        {"output", required_argument, NULL, 'o'},
+	        {"format", required_argument, NULL, 'f'},
+	        {"metric", required_argument, NULL, 'm'},
+	        {"jobs", required_argument, NULL, 'j'},
+	        {"replications", required_argument, NULL, 'r'},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
+	};
+	size_t room = 0;
+	for (int i = 0; i < argc; i++)
+		room += strlen(argv[i]) + 16; /* "+" or "replications=" */
+	o->sets = sim_calloc(1, (size_t)argc * sizeof *o->sets + room);
+	o->metrics = sim_calloc((size_t)argc, sizeof *o->metrics);
+	o->varies = sim_calloc((size_t)argc, sizeof *o->varies);
+	char *copies = (char *)(o->sets + argc);
+	opterr = 0;
+	optind = 1;
+	int c;
+	while ((c = getopt_long(argc, argv, ":o:j:h", options, NULL)) != -1) {
+		switch (c) {
+		case 'v': {
+			int rc = parse_vary(optarg, &o->varies[o->nvaries++]);
+			if (rc)
+				return rc;
+			break;
+		}
+		case 's': o->sets[o->nsets++] = optarg; break;
+		case 'r': { /* the scenario's replications, for every point */
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (end == optarg || *end || v < 1 || v > 100000)
+				return cli_usage_error(
+				        "sweep", "--replications takes 1 to 100000 (got '%s')",
+				        optarg);
+			o->sets[o->nsets++] = copies;
+			copies += sprintf(copies, "replications=%ld", v) + 1;
+			break;
+		}
+		case 'n':
+			o->sets[o->nsets++] = copies;
+			copies += sprintf(copies, "%c%s", KS_SET_NEW, optarg) + 1;
+			break;
+		case 'S': {
+			char *end;
+			errno = 0;
+			unsigned long long v = strtoull(optarg, &end, 10);
+			if (errno || end == optarg || *end || optarg[0] == '-' || v > INT64_MAX)
+				return cli_usage_error(
+				        "sweep",
+				        "--seed takes an integer from 0 to %lld (got '%s')",
+				        (long long)INT64_MAX, optarg);
+			o->have_seed = true;
+			o->seed = v;
+			break;
+		}
+		case 'o': o->output = optarg; break;
+		case 'f':
+			if (strcmp(optarg, "text") == 0)
+				o->format = CLI_FORMAT_TEXT;
+			else if (strcmp(optarg, "json") == 0)
+				o->format = CLI_FORMAT_JSON;
+			else if (strcmp(optarg, "csv") == 0)
+				o->format = CLI_FORMAT_CSV;
+			else
+				return cli_usage_error(
+				        "sweep", "--format takes text, json or csv (got '%s')",
+				        optarg);
+			break;
+		case 'm': o->metrics[o->nmetrics++] = optarg; break;
+		case 'j': {
+			char *end;
+			errno = 0;
+			long v = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || v < 1 || v > 256)
+				return cli_usage_error(
+				        "sweep",
+				        "-j takes the number of replications to run at "
+				        "once, 1 to 256 (got '%s')",
+				        optarg);
+			o->jobs = (unsigned)v;
+			break;
+		}
+		case 'h': printf("usage: kinesim %s\n", sweep_usage); return -1;
+		case ':':
+			return cli_usage_error("sweep", "option '%s' needs a value",
+			                       argv[optind - 1]);
+		default: return cli_usage_error("sweep", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return cli_usage_error("sweep", "no scenario file given");
+	if (optind + 1 < argc)
+		return cli_usage_error("sweep", "one scenario at a time (got '%s' too)",
+		                       argv[optind + 1]);
+	if (o->nvaries == 0)
+		return cli_usage_error("sweep", "nothing to vary: give --vary PATH=VALUES");
+	o->scenario = argv[optind];
+	return 0;
+}
+
+/* The grid: point i takes, for each vary (the first varying slowest), one of its values. */
+static size_t npoints(const sweep_options *o)
+{
+	size_t n = 1;
+	for (size_t k = 0; k < o->nvaries; k++)
+		n = n > MAX_POINTS ? n : n * o->varies[k].n;
+	return n;
+}
+
+static const char *value_at(const sweep_options *o, size_t point, size_t k)
+{
+	size_t stride = 1;
+	for (size_t j = k + 1; j < o->nvaries; j++)
+		stride *= o->varies[j].n;
+	return o->varies[k].values[point / stride % o->varies[k].n];
+}
+
+/* The point's label: PATH=VALUE ... */
+static char *label_of(const sweep_options *o, size_t point)
+{
+	char *s = sim_strdup("");
+	for (size_t k = 0; k < o->nvaries; k++) {
+		char *next = sim_asprintf("%s%s%s=%s", s, k ? " " : "", o->varies[k].path,
+		                          value_at(o, point, k));
+		sim_free(s);
+		s = next;
+	}
+	return s;
+}
+
+/* Loads the scenario at a point: the --set ones, then its --vary values. */
+static int load_point(const sweep_options *o, size_t point, ks_scenario **sc)
+{
+	const char **sets = sim_calloc(o->nsets + o->nvaries + 1, sizeof *sets);
+	char **owned = sim_calloc(o->nvaries + 1, sizeof *owned);
+	memcpy(sets, o->sets, o->nsets * sizeof *sets);
+	for (size_t k = 0; k < o->nvaries; k++) {
+		owned[k] = sim_asprintf("%s=%s", o->varies[k].path, value_at(o, point, k));
+		sets[o->nsets + k] = owned[k];
+	}
+	int rc = cli_load_scenario(o->scenario, sets, o->nsets + o->nvaries, sc);
+	for (size_t k = 0; k < o->nvaries; k++)
+		sim_free(owned[k]);
+	sim_free(owned);
+	sim_free(sets);
+	return rc;
+}
+
+typedef struct point_result {
+	char *label;
+	cli_accumulator acc;
+} point_result;
+
+typedef struct point_writer {
+	hid_t group;
+	const ks_scenario *sc;
+	uint64_t seed;
+	cli_accumulator *acc;
+} point_writer;
+
+static int write_replication(const cli_replication *r, void *ctx)
+{
+	point_writer *w = ctx;
+	const ks_scenario *sc = w->sc;
+	out_run_info info = {
+	        .replication = r->index,
+	        .seed = w->seed,
+	        .duration = sim_schema_duration(sc->root, "duration"),
+	        .warmup = sim_schema_duration(sc->root, "warmup"),
+	        .interval = sim_schema_duration(sim_yaml_get(sc->root, "metrics"), "interval"),
+	        .reached = ks_model_now(r->model),
+	        .events = ks_model_events(r->model),
+	        .complete = r->run_rc == 0,
+	};
+	int rc = out_write_run(w->group, &info, r->metrics);
+	if (r->run_rc == 0)
+		cli_accumulate(w->acc, r->metrics);
+	return rc;
+}
+
+/* Runs point i into points/pNNNN. */
+static int run_point(const sweep_options *o, size_t i, const ks_scenario *sc, sim_h5_file *file,
+                     point_result *res)
+{
+	uint64_t seed = o->have_seed ? o->seed : (uint64_t)sim_schema_int(sc->root, "seed");
+	unsigned replications = (unsigned)sim_schema_int(sc->root, "replications");
+	char name[32];
+	snprintf(name, sizeof name, "points/p%04zu", i);
+	hid_t g = sim_h5_group(file->id, name);
+	if (g < 0)
+		return sim_h5_error();
+	int rc = sim_h5_attr_string(g, "assignments", res->label);
+	rc = rc ? rc : out_write_header(g, sc, seed, replications, res->label);
+	point_writer w = {.group = g, .sc = sc, .seed = seed, .acc = &res->acc};
+	cli_replications job = {
+	        .sc = sc,
+	        .seed = seed,
+	        .count = replications,
+	        .jobs = o->jobs,
+	        .stop = &cli_stop_signal,
+	        .done = write_replication,
+	        .ctx = &w,
+	};
+	rc = rc ? rc : cli_replications_run(&job);
+	if (rc == 0 && !cli_stop_signal) {
+		cli_accumulator_finish(&res->acc);
+		rc = out_write_summary(g, res->acc.rows, res->acc.n);
+	}
+	H5Gclose(g);
+	return rc;
+}
+
+/* ---- the table ---------------------------------------------------------------------------- */
+
+static bool shown(const sweep_options *o, const char *path)
+{
+	if (o->nmetrics == 0)
+		return true;
+	for (size_t i = 0; i < o->nmetrics; i++)
+		if (strstr(path, o->metrics[i]))
+			return true;
+	return false;
+}
+
+static void print_text(FILE *f, const sweep_options *o, const point_result *pts, size_t n)
+{
+	fprintf(f, "sweep of %s: %zu points\n\n", o->scenario, n);
+	size_t rows = n ? pts[0].acc.n : 0;
+	for (size_t p = 0; p < n; p++)
+		fprintf(f, "  p%04zu  %s\n", p, pts[p].label);
+	fprintf(f, "\n  %-44s", "metric");
+	for (size_t p = 0; p < n; p++) {
+		char head[16];
+		snprintf(head, sizeof head, "p%04zu", p);
+		fprintf(f, " %22s", head);
+	}
+	fputc('\n', f);
+	for (size_t r = 0; r < rows; r++) {
+		const cli_summary_row *row = &pts[0].acc.rows[r];
+		if (!shown(o, row->path))
+			continue;
+		fprintf(f, "  %-44s", row->path);
+		for (size_t p = 0; p < n; p++) {
+			const cli_summary_row *x = r < pts[p].acc.n ? &pts[p].acc.rows[r] : NULL;
+			char v[32], ci[32], cell[80];
+			cli_human(v, sizeof v, x ? x->mean : NAN, row->unit);
+			if (x && x->ci95 >= 0) {
+				cli_human(ci, sizeof ci, x->ci95, row->unit);
+				snprintf(cell, sizeof cell, "%s +/- %s", v, ci);
+			} else {
+				snprintf(cell, sizeof cell, "%s", v);
+			}
+			fprintf(f, " %22s", cell);
+		}
+		fputc('\n', f);
+	}
+}
+
+static void print_csv(FILE *f, const sweep_options *o, const point_result *pts, size_t n)
+{
+	fputs("point", f);
+	for (size_t k = 0; k < o->nvaries; k++) {
+		fputc(',', f);
+		cli_csv_field(f, o->varies[k].path);
+	}
+	fputs(",metric,mean,unit,ci95\n", f);
+	for (size_t p = 0; p < n; p++)
+		for (size_t r = 0; r < pts[p].acc.n; r++) {
+			const cli_summary_row *x = &pts[p].acc.rows[r];
+			if (!shown(o, x->path))
+				continue;
+			fprintf(f, "p%04zu", p);
+			for (size_t k = 0; k < o->nvaries; k++) {
+				fputc(',', f);
+				cli_csv_field(f, value_at(o, p, k));
+			}
+			fputc(',', f);
+			cli_csv_field(f, x->path);
+			fprintf(f, ",%.17g,", x->mean);
+			cli_csv_field(f, x->unit);
+			if (x->ci95 >= 0)
+				fprintf(f, ",%.17g\n", x->ci95);
+			else
+				fputs(",\n", f);
+		}
+}
+
+static void print_json(FILE *f, const sweep_options *o, const point_result *pts, size_t n)
+{
+	fputs("{\"scenario\": ", f);
+	cli_json_string(f, o->scenario);
+	fputs(", \"vary\": [", f);
+	for (size_t k = 0; k < o->nvaries; k++) {
+		fputs(k ? ", " : "", f);
+		cli_json_string(f, o->varies[k].path);
+	}
+	fputs("], \"points\": [", f);
+	for (size_t p = 0; p < n; p++) {
+		fputs(p ? ", {" : "{", f);
+		fputs("\"values\": {", f);
+		for (size_t k = 0; k < o->nvaries; k++) {
+			fputs(k ? ", " : "", f);
+			cli_json_string(f, o->varies[k].path);
+			fputs(": ", f);
+			cli_json_string(f, value_at(o, p, k));
+		}
+		for (int part = 0; part < 2; part++) {
+			fputs(part ? "}, \"ci95\": {" : "}, \"metrics\": {", f);
+			bool first = true;
+			for (size_t r = 0; r < pts[p].acc.n; r++) {
+				const cli_summary_row *x = &pts[p].acc.rows[r];
+				if (!shown(o, x->path))
+					continue;
+				fputs(first ? "" : ", ", f);
+				first = false;
+				cli_json_string(f, x->path);
+				fputs(": ", f);
+				cli_json_number(f, part ? (x->ci95 >= 0 ? x->ci95 : NAN) : x->mean);
+			}
+		}
+		fputs("}}", f);
+	}
+	fputs("]}\n", f);
+}
+
+/* ---- the command ------------------------------------------------------------------------- */
+
+static void free_options(sweep_options *o)
+{
+	for (size_t k = 0; k < o->nvaries; k++) {
+		for (size_t i = 0; i < o->varies[k].n; i++)
+			sim_free(o->varies[k].values[i]);
+		sim_free(o->varies[k].values);
+		sim_free(o->varies[k].path);
+	}
+	sim_free(o->varies);
+	sim_free(o->metrics);
+	sim_free(o->sets);
+}
+
+static int sweep(sweep_options *o)
+{
+	size_t n = npoints(o);
+	if (n > MAX_POINTS) {
+		fprintf(stderr, "kinesim: the grid has more than %d points; vary fewer values\n",
+		        MAX_POINTS);
+		return EXIT_USAGE;
+	}
+	/* Every point is checked before anything runs. */
+	point_result *pts = sim_calloc(n, sizeof *pts);
+	ks_scenario *first = NULL;
+	for (size_t i = 0; i < n; i++) {
+		pts[i].label = label_of(o, i);
+		ks_scenario *sc = NULL;
+		int rc = load_point(o, i, &sc);
+		if (rc != 0) {
+			fprintf(stderr, "kinesim: point p%04zu (%s) is not a valid scenario\n", i,
+			        pts[i].label);
+			for (size_t k = 0; k <= i; k++)
+				sim_free(pts[k].label);
+			sim_free(pts);
+			ks_scenario_destroy(first);
+			return rc;
+		}
+		if (i == 0)
+			first = sc;
+		else
+			ks_scenario_destroy(sc);
+	}
+	char *path = o->output ? sim_strdup(o->output) : NULL;
+	if (!path && (mkdir("out", 0777) == 0 || errno == EEXIST))
+		path = sim_asprintf("out/%s-sweep.h5", first->name);
+	if (path && cli_check_output(path, first->name) != 0) {
+		sim_free(path);
+		ks_scenario_destroy(first);
+		for (size_t k = 0; k < n; k++)
+			sim_free(pts[k].label);
+		sim_free(pts);
+		return EXIT_CANT_CREATE;
+	}
+	struct sigaction old[CLI_NSTOP];
+	cli_stop_signal = 0;
+	cli_catch_stop_signals(old);
+	sim_h5_file file = {0};
+	int rc = path ? sim_h5_create(&file, path) : -errno;
+	if (rc < 0) {
+		cli_restore_stop_signals(old);
+		fprintf(stderr, "kinesim: cannot create the output '%s': %s\n",
+		        path ? path : "out/", strerror(-rc));
+		sim_free(path);
+		ks_scenario_destroy(first);
+		for (size_t k = 0; k < n; k++)
+			sim_free(pts[k].label);
+		sim_free(pts);
+		return EXIT_CANT_CREATE;
+	}
+	rc = sim_h5_attr_string(file.id, "format", "kinesim");
+	rc = rc ? rc : sim_h5_attr_int(file.id, "format_version", 1);
+	rc = rc ? rc : sim_h5_attr_string(file.id, "kind", "sweep");
+	rc = rc ? rc : sim_h5_attr_string(file.id, "scenario_name", first->name);
+	rc = rc ? rc : sim_h5_attr_int(file.id, "points", (int64_t)n);
+	size_t done = 0;
+	for (size_t i = 0; rc == 0 && i < n && !cli_stop_signal; i++) {
+		ks_scenario *sc = NULL;
+		rc = load_point(o, i, &sc) != 0 ? -EINVAL : 0;
+		rc = rc ? rc : run_point(o, i, sc, &file, &pts[i]);
+		ks_scenario_destroy(sc);
+		if (rc == 0 && !cli_stop_signal) {
+			done++;
+			fprintf(stderr, "kinesim: p%04zu of %zu done (%s)\n", i, n, pts[i].label);
+		}
+	}
+	rc = rc ? rc : sim_h5_close(&file);
+	int sig = cli_stop_signal, exit_code = EXIT_OK;
+	if (rc != 0) {
+		fprintf(stderr, "kinesim: writing '%s' failed: %s; removed it\n", file.tmppath,
+		        strerror(-rc));
+		sim_h5_abandon(&file, 1);
+		exit_code = EXIT_IO;
+	} else if (sig) {
+		fprintf(stderr, "kinesim: interrupted (%s); the %zu finished points are in '%s'\n",
+		        cli_signal_name(sig), done, file.tmppath);
+		sim_h5_abandon(&file, 0);
+		exit_code = EXIT_SIGNAL_BASE + sig;
+	} else if ((rc = sim_h5_commit(&file)) != 0) {
+		fprintf(stderr, "kinesim: cannot rename '%s' to '%s': %s\n", file.tmppath, path,
+		        strerror(-rc));
+		sim_h5_abandon(&file, 0);
+		exit_code = EXIT_CANT_CREATE;
+	}
+	cli_restore_stop_signals(old);
+	if (exit_code == EXIT_OK) {
+		char *table = NULL;
+		size_t len = 0;
+		FILE *mem = open_memstream(&table, &len);
+		FILE *out = mem ? mem : stdout;
+		if (o->format == CLI_FORMAT_JSON)
+			print_json(out, o, pts, n);
+		else if (o->format == CLI_FORMAT_CSV)
+			print_csv(out, o, pts, n);
+		else
+			print_text(out, o, pts, n);
+		if (mem) {
+			fclose(mem);
+			cli_write_stdout(table, len);
+			free(table);
+		}
+		fprintf(stderr, "kinesim: wrote %s; %zu points\n", path, n);
+	}
+	for (size_t k = 0; k < n; k++) {
+		sim_free(pts[k].label);
+		cli_accumulator_free(&pts[k].acc);
+	}
+	sim_free(pts);
+	sim_free(path);
+	ks_scenario_destroy(first);
+	return exit_code;
+}
+
+int cli_sweep(int argc, char **argv)
+{
+	sweep_options o = {.jobs = 1};
+	int rc = parse_options(argc, argv, &o);
+	if (rc == 0)
+		rc = sweep(&o);
+	else if (rc < 0)
+		rc = EXIT_OK;
+	sim_h5_library_close();
+	free_options(&o);
+	return rc;
+}
