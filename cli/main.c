@@ -17,6 +17,8 @@ static const char usage[] =
         "       kinesim sweep SCENARIO --vary PATH=VALUES... [--set PATH=VALUE]... [--seed N]\n"
         "                    [-o FILE.h5] [--format text|json|csv] [--metric TEXT]...\n"
         "                    [--replications R] [-j N]\n"
+        "       kinesim compare A.yaml B.yaml... | A.yaml --vary PATH=V1,V2... [--set ...]\n"
+        "                    [--seed N] [--replications R] [--format ...] [--metric TEXT]...\n"
         "       kinesim --help | --version\n";
 
 static const char help[] =
@@ -28,6 +30,8 @@ static const char help[] =
         "  check SCENARIO    validate the scenario without running it\n"
         "  sweep SCENARIO    run it at every point of a grid of --vary values: one HDF5 file\n"
         "                    (points/pNNNN, each a complete run) and one table\n"
+        "  compare A B...    run variants on the same records (common random numbers) and\n"
+        "                    print each metric's paired difference with its 95% interval\n"
         "\n"
         "Options of run and check:\n"
         "  --set PATH=VALUE  override a key (created when absent), e.g.\n"
@@ -118,6 +122,8 @@ static int dispatch(int argc, char **argv)
 		return cli_check(argc - 1, argv + 1);
 	if (strcmp(cmd, "sweep") == 0)
 		return cli_sweep(argc - 1, argv + 1);
+	if (strcmp(cmd, "compare") == 0)
+		return cli_compare(argc - 1, argv + 1);
 	if (cmd[0] == '-')
 		return cli_usage_error(NULL, "unknown option '%s' (options follow the command)",
 		                       cmd);

@@ -30,6 +30,7 @@ import h5py
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.path.join(HERE, "data")
+SOURCE = os.path.normpath(os.path.join(HERE, "..", ".."))
 KINESIM = os.environ.get("KINESIM", "")
 
 STREAM_METRICS = [
@@ -836,6 +837,54 @@ class Sweep(CliTest):
             self.assertExit(r, 64)
             self.assertIn(message, r.stderr)
             self.assertIn("kinesim sweep SCENARIO --vary PATH=VALUES", r.stderr)
+
+
+class Compare(CliTest):
+    """kinesim compare: variants on common random numbers, paired differences with 95%
+    intervals and a verdict per metric."""
+
+    def compare(self, *args, code=0):
+        r = self.kinesim("compare", *args)
+        self.assertExit(r, code)
+        return r
+
+    def test_pairing_narrows_the_interval_and_the_verdict_names_the_change(self):
+        hot = os.path.join(SOURCE, "scenarios", "hot-stream.yaml")
+        r = self.compare(hot, "--vary", "functions.feed.count=5,3", "--replications", "10",
+                         "--metric", "feed-1.", "--format", "json")
+        out = json.loads(r.stdout)
+        self.assertEqual(out["baseline"], "functions.feed.count=5")
+        m = out["variants"][0]["metrics"]
+        # each function gets every record in both variants: pairing removes the arrivals'
+        # variance that the unpaired interval still carries
+        d = m["feed-1.records_processed"]
+        self.assertLess(d["ci95_paired"], d["ci95_unpaired"] / 2)
+        # three subscribers do not throttle: the latency falls, and the verdict says so
+        p50 = m["feed-1.latency.p50"]
+        self.assertLess(p50["difference"] + p50["ci95_paired"], 0)
+        self.assertTrue(p50["verdict"].startswith(
+            "functions.feed.count=3 lowers feed-1.latency.p50 by "), p50["verdict"])
+
+    def test_a_scenario_against_itself_differs_by_nothing(self):
+        name = self.fixture("small.yaml")
+        r = self.compare(name, name, "--replications", "3", "--format", "csv")
+        rows = list(csv.DictReader(io.StringIO(r.stdout)))
+        self.assertGreater(len(rows), 10)
+        for row in rows:
+            self.assertEqual(float(row["difference"]), 0.0, row)
+            self.assertIn("no clear difference", row["verdict"])
+
+    def test_bad_command_lines_say_what_is_wrong(self):
+        name = self.fixture("small.yaml")
+        cases = [
+            ((name,), "two scenarios or more to compare"),
+            ((name, name, "--vary", "replications=1,2"), "--vary makes the variants of one"),
+            ((name, "--vary", "streams.events.shards=2"), "two values or more"),
+            ((name, name, "--replications", "1"), "--replications takes 2 to 100000"),
+        ]
+        for args, message in cases:
+            r = self.compare(*args, code=64)
+            self.assertIn(message, r.stderr)
 
 
 class Expect(CliTest):
