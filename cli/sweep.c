@@ -20,31 +20,21 @@
 
 #include "cli/accumulator.h"
 #include "cli/cli.h"
+#include "cli/grid.h"
 #include "cli/output.h"
 #include "cli/replications.h"
 #include "cli/signals.h"
 #include "sim/alloc.h"
 #include "sim/schema.h"
 
-#define MAX_POINTS 10000
-
 static const char sweep_usage[] =
         "sweep SCENARIO --vary PATH=VALUES [--vary PATH=VALUES]... [--set PATH=VALUE]... "
         "[--set-new PATH=VALUE]... [--seed N] [-o FILE.h5] [--format text|json|csv] "
         "[--metric TEXT]... [--replications R] [-j N]";
 
-typedef struct vary {
-	char *path;
-	char **values;
-	size_t n;
-} vary;
-
 typedef struct sweep_options {
-	const char *scenario, *output;
-	const char **sets;
-	size_t nsets;
-	vary *varies;
-	size_t nvaries;
+	cli_grid grid; /* the scenario, its --set and --vary */
+	const char *output;
 	const char **metrics; /* --metric: the table shows the metrics whose path holds one */
 	size_t nmetrics;
 	bool have_seed;
@@ -52,71 +42,6 @@ typedef struct sweep_options {
 	cli_format format;
 	unsigned jobs;
 } sweep_options;
-
-static void add_value(vary *v, const char *text, size_t len)
-{
-	v->values = sim_reallocarray(v->values, v->n + 1, sizeof *v->values);
-	v->values[v->n] = sim_calloc(1, len + 1);
-	memcpy(v->values[v->n++], text, len);
-}
-
-static bool parse_number(const char *s, size_t len, double *out)
-{
-	char buf[64];
-	if (len == 0 || len >= sizeof buf)
-		return false;
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	char *end;
-	*out = strtod(buf, &end);
-	return *end == '\0' && isfinite(*out);
-}
-
-/* VALUES: a,b,c (any text); A..B or A..B:STEP (numbers, STEP 1 by default). 0 or a usage
- * error. */
-static int parse_vary(const char *arg, vary *v)
-{
-	const char *eq = strchr(arg, '=');
-	if (!eq || eq == arg || !eq[1])
-		return cli_usage_error("sweep",
-		                       "--vary takes PATH=VALUES, e.g. streams.events.shards=1,2,4 "
-		                       "or streams.events.shards=1..8 (got '%s')",
-		                       arg);
-	v->path = sim_calloc(1, (size_t)(eq - arg) + 1);
-	memcpy(v->path, arg, (size_t)(eq - arg));
-	const char *values = eq + 1, *dots = strstr(values, "..");
-	if (dots) {
-		const char *colon = strchr(dots + 2, ':');
-		size_t blen = colon ? (size_t)(colon - dots - 2) : strlen(dots + 2);
-		double a, b, step = 1;
-		if (!parse_number(values, (size_t)(dots - values), &a) ||
-		    !parse_number(dots + 2, blen, &b) ||
-		    (colon && !parse_number(colon + 1, strlen(colon + 1), &step)) || !(step > 0) ||
-		    b < a)
-			return cli_usage_error(
-			        "sweep",
-			        "--vary %s: a range is A..B or A..B:STEP with numbers, A "
-			        "<= B and STEP > 0 (got '%s')",
-			        v->path, values);
-		for (double x = a; x <= b + step * 1e-9 && v->n <= MAX_POINTS; x += step) {
-			char buf[32];
-			int len = snprintf(buf, sizeof buf, "%.15g", x);
-			add_value(v, buf, (size_t)len);
-		}
-		return 0;
-	}
-	for (const char *s = values;;) {
-		const char *comma = strchr(s, ',');
-		size_t len = comma ? (size_t)(comma - s) : strlen(s);
-		if (len == 0)
-			return cli_usage_error("sweep", "--vary %s: an empty value in '%s'",
-			                       v->path, values);
-		add_value(v, s, len);
-		if (!comma)
-			return 0;
-		s = comma + 1;
-	}
-}
 
 static int parse_options(int argc, char **argv, sweep_options *o)
 {
@@ -136,22 +61,21 @@ static int parse_options(int argc, char **argv, sweep_options *o)
 	size_t room = 0;
 	for (int i = 0; i < argc; i++)
 		room += strlen(argv[i]) + 16; /* "+" or "replications=" */
-	o->sets = sim_calloc(1, (size_t)argc * sizeof *o->sets + room);
+	o->grid.sets = sim_calloc(1, (size_t)argc * sizeof *o->grid.sets + room);
 	o->metrics = sim_calloc((size_t)argc, sizeof *o->metrics);
-	o->varies = sim_calloc((size_t)argc, sizeof *o->varies);
-	char *copies = (char *)(o->sets + argc);
+	char *copies = (char *)(o->grid.sets + argc);
 	opterr = 0;
 	optind = 1;
 	int c;
 	while ((c = getopt_long(argc, argv, ":o:j:h", options, NULL)) != -1) {
 		switch (c) {
 		case 'v': {
-			int rc = parse_vary(optarg, &o->varies[o->nvaries++]);
+			int rc = cli_grid_vary(&o->grid, "sweep", optarg);
 			if (rc)
 				return rc;
 			break;
 		}
-		case 's': o->sets[o->nsets++] = optarg; break;
+		case 's': o->grid.sets[o->grid.nsets++] = optarg; break;
 		case 'r': { /* the scenario's replications, for every point */
 			char *end;
 			long v = strtol(optarg, &end, 10);
@@ -159,12 +83,12 @@ static int parse_options(int argc, char **argv, sweep_options *o)
 				return cli_usage_error(
 				        "sweep", "--replications takes 1 to 100000 (got '%s')",
 				        optarg);
-			o->sets[o->nsets++] = copies;
+			o->grid.sets[o->grid.nsets++] = copies;
 			copies += sprintf(copies, "replications=%ld", v) + 1;
 			break;
 		}
 		case 'n':
-			o->sets[o->nsets++] = copies;
+			o->grid.sets[o->grid.nsets++] = copies;
 			copies += sprintf(copies, "%c%s", KS_SET_NEW, optarg) + 1;
 			break;
 		case 'S': {
@@ -219,58 +143,10 @@ static int parse_options(int argc, char **argv, sweep_options *o)
 	if (optind + 1 < argc)
 		return cli_usage_error("sweep", "one scenario at a time (got '%s' too)",
 		                       argv[optind + 1]);
-	if (o->nvaries == 0)
+	if (o->grid.nvaries == 0)
 		return cli_usage_error("sweep", "nothing to vary: give --vary PATH=VALUES");
-	o->scenario = argv[optind];
+	o->grid.scenario = argv[optind];
 	return 0;
-}
-
-/* The grid: point i takes, for each vary (the first varying slowest), one of its values. */
-static size_t npoints(const sweep_options *o)
-{
-	size_t n = 1;
-	for (size_t k = 0; k < o->nvaries; k++)
-		n = n > MAX_POINTS ? n : n * o->varies[k].n;
-	return n;
-}
-
-static const char *value_at(const sweep_options *o, size_t point, size_t k)
-{
-	size_t stride = 1;
-	for (size_t j = k + 1; j < o->nvaries; j++)
-		stride *= o->varies[j].n;
-	return o->varies[k].values[point / stride % o->varies[k].n];
-}
-
-/* The point's label: PATH=VALUE ... */
-static char *label_of(const sweep_options *o, size_t point)
-{
-	char *s = sim_strdup("");
-	for (size_t k = 0; k < o->nvaries; k++) {
-		char *next = sim_asprintf("%s%s%s=%s", s, k ? " " : "", o->varies[k].path,
-		                          value_at(o, point, k));
-		sim_free(s);
-		s = next;
-	}
-	return s;
-}
-
-/* Loads the scenario at a point: the --set ones, then its --vary values. */
-static int load_point(const sweep_options *o, size_t point, ks_scenario **sc)
-{
-	const char **sets = sim_calloc(o->nsets + o->nvaries + 1, sizeof *sets);
-	char **owned = sim_calloc(o->nvaries + 1, sizeof *owned);
-	memcpy(sets, o->sets, o->nsets * sizeof *sets);
-	for (size_t k = 0; k < o->nvaries; k++) {
-		owned[k] = sim_asprintf("%s=%s", o->varies[k].path, value_at(o, point, k));
-		sets[o->nsets + k] = owned[k];
-	}
-	int rc = cli_load_scenario(o->scenario, sets, o->nsets + o->nvaries, sc);
-	for (size_t k = 0; k < o->nvaries; k++)
-		sim_free(owned[k]);
-	sim_free(owned);
-	sim_free(sets);
-	return rc;
 }
 
 typedef struct point_result {
@@ -351,7 +227,7 @@ static bool shown(const sweep_options *o, const char *path)
 
 static void print_text(FILE *f, const sweep_options *o, const point_result *pts, size_t n)
 {
-	fprintf(f, "sweep of %s: %zu points\n\n", o->scenario, n);
+	fprintf(f, "sweep of %s: %zu points\n\n", o->grid.scenario, n);
 	size_t rows = n ? pts[0].acc.n : 0;
 	for (size_t p = 0; p < n; p++)
 		fprintf(f, "  p%04zu  %s\n", p, pts[p].label);
@@ -386,9 +262,9 @@ static void print_text(FILE *f, const sweep_options *o, const point_result *pts,
 static void print_csv(FILE *f, const sweep_options *o, const point_result *pts, size_t n)
 {
 	fputs("point", f);
-	for (size_t k = 0; k < o->nvaries; k++) {
+	for (size_t k = 0; k < o->grid.nvaries; k++) {
 		fputc(',', f);
-		cli_csv_field(f, o->varies[k].path);
+		cli_csv_field(f, o->grid.varies[k].path);
 	}
 	fputs(",metric,mean,unit,ci95\n", f);
 	for (size_t p = 0; p < n; p++)
@@ -397,9 +273,9 @@ static void print_csv(FILE *f, const sweep_options *o, const point_result *pts, 
 			if (!shown(o, x->path))
 				continue;
 			fprintf(f, "p%04zu", p);
-			for (size_t k = 0; k < o->nvaries; k++) {
+			for (size_t k = 0; k < o->grid.nvaries; k++) {
 				fputc(',', f);
-				cli_csv_field(f, value_at(o, p, k));
+				cli_csv_field(f, cli_grid_value(&o->grid, p, k));
 			}
 			fputc(',', f);
 			cli_csv_field(f, x->path);
@@ -415,21 +291,21 @@ static void print_csv(FILE *f, const sweep_options *o, const point_result *pts, 
 static void print_json(FILE *f, const sweep_options *o, const point_result *pts, size_t n)
 {
 	fputs("{\"scenario\": ", f);
-	cli_json_string(f, o->scenario);
+	cli_json_string(f, o->grid.scenario);
 	fputs(", \"vary\": [", f);
-	for (size_t k = 0; k < o->nvaries; k++) {
+	for (size_t k = 0; k < o->grid.nvaries; k++) {
 		fputs(k ? ", " : "", f);
-		cli_json_string(f, o->varies[k].path);
+		cli_json_string(f, o->grid.varies[k].path);
 	}
 	fputs("], \"points\": [", f);
 	for (size_t p = 0; p < n; p++) {
 		fputs(p ? ", {" : "{", f);
 		fputs("\"values\": {", f);
-		for (size_t k = 0; k < o->nvaries; k++) {
+		for (size_t k = 0; k < o->grid.nvaries; k++) {
 			fputs(k ? ", " : "", f);
-			cli_json_string(f, o->varies[k].path);
+			cli_json_string(f, o->grid.varies[k].path);
 			fputs(": ", f);
-			cli_json_string(f, value_at(o, p, k));
+			cli_json_string(f, cli_grid_value(&o->grid, p, k));
 		}
 		for (int part = 0; part < 2; part++) {
 			fputs(part ? "}, \"ci95\": {" : "}, \"metrics\": {", f);
@@ -454,32 +330,26 @@ static void print_json(FILE *f, const sweep_options *o, const point_result *pts,
 
 static void free_options(sweep_options *o)
 {
-	for (size_t k = 0; k < o->nvaries; k++) {
-		for (size_t i = 0; i < o->varies[k].n; i++)
-			sim_free(o->varies[k].values[i]);
-		sim_free(o->varies[k].values);
-		sim_free(o->varies[k].path);
-	}
-	sim_free(o->varies);
+	sim_free(o->grid.sets);
+	cli_grid_fini(&o->grid);
 	sim_free(o->metrics);
-	sim_free(o->sets);
 }
 
 static int sweep(sweep_options *o)
 {
-	size_t n = npoints(o);
-	if (n > MAX_POINTS) {
+	size_t n = cli_grid_points(&o->grid);
+	if (n > CLI_GRID_MAX_POINTS) {
 		fprintf(stderr, "kinesim: the grid has more than %d points; vary fewer values\n",
-		        MAX_POINTS);
+		        CLI_GRID_MAX_POINTS);
 		return EXIT_USAGE;
 	}
 	/* Every point is checked before anything runs. */
 	point_result *pts = sim_calloc(n, sizeof *pts);
 	ks_scenario *first = NULL;
 	for (size_t i = 0; i < n; i++) {
-		pts[i].label = label_of(o, i);
+		pts[i].label = cli_grid_label(&o->grid, i);
 		ks_scenario *sc = NULL;
-		int rc = load_point(o, i, &sc);
+		int rc = cli_grid_load(&o->grid, i, &sc);
 		if (rc != 0) {
 			fprintf(stderr, "kinesim: point p%04zu (%s) is not a valid scenario\n", i,
 			        pts[i].label);
@@ -529,7 +399,7 @@ static int sweep(sweep_options *o)
 	size_t done = 0;
 	for (size_t i = 0; rc == 0 && i < n && !cli_stop_signal; i++) {
 		ks_scenario *sc = NULL;
-		rc = load_point(o, i, &sc) != 0 ? -EINVAL : 0;
+		rc = cli_grid_load(&o->grid, i, &sc) != 0 ? -EINVAL : 0;
 		rc = rc ? rc : run_point(o, i, sc, &file, &pts[i]);
 		ks_scenario_destroy(sc);
 		if (rc == 0 && !cli_stop_signal) {
