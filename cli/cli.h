@@ -29,6 +29,7 @@ int cli_run(int argc, char **argv);
 int cli_check(int argc, char **argv);
 int cli_sweep(int argc, char **argv);
 int cli_compare(int argc, char **argv);
+int cli_plan(int argc, char **argv);
 
 /* Writes buf to stdout and flushes it, remembering the error of a failed write for main, which
  * reports it once the command is done and exits 74 (a summary cut short by a full disk is no

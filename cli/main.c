@@ -19,6 +19,8 @@ static const char usage[] =
         "                    [--replications R] [-j N]\n"
         "       kinesim compare A.yaml B.yaml... | A.yaml --vary PATH=V1,V2... [--set ...]\n"
         "                    [--seed N] [--replications R] [--format ...] [--metric TEXT]...\n"
+        "       kinesim plan SCENARIO --vary PATH=VALUES... --require 'METRIC OP VALUE'...\n"
+        "                    [--set ...] [--seed N] [--replications R] [--format text|json]\n"
         "       kinesim --help | --version\n";
 
 static const char help[] =
@@ -32,6 +34,8 @@ static const char help[] =
         "                    (points/pNNNN, each a complete run) and one table\n"
         "  compare A B...    run variants on the same records (common random numbers) and\n"
         "                    print each metric's paired difference with its 95% interval\n"
+        "  plan SCENARIO     the cheapest point of a grid whose --require lines hold with\n"
+        "                    95% confidence (bisecting a single --vary)\n"
         "\n"
         "Options of run and check:\n"
         "  --set PATH=VALUE  override a key (created when absent), e.g.\n"
@@ -124,6 +128,8 @@ static int dispatch(int argc, char **argv)
 		return cli_sweep(argc - 1, argv + 1);
 	if (strcmp(cmd, "compare") == 0)
 		return cli_compare(argc - 1, argv + 1);
+	if (strcmp(cmd, "plan") == 0)
+		return cli_plan(argc - 1, argv + 1);
 	if (cmd[0] == '-')
 		return cli_usage_error(NULL, "unknown option '%s' (options follow the command)",
 		                       cmd);

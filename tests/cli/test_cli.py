@@ -887,6 +887,46 @@ class Compare(CliTest):
             self.assertIn(message, r.stderr)
 
 
+class Plan(CliTest):
+    """kinesim plan: the cheapest point whose requirements hold with 95% confidence."""
+
+    BOUND = """kinesim: 1
+name: bound
+duration: 5m
+streams: {s: {shards: 1}}
+producers: {p: {stream: s, rate: %s, record_size: %s}}
+"""
+
+    def plan(self, rate, size, *args, code=0):
+        name = self.write("bound.yaml", self.BOUND % (rate, size))
+        r = self.kinesim("plan", name, "--vary", "streams.s.shards=1..12", "--require",
+                         "p.records_lost == 0", "--format", "json", *args)
+        self.assertExit(r, code)
+        return json.loads(r.stdout) if code == 0 else r
+
+    def test_a_record_bound_stream_needs_one_shard_per_thousand_records(self):
+        out = self.plan("3500/s", "100B")
+        self.assertEqual(out["winner"], "streams.s.shards=4")  # ceil(3500 / 1000)
+        points = {p["point"]: p for p in out["points"]}
+        self.assertFalse(points["streams.s.shards=3"]["holds"])
+        # bisection: far fewer points run than the grid's 12
+        self.assertLessEqual(len(points), 5)
+
+    def test_a_byte_bound_stream_needs_one_shard_per_mebibyte(self):
+        out = self.plan("50/s", "50KB")  # 2.5 MB/s: 2.38 MiB/s
+        self.assertEqual(out["winner"], "streams.s.shards=3")
+
+    def test_requirements_name_metrics_of_the_scenario(self):
+        name = self.write("bound.yaml", self.BOUND % ("10/s", "1KB"))
+        r = self.kinesim("plan", name, "--vary", "streams.s.shards=1,2", "--require",
+                         "s.nosuch < 1")
+        self.assertExit(r, 65)
+        self.assertIn("s.nosuch", r.stderr)
+        r = self.kinesim("plan", name, "--vary", "streams.s.shards=1,2")
+        self.assertExit(r, 64)
+        self.assertIn("no requirement", r.stderr)
+
+
 class Expect(CliTest):
     def test_failed_expectation_exits_1_after_printing_the_summary(self):
         name = self.fixture("expect-fails.yaml")
