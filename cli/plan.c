@@ -32,6 +32,7 @@
 static const char plan_usage[] = "plan SCENARIO --vary PATH=VALUES [--vary PATH=VALUES]... "
                                  "--require 'METRIC OP VALUE' [--require ...]... "
                                  "[--set PATH=VALUE]... [--seed N] [--replications R] "
+                                 "[--precision P [--max-replications N]] "
                                  "[--format text|json] [-j N]";
 
 typedef struct plan_options {
@@ -41,12 +42,15 @@ typedef struct plan_options {
 	bool have_seed;
 	uint64_t seed;
 	unsigned replications, jobs;
+	double precision;          /* --precision: a half-width at most this share of the mean */
+	unsigned max_replications; /* ... adding replications up to this many */
 	cli_format format;
 } plan_options;
 
 typedef struct point {
 	bool run, holds;
-	double monthly; /* cost.monthly.total */
+	unsigned replications; /* run for it */
+	double monthly;        /* cost.monthly.total */
 	char *label;
 	char failing[200]; /* the first requirement that does not hold, and by how much */
 } point;
@@ -61,6 +65,8 @@ static int parse_options(int argc, char **argv, plan_options *o)
 	        {"replications", required_argument, NULL, 'r'},
 	        {"format", required_argument, NULL, 'f'},
 	        {"jobs", required_argument, NULL, 'j'},
+	        {"precision", required_argument, NULL, 'p'},
+	        {"max-replications", required_argument, NULL, 'M'},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
@@ -92,6 +98,27 @@ static int parse_options(int argc, char **argv, plan_options *o)
 				        (long long)INT64_MAX, optarg);
 			o->have_seed = true;
 			o->seed = v;
+			break;
+		}
+		case 'p': {
+			char err[128];
+			if (sim_parse_fraction(optarg, &o->precision, err, sizeof err) < 0 ||
+			    !(o->precision > 0))
+				return cli_usage_error(
+				        "plan",
+				        "--precision takes a share of the mean, e.g. 5%% "
+				        "(got '%s')",
+				        optarg);
+			break;
+		}
+		case 'M': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (end == optarg || *end || v < 2 || v > 100000)
+				return cli_usage_error(
+				        "plan", "--max-replications takes 2 to 100000 (got '%s')",
+				        optarg);
+			o->max_replications = (unsigned)v;
 			break;
 		}
 		case 'r':
@@ -195,6 +222,20 @@ static int collect(const cli_replication *r, void *ctx)
 	return 0;
 }
 
+/* Whether every required metric's half-width is within --precision of its mean (a metric
+ * whose mean is 0 needs no spread). */
+static bool precise(const plan_options *o, const cli_accumulator *a, const ks_expect *req,
+                    size_t nreq)
+{
+	for (size_t k = 0; k < nreq; k++) {
+		const cli_summary_row *r = find(a, req[k].path);
+		double hw = r && r->ci95 > 0 ? r->ci95 : 0;
+		if (r && hw > o->precision * fabs(r->mean))
+			return false;
+	}
+	return true;
+}
+
 /* Runs point i (once) and judges it. */
 static int evaluate(const plan_options *o, size_t i, const ks_expect *req, size_t nreq, point *p)
 {
@@ -205,6 +246,7 @@ static int evaluate(const plan_options *o, size_t i, const ks_expect *req, size_
 	if (rc != 0)
 		return rc;
 	unsigned reps = o->replications ? o->replications : 5;
+	unsigned max = o->max_replications ? o->max_replications : 100;
 	uint64_t seed = o->have_seed ? o->seed : (uint64_t)sim_schema_int(sc->root, "seed");
 	cli_accumulator acc = {0};
 	cli_replications job = {.sc = sc,
@@ -214,13 +256,24 @@ static int evaluate(const plan_options *o, size_t i, const ks_expect *req, size_
 	                        .stop = &cli_stop_signal,
 	                        .done = collect,
 	                        .ctx = &acc};
-	rc = cli_replications_run(&job);
+	/* --precision: more replications, as many again each time, until every required metric
+	 * is known that well, or max */
+	for (;;) {
+		rc = cli_replications_run(&job);
+		if (rc != 0 || cli_stop_signal)
+			break;
+		cli_accumulator_finish(&acc);
+		if (!(o->precision > 0) || precise(o, &acc, req, nreq) || acc.runs >= max)
+			break;
+		job.first = acc.runs;
+		job.count = acc.runs + reps > max ? max - acc.runs : reps;
+	}
 	ks_scenario_destroy(sc);
 	if (rc != 0 || cli_stop_signal) {
 		cli_accumulator_free(&acc);
 		return rc ? rc : -EINTR;
 	}
-	cli_accumulator_finish(&acc);
+	p->replications = acc.runs;
 	p->run = true;
 	p->holds = true;
 	const cli_summary_row *cost = find(&acc, "cost.monthly.total");
@@ -295,8 +348,8 @@ static void print(FILE *f, const plan_options *o, point *pts, size_t n)
 			fputs(first ? "{\"point\": " : ", {\"point\": ", f);
 			first = false;
 			cli_json_string(f, pts[i].label);
-			fprintf(f, ", \"holds\": %s, \"monthly_usd\": ",
-			        pts[i].holds ? "true" : "false");
+			fprintf(f, ", \"holds\": %s, \"replications\": %u, \"monthly_usd\": ",
+			        pts[i].holds ? "true" : "false", pts[i].replications);
 			cli_json_number(f, pts[i].monthly);
 			fputs(", \"failing\": ", f);
 			cli_json_string(f, pts[i].failing);

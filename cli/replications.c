@@ -66,9 +66,9 @@ static void simulate(pool *p, unsigned i)
 	const cli_replications *job = p->job;
 	cli_replication *r = &p->slots[i].r;
 	progress_ctx pc = {p, i};
-	r->index = i;
+	r->index = job->first + i;
 	r->metrics = sim_metrics_create();
-	r->model = ks_model_build(job->sc, job->seed, i, r->metrics);
+	r->model = ks_model_build(job->sc, job->seed, r->index, r->metrics);
 	r->run_rc = ks_model_run(r->model, job->stop, job->progress ? on_progress : NULL, &pc);
 	ks_model_summarize(r->model);
 }

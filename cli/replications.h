@@ -26,7 +26,8 @@ typedef struct cli_replication {
 typedef struct cli_replications {
 	const ks_scenario *sc;
 	uint64_t seed;
-	unsigned count;         /* replications */
+	unsigned count;         /* replications ... */
+	unsigned first;         /* ... numbered from this one (0: the scenario's first) */
 	unsigned jobs;          /* at most this many at once; 1: on the calling thread */
 	const atomic_int *stop; /* a signal handler's flag: no replication starts once set */
 	/* Called on the calling thread, in replication order; nonzero stops (nothing more is

@@ -916,6 +916,19 @@ producers: {p: {stream: s, rate: %s, record_size: %s}}
         out = self.plan("50/s", "50KB")  # 2.5 MB/s: 2.38 MiB/s
         self.assertEqual(out["winner"], "streams.s.shards=3")
 
+    def test_precision_adds_replications_until_the_interval_is_narrow_enough(self):
+        minimal = os.path.join(SOURCE, "scenarios", "minimal.yaml")
+        args = ("plan", minimal, "--vary", "producers.p.rate=10/s", "--require",
+                "f.latency.p99 < 2s", "--format", "json")
+        loose = json.loads(self.kinesim(*args).stdout)["points"][0]
+        tight = json.loads(self.kinesim(*args, "--precision", "1%").stdout)["points"][0]
+        capped = json.loads(self.kinesim(*args, "--precision", "0.1%", "--max-replications",
+                                         "12").stdout)["points"][0]
+        self.assertEqual(loose["replications"], 5)
+        self.assertGreater(tight["replications"], 5)
+        self.assertEqual(tight["replications"] % 5, 0)  # 5 more at a time
+        self.assertEqual(capped["replications"], 12)
+
     def test_requirements_name_metrics_of_the_scenario(self):
         name = self.write("bound.yaml", self.BOUND % ("10/s", "1KB"))
         r = self.kinesim("plan", name, "--vary", "streams.s.shards=1,2", "--require",
