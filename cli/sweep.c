@@ -192,7 +192,17 @@ static int run_point(const sweep_options *o, size_t i, const ks_scenario *sc, si
 	hid_t g = sim_h5_group(file->id, name);
 	if (g < 0)
 		return sim_h5_error();
+	/* its values, one a line in the order of the root's vary_paths */
+	char *values = sim_strdup("");
+	for (size_t k = 0; k < o->grid.nvaries; k++) {
+		char *next = sim_asprintf("%s%s%s", values, k ? "\n" : "",
+		                          cli_grid_value(&o->grid, i, k));
+		sim_free(values);
+		values = next;
+	}
 	int rc = sim_h5_attr_string(g, "assignments", res->label);
+	rc = rc ? rc : sim_h5_attr_string(g, "values", values);
+	sim_free(values);
 	rc = rc ? rc : out_write_header(g, sc, seed, replications, res->label);
 	point_writer w = {.group = g, .sc = sc, .seed = seed, .acc = &res->acc};
 	cli_replications job = {
@@ -396,6 +406,14 @@ static int sweep(sweep_options *o)
 	rc = rc ? rc : sim_h5_attr_string(file.id, "kind", "sweep");
 	rc = rc ? rc : sim_h5_attr_string(file.id, "scenario_name", first->name);
 	rc = rc ? rc : sim_h5_attr_int(file.id, "points", (int64_t)n);
+	char *paths = sim_strdup("");
+	for (size_t k = 0; k < o->grid.nvaries; k++) {
+		char *next = sim_asprintf("%s%s%s", paths, k ? "\n" : "", o->grid.varies[k].path);
+		sim_free(paths);
+		paths = next;
+	}
+	rc = rc ? rc : sim_h5_attr_string(file.id, "vary_paths", paths);
+	sim_free(paths);
 	size_t done = 0;
 	for (size_t i = 0; rc == 0 && i < n && !cli_stop_signal; i++) {
 		ks_scenario *sc = NULL;
