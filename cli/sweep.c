@@ -243,7 +243,7 @@ static void print_text(FILE *f, const sweep_options *o, const point_result *pts,
 		fprintf(f, "  p%04zu  %s\n", p, pts[p].label);
 	fprintf(f, "\n  %-44s", "metric");
 	for (size_t p = 0; p < n; p++) {
-		char head[16];
+		char head[32];
 		snprintf(head, sizeof head, "p%04zu", p);
 		fprintf(f, " %22s", head);
 	}
