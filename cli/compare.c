@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "cli/replications.h"
 #include "cli/signals.h"
 #include "sim/alloc.h"
@@ -77,46 +78,34 @@ static int parse_options(int argc, char **argv, compare_options *o)
 			break;
 		case 's': o->sets[o->nsets++] = optarg; break;
 		case 'S': {
-			char *end;
-			errno = 0;
-			unsigned long long v = strtoull(optarg, &end, 10);
-			if (errno || end == optarg || *end || optarg[0] == '-' || v > INT64_MAX)
-				return cli_usage_error(
-				        "compare",
-				        "--seed takes an integer from 0 to %lld (got '%s')",
-				        (long long)INT64_MAX, optarg);
+			int rc = cli_option_seed("compare", optarg, &o->seed);
+			if (rc)
+				return rc;
 			o->have_seed = true;
-			o->seed = v;
 			break;
 		}
-		case 'r':
+		case 'r': {
+			int rc = cli_option_count("compare", "--replications",
+			                          " takes the number of replications", optarg, 2,
+			                          100000, &o->replications);
+			if (rc)
+				return rc;
+			break;
+		}
 		case 'j': {
-			char *end;
-			errno = 0;
-			long v = strtol(optarg, &end, 10);
-			long max = c == 'r' ? 100000 : 256;
-			if (errno || end == optarg || *end || v < (c == 'r' ? 2 : 1) || v > max)
-				return cli_usage_error("compare", "%s takes %d to %ld (got '%s')",
-				                       c == 'r' ? "--replications" : "-j",
-				                       c == 'r' ? 2 : 1, max, optarg);
-			if (c == 'r')
-				o->replications = (unsigned)v;
-			else
-				o->jobs = (unsigned)v;
+			int rc = cli_option_count(
+			        "compare", "-j", " takes the number of replications to run at once",
+			        optarg, 1, 256, &o->jobs);
+			if (rc)
+				return rc;
 			break;
 		}
-		case 'f':
-			if (strcmp(optarg, "text") == 0)
-				o->format = CLI_FORMAT_TEXT;
-			else if (strcmp(optarg, "json") == 0)
-				o->format = CLI_FORMAT_JSON;
-			else if (strcmp(optarg, "csv") == 0)
-				o->format = CLI_FORMAT_CSV;
-			else
-				return cli_usage_error(
-				        "compare", "--format takes text, json or csv (got '%s')",
-				        optarg);
+		case 'f': {
+			int rc = cli_option_format("compare", optarg, true, &o->format);
+			if (rc)
+				return rc;
 			break;
+		}
 		case 'm': o->metrics[o->nmetrics++] = optarg; break;
 		case 'h': printf("usage: kinesim %s\n", compare_usage); return -1;
 		case ':':

@@ -22,6 +22,7 @@
 #include "cli/accumulator.h"
 #include "cli/cli.h"
 #include "cli/grid.h"
+#include "cli/options.h"
 #include "cli/replications.h"
 #include "cli/signals.h"
 #include "models/scenario/build.h"
@@ -89,15 +90,10 @@ static int parse_options(int argc, char **argv, plan_options *o)
 			break;
 		case 's': o->grid.sets[o->grid.nsets++] = optarg; break;
 		case 'S': {
-			char *end;
-			errno = 0;
-			unsigned long long v = strtoull(optarg, &end, 10);
-			if (errno || end == optarg || *end || optarg[0] == '-' || v > INT64_MAX)
-				return cli_usage_error(
-				        "plan", "--seed takes an integer from 0 to %lld (got '%s')",
-				        (long long)INT64_MAX, optarg);
+			int rc = cli_option_seed("plan", optarg, &o->seed);
+			if (rc)
+				return rc;
 			o->have_seed = true;
-			o->seed = v;
 			break;
 		}
 		case 'p': {
@@ -121,31 +117,28 @@ static int parse_options(int argc, char **argv, plan_options *o)
 			o->max_replications = (unsigned)v;
 			break;
 		}
-		case 'r':
-		case 'j': {
-			char *end;
-			errno = 0;
-			long v = strtol(optarg, &end, 10);
-			long max = c == 'r' ? 100000 : 256;
-			if (errno || end == optarg || *end || v < (c == 'r' ? 2 : 1) || v > max)
-				return cli_usage_error("plan", "%s takes %d to %ld (got '%s')",
-				                       c == 'r' ? "--replications" : "-j",
-				                       c == 'r' ? 2 : 1, max, optarg);
-			if (c == 'r')
-				o->replications = (unsigned)v;
-			else
-				o->jobs = (unsigned)v;
+		case 'r': {
+			int rc = cli_option_count("plan", "--replications",
+			                          " takes the number of replications", optarg, 2,
+			                          100000, &o->replications);
+			if (rc)
+				return rc;
 			break;
 		}
-		case 'f':
-			if (strcmp(optarg, "text") == 0)
-				o->format = CLI_FORMAT_TEXT;
-			else if (strcmp(optarg, "json") == 0)
-				o->format = CLI_FORMAT_JSON;
-			else
-				return cli_usage_error(
-				        "plan", "--format takes text or json (got '%s')", optarg);
+		case 'j': {
+			int rc = cli_option_count(
+			        "plan", "-j", " takes the number of replications to run at once",
+			        optarg, 1, 256, &o->jobs);
+			if (rc)
+				return rc;
 			break;
+		}
+		case 'f': {
+			int rc = cli_option_format("plan", optarg, false, &o->format);
+			if (rc)
+				return rc;
+			break;
+		}
 		case 'h': printf("usage: kinesim %s\n", plan_usage); return -1;
 		case ':':
 			return cli_usage_error("plan", "option '%s' needs a value",

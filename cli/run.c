@@ -25,6 +25,7 @@
 #include "cli/accumulator.h"
 #include "cli/cli.h"
 #include "cli/guard.h"
+#include "cli/options.h"
 #include "cli/output.h"
 #include "cli/replications.h"
 #include "cli/signals.h"
@@ -100,32 +101,19 @@ static int parse_options(int argc, char **argv, run_options *o)
 			append_argument(&o->arguments, "--set-new", optarg);
 			break;
 		case 'S': {
-			char *end;
-			errno = 0;
-			unsigned long long v = strtoull(optarg, &end, 10);
-			/* The seed is stored as a signed 64-bit attribute: keep it in range. */
-			if (errno || end == optarg || *end || optarg[0] == '-' || v > INT64_MAX)
-				return cli_usage_error("run",
-				                       "--seed takes an integer from 0 to %lld "
-				                       "(got '%s')",
-				                       (long long)INT64_MAX, optarg);
+			int rc = cli_option_seed("run", optarg, &o->seed);
+			if (rc)
+				return rc;
 			o->have_seed = true;
-			o->seed = v;
 			append_argument(&o->arguments, "--seed", optarg);
 			break;
 		}
-		case 'f':
-			if (strcmp(optarg, "text") == 0)
-				o->format = CLI_FORMAT_TEXT;
-			else if (strcmp(optarg, "json") == 0)
-				o->format = CLI_FORMAT_JSON;
-			else if (strcmp(optarg, "csv") == 0)
-				o->format = CLI_FORMAT_CSV;
-			else
-				return cli_usage_error(
-				        "run", "--format takes text, json or csv (got '%s')",
-				        optarg);
+		case 'f': {
+			int rc = cli_option_format("run", optarg, true, &o->format);
+			if (rc)
+				return rc;
 			break;
+		}
 		case 'P': o->progress = true; break;
 		case 'M': {
 			char err[160];
@@ -138,16 +126,11 @@ static int parse_options(int argc, char **argv, run_options *o)
 		}
 		case 'F': o->force = true; break;
 		case 'j': {
-			char *end;
-			errno = 0;
-			long v = strtol(optarg, &end, 10);
-			if (errno || end == optarg || *end || v < 1 || v > 256)
-				return cli_usage_error(
-				        "run",
-				        "-j takes the number of replications to run at "
-				        "once, 1 to 256 (got '%s')",
-				        optarg);
-			o->jobs = (unsigned)v;
+			int rc = cli_option_count(
+			        "run", "-j", " takes the number of replications to run at once",
+			        optarg, 1, 256, &o->jobs);
+			if (rc)
+				return rc;
 			break;
 		}
 		case 'h': printf("usage: kinesim %s\n", run_usage); return -1;

@@ -21,6 +21,7 @@
 #include "cli/accumulator.h"
 #include "cli/cli.h"
 #include "cli/grid.h"
+#include "cli/options.h"
 #include "cli/output.h"
 #include "cli/replications.h"
 #include "cli/signals.h"
@@ -77,14 +78,14 @@ static int parse_options(int argc, char **argv, sweep_options *o)
 		}
 		case 's': o->grid.sets[o->grid.nsets++] = optarg; break;
 		case 'r': { /* the scenario's replications, for every point */
-			char *end;
-			long v = strtol(optarg, &end, 10);
-			if (end == optarg || *end || v < 1 || v > 100000)
-				return cli_usage_error(
-				        "sweep", "--replications takes 1 to 100000 (got '%s')",
-				        optarg);
+			unsigned v;
+			int rc = cli_option_count("sweep", "--replications",
+			                          " takes the number of replications", optarg, 1,
+			                          100000, &v);
+			if (rc)
+				return rc;
 			o->grid.sets[o->grid.nsets++] = copies;
-			copies += sprintf(copies, "replications=%ld", v) + 1;
+			copies += sprintf(copies, "replications=%u", v) + 1;
 			break;
 		}
 		case 'n':
@@ -92,43 +93,26 @@ static int parse_options(int argc, char **argv, sweep_options *o)
 			copies += sprintf(copies, "%c%s", KS_SET_NEW, optarg) + 1;
 			break;
 		case 'S': {
-			char *end;
-			errno = 0;
-			unsigned long long v = strtoull(optarg, &end, 10);
-			if (errno || end == optarg || *end || optarg[0] == '-' || v > INT64_MAX)
-				return cli_usage_error(
-				        "sweep",
-				        "--seed takes an integer from 0 to %lld (got '%s')",
-				        (long long)INT64_MAX, optarg);
+			int rc = cli_option_seed("sweep", optarg, &o->seed);
+			if (rc)
+				return rc;
 			o->have_seed = true;
-			o->seed = v;
 			break;
 		}
 		case 'o': o->output = optarg; break;
-		case 'f':
-			if (strcmp(optarg, "text") == 0)
-				o->format = CLI_FORMAT_TEXT;
-			else if (strcmp(optarg, "json") == 0)
-				o->format = CLI_FORMAT_JSON;
-			else if (strcmp(optarg, "csv") == 0)
-				o->format = CLI_FORMAT_CSV;
-			else
-				return cli_usage_error(
-				        "sweep", "--format takes text, json or csv (got '%s')",
-				        optarg);
+		case 'f': {
+			int rc = cli_option_format("sweep", optarg, true, &o->format);
+			if (rc)
+				return rc;
 			break;
+		}
 		case 'm': o->metrics[o->nmetrics++] = optarg; break;
 		case 'j': {
-			char *end;
-			errno = 0;
-			long v = strtol(optarg, &end, 10);
-			if (errno || end == optarg || *end || v < 1 || v > 256)
-				return cli_usage_error(
-				        "sweep",
-				        "-j takes the number of replications to run at "
-				        "once, 1 to 256 (got '%s')",
-				        optarg);
-			o->jobs = (unsigned)v;
+			int rc = cli_option_count(
+			        "sweep", "-j", " takes the number of replications to run at once",
+			        optarg, 1, 256, &o->jobs);
+			if (rc)
+				return rc;
 			break;
 		}
 		case 'h': printf("usage: kinesim %s\n", sweep_usage); return -1;

@@ -830,7 +830,7 @@ class Sweep(CliTest):
             (("--vary", "streams.events.shards=5..1"), "a range is A..B or A..B:STEP"),
             (("--vary", "streams.events.shards=1,,2"), "an empty value"),
             (("--vary", "streams.events.shards=1", "--replications", "0"),
-             "--replications takes 1 to 100000"),
+             "--replications takes the number of replications, 1 to 100000"),
         ]
         for args, message in cases:
             r = self.kinesim("sweep", self.fixture("small.yaml"), *args)
@@ -880,7 +880,7 @@ class Compare(CliTest):
             ((name,), "two scenarios or more to compare"),
             ((name, name, "--vary", "replications=1,2"), "--vary makes the variants of one"),
             ((name, "--vary", "streams.events.shards=2"), "two values or more"),
-            ((name, name, "--replications", "1"), "--replications takes 2 to 100000"),
+            ((name, name, "--replications", "1"), "--replications takes the number of replications, 2 to 100000"),
         ]
         for args, message in cases:
             r = self.compare(*args, code=64)

@@ -1,0 +1,45 @@
+/* The options the commands share (options.h). */
+#include "cli/options.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+int cli_option_seed(const char *command, const char *arg, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(arg, &end, 10);
+	if (errno || end == arg || *end || arg[0] == '-' || v > INT64_MAX)
+		return cli_usage_error(command, "--seed takes an integer from 0 to %lld (got '%s')",
+		                       (long long)INT64_MAX, arg);
+	*out = v;
+	return 0;
+}
+
+int cli_option_format(const char *command, const char *arg, bool csv, cli_format *out)
+{
+	if (strcmp(arg, "text") == 0)
+		*out = CLI_FORMAT_TEXT;
+	else if (strcmp(arg, "json") == 0)
+		*out = CLI_FORMAT_JSON;
+	else if (csv && strcmp(arg, "csv") == 0)
+		*out = CLI_FORMAT_CSV;
+	else
+		return cli_usage_error(command, "--format takes %s (got '%s')",
+		                       csv ? "text, json or csv" : "text or json", arg);
+	return 0;
+}
+
+int cli_option_count(const char *command, const char *option, const char *what, const char *arg,
+                     long min, long max, unsigned *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || v < min || v > max)
+		return cli_usage_error(command, "%s%s, %ld to %ld (got '%s')", option, what, min,
+		                       max, arg);
+	*out = (unsigned)v;
+	return 0;
+}
