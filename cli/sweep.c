@@ -6,11 +6,12 @@
  * Every point is loaded and checked before anything runs or is written, so a bad value is
  * reported (with the point it makes) and nothing is half-done. The file is written as run's
  * is (a temporary name, renamed when complete; a signal keeps the finished points in the
- * partial file and exits 128 + the signal). Points run one after another; -j runs a point's
- * replications at once (cli/replications.h), with results identical to -j 1. */
+ * partial file and exits 128 + the signal). -j runs points at once (or, for a single point,
+ * its replications), with a file identical to -j 1's (run_points). */
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,16 +139,71 @@ typedef struct point_result {
 	cli_accumulator acc;
 } point_result;
 
+/* The points run on up to -j threads, each a point at a time (its replications one after
+ * another); the file is written in point order, so its bytes are those of -j 1: a point's
+ * writer waits for its turn (the points before it written) under the pool's lock, which also
+ * serializes every HDF5 call and every scenario load. With as many replications a point as
+ * -j, the replications of a point run at once instead (run_points). */
+typedef struct pool {
+	const sweep_options *o;
+	sim_h5_file *file;
+	point_result *pts;
+	size_t n, next, turn, done;
+	unsigned inner_jobs; /* replications at once within a point */
+	int rc;              /* the first error: no point starts after it */
+	pthread_mutex_t lock;
+	pthread_cond_t turned;
+} pool;
+
 typedef struct point_writer {
-	hid_t group;
+	pool *pl;
+	size_t index;
+	hid_t group; /* -1 until the point's turn came */
 	const ks_scenario *sc;
 	uint64_t seed;
-	cli_accumulator *acc;
+	unsigned replications;
 } point_writer;
+
+/* Under the lock: waits for point w's turn (false when the sweep stopped on an error), and
+ * opens its group with its attributes and scenario the first time. */
+static bool my_turn(point_writer *w)
+{
+	pool *pl = w->pl;
+	while (pl->turn != w->index && pl->rc == 0)
+		pthread_cond_wait(&pl->turned, &pl->lock);
+	if (pl->rc != 0)
+		return false;
+	if (w->group >= 0)
+		return true;
+	const sweep_options *o = pl->o;
+	char name[32];
+	snprintf(name, sizeof name, "points/p%04zu", w->index);
+	w->group = sim_h5_group(pl->file->id, name);
+	if (w->group < 0) {
+		pl->rc = sim_h5_error();
+		return false;
+	}
+	/* its values, one a line in the order of the root's vary_paths */
+	char *values = sim_strdup("");
+	for (size_t k = 0; k < o->grid.nvaries; k++) {
+		char *next = sim_asprintf("%s%s%s", values, k ? "\n" : "",
+		                          cli_grid_value(&o->grid, w->index, k));
+		sim_free(values);
+		values = next;
+	}
+	const char *label = pl->pts[w->index].label;
+	int rc = sim_h5_attr_string(w->group, "assignments", label);
+	rc = rc ? rc : sim_h5_attr_string(w->group, "values", values);
+	sim_free(values);
+	rc = rc ? rc : out_write_header(w->group, w->sc, w->seed, w->replications, label);
+	pl->rc = rc;
+	return rc == 0;
+}
 
 static int write_replication(const cli_replication *r, void *ctx)
 {
 	point_writer *w = ctx;
+	pool *pl = w->pl;
 	const ks_scenario *sc = w->sc;
 	out_run_info info = {
 	        .replication = r->index,
@@ -159,52 +215,97 @@ static int write_replication(const cli_replication *r, void *ctx)
 	        .events = ks_model_events(r->model),
 	        .complete = r->run_rc == 0,
 	};
-	int rc = out_write_run(w->group, &info, r->metrics);
-	if (r->run_rc == 0)
-		cli_accumulate(w->acc, r->metrics);
+	pthread_mutex_lock(&pl->lock);
+	int rc = my_turn(w) ? out_write_run(w->group, &info, r->metrics) : pl->rc;
+	if (rc == 0 && r->run_rc == 0)
+		cli_accumulate(&pl->pts[w->index].acc, r->metrics);
+	pthread_mutex_unlock(&pl->lock);
 	return rc;
 }
 
-/* Runs point i into points/pNNNN. */
-static int run_point(const sweep_options *o, size_t i, const ks_scenario *sc, sim_h5_file *file,
-                     point_result *res)
+/* Runs point i into points/pNNNN, then hands the turn on. */
+static void run_point(pool *pl, size_t i)
 {
-	uint64_t seed = o->have_seed ? o->seed : (uint64_t)sim_schema_int(sc->root, "seed");
-	unsigned replications = (unsigned)sim_schema_int(sc->root, "replications");
-	char name[32];
-	snprintf(name, sizeof name, "points/p%04zu", i);
-	hid_t g = sim_h5_group(file->id, name);
-	if (g < 0)
-		return sim_h5_error();
-	/* its values, one a line in the order of the root's vary_paths */
-	char *values = sim_strdup("");
-	for (size_t k = 0; k < o->grid.nvaries; k++) {
-		char *next = sim_asprintf("%s%s%s", values, k ? "\n" : "",
-		                          cli_grid_value(&o->grid, i, k));
-		sim_free(values);
-		values = next;
+	const sweep_options *o = pl->o;
+	point_result *res = &pl->pts[i];
+	pthread_mutex_lock(&pl->lock);
+	ks_scenario *sc = NULL;
+	int rc = cli_grid_load(&o->grid, i, &sc) != 0 ? -EINVAL : 0; /* checked: it loads */
+	pthread_mutex_unlock(&pl->lock);
+	point_writer w = {.pl = pl, .index = i, .group = -1, .sc = sc};
+	if (rc == 0) {
+		w.seed = o->have_seed ? o->seed : (uint64_t)sim_schema_int(sc->root, "seed");
+		w.replications = (unsigned)sim_schema_int(sc->root, "replications");
+		cli_replications job = {
+		        .sc = sc,
+		        .seed = w.seed,
+		        .count = w.replications,
+		        .jobs = pl->inner_jobs,
+		        .stop = &cli_stop_signal,
+		        .done = write_replication,
+		        .ctx = &w,
+		};
+		rc = cli_replications_run(&job);
 	}
-	int rc = sim_h5_attr_string(g, "assignments", res->label);
-	rc = rc ? rc : sim_h5_attr_string(g, "values", values);
-	sim_free(values);
-	rc = rc ? rc : out_write_header(g, sc, seed, replications, res->label);
-	point_writer w = {.group = g, .sc = sc, .seed = seed, .acc = &res->acc};
-	cli_replications job = {
-	        .sc = sc,
-	        .seed = seed,
-	        .count = replications,
-	        .jobs = o->jobs,
-	        .stop = &cli_stop_signal,
-	        .done = write_replication,
-	        .ctx = &w,
-	};
-	rc = rc ? rc : cli_replications_run(&job);
-	if (rc == 0 && !cli_stop_signal) {
+	pthread_mutex_lock(&pl->lock);
+	if (rc != 0 && pl->rc == 0)
+		pl->rc = rc;
+	if (my_turn(&w) && !cli_stop_signal) {
 		cli_accumulator_finish(&res->acc);
-		rc = out_write_summary(g, res->acc.rows, res->acc.n);
+		pl->rc = out_write_summary(w.group, res->acc.rows, res->acc.n);
+		if (pl->rc == 0) {
+			pl->done++;
+			fprintf(stderr, "kinesim: p%04zu of %zu done (%s)\n", i, pl->n, res->label);
+		}
 	}
-	H5Gclose(g);
-	return rc;
+	if (w.group >= 0)
+		H5Gclose(w.group);
+	pl->turn = i + 1;
+	pthread_cond_broadcast(&pl->turned);
+	pthread_mutex_unlock(&pl->lock);
+	ks_scenario_destroy(sc);
+}
+
+static void *worker(void *arg)
+{
+	pool *pl = arg;
+	for (;;) {
+		pthread_mutex_lock(&pl->lock);
+		size_t i = pl->next;
+		bool go = i < pl->n && pl->rc == 0 && !cli_stop_signal;
+		if (go)
+			pl->next++;
+		pthread_mutex_unlock(&pl->lock);
+		if (!go)
+			return NULL;
+		run_point(pl, i);
+	}
+}
+
+/* Runs every point; returns the first error (0: none). With at least `jobs` replications a
+ * point, the replications of each point run at once (a point's writer would otherwise hold
+ * its finished replications while the points before it run); with fewer, points do. */
+static int run_points(pool *pl, unsigned jobs, unsigned replications)
+{
+	pl->inner_jobs = replications >= jobs || pl->n == 1 ? jobs : 1;
+	unsigned threads = jobs / pl->inner_jobs;
+	if (threads > pl->n)
+		threads = (unsigned)pl->n;
+	pthread_mutex_init(&pl->lock, NULL);
+	pthread_cond_init(&pl->turned, NULL);
+	pthread_t *tids = sim_calloc(threads, sizeof *tids);
+	unsigned started = 0;
+	for (; threads > 1 && started < threads; started++)
+		if (pthread_create(&tids[started], NULL, worker, pl) != 0)
+			break;
+	if (started == 0)
+		worker(pl); /* -j 1, or no thread to be had: here */
+	for (unsigned t = 0; t < started; t++)
+		pthread_join(tids[t], NULL);
+	sim_free(tids);
+	pthread_cond_destroy(&pl->turned);
+	pthread_mutex_destroy(&pl->lock);
+	return pl->rc;
 }
 
 /* ---- the table ---------------------------------------------------------------------------- */
@@ -398,17 +499,11 @@ static int sweep(sweep_options *o)
 	}
 	rc = rc ? rc : sim_h5_attr_string(file.id, "vary_paths", paths);
 	sim_free(paths);
-	size_t done = 0;
-	for (size_t i = 0; rc == 0 && i < n && !cli_stop_signal; i++) {
-		ks_scenario *sc = NULL;
-		rc = cli_grid_load(&o->grid, i, &sc) != 0 ? -EINVAL : 0;
-		rc = rc ? rc : run_point(o, i, sc, &file, &pts[i]);
-		ks_scenario_destroy(sc);
-		if (rc == 0 && !cli_stop_signal) {
-			done++;
-			fprintf(stderr, "kinesim: p%04zu of %zu done (%s)\n", i, n, pts[i].label);
-		}
-	}
+	pool pl = {.o = o, .file = &file, .pts = pts, .n = n};
+	if (rc == 0)
+		rc = run_points(&pl, o->jobs,
+		                (unsigned)sim_schema_int(first->root, "replications"));
+	size_t done = pl.done;
 	rc = rc ? rc : sim_h5_close(&file);
 	int sig = cli_stop_signal, exit_code = EXIT_OK;
 	if (rc != 0) {

@@ -815,6 +815,13 @@ class Sweep(CliTest):
         self.assertEqual(sha256(os.path.join(self.tmp, "one.h5")),
                          sha256(os.path.join(self.tmp, "two.h5")))
 
+    def test_points_at_once_write_the_same_file_as_one_at_a_time(self):
+        args = ("--vary", "functions.feed.count=1..5", "--set", "duration=2m")
+        self.sweep(*args, output="one.h5")
+        self.sweep(*args, "-j", "2", output="two.h5")
+        self.assertEqual(sha256(os.path.join(self.tmp, "one.h5")),
+                         sha256(os.path.join(self.tmp, "two.h5")))
+
     def test_a_bad_point_is_reported_before_anything_runs(self):
         r = self.sweep("--vary", "streams.events.shards=2,0", code=65)
         self.assertIn("error: shards must be 1..10000 (got 0)", r.stderr)
