@@ -166,6 +166,21 @@ static const struct sim_yaml_index *map_index(const sim_yaml_node *cmap)
 	return x;
 }
 
+void sim_yaml_index_all(const sim_yaml_node *n)
+{
+	if (!n)
+		return;
+	if (n->kind == SIM_YAML_MAP) {
+		if (n->n >= INDEX_FROM)
+			map_index(n);
+		for (size_t i = 0; i < n->n; i++)
+			sim_yaml_index_all(n->pairs[i].value);
+	} else if (n->kind == SIM_YAML_SEQ) {
+		for (size_t i = 0; i < n->n; i++)
+			sim_yaml_index_all(n->items[i]);
+	}
+}
+
 sim_yaml_pair *sim_yaml_get_pair(const sim_yaml_node *map, const char *key)
 {
 	if (!map || map->kind != SIM_YAML_MAP)

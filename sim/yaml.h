@@ -80,6 +80,9 @@ sim_yaml_node *sim_yaml_clone(sim_yaml_doc *doc, const sim_yaml_node *n);
  * constant time however many entities a scenario has. */
 sim_yaml_node *sim_yaml_get(const sim_yaml_node *map, const char *key);
 sim_yaml_pair *sim_yaml_get_pair(const sim_yaml_node *map, const char *key);
+/* Brings every index of the tree up to date, so that lookups in a tree nobody changes any more
+ * write nothing: threads may then read it at once (the -j replications share a scenario). */
+void sim_yaml_index_all(const sim_yaml_node *n);
 /* Replaces the value of key, or appends the pair (with a new key scalar). */
 void sim_yaml_map_set(sim_yaml_doc *doc, sim_yaml_node *map, const char *key, sim_yaml_node *value);
 void sim_yaml_seq_append(sim_yaml_doc *doc, sim_yaml_node *seq, sim_yaml_node *item);

@@ -520,6 +520,7 @@ int ks_scenario_load(const char *path, const char *const *sets, size_t nsets, si
 	sc->source_len = text ? len : 0;
 	sc->resolved = sim_yaml_emit(root);
 	sc->name = sim_schema_string(root, "name");
+	sim_yaml_index_all(root); /* the tree is final: reading it from threads writes nothing */
 	sc->ranges_warn = warn;
 	*out = sc;
 	return 0;
