@@ -179,46 +179,30 @@ static void positions(poller *p)
 	ks_reader_hold(p->reader, p->position, p->taken);
 }
 
-/* Deals the records of [from, to) that match the mapping's filter to the lanes; the others are
- * read and left out [doc: FilteredOutEventCount]. */
-static void add_filtered(poller *p, uint64_t from, uint64_t to, sim_time now)
-{
-	ks_kinesis_esm *e = p->esm;
-	for (uint32_t i = 0; i < e->cfg.lanes; i++) {
-		lane *l = &p->lanes[i];
-		if (l->n == l->inflight)
-			l->first_buffered = now;
-		reserve(l, to - from);
-	}
-	uint64_t out = 0;
-	for (uint64_t q = from; q < to; q++) {
-		const ks_record *r = record_at(p, q);
-		if (!ks_filter_match(e->filter, r, e->ctx)) {
-			out++;
-			continue;
-		}
-		push(&p->lanes[e->cfg.lanes <= 1 ? 0 : lane_of(p, r)], q);
-	}
-	ks_metric_add(&e->fn->filtered_out_events, now, 0, (double)out);
-	positions(p);
-}
-
-/* Deals records [from, to) just read to the lanes. */
+/* Deals records [from, to) just read to the lanes; with a filter, those that match it, the
+ * others read and left out [doc: FilteredOutEventCount]. */
 static void add(poller *p, uint64_t from, uint64_t to, sim_time now)
 {
-	uint32_t lanes = p->esm->cfg.lanes;
-	ks_metric_add(&p->esm->fn->polled_events, now, 0, (double)(to - from));
-	if (p->esm->filter) {
-		add_filtered(p, from, to, now);
-		return;
-	}
+	ks_kinesis_esm *e = p->esm;
+	uint32_t lanes = e->cfg.lanes;
+	ks_metric_add(&e->fn->polled_events, now, 0, (double)(to - from));
 	for (uint32_t i = 0; i < lanes; i++) {
 		lane *l = &p->lanes[i];
 		if (l->n == l->inflight)
 			l->first_buffered = now;
 		reserve(l, to - from);
 	}
-	if (lanes <= 1) {
+	if (e->filter) {
+		uint64_t out = 0;
+		for (uint64_t q = from; q < to; q++) {
+			const ks_record *r = record_at(p, q);
+			if (ks_filter_match(e->filter, r, e->ctx))
+				push(&p->lanes[lanes <= 1 ? 0 : lane_of(p, r)], q);
+			else
+				out++;
+		}
+		ks_metric_add(&e->fn->filtered_out_events, now, 0, (double)out);
+	} else if (lanes <= 1) {
 		for (uint64_t q = from; q < to; q++)
 			push(&p->lanes[0], q);
 	} else {
