@@ -961,6 +961,28 @@ producers: {p: {stream: s, rate: %s, record_size: %s}}
         out = self.plan("50/s", "50KB")  # 2.5 MB/s: 2.38 MiB/s
         self.assertEqual(out["winner"], "streams.s.shards=3")
 
+    def test_a_read_bound_stream_counts_every_shared_reader(self):
+        # 1.5 MB/s written (2 shards for writes), read by three KCL applications that share
+        # each shard's 2 MiB/s: 4.5 MB/s of reads need 3 shards
+        name = self.write("read-bound.yaml", """kinesim: 1
+name: read-bound
+duration: 10m
+streams: {s: {shards: 1}}
+producers: {p: {stream: s, rate: 1500/s, record_size: 1000B}}
+consumers:
+  a: {stream: s, idle_time_between_reads: 200ms}
+  b: {stream: s, idle_time_between_reads: 200ms}
+  c: {stream: s, idle_time_between_reads: 200ms}
+""")
+        base = ("plan", name, "--vary", "streams.s.shards=1..8", "--replications", "3",
+                "--require", "p.records_lost == 0", "--format", "json")
+        writes = json.loads(self.kinesim(*base).stdout)
+        self.assertEqual(writes["winner"], "streams.s.shards=2")
+        reads = [arg for c in "abc"
+                 for arg in ("--require", c + ".getrecords_iterator_age.max < 30s")]
+        both = json.loads(self.kinesim(*base, *reads).stdout)
+        self.assertEqual(both["winner"], "streams.s.shards=3")
+
     def test_precision_adds_replications_until_the_interval_is_narrow_enough(self):
         minimal = os.path.join(SOURCE, "scenarios", "minimal.yaml")
         args = ("plan", minimal, "--vary", "producers.p.rate=10/s", "--require",
