@@ -6,6 +6,8 @@
 
 #include "sim/alloc.h"
 
+#include <string.h>
+
 void cli_accumulate(cli_accumulator *a, const sim_metrics *m)
 {
 	if (a->runs == 0) {
@@ -50,4 +52,26 @@ void cli_accumulator_free(cli_accumulator *a)
 	}
 	sim_free(a->rows);
 	sim_free(a->m2);
+}
+
+const cli_summary_row *cli_accumulator_find(const cli_accumulator *a, const char *path)
+{
+	for (size_t i = 0; i < a->n; i++)
+		if (strcmp(a->rows[i].path, path) == 0)
+			return &a->rows[i];
+	return NULL;
+}
+
+bool cli_accumulator_precise(const cli_accumulator *a, const ks_expect *e, size_t n,
+                             double precision)
+{
+	if (a->runs < 2)
+		return false; /* one replication says nothing of its spread */
+	for (size_t k = 0; k < n; k++) {
+		const cli_summary_row *r = cli_accumulator_find(a, e[k].path);
+		double hw = r && r->ci95 > 0 ? r->ci95 : 0;
+		if (r && hw > precision * fabs(r->mean))
+			return false;
+	}
+	return true;
 }

@@ -3,9 +3,11 @@
 #ifndef KS_CLI_ACCUMULATOR_H
 #define KS_CLI_ACCUMULATOR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "cli/cli.h"
+#include "models/scenario/expect.h"
 #include "sim/metrics.h"
 
 typedef struct cli_accumulator {
@@ -14,6 +16,14 @@ typedef struct cli_accumulator {
 	size_t n;
 	unsigned runs;
 } cli_accumulator;
+
+/* The row of a metric path, or NULL. */
+const cli_summary_row *cli_accumulator_find(const cli_accumulator *a, const char *path);
+/* Whether the metric of every expectation is known within `precision` of its mean (its 95%
+ * half-width at most that share; a metric whose mean is 0 needs no spread; never with fewer
+ * than two replications), after cli_accumulator_finish. */
+bool cli_accumulator_precise(const cli_accumulator *a, const ks_expect *e, size_t n,
+                             double precision);
 
 /* Adds a complete replication's summary values. */
 void cli_accumulate(cli_accumulator *a, const sim_metrics *m);

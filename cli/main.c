@@ -12,7 +12,7 @@
 static const char usage[] =
         "usage: kinesim run SCENARIO [-o FILE.h5] [--set PATH=VALUE]... [--set-new PATH=VALUE]...\n"
         "                    [--seed N] [--format text|json|csv] [--progress] [-j N]\n"
-        "                    [--max-memory SIZE] [--force]\n"
+        "                    [--precision P [--max-replications N]] [--max-memory SIZE] [--force]\n"
         "       kinesim check SCENARIO [--set PATH=VALUE]... [--set-new PATH=VALUE]...\n"
         "       kinesim sweep SCENARIO --vary PATH=VALUES... [--set PATH=VALUE]... [--seed N]\n"
         "                    [-o FILE.h5] [--format text|json|csv] [--metric TEXT]...\n"
@@ -21,6 +21,7 @@ static const char usage[] =
         "                    [--seed N] [--replications R] [--format ...] [--metric TEXT]...\n"
         "       kinesim plan SCENARIO --vary PATH=VALUES... --require 'METRIC OP VALUE'...\n"
         "                    [--set ...] [--seed N] [--replications R] [--format text|json]\n"
+        "                    [--precision P [--max-replications N]]\n"
         "       kinesim --help | --version\n";
 
 static const char help[] =

@@ -182,14 +182,6 @@ static size_t parse_requires(const plan_options *o, const ks_scenario *sc, ks_ex
 	return errors;
 }
 
-static const cli_summary_row *find(const cli_accumulator *a, const char *path)
-{
-	for (size_t i = 0; i < a->n; i++)
-		if (strcmp(a->rows[i].path, path) == 0)
-			return &a->rows[i];
-	return NULL;
-}
-
 /* Whether requirement e holds over the whole 95% interval of its metric. */
 static bool holds95(const ks_expect *e, const cli_summary_row *r)
 {
@@ -213,20 +205,6 @@ static int collect(const cli_replication *r, void *ctx)
 		return -EINTR;
 	cli_accumulate(ctx, r->metrics);
 	return 0;
-}
-
-/* Whether every required metric's half-width is within --precision of its mean (a metric
- * whose mean is 0 needs no spread). */
-static bool precise(const plan_options *o, const cli_accumulator *a, const ks_expect *req,
-                    size_t nreq)
-{
-	for (size_t k = 0; k < nreq; k++) {
-		const cli_summary_row *r = find(a, req[k].path);
-		double hw = r && r->ci95 > 0 ? r->ci95 : 0;
-		if (r && hw > o->precision * fabs(r->mean))
-			return false;
-	}
-	return true;
 }
 
 /* Runs point i (once) and judges it. */
@@ -256,7 +234,8 @@ static int evaluate(const plan_options *o, size_t i, const ks_expect *req, size_
 		if (rc != 0 || cli_stop_signal)
 			break;
 		cli_accumulator_finish(&acc);
-		if (!(o->precision > 0) || precise(o, &acc, req, nreq) || acc.runs >= max)
+		if (!(o->precision > 0) || cli_accumulator_precise(&acc, req, nreq, o->precision) ||
+		    acc.runs >= max)
 			break;
 		job.first = acc.runs;
 		job.count = acc.runs + reps > max ? max - acc.runs : reps;
@@ -269,10 +248,10 @@ static int evaluate(const plan_options *o, size_t i, const ks_expect *req, size_
 	p->replications = acc.runs;
 	p->run = true;
 	p->holds = true;
-	const cli_summary_row *cost = find(&acc, "cost.monthly.total");
+	const cli_summary_row *cost = cli_accumulator_find(&acc, "cost.monthly.total");
 	p->monthly = cost ? cost->mean : NAN;
 	for (size_t k = 0; k < nreq && p->holds; k++) {
-		const cli_summary_row *r = find(&acc, req[k].path);
+		const cli_summary_row *r = cli_accumulator_find(&acc, req[k].path);
 		if (r && holds95(&req[k], r))
 			continue;
 		p->holds = false;

@@ -47,12 +47,15 @@ typedef struct run_options {
 	double max_memory; /* --max-memory, bytes; 0: no limit */
 	bool force;        /* --force: run even when the estimate exceeds max_memory */
 	unsigned jobs;     /* -j: replications at once */
-	char *arguments;   /* the arguments that change results, for the file */
+	double precision;  /* --precision: replications until every expect: metric is known so */
+	unsigned max_replications; /* ... up to this many */
+	char *arguments;           /* the arguments that change results, for the file */
 } run_options;
 
 static const char run_usage[] = "run SCENARIO [-o FILE.h5] [--set PATH=VALUE]... "
                                 "[--set-new PATH=VALUE]... [--seed N] "
                                 "[--format text|json|csv] [--progress] [-j N] "
+                                "[--precision P [--max-replications N]] "
                                 "[--max-memory SIZE] [--force]";
 
 static void append_argument(char **args, const char *opt, const char *value)
@@ -75,6 +78,8 @@ static int parse_options(int argc, char **argv, run_options *o)
 	        {"max-memory", required_argument, NULL, 'M'},
 	        {"force", no_argument, NULL, 'F'},
 	        {"jobs", required_argument, NULL, 'j'},
+	        {"precision", required_argument, NULL, 'p'},
+	        {"max-replications", required_argument, NULL, 'R'},
 	        {NULL, 0, NULL, 0},
 	};
 	/* A --set-new goes to the scenario as "+PATH=VALUE" (KS_SET_NEW, scenario.h), in order
@@ -125,6 +130,28 @@ static int parse_options(int argc, char **argv, run_options *o)
 			break;
 		}
 		case 'F': o->force = true; break;
+		case 'p': {
+			char err[128];
+			if (sim_parse_fraction(optarg, &o->precision, err, sizeof err) < 0 ||
+			    !(o->precision > 0))
+				return cli_usage_error(
+				        "run",
+				        "--precision takes a share of the mean, e.g. 5%% "
+				        "(got '%s')",
+				        optarg);
+			append_argument(&o->arguments, "--precision", optarg);
+			break;
+		}
+		case 'R': {
+			int rc =
+			        cli_option_count("run", "--max-replications",
+			                         " takes the most replications --precision may run",
+			                         optarg, 2, 100000, &o->max_replications);
+			if (rc)
+				return rc;
+			append_argument(&o->arguments, "--max-replications", optarg);
+			break;
+		}
 		case 'j': {
 			int rc = cli_option_count(
 			        "run", "-j", " takes the number of replications to run at once",
@@ -334,6 +361,11 @@ static int run(run_options *o, ks_scenario *sc)
 		        errors == 1 ? "" : "s", sc->path);
 		return EXIT_BAD_SCENARIO;
 	}
+	if (o->precision > 0 && nexpects == 0) {
+		ks_expect_free(expects, nexpects);
+		return cli_usage_error("run", "--precision needs the scenario's expect: lines (the "
+		                              "metrics to know that well)");
+	}
 	unsigned at_once = (unsigned)sim_schema_int(sc->root, "replications");
 	if (at_once > o->jobs)
 		at_once = o->jobs;
@@ -373,7 +405,6 @@ static int run(run_options *o, ks_scenario *sc)
 		fprintf(stderr, "%s: %s\n", sc->name, description);
 
 	int exit_code = EXIT_OK;
-	rc = out_write_header(file.id, sc, seed, replications, o->arguments ? o->arguments : "");
 	cli_accumulator acc = {0};
 	progress pg = {
 	        .lines = !isatty(STDERR_FILENO),
@@ -396,9 +427,27 @@ static int run(run_options *o, ks_scenario *sc)
 		        .ctx = &w,
 		};
 		rc = cli_replications_run(&job);
+		/* --precision: as many replications again, until every expect: metric's 95%
+		 * half-width is within the share of its mean, or --max-replications */
+		unsigned max = o->max_replications ? o->max_replications : 100;
+		while (rc == 0 && !cli_stop_signal && o->precision > 0) {
+			cli_accumulator_finish(&acc);
+			if (cli_accumulator_precise(&acc, expects, nexpects, o->precision) ||
+			    job.first + job.count >= max)
+				break;
+			job.first += job.count;
+			job.count = job.first + replications > max ? max - job.first : replications;
+			pg.replications = job.first + job.count;
+			rc = cli_replications_run(&job);
+		}
+		replications = job.first + job.count;
 		if (pg.shown && !pg.lines)
 			fputs("\r\033[K", stderr);
 	}
+	/* the header last: the replications are known now (--precision) */
+	if (rc == 0)
+		rc = out_write_header(file.id, sc, seed, replications,
+		                      o->arguments ? o->arguments : "");
 	uint64_t events = w.events;
 	const char *cut = w.cut;
 	double wall = wall_seconds() - pg.start;

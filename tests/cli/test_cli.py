@@ -846,6 +846,32 @@ class Sweep(CliTest):
             self.assertIn("kinesim sweep SCENARIO --vary PATH=VALUES", r.stderr)
 
 
+class Precision(CliTest):
+    """run --precision: replications are added until every expect: metric is known within the
+    share of its mean, up to --max-replications."""
+
+    def test_replications_are_added_until_the_expect_metrics_are_known_well_enough(self):
+        minimal = os.path.join(SOURCE, "scenarios", "minimal.yaml")
+        out, _ = self.run_json(minimal, "--precision", "1%", output="p.h5")
+        self.assertGreater(out["replications"], 1)
+        p50 = out["metrics"]["f.latency.p50"]
+        self.assertLessEqual(out["ci95"]["f.latency.p50"], 0.01 * p50)
+        with h5py.File(os.path.join(self.tmp, "p.h5"), "r") as f:
+            self.assertEqual(f.attrs["replications"], out["replications"])
+            self.assertEqual(len(f["runs"]), out["replications"])
+        capped, _ = self.run_json(minimal, "--precision", "0.1%", "--max-replications", "5",
+                                  output="c.h5")
+        self.assertEqual(capped["replications"], 5)
+
+    def test_precision_needs_expect_lines(self):
+        name = self.write("noexp.yaml", "kinesim: 1\nname: noexp\nduration: 1m\n"
+                                        "streams: {s: {shards: 1}}\n")
+        r = self.kinesim("run", name, "--precision", "5%", "-o", "x.h5")
+        self.assertExit(r, 64)
+        self.assertIn("--precision needs the scenario's expect: lines", r.stderr)
+        self.assertNotIn("x.h5", self.files())
+
+
 class Coverage(CliTest):
     """The 95% intervals cover the true mean about 95% of the time (VALIDATION.md's poll-wait
     case: a record waits U(0, T) for the next poll, so its latency's mean is c + T/2 exactly).
