@@ -75,3 +75,22 @@ bool cli_accumulator_precise(const cli_accumulator *a, const ks_expect *e, size_
 	}
 	return true;
 }
+
+int cli_run_until_precise(cli_replications *job, cli_accumulator *acc, const ks_expect *e, size_t n,
+                          double precision, unsigned max, unsigned *planned)
+{
+	unsigned batch = job->count;
+	max = max ? max : 100;
+	int rc = cli_replications_run(job);
+	while (rc == 0 && !*job->stop && precision > 0) {
+		cli_accumulator_finish(acc);
+		if (cli_accumulator_precise(acc, e, n, precision) || job->first + job->count >= max)
+			break;
+		job->first += job->count;
+		job->count = job->first + batch > max ? max - job->first : batch;
+		if (planned)
+			*planned = job->first + job->count;
+		rc = cli_replications_run(job);
+	}
+	return rc;
+}

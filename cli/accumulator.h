@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "cli/cli.h"
+#include "cli/replications.h"
 #include "models/scenario/expect.h"
 #include "sim/metrics.h"
 
@@ -24,6 +25,13 @@ const cli_summary_row *cli_accumulator_find(const cli_accumulator *a, const char
  * than two replications), after cli_accumulator_finish. */
 bool cli_accumulator_precise(const cli_accumulator *a, const ks_expect *e, size_t n,
                              double precision);
+
+/* Runs job, whose done callback adds each replication to acc; then, with precision > 0, as
+ * many replications again each time until cli_accumulator_precise holds for e[0..n), or max
+ * replications in all (0: 100). job->first + job->count end as the replications planned, and
+ * so does *planned (NULL: not told). Returns the first nonzero of the runs. */
+int cli_run_until_precise(cli_replications *job, cli_accumulator *acc, const ks_expect *e, size_t n,
+                          double precision, unsigned max, unsigned *planned);
 
 /* Adds a complete replication's summary values. */
 void cli_accumulate(cli_accumulator *a, const sim_metrics *m);

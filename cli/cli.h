@@ -36,6 +36,18 @@ int cli_plan(int argc, char **argv);
  * success). */
 void cli_write_stdout(const char *buf, size_t len);
 
+/* What a command prints on stdout is printed in memory first, then written at once: a failed
+ * write is then seen with its cause (a full disk), not only as the stream's error flag.
+ * cli_output_open returns the stream to print to (stdout itself when no memory is to be had);
+ * cli_output_close writes it out. */
+typedef struct cli_output {
+	FILE *f;
+	char *buf;
+	size_t len;
+} cli_output;
+FILE *cli_output_open(cli_output *out);
+void cli_output_close(cli_output *out);
+
 /* Prints "kinesim: <what is wrong>" and the usage line of `command` to stderr; returns 64. */
 int cli_usage_error(const char *command, const char *fmt, ...)
         __attribute__((format(printf, 2, 3)));

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/grid.h"
 #include "cli/options.h"
 #include "cli/replications.h"
 #include "cli/signals.h"
@@ -141,29 +142,21 @@ static int make_variants(const compare_options *o, variant **out, size_t *n)
 		}
 		return 0;
 	}
-	const char *eq = strchr(o->vary, '=');
-	if (!eq || eq == o->vary || !strchr(eq, ','))
-		return cli_usage_error(
-		        "compare", "--vary takes PATH=V1,V2[,...]: two values or more (got '%s')",
-		        o->vary);
-	size_t plen = (size_t)(eq - o->vary);
-	*n = 0;
-	*out = NULL;
-	for (const char *s = eq + 1;;) {
-		const char *comma = strchr(s, ',');
-		size_t len = comma ? (size_t)(comma - s) : strlen(s);
-		if (len == 0)
-			return cli_usage_error("compare", "--vary: an empty value in '%s'",
-			                       o->vary);
-		*out = sim_reallocarray(*out, *n + 1, sizeof **out);
-		variant *v = &(*out)[(*n)++];
-		*v = (variant){.file = o->files[0]};
-		v->assignment = sim_asprintf("%.*s=%.*s", (int)plen, o->vary, (int)len, s);
+	cli_grid grid = {0}; /* one --vary: its values, as sweep reads them */
+	int rc = cli_grid_vary(&grid, "compare", o->vary);
+	if (rc == 0 && grid.varies[0].n < 2)
+		rc = cli_usage_error("compare",
+		                     "--vary takes PATH=V1,V2[,...]: two values or more (got '%s')",
+		                     o->vary);
+	*n = rc == 0 ? grid.varies[0].n : 0;
+	*out = sim_calloc(*n ? *n : 1, sizeof **out);
+	for (size_t i = 0; i < *n; i++) {
+		variant *v = &(*out)[i];
+		*v = (variant){.file = o->files[0], .assignment = cli_grid_label(&grid, i)};
 		v->label = sim_strdup(v->assignment);
-		if (!comma)
-			return 0;
-		s = comma + 1;
 	}
+	cli_grid_fini(&grid);
+	return rc;
 }
 
 static int load_variant(const compare_options *o, const variant *v, ks_scenario **sc)
@@ -261,16 +254,6 @@ static difference differ(const double *a, const double *b, unsigned n)
 	return d;
 }
 
-static bool shown(const compare_options *o, const char *path)
-{
-	if (o->nmetrics == 0)
-		return true;
-	for (size_t i = 0; i < o->nmetrics; i++)
-		if (strstr(path, o->metrics[i]))
-			return true;
-	return false;
-}
-
 /* "B lowers feed.latency.p99 by 310.0 ms +/- 40.0 ms", or "no clear difference". */
 static void verdict(char *buf, size_t len, const char *who, const char *path, const char *unit,
                     const difference *d)
@@ -313,7 +296,7 @@ static void print_results(FILE *f, const compare_options *o, const variant *v, s
 		}
 		bool first = true;
 		for (size_t i = 0; i < n; i++) {
-			if (!shown(o, paths[i]))
+			if (!cli_metric_shown(o->metrics, o->nmetrics, paths[i]))
 				continue;
 			difference d = differ(&v[0].values[i * reps], &v[k].values[i * reps], reps);
 			if (!d.defined)
@@ -405,15 +388,9 @@ static int compare(const compare_options *o)
 		}
 	}
 	if (rc == 0) {
-		char *out = NULL;
-		size_t len = 0;
-		FILE *mem = open_memstream(&out, &len);
-		print_results(mem ? mem : stdout, o, v, nv, paths, units, n, reps);
-		if (mem) {
-			fclose(mem);
-			cli_write_stdout(out, len);
-			free(out);
-		}
+		cli_output out;
+		print_results(cli_output_open(&out), o, v, nv, paths, units, n, reps);
+		cli_output_close(&out);
 	}
 	for (size_t i = 0; i < n; i++) {
 		sim_free(paths[i]);

@@ -94,6 +94,22 @@ void cli_write_stdout(const char *buf, size_t len)
 	flush_stdout();
 }
 
+FILE *cli_output_open(cli_output *out)
+{
+	*out = (cli_output){0};
+	out->f = open_memstream(&out->buf, &out->len);
+	return out->f ? out->f : stdout;
+}
+
+void cli_output_close(cli_output *out)
+{
+	if (!out->f)
+		return; /* it was printed to stdout directly */
+	fclose(out->f);
+	cli_write_stdout(out->buf, out->len);
+	free(out->buf); /* open_memstream's buffer, from malloc */
+}
+
 /* Flushes and closes stdout: 0, or -errno (-EIO when the cause is lost). */
 static int close_stdout(void)
 {

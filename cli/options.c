@@ -1,6 +1,8 @@
 /* The options the commands share (options.h). */
 #include "cli/options.h"
 
+#include "sim/units.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,4 +44,30 @@ int cli_option_count(const char *command, const char *option, const char *what, 
 		                       max, arg);
 	*out = (unsigned)v;
 	return 0;
+}
+
+bool cli_metric_shown(const char *const *filters, size_t n, const char *path)
+{
+	if (n == 0)
+		return true;
+	for (size_t i = 0; i < n; i++)
+		if (strstr(path, filters[i]))
+			return true;
+	return false;
+}
+
+int cli_option_precision(const char *command, const char *arg, double *out)
+{
+	char err[128];
+	if (sim_parse_fraction(arg, out, err, sizeof err) < 0 || !(*out > 0))
+		return cli_usage_error(
+		        command, "--precision takes a share of the mean, e.g. 5%% (got '%s')", arg);
+	return 0;
+}
+
+int cli_option_max_replications(const char *command, const char *arg, unsigned *out)
+{
+	return cli_option_count(command, "--max-replications",
+	                        " takes the most replications --precision may run", arg, 2, 100000,
+	                        out);
 }

@@ -17,4 +17,12 @@ int cli_option_format(const char *command, const char *arg, bool csv, cli_format
 int cli_option_count(const char *command, const char *option, const char *what, const char *arg,
                      long min, long max, unsigned *out);
 
+/* --precision: a share of the mean, above 0 (e.g. 5%). */
+int cli_option_precision(const char *command, const char *arg, double *out);
+/* --max-replications: the most replications --precision may run. */
+int cli_option_max_replications(const char *command, const char *arg, unsigned *out);
+
+/* Whether the table shows metric `path` under --metric TEXT filters (none: every metric). */
+bool cli_metric_shown(const char *const *filters, size_t n, const char *path);
+
 #endif

@@ -97,24 +97,15 @@ static int parse_options(int argc, char **argv, plan_options *o)
 			break;
 		}
 		case 'p': {
-			char err[128];
-			if (sim_parse_fraction(optarg, &o->precision, err, sizeof err) < 0 ||
-			    !(o->precision > 0))
-				return cli_usage_error(
-				        "plan",
-				        "--precision takes a share of the mean, e.g. 5%% "
-				        "(got '%s')",
-				        optarg);
+			int rc = cli_option_precision("plan", optarg, &o->precision);
+			if (rc)
+				return rc;
 			break;
 		}
 		case 'M': {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-			if (end == optarg || *end || v < 2 || v > 100000)
-				return cli_usage_error(
-				        "plan", "--max-replications takes 2 to 100000 (got '%s')",
-				        optarg);
-			o->max_replications = (unsigned)v;
+			int rc = cli_option_max_replications("plan", optarg, &o->max_replications);
+			if (rc)
+				return rc;
 			break;
 		}
 		case 'r': {
@@ -169,15 +160,10 @@ static size_t parse_requires(const plan_options *o, const ks_scenario *sc, ks_ex
 	sim_yaml_node *list = sim_yaml_new_seq(doc);
 	for (size_t i = 0; i < o->nrequires; i++)
 		sim_yaml_seq_append(doc, list, sim_yaml_new_scalar(doc, o->requires[i]));
-	sim_metrics *names = sim_metrics_create();
-	ks_model *model = ks_model_build(sc, 1, 0, names);
-	ks_model_summarize(model);
 	sim_diag *d = sim_diag_create();
-	size_t errors = ks_expect_parse(list, names, d, out, n);
+	size_t errors = ks_expect_parse_for(sc, list, d, out, n);
 	sim_diag_print(d, stderr);
 	sim_diag_destroy(d);
-	ks_model_destroy(model);
-	sim_metrics_destroy(names);
 	sim_yaml_doc_destroy(doc);
 	return errors;
 }
@@ -217,7 +203,6 @@ static int evaluate(const plan_options *o, size_t i, const ks_expect *req, size_
 	if (rc != 0)
 		return rc;
 	unsigned reps = o->replications ? o->replications : 5;
-	unsigned max = o->max_replications ? o->max_replications : 100;
 	uint64_t seed = o->have_seed ? o->seed : (uint64_t)sim_schema_int(sc->root, "seed");
 	cli_accumulator acc = {0};
 	cli_replications job = {.sc = sc,
@@ -227,19 +212,10 @@ static int evaluate(const plan_options *o, size_t i, const ks_expect *req, size_
 	                        .stop = &cli_stop_signal,
 	                        .done = collect,
 	                        .ctx = &acc};
-	/* --precision: more replications, as many again each time, until every required metric
-	 * is known that well, or max */
-	for (;;) {
-		rc = cli_replications_run(&job);
-		if (rc != 0 || cli_stop_signal)
-			break;
+	/* --precision: until every required metric is known that well */
+	rc = cli_run_until_precise(&job, &acc, req, nreq, o->precision, o->max_replications, NULL);
+	if (rc == 0 && !cli_stop_signal)
 		cli_accumulator_finish(&acc);
-		if (!(o->precision > 0) || cli_accumulator_precise(&acc, req, nreq, o->precision) ||
-		    acc.runs >= max)
-			break;
-		job.first = acc.runs;
-		job.count = acc.runs + reps > max ? max - acc.runs : reps;
-	}
 	ks_scenario_destroy(sc);
 	if (rc != 0 || cli_stop_signal) {
 		cli_accumulator_free(&acc);
@@ -393,15 +369,9 @@ static int plan(const plan_options *o)
 		}
 	}
 	if (rc == 0) {
-		char *out = NULL;
-		size_t len = 0;
-		FILE *mem = open_memstream(&out, &len);
-		print(mem ? mem : stdout, o, pts, n);
-		if (mem) {
-			fclose(mem);
-			cli_write_stdout(out, len);
-			free(out);
-		}
+		cli_output out;
+		print(cli_output_open(&out), o, pts, n);
+		cli_output_close(&out);
 	}
 	for (size_t i = 0; i < n; i++)
 		sim_free(pts[i].label);

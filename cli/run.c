@@ -131,22 +131,14 @@ static int parse_options(int argc, char **argv, run_options *o)
 		}
 		case 'F': o->force = true; break;
 		case 'p': {
-			char err[128];
-			if (sim_parse_fraction(optarg, &o->precision, err, sizeof err) < 0 ||
-			    !(o->precision > 0))
-				return cli_usage_error(
-				        "run",
-				        "--precision takes a share of the mean, e.g. 5%% "
-				        "(got '%s')",
-				        optarg);
+			int rc = cli_option_precision("run", optarg, &o->precision);
+			if (rc)
+				return rc;
 			append_argument(&o->arguments, "--precision", optarg);
 			break;
 		}
 		case 'R': {
-			int rc =
-			        cli_option_count("run", "--max-replications",
-			                         " takes the most replications --precision may run",
-			                         optarg, 2, 100000, &o->max_replications);
+			int rc = cli_option_max_replications("run", optarg, &o->max_replications);
 			if (rc)
 				return rc;
 			append_argument(&o->arguments, "--max-replications", optarg);
@@ -426,20 +418,9 @@ static int run(run_options *o, ks_scenario *sc)
 		        .progress = show_progress_on ? on_progress : NULL,
 		        .ctx = &w,
 		};
-		rc = cli_replications_run(&job);
-		/* --precision: as many replications again, until every expect: metric's 95%
-		 * half-width is within the share of its mean, or --max-replications */
-		unsigned max = o->max_replications ? o->max_replications : 100;
-		while (rc == 0 && !cli_stop_signal && o->precision > 0) {
-			cli_accumulator_finish(&acc);
-			if (cli_accumulator_precise(&acc, expects, nexpects, o->precision) ||
-			    job.first + job.count >= max)
-				break;
-			job.first += job.count;
-			job.count = job.first + replications > max ? max - job.first : replications;
-			pg.replications = job.first + job.count;
-			rc = cli_replications_run(&job);
-		}
+		/* --precision: until every expect: metric is known that well */
+		rc = cli_run_until_precise(&job, &acc, expects, nexpects, o->precision,
+		                           o->max_replications, &pg.replications);
 		replications = job.first + job.count;
 		if (pg.shown && !pg.lines)
 			fputs("\r\033[K", stderr);
@@ -500,18 +481,10 @@ static int run(run_options *o, ks_scenario *sc)
 		if (!results[i].ok)
 			exit_code = EXIT_EXPECT_FAILED;
 	}
-	/* Printed in memory first, then written at once: a failed write is then seen with its
-	 * cause (a full disk), not only as the stream's error flag. */
-	char *summary = NULL;
-	size_t summary_len = 0;
-	FILE *mem = open_memstream(&summary, &summary_len);
-	cli_print_summary(mem ? mem : stdout, o->format, sc->name, (unsigned long long)seed,
+	cli_output out;
+	cli_print_summary(cli_output_open(&out), o->format, sc->name, (unsigned long long)seed,
 	                  replications, acc.rows, acc.n, results, nexpects);
-	if (mem) {
-		fclose(mem);
-		cli_write_stdout(summary, summary_len);
-		free(summary); /* open_memstream's buffer, from malloc */
-	}
+	cli_output_close(&out);
 	fprintf(stderr,
 	        "kinesim: wrote %s; %u replication%s in %.2f s wall (%.2f M events, "
 	        "%.1f M events/s)\n",

@@ -310,16 +310,6 @@ static int run_points(pool *pl, unsigned jobs, unsigned replications)
 
 /* ---- the table ---------------------------------------------------------------------------- */
 
-static bool shown(const sweep_options *o, const char *path)
-{
-	if (o->nmetrics == 0)
-		return true;
-	for (size_t i = 0; i < o->nmetrics; i++)
-		if (strstr(path, o->metrics[i]))
-			return true;
-	return false;
-}
-
 static void print_text(FILE *f, const sweep_options *o, const point_result *pts, size_t n)
 {
 	fprintf(f, "sweep of %s: %zu points\n\n", o->grid.scenario, n);
@@ -335,7 +325,7 @@ static void print_text(FILE *f, const sweep_options *o, const point_result *pts,
 	fputc('\n', f);
 	for (size_t r = 0; r < rows; r++) {
 		const cli_summary_row *row = &pts[0].acc.rows[r];
-		if (!shown(o, row->path))
+		if (!cli_metric_shown(o->metrics, o->nmetrics, row->path))
 			continue;
 		fprintf(f, "  %-44s", row->path);
 		for (size_t p = 0; p < n; p++) {
@@ -365,7 +355,7 @@ static void print_csv(FILE *f, const sweep_options *o, const point_result *pts, 
 	for (size_t p = 0; p < n; p++)
 		for (size_t r = 0; r < pts[p].acc.n; r++) {
 			const cli_summary_row *x = &pts[p].acc.rows[r];
-			if (!shown(o, x->path))
+			if (!cli_metric_shown(o->metrics, o->nmetrics, x->path))
 				continue;
 			fprintf(f, "p%04zu", p);
 			for (size_t k = 0; k < o->grid.nvaries; k++) {
@@ -407,7 +397,7 @@ static void print_json(FILE *f, const sweep_options *o, const point_result *pts,
 			bool first = true;
 			for (size_t r = 0; r < pts[p].acc.n; r++) {
 				const cli_summary_row *x = &pts[p].acc.rows[r];
-				if (!shown(o, x->path))
+				if (!cli_metric_shown(o->metrics, o->nmetrics, x->path))
 					continue;
 				fputs(first ? "" : ", ", f);
 				first = false;
@@ -524,21 +514,15 @@ static int sweep(sweep_options *o)
 	}
 	cli_restore_stop_signals(old);
 	if (exit_code == EXIT_OK) {
-		char *table = NULL;
-		size_t len = 0;
-		FILE *mem = open_memstream(&table, &len);
-		FILE *out = mem ? mem : stdout;
+		cli_output table;
+		FILE *out = cli_output_open(&table);
 		if (o->format == CLI_FORMAT_JSON)
 			print_json(out, o, pts, n);
 		else if (o->format == CLI_FORMAT_CSV)
 			print_csv(out, o, pts, n);
 		else
 			print_text(out, o, pts, n);
-		if (mem) {
-			fclose(mem);
-			cli_write_stdout(table, len);
-			free(table);
-		}
+		cli_output_close(&table);
 		fprintf(stderr, "kinesim: wrote %s; %zu points\n", path, n);
 	}
 	for (size_t k = 0; k < n; k++) {

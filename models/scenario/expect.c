@@ -158,10 +158,16 @@ bool ks_expect_holds(const ks_expect *e, double v)
 
 size_t ks_expect_scenario(const ks_scenario *sc, sim_diag *d, ks_expect **out, size_t *n)
 {
+	return ks_expect_parse_for(sc, sim_yaml_get(sc->root, "expect"), d, out, n);
+}
+
+size_t ks_expect_parse_for(const ks_scenario *sc, const sim_yaml_node *list, sim_diag *d,
+                           ks_expect **out, size_t *n)
+{
 	sim_metrics *names = sim_metrics_create();
 	ks_model *model = ks_model_build(sc, 1, 0, names);
 	ks_model_summarize(model);
-	size_t errors = ks_expect_parse(sim_yaml_get(sc->root, "expect"), names, d, out, n);
+	size_t errors = ks_expect_parse(list, names, d, out, n);
 	ks_model_destroy(model);
 	sim_metrics_destroy(names);
 	return errors;

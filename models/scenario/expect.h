@@ -31,6 +31,9 @@ size_t ks_expect_parse(const sim_yaml_node *list, const sim_metrics *names, sim_
  * running (summarized: every path listed, all zero), as `check` and `run` do before a run.
  * Reports into d; returns the number of errors, as ks_expect_parse. */
 size_t ks_expect_scenario(const ks_scenario *sc, sim_diag *d, ks_expect **out, size_t *n);
+/* The same for other lines (`plan --require`), against the scenario's metric paths. */
+size_t ks_expect_parse_for(const ks_scenario *sc, const sim_yaml_node *list, sim_diag *d,
+                           ks_expect **out, size_t *n);
 void ks_expect_free(ks_expect *e, size_t n);
 
 bool ks_expect_holds(const ks_expect *e, double value);
