@@ -420,6 +420,15 @@ static void free_options(sweep_options *o)
 	sim_free(o->metrics);
 }
 
+static void free_points(point_result *pts, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		sim_free(pts[k].label);
+		cli_accumulator_free(&pts[k].acc);
+	}
+	sim_free(pts);
+}
+
 static int sweep(sweep_options *o)
 {
 	size_t n = cli_grid_points(&o->grid);
@@ -438,9 +447,7 @@ static int sweep(sweep_options *o)
 		if (rc != 0) {
 			fprintf(stderr, "kinesim: point p%04zu (%s) is not a valid scenario\n", i,
 			        pts[i].label);
-			for (size_t k = 0; k <= i; k++)
-				sim_free(pts[k].label);
-			sim_free(pts);
+			free_points(pts, n);
 			ks_scenario_destroy(first);
 			return rc;
 		}
@@ -455,9 +462,7 @@ static int sweep(sweep_options *o)
 	if (path && cli_check_output(path, first->name) != 0) {
 		sim_free(path);
 		ks_scenario_destroy(first);
-		for (size_t k = 0; k < n; k++)
-			sim_free(pts[k].label);
-		sim_free(pts);
+		free_points(pts, n);
 		return EXIT_CANT_CREATE;
 	}
 	struct sigaction old[CLI_NSTOP];
@@ -471,9 +476,7 @@ static int sweep(sweep_options *o)
 		        path ? path : "out/", strerror(-rc));
 		sim_free(path);
 		ks_scenario_destroy(first);
-		for (size_t k = 0; k < n; k++)
-			sim_free(pts[k].label);
-		sim_free(pts);
+		free_points(pts, n);
 		return EXIT_CANT_CREATE;
 	}
 	rc = sim_h5_attr_string(file.id, "format", "kinesim");
@@ -525,11 +528,7 @@ static int sweep(sweep_options *o)
 		cli_output_close(&table);
 		fprintf(stderr, "kinesim: wrote %s; %zu points\n", path, n);
 	}
-	for (size_t k = 0; k < n; k++) {
-		sim_free(pts[k].label);
-		cli_accumulator_free(&pts[k].acc);
-	}
-	sim_free(pts);
+	free_points(pts, n);
 	sim_free(path);
 	ks_scenario_destroy(first);
 	return exit_code;
