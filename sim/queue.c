@@ -1,19 +1,30 @@
 /* The event queue: a 4-ary min-heap of small entries plus a slot array for the payloads.
  *
- * Layout. The heap holds 24-byte entries {time, seq, slot} inline, so sifting touches only the
- * keys it compares: four children share two cache lines. What an event carries (fn, obj, arg)
- * lives in a slot that never moves while the event is pending; the slot also records where its
- * entry sits in the heap (for O(log n) cancel) and a generation counter.
+ * Layout. The heap holds 24-byte entries {time, seq, slot, gen} inline, so sifting touches
+ * only the keys it compares: four children share two cache lines. What an event carries (fn,
+ * obj, arg) lives in a slot that never moves while the event is pending. A sift writes only
+ * into the heap: nothing outside it records where an entry sits, so a heap of a million
+ * entries costs the cache misses of its own levels and no more.
+ *
+ * Cancel is lazy: it frees the slot (its generation moves on) and leaves the entry in the
+ * heap, where it is recognised as stale by its generation and dropped when it reaches the top.
+ * Stale entries are counted; when they are more than half the heap, they are swept out and the
+ * heap rebuilt (linear), so a model that cancels and reschedules a timer again and again keeps
+ * the heap at most twice its pending events. Pop order does not depend on the heap's shape:
+ * (time, seq) is a total order, so results are the same whatever was cancelled when.
  *
  * Invariants:
  * - heap[0..n) is a 4-ary min-heap under before(): (time, seq) lexicographic. seq is unique
  *   (one per push), so the order is total and equal times pop in push order.
- * - For every pending event, slots[heap[i].slot].pos == i. A free slot has pos == FREE_POS and
- *   its arg field links the free list (LIFO, so a hot slot is reused while still cached).
+ * - An entry is live iff its slot is in use and has the entry's gen; stale counts the others.
+ *   The top entry is always live (stale tops are dropped as soon as they surface), so peeking
+ *   reads heap[0] directly.
+ * - A free slot has in_use 0 and its arg field links the free list (LIFO, so a hot slot is
+ *   reused while still cached).
  * - A handle is (gen << 32 | (slot + 1)); it names a pending event iff the slot is in use and
- *   its gen matches. Freeing a slot bumps gen, so every handle issued for it goes stale. The
- *   generation is 32 bits: a handle could alias again only after 2^32 reuses of one slot while
- *   its holder kept it, which no model does.
+ *   its gen matches. Freeing a slot bumps gen, so every handle and entry made for it goes stale.
+ *   The generation is 32 bits: a handle could alias again only after 2^32 reuses of one slot
+ *   while its holder kept it, which no model does.
  *
  * Ownership: the queue owns both arrays; obj pointers are the caller's. */
 #include "sim/queue.h"
@@ -23,9 +34,8 @@
 #include "sim/alloc.h"
 #include "sim/assert.h"
 
-#define ARITY    4
-#define FREE_POS UINT32_MAX
-#define NO_SLOT  UINT32_MAX
+#define ARITY   4
+#define NO_SLOT UINT32_MAX
 
 typedef void (*event_fn)(void *, void *, uint64_t);
 
@@ -33,19 +43,21 @@ struct entry {
 	sim_time time;
 	uint64_t seq;
 	uint32_t slot;
+	uint32_t gen; /* the slot's generation when the event was pushed */
 };
 
 struct slot {
 	event_fn fn;
 	void *obj;
 	uint64_t arg; /* while free: index of the next free slot, NO_SLOT at the end */
-	uint32_t pos; /* heap index while pending, FREE_POS while free */
 	uint32_t gen;
+	uint32_t in_use;
 };
 
 struct sim_queue {
 	struct entry *heap;
 	size_t n, heap_cap;
+	size_t stale; /* entries of cancelled events still in the heap */
 	struct slot *slots;
 	size_t nslots, slots_cap;
 	uint32_t free_head;
@@ -75,7 +87,7 @@ static inline bool before(const struct entry *a, const struct entry *b)
 }
 #endif
 
-/* Moves e up from hole i until its parent is earlier, keeping slot positions in step. */
+/* Moves e up from hole i until its parent is earlier. */
 static inline void sift_up(sim_queue *q, size_t i, struct entry e)
 {
 	struct entry *h = q->heap;
@@ -84,11 +96,9 @@ static inline void sift_up(sim_queue *q, size_t i, struct entry e)
 		if (!before(&e, &h[p]))
 			break;
 		h[i] = h[p];
-		q->slots[h[i].slot].pos = (uint32_t)i;
 		i = p;
 	}
 	h[i] = e;
-	q->slots[e.slot].pos = (uint32_t)i;
 }
 
 /* Moves e down from hole i until no child is earlier. */
@@ -115,32 +125,55 @@ static inline void sift_down(sim_queue *q, size_t i, struct entry e)
 		if (!before(&h[best], &e))
 			break;
 		h[i] = h[best];
-		q->slots[h[i].slot].pos = (uint32_t)i;
 		i = best;
 	}
 	h[i] = e;
-	q->slots[e.slot].pos = (uint32_t)i;
 }
 
 static inline void free_slot(sim_queue *q, uint32_t idx)
 {
 	struct slot *s = &q->slots[idx];
 	s->gen++;
-	s->pos = FREE_POS;
+	s->in_use = 0;
 	s->arg = q->free_head;
 	q->free_head = idx;
 }
 
-/* Takes the entry at heap index i out and refills the hole with the last entry. */
-static inline void remove_at(sim_queue *q, size_t i)
+static inline bool live(const sim_queue *q, const struct entry *e)
+{
+	const struct slot *s = &q->slots[e->slot];
+	return s->in_use && s->gen == e->gen;
+}
+
+/* Takes the top entry out and refills the hole with the last entry. */
+static inline void remove_top(sim_queue *q)
 {
 	struct entry last = q->heap[--q->n];
-	if (i == q->n)
-		return;
-	if (i > 0 && before(&last, &q->heap[(i - 1) / ARITY]))
-		sift_up(q, i, last);
-	else
-		sift_down(q, i, last);
+	if (q->n > 0)
+		sift_down(q, 0, last);
+}
+
+/* Drops stale entries from the top, so that the top is live (or the heap empty). */
+static inline void settle_top(sim_queue *q)
+{
+	while (q->stale > 0 && q->n > 0 && !live(q, &q->heap[0])) {
+		remove_top(q);
+		q->stale--;
+	}
+}
+
+/* Sweeps every stale entry out and rebuilds the heap bottom-up. */
+static void sweep(sim_queue *q)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < q->n; i++)
+		if (live(q, &q->heap[i]))
+			q->heap[k++] = q->heap[i];
+	q->n = k;
+	q->stale = 0;
+	for (size_t i = k / ARITY + 1; i-- > 0;)
+		if (i < k)
+			sift_down(q, i, q->heap[i]);
 }
 
 /* The slot index a handle names if it is pending, else NO_SLOT. */
@@ -150,7 +183,7 @@ static uint32_t lookup(const sim_queue *q, sim_handle h)
 	if (idx == 0 || idx > q->nslots)
 		return NO_SLOT;
 	const struct slot *s = &q->slots[idx - 1];
-	if (s->pos == FREE_POS || s->gen != (uint32_t)(h >> 32))
+	if (!s->in_use || s->gen != (uint32_t)(h >> 32))
 		return NO_SLOT;
 	return (uint32_t)(idx - 1);
 }
@@ -184,7 +217,6 @@ sim_handle sim_queue_push(sim_queue *q, sim_time time, void (*fn)(void *, void *
 		idx = (uint32_t)q->nslots++;
 		q->slots[idx].gen = 0;
 	}
-	/* The heap never holds more entries than there are slots. */
 	if (q->n == q->heap_cap)
 		sim_grow(&q->heap, &q->heap_cap, q->n + 1, sizeof *q->heap);
 
@@ -192,7 +224,8 @@ sim_handle sim_queue_push(sim_queue *q, sim_time time, void (*fn)(void *, void *
 	s->fn = fn;
 	s->obj = obj;
 	s->arg = arg;
-	struct entry e = {.time = time, .seq = q->seq++, .slot = idx};
+	s->in_use = 1;
+	struct entry e = {.time = time, .seq = q->seq++, .slot = idx, .gen = s->gen};
 	sift_up(q, q->n++, e);
 	return (uint64_t)s->gen << 32 | ((uint64_t)idx + 1);
 }
@@ -202,9 +235,11 @@ int sim_queue_cancel(sim_queue *q, sim_handle h)
 	uint32_t idx = lookup(q, h);
 	if (idx == NO_SLOT)
 		return -ENOENT;
-	size_t pos = q->slots[idx].pos;
 	free_slot(q, idx);
-	remove_at(q, pos);
+	q->stale++;
+	settle_top(q);
+	if (q->stale > 64 && q->stale > q->n / 2)
+		sweep(q);
 	return 0;
 }
 
@@ -218,7 +253,8 @@ static inline void pop_top(sim_queue *q, sim_event *out)
 	out->obj = s->obj;
 	out->arg = s->arg;
 	free_slot(q, top->slot);
-	remove_at(q, 0);
+	remove_top(q);
+	settle_top(q);
 }
 
 bool sim_queue_pop(sim_queue *q, sim_event *out)
@@ -244,7 +280,7 @@ sim_time sim_queue_peek_time(const sim_queue *q)
 
 size_t sim_queue_size(const sim_queue *q)
 {
-	return q->n;
+	return q->n - q->stale;
 }
 
 bool sim_queue_pending(const sim_queue *q, sim_handle h)

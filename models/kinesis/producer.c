@@ -66,6 +66,7 @@ typedef struct pending {
 	uint64_t index;
 	uint32_t bytes;
 	uint32_t key;
+	uint32_t size; /* bytes + the key's length: what the limits count, computed once */
 } pending;
 
 /* A piece of a piecewise-linear intensity, from t0 to the next segment's t0. */
@@ -550,6 +551,7 @@ static sim_time produce(ks_producer *p, pending *r)
 	else
 		r->bytes =
 		        (uint32_t)fmax(0, llround(sim_dist_sample(&p->cfg.record_size, p->sizes)));
+	r->size = r->bytes + key_length(p, r->key);
 	r->index = p->produced++;
 	draw_next_arrival(p);
 	return t;
@@ -675,7 +677,7 @@ static sim_time call_due(ks_producer *p)
 		if (exhausted(p))
 			return SIM_TIME_MAX;
 		p->call_t0 = produce(p, &p->call[0]);
-		p->call_bytes = p->call[0].bytes + key_length(p, p->call[0].key);
+		p->call_bytes = p->call[0].size;
 		p->ncall = 1;
 	}
 	sim_time deadline = p->call_t0 + p->linger, last = p->call_t0;
@@ -689,7 +691,7 @@ static sim_time call_due(ks_producer *p)
 			break;
 		pending *r = &p->call[p->ncall];
 		sim_time t = produce(p, r);
-		double b = r->bytes + key_length(p, r->key);
+		double b = r->size;
 		if (p->call_bytes + b > MAX_CALL_BYTES) {
 			p->carry = true; /* it opens the next call */
 			send = t;
@@ -724,7 +726,7 @@ static inline bool write_one(ks_producer *p, target *tg, sim_time t, const pendi
 	ks_stream *s = tg->stream;
 	size_t shard = shard_of(p, tg, t, r->key);
 	ks_shard *sh = &s->shards[shard];
-	if (ks_shard_write_admit(sh, t, r->bytes + key_length(p, r->key))) {
+	if (ks_shard_write_admit(sh, t, r->size)) {
 		ks_record rec = {.arrival = t,
 		                 .id = ks_record_id(p->cfg.number, r->index),
 		                 .bytes = r->bytes,
@@ -816,8 +818,7 @@ static void send_call(ks_producer *p, sim_time t)
 			/* [doc] a record over the stream's MaxRecordSize is refused [choice: by the
 			 * client before it sends, as the KPL and the SDKs' validation do, so the
 			 * rest of its call goes on]: lost on that stream, never retried */
-			if (r->bytes + key_length(p, r->key) >
-			    p->targets[k].stream->cfg.max_record_size) {
+			if (r->size > p->targets[k].stream->cfg.max_record_size) {
 				if (t >= p->ctx->warmup)
 					p->records_oversized += 1;
 				lost++;
@@ -846,7 +847,7 @@ static void send_call(ks_producer *p, sim_time t)
 		p->carry = false;
 		p->call[0] = p->call[p->ncall];
 		p->call_t0 = t;
-		p->call_bytes = p->call[0].bytes + key_length(p, p->call[0].key);
+		p->call_bytes = p->call[0].size;
 		p->ncall = 1;
 	} else {
 		p->ncall = 0;
@@ -862,7 +863,10 @@ static void send_resend(ks_producer *p, sim_time t)
 		if (t >= p->ctx->warmup)
 			p->put_calls += 1;
 	}
-	pending rec = {.index = r.index, .bytes = r.bytes, .key = r.key};
+	pending rec = {.index = r.index,
+	               .bytes = r.bytes,
+	               .key = r.key,
+	               .size = r.bytes + key_length(p, r.key)};
 	if (write_one(p, &p->targets[r.stream], t, &rec)) {
 		fate_settle(p, t, r.fate, true);
 		return;

@@ -292,6 +292,39 @@ static void cancel_keeps_heap_order(void **state)
 	sim_queue_destroy(q);
 }
 
+/* A timer reset again and again (cancel, then push later): cancelled entries are left in the
+ * heap and swept out in bulk; the live events must still pop in order, and the swept heap must
+ * still answer for the handles it holds. */
+static void a_timer_reset_many_times_keeps_order(void **state)
+{
+	(void)state;
+	sim_queue *q = sim_queue_create();
+	sim_handle fixed[10];
+	for (int i = 0; i < 10; i++)
+		fixed[i] = sim_queue_push(q, 1000 + i, fn_a, NULL, (uint64_t)i);
+	sim_handle timer = sim_queue_push(q, 5000, fn_b, NULL, 99);
+	for (int k = 0; k < 100000; k++) {
+		assert_int_equal(sim_queue_cancel(q, timer), 0);
+		timer = sim_queue_push(q, 5000 + k % 7, fn_b, NULL, 99);
+		assert_int_equal(sim_queue_size(q), 11);
+	}
+	assert_int_equal(sim_queue_cancel(q, fixed[3]), 0);
+	for (int i = 0; i < 10; i++)
+		assert_int_equal(sim_queue_pending(q, fixed[i]), i != 3);
+	sim_event ev;
+	for (int i = 0; i < 10; i++) {
+		if (i == 3)
+			continue;
+		assert_true(sim_queue_pop(q, &ev));
+		assert_int_equal(ev.arg, (uint64_t)i);
+	}
+	assert_true(sim_queue_pop(q, &ev));
+	assert_int_equal(ev.arg, 99);
+	assert_int_equal(ev.time, 5000 + 99999 % 7);
+	assert_false(sim_queue_pop(q, &ev));
+	sim_queue_destroy(q);
+}
+
 static void negative_and_extreme_times_order_correctly(void **state)
 {
 	(void)state;
@@ -338,6 +371,7 @@ int main(void)
 	        cmocka_unit_test(stale_handle_does_not_touch_the_event_reusing_its_slot),
 	        cmocka_unit_test(zero_and_unknown_handles_are_not_pending),
 	        cmocka_unit_test(cancel_keeps_heap_order),
+	        cmocka_unit_test(a_timer_reset_many_times_keeps_order),
 	        cmocka_unit_test(negative_and_extreme_times_order_correctly),
 	        cmocka_unit_test(destroy_of_null_does_nothing),
 	        cmocka_unit_test(destroy_frees_everything),
