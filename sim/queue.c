@@ -1,35 +1,38 @@
 /* The event queue: a 4-ary min-heap of small entries plus a slot array for the payloads.
  *
- * Layout. The heap holds 24-byte entries {time, seq, slot, gen} inline, so sifting touches
- * only the keys it compares: four children share two cache lines. What an event carries (fn,
- * obj, arg) lives in a slot that never moves while the event is pending. A sift writes only
- * into the heap: nothing outside it records where an entry sits, so a heap of a million
- * entries costs the cache misses of its own levels and no more.
+ * Layout. The heap holds 16-byte entries {time, seq << SLOT_BITS | slot} inline, placed so that
+ * the four children of a node share one 64-byte cache line: a sift touches one line a level,
+ * and only the keys it compares. What an event carries (fn, obj, arg) lives in a slot that
+ * never moves while the event is pending. A sift writes only into the heap: nothing outside it
+ * records where an entry sits, so a heap of a million entries costs the cache misses of its own
+ * levels and no more.
  *
- * Cancel is lazy: it frees the slot (its generation moves on) and leaves the entry in the
- * heap, where it is recognised as stale by its generation and dropped when it reaches the top.
- * Stale entries are counted; when they are more than half the heap, they are swept out and the
- * heap rebuilt (linear), so a model that cancels and reschedules a timer again and again keeps
- * the heap at most twice its pending events. Pop order does not depend on the heap's shape:
- * (time, seq) is a total order, so results are the same whatever was cancelled when.
+ * Cancel is lazy: it frees the slot and leaves the entry in the heap, where it is recognised as
+ * stale (its slot no longer holds its seq_slot) and dropped when it reaches the top. Stale
+ * entries are counted; when they are more than half the heap, they are swept out and the heap
+ * rebuilt (linear), so a model that cancels and reschedules a timer again and again keeps the
+ * heap at most twice its pending events. Pop order does not depend on the heap's shape: (time,
+ * seq) is a total order, so results are the same whatever was cancelled when.
  *
  * Invariants:
  * - heap[0..n) is a 4-ary min-heap under before(): (time, seq) lexicographic. seq is unique
- *   (one per push), so the order is total and equal times pop in push order.
- * - An entry is live iff its slot is in use and has the entry's gen; stale counts the others.
+ *   (one per push, from 1), so the order is total and equal times pop in push order.
+ * - An entry is live iff slots[its slot].seq_slot equals its seq_slot; stale counts the others.
  *   The top entry is always live (stale tops are dropped as soon as they surface), so peeking
  *   reads heap[0] directly.
- * - A free slot has in_use 0 and its arg field links the free list (LIFO, so a hot slot is
+ * - A free slot has seq_slot 0 and its arg field links the free list (LIFO, so a hot slot is
  *   reused while still cached).
- * - A handle is (gen << 32 | (slot + 1)); it names a pending event iff the slot is in use and
- *   its gen matches. Freeing a slot bumps gen, so every handle and entry made for it goes stale.
- *   The generation is 32 bits: a handle could alias again only after 2^32 reuses of one slot
- *   while its holder kept it, which no model does.
+ * - A handle is its event's seq_slot: never 0, never issued twice, so a handle names a pending
+ *   event iff its slot holds it, and a stale handle is recognised, never misused.
+ * - At most MAX_SLOTS (16.7 million) events pending at once and MAX_SEQ (1.1e12) pushes in a
+ *   queue's life (asserted): a model keeps some readers x shards events pending, and a run of a
+ *   million events a second would take 13 days to use the sequence numbers up.
  *
  * Ownership: the queue owns both arrays; obj pointers are the caller's. */
 #include "sim/queue.h"
 
 #include <errno.h>
+#include <string.h>
 
 #include "sim/alloc.h"
 #include "sim/assert.h"
@@ -39,25 +42,36 @@
 
 typedef void (*event_fn)(void *, void *, uint64_t);
 
+/* An entry is 16 bytes, so the four children of a node fill one 64-byte cache line (the heap
+ * is placed so that they start on one: see place_heap). The push's sequence number and the
+ * slot share one word, seq above SLOT_BITS: ordering by the word orders by seq, which is
+ * unique. */
+#define SLOT_BITS 24
+#define MAX_SLOTS ((size_t)1 << SLOT_BITS)          /* pending events at once: 16.7 million */
+#define MAX_SEQ   (UINT64_C(1) << (64 - SLOT_BITS)) /* pushes in a queue's life: 1.1e12 */
+
 struct entry {
 	sim_time time;
-	uint64_t seq;
-	uint32_t slot;
-	uint32_t gen; /* the slot's generation when the event was pushed */
+	uint64_t seq_slot; /* seq << SLOT_BITS | slot */
 };
+
+static inline uint32_t slot_of(const struct entry *e)
+{
+	return (uint32_t)(e->seq_slot & (MAX_SLOTS - 1));
+}
 
 struct slot {
 	event_fn fn;
 	void *obj;
-	uint64_t arg; /* while free: index of the next free slot, NO_SLOT at the end */
-	uint32_t gen;
-	uint32_t in_use;
+	uint64_t arg;      /* while free: index of the next free slot, NO_SLOT at the end */
+	uint64_t seq_slot; /* its pending entry's (and handle), to tell a stale one; 0 while free */
 };
 
 struct sim_queue {
-	struct entry *heap;
-	size_t n, heap_cap;
-	size_t stale; /* entries of cancelled events still in the heap */
+	struct entry *heap; /* raw + a 0..3 offset that puts &heap[1] on a cache line */
+	struct entry *raw;
+	size_t n, heap_cap; /* raw holds heap_cap + 3 entries */
+	size_t stale;       /* entries of cancelled events still in the heap */
 	struct slot *slots;
 	size_t nslots, slots_cap;
 	uint32_t free_head;
@@ -73,7 +87,7 @@ __extension__ typedef unsigned __int128 key128;
 
 static inline key128 key(const struct entry *e)
 {
-	return (key128)((uint64_t)e->time ^ (UINT64_C(1) << 63)) << 64 | e->seq;
+	return (key128)((uint64_t)e->time ^ (UINT64_C(1) << 63)) << 64 | e->seq_slot;
 }
 
 static inline bool before(const struct entry *a, const struct entry *b)
@@ -83,7 +97,7 @@ static inline bool before(const struct entry *a, const struct entry *b)
 #else
 static inline bool before(const struct entry *a, const struct entry *b)
 {
-	return (a->time < b->time) | ((a->time == b->time) & (a->seq < b->seq));
+	return (a->time < b->time) | ((a->time == b->time) & (a->seq_slot < b->seq_slot));
 }
 #endif
 
@@ -111,6 +125,15 @@ static inline void sift_down(sim_queue *q, size_t i, struct entry e)
 		if (c >= n)
 			break;
 		size_t best = c;
+		/* The next level's lines, while this one is compared: in a heap bigger than the
+		 * caches the sift waits on memory, one line a level, unless it asks ahead. */
+		if (ARITY * c + 1 < n) {
+			const struct entry *g = &h[ARITY * c + 1];
+			__builtin_prefetch(g);
+			__builtin_prefetch(g + ARITY);
+			__builtin_prefetch(g + 2 * ARITY);
+			__builtin_prefetch(g + 3 * ARITY);
+		}
 		if (c + ARITY <= n) {
 			/* All four children exist: the common case, written without a bound check.
 			 */
@@ -133,16 +156,14 @@ static inline void sift_down(sim_queue *q, size_t i, struct entry e)
 static inline void free_slot(sim_queue *q, uint32_t idx)
 {
 	struct slot *s = &q->slots[idx];
-	s->gen++;
-	s->in_use = 0;
+	s->seq_slot = 0;
 	s->arg = q->free_head;
 	q->free_head = idx;
 }
 
 static inline bool live(const sim_queue *q, const struct entry *e)
 {
-	const struct slot *s = &q->slots[e->slot];
-	return s->in_use && s->gen == e->gen;
+	return q->slots[slot_of(e)].seq_slot == e->seq_slot;
 }
 
 /* Takes the top entry out and refills the hole with the last entry. */
@@ -176,16 +197,34 @@ static void sweep(sim_queue *q)
 			sift_down(q, i, q->heap[i]);
 }
 
-/* The slot index a handle names if it is pending, else NO_SLOT. */
+/* Places the heap in raw so that &heap[1], the first of a group of four children, starts a
+ * 64-byte line (malloc aligns to 16 bytes), moving the n entries from where they were. */
+static void place_heap(sim_queue *q, size_t old_offset)
+{
+	uintptr_t first = (uintptr_t)(q->raw + 1);
+	size_t offset = ((64 - first % 64) % 64) / sizeof(struct entry);
+	if (offset != old_offset)
+		memmove(q->raw + offset, q->raw + old_offset, q->n * sizeof *q->raw);
+	q->heap = q->raw + offset;
+}
+
+static void grow_heap(sim_queue *q)
+{
+	size_t offset = q->raw ? (size_t)(q->heap - q->raw) : 0;
+	size_t cap = q->heap_cap + 3;
+	sim_grow(&q->raw, &cap, q->n + 1 + 3, sizeof *q->raw);
+	q->heap_cap = cap - 3;
+	place_heap(q, offset);
+}
+
+/* The slot index a handle names if it is pending, else NO_SLOT. A handle is its event's
+ * seq_slot: unique over the queue's life, so a handle of an event gone never names another. */
 static uint32_t lookup(const sim_queue *q, sim_handle h)
 {
-	uint64_t idx = h & 0xffffffffu;
-	if (idx == 0 || idx > q->nslots)
+	uint64_t idx = h & (MAX_SLOTS - 1);
+	if (h == 0 || idx >= q->nslots || q->slots[idx].seq_slot != h)
 		return NO_SLOT;
-	const struct slot *s = &q->slots[idx - 1];
-	if (!s->in_use || s->gen != (uint32_t)(h >> 32))
-		return NO_SLOT;
-	return (uint32_t)(idx - 1);
+	return (uint32_t)idx;
 }
 
 sim_queue *sim_queue_create(void)
@@ -199,7 +238,7 @@ void sim_queue_destroy(sim_queue *q)
 {
 	if (!q)
 		return;
-	sim_free(q->heap);
+	sim_free(q->raw);
 	sim_free(q->slots);
 	sim_free(q);
 }
@@ -211,23 +250,23 @@ sim_handle sim_queue_push(sim_queue *q, sim_time time, void (*fn)(void *, void *
 	if (idx != NO_SLOT) {
 		q->free_head = (uint32_t)q->slots[idx].arg;
 	} else {
-		/* Slot indices must fit in 32 bits minus the two markers. */
-		SIM_ASSERT(q->nslots < (size_t)UINT32_MAX - 1);
+		SIM_ASSERT(q->nslots < MAX_SLOTS);
 		sim_grow(&q->slots, &q->slots_cap, q->nslots + 1, sizeof *q->slots);
 		idx = (uint32_t)q->nslots++;
-		q->slots[idx].gen = 0;
 	}
 	if (q->n == q->heap_cap)
-		sim_grow(&q->heap, &q->heap_cap, q->n + 1, sizeof *q->heap);
+		grow_heap(q);
+	SIM_ASSERT(q->seq < MAX_SEQ - 1);
 
 	struct slot *s = &q->slots[idx];
 	s->fn = fn;
 	s->obj = obj;
 	s->arg = arg;
-	s->in_use = 1;
-	struct entry e = {.time = time, .seq = q->seq++, .slot = idx, .gen = s->gen};
+	/* seq starts at 1, so no entry has seq_slot 0, the free slots' mark */
+	struct entry e = {.time = time, .seq_slot = ++q->seq << SLOT_BITS | idx};
+	s->seq_slot = e.seq_slot;
 	sift_up(q, q->n++, e);
-	return (uint64_t)s->gen << 32 | ((uint64_t)idx + 1);
+	return e.seq_slot;
 }
 
 int sim_queue_cancel(sim_queue *q, sim_handle h)
@@ -246,13 +285,13 @@ int sim_queue_cancel(sim_queue *q, sim_handle h)
 static inline void pop_top(sim_queue *q, sim_event *out)
 {
 	const struct entry *top = &q->heap[0];
-	const struct slot *s = &q->slots[top->slot];
+	const struct slot *s = &q->slots[slot_of(top)];
 	out->time = top->time;
-	out->seq = top->seq;
+	out->seq = top->seq_slot >> SLOT_BITS;
 	out->fn = s->fn;
 	out->obj = s->obj;
 	out->arg = s->arg;
-	free_slot(q, top->slot);
+	free_slot(q, slot_of(top));
 	remove_top(q);
 	settle_top(q);
 }

@@ -2,8 +2,8 @@
  *
  * Equal times pop in the order they were pushed: every push takes the next value of a
  * per-queue sequence counter, so runs are deterministic. Each event has an integer handle
- * (0 = none) that stays valid until the event pops or is cancelled; a handle encodes a slot
- * index and a generation, so a stale handle is recognised, never misused. Cancel is O(1)
+ * (0 = none) that stays valid until the event pops or is cancelled; a handle is never issued
+ * twice, so a stale handle is recognised, never misused. Cancel is O(1)
  * amortised: the entry stays in the heap, marked stale, until it surfaces or a sweep takes it
  * out (queue.c). */
 #ifndef SIM_QUEUE_H
