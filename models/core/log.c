@@ -125,35 +125,36 @@ uint64_t ks_log_readable_end(const ks_log *l, sim_time now, sim_time delay)
 uint64_t ks_log_range(const ks_log *l, uint64_t from, uint64_t end, uint64_t max_records,
                       uint64_t max_bytes, uint64_t *bytes)
 {
-	uint64_t to = from, sum = 0;
+	uint64_t sum = 0;
 	uint64_t limit = end - from > max_records ? from + max_records : end;
-	while (to < limit) {
-		uint32_t b = ks_log_record(l, to)->bytes;
-		if (sum + b > max_bytes && to > from)
-			break;
-		sum += b;
-		to++;
+	for (uint64_t q = from, n; q < limit; q += n) {
+		const ks_record *r = ks_log_run(l, q, limit, &n);
+		for (uint64_t k = 0; k < n; k++) {
+			uint32_t b = r[k].bytes;
+			if (sum + b > max_bytes && q + k > from) {
+				*bytes = sum;
+				return q + k;
+			}
+			sum += b;
+		}
 	}
 	*bytes = sum;
-	return to;
+	return limit > from ? limit : from;
 }
 
 void ks_log_add_latencies(const ks_log *l, uint64_t from, uint64_t to, sim_time now,
                           sim_time warmup, sim_hist *h)
 {
-	int64_t latency[256];
-	size_t n = 0;
-	for (uint64_t q = from; q < to; q++) {
-		sim_time arrival = ks_log_record(l, q)->arrival;
-		if (arrival < warmup)
-			continue;
-		latency[n++] = now - arrival;
-		if (n == sizeof latency / sizeof latency[0]) {
-			sim_hist_add_values(h, latency, n);
-			n = 0;
+	int64_t latency[KS_LOG_BLOCK];
+	for (uint64_t q = from, n; q < to; q += n) {
+		const ks_record *r = ks_log_run(l, q, to, &n);
+		size_t m = 0;
+		for (uint64_t k = 0; k < n; k++) {
+			latency[m] = now - r[k].arrival;
+			m += r[k].arrival >= warmup;
 		}
+		sim_hist_add_values(h, latency, m);
 	}
-	sim_hist_add_values(h, latency, n);
 }
 
 void ks_log_register(ks_log *l, const uint64_t *keep, const uint64_t *taken)

@@ -53,6 +53,17 @@ static inline const ks_record *ks_log_record(const ks_log *l, uint64_t seq)
 	return &l->blocks[(seq >> KS_LOG_BLOCK_BITS) & (l->nblocks - 1)][seq & (KS_LOG_BLOCK - 1)];
 }
 
+/* The records from seq that share its block, at most to - seq of them (to > seq): a pointer to
+ * the first and their number in *n. Loops over a range walk it a block at a time:
+ *     for (uint64_t q = from, n; q < to; q += n) { const ks_record *r = ks_log_run(l, q, to, &n);
+ * ... } so each record costs a pointer step, not a look-up through the ring. */
+static inline const ks_record *ks_log_run(const ks_log *l, uint64_t seq, uint64_t to, uint64_t *n)
+{
+	uint64_t in_block = KS_LOG_BLOCK - (seq & (KS_LOG_BLOCK - 1));
+	*n = to - seq < in_block ? to - seq : in_block;
+	return ks_log_record(l, seq);
+}
+
 /* Makes the block that record l->end goes in (log.c). */
 void ks_log_open_block(ks_log *l);
 

@@ -471,7 +471,11 @@ void ks_function_processed(ks_function *f, sim_time t, const ks_batch *b, uint32
 	SIM_ASSERT(to <= b->n);
 	count(f, &f->records_processed, t, (double)(to - from));
 	sim_time warmup = f->ctx->warmup;
-	if (t < f->ctx->stop) {
+	if (t < f->ctx->stop && !b->records && b->seq[to - 1] - b->seq[from] == to - 1 - from) {
+		/* consecutive records: straight from the log, a block at a time */
+		ks_log_add_latencies(b->log, b->seq[from], b->seq[to - 1] + 1, t, warmup,
+		                     f->latency);
+	} else if (t < f->ctx->stop) {
 		int64_t latency[256];
 		size_t n = 0;
 		for (uint32_t i = from; i < to; i++) {

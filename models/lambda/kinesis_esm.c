@@ -203,8 +203,11 @@ static void add(poller *p, uint64_t from, uint64_t to, sim_time now)
 		}
 		ks_metric_add(&e->fn->filtered_out_events, now, 0, (double)out);
 	} else if (lanes <= 1) {
-		for (uint64_t q = from; q < to; q++)
-			push(&p->lanes[0], q);
+		lane *l = &p->lanes[0];
+		uint64_t *dst = l->seq + l->head + l->n;
+		for (uint64_t k = 0; k < to - from; k++)
+			dst[k] = from + k;
+		l->n += to - from;
 	} else {
 		for (uint64_t q = from; q < to; q++)
 			push(&p->lanes[lane_of(p, record_at(p, q))], q);
@@ -428,6 +431,24 @@ static bool window_final(poller *p, size_t ln, sim_time now)
 	return true;
 }
 
+/* How many of the `most` consecutive records from `first` one invocation's payload holds (at
+ * least one), the log walked a block at a time. */
+static uint32_t fit_consecutive(const poller *p, uint64_t first, uint32_t most)
+{
+	const ks_kinesis_esm_config *cfg = &p->esm->cfg;
+	uint64_t bytes = 0, end = first + most;
+	for (uint64_t q = first, run; q < end; q += run) {
+		const ks_record *r = ks_log_run(p->log, q, end, &run);
+		for (uint64_t k = 0; k < run; k++) {
+			uint64_t b = event_bytes(cfg, r[k].bytes);
+			if (bytes + b > cfg->payload_max_bytes && q + k > first)
+				return (uint32_t)(q + k - first);
+			bytes += b;
+		}
+	}
+	return most;
+}
+
 /* Forms the lane's next batch and invokes it, if the lane is free and the batch is due. */
 static void try_invoke(poller *p, size_t ln, sim_time now)
 {
@@ -457,15 +478,22 @@ static void try_invoke(poller *p, size_t ln, sim_time now)
 		l->window = window;
 		l->window_open = true;
 	}
-	while (n < l->n && n < cfg->batch_size) {
-		const ks_record *r = record_at(p, l->seq[l->head + n]);
-		if (cfg->tumbling_window > 0 && n > 0 && window_of(cfg, r->arrival) != window)
-			break;
-		uint64_t b = event_bytes(cfg, r->bytes);
-		if (bytes + b > cfg->payload_max_bytes && n > 0)
-			break;
-		bytes += b;
-		n++;
+	const uint64_t *seq = l->seq + l->head;
+	uint32_t most = l->n < cfg->batch_size ? (uint32_t)l->n : cfg->batch_size;
+	if (cfg->tumbling_window == 0 && seq[most - 1] - seq[0] == most - 1) {
+		n = fit_consecutive(p, seq[0], most); /* one lane, no filter: the usual case */
+	} else {
+		while (n < most) {
+			const ks_record *r = record_at(p, seq[n]);
+			if (cfg->tumbling_window > 0 && n > 0 &&
+			    window_of(cfg, r->arrival) != window)
+				break;
+			uint64_t b = event_bytes(cfg, r->bytes);
+			if (bytes + b > cfg->payload_max_bytes && n > 0)
+				break;
+			bytes += b;
+			n++;
+		}
 	}
 	l->inflight = n;
 	l->busy = true;
