@@ -50,9 +50,7 @@ def comments(text):
 
 
 def sentences(body):
-    """The sentences of a comment that carry a tag, with their tags (the code's references to
-    the design's sections, [MODEL n], are left out: the design is not part of the docs)."""
-    body = re.sub(r"\s*\[MODEL [0-9a-z, ]+\]:?", "", body)
+    """The sentences of a comment that carry a tag, with their tags."""
     parts = re.split(r"(?<=[.;:])\s+(?=[A-Z\[(])", body)
     for s in parts:
         tags = [t.group(1) for t in TAG.finditer(s)]

@@ -85,7 +85,7 @@ class HotStreamLessons(ScenarioTest):
         return super().run_json(path, *args, output=output, codes=codes)
 
     def test_every_function_conserves_its_records(self):
-        # VALIDATION.md case 4: for every consumer, accepted = processed + skipped +
+        # docs/validation.md case 4: for every consumer, accepted = processed + skipped +
         # forwarded + expired + on_failure + in flight at the end (records_pending). Checked
         # where it is an identity: one stream, no warm-up (counts cover the whole run).
         for path in sorted(glob.glob(os.path.join(SCENARIOS, "*.yaml"))):
