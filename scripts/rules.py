@@ -35,7 +35,8 @@ file and the code disagree). Each rule says where its evidence comes from:
 - **doc**: an AWS document says it (a developer guide, an API reference, a pricing page);
 - **code**: an AWS library's source does it (KCL, an SDK);
 - **meas**: a measurement;
-- **choice**: ours, where AWS says nothing; scenario.md says how to change it.
+- **choice**: ours, where AWS says nothing; model.md says why, and the `platform:` key that
+  changes it is in scenario-keys.md.
 
 The sentence quoted is the comment that carries the tag, in the file given.
 """

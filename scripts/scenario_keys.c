@@ -168,7 +168,8 @@ static void row(const char *path, const sim_schema *s, FILE *out)
 		sep = "; ";
 	}
 	if (s->flags & SIM_SCHEMA_NOT_IMPLEMENTED)
-		fprintf(out, "%snot implemented yet: refused unless it holds its default", sep);
+		fprintf(out, "%snot implemented yet: refused %s", sep,
+		        s->def ? "unless it holds its default" : "when present");
 	fputs(" |\n", out);
 }
 
