@@ -35,7 +35,8 @@ file and the code disagree). Each rule says where its evidence comes from:
 - **doc**: an AWS document says it (a developer guide, an API reference, a pricing page);
 - **code**: an AWS library's source does it (KCL, an SDK);
 - **meas**: a measurement;
-- **choice**: ours, where AWS says nothing; scenario.md says how to change it.
+- **choice**: ours, where AWS says nothing; model.md says why, and the `platform:` key that
+  changes it is in scenario-keys.md.
 
 The sentence quoted is the comment that carries the tag, in the file given.
 """
@@ -50,9 +51,7 @@ def comments(text):
 
 
 def sentences(body):
-    """The sentences of a comment that carry a tag, with their tags (the code's references to
-    the design's sections, [MODEL n], are left out: the design is not part of the docs)."""
-    body = re.sub(r"\s*\[MODEL [0-9a-z, ]+\]:?", "", body)
+    """The sentences of a comment that carry a tag, with their tags."""
     parts = re.split(r"(?<=[.;:])\s+(?=[A-Z\[(])", body)
     for s in parts:
         tags = [t.group(1) for t in TAG.finditer(s)]

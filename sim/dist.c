@@ -1,4 +1,4 @@
-/* Distributions of durations and sizes: sampling, inverse CDF and mean (SCENARIO.md
+/* Distributions of durations and sizes: sampling, inverse CDF and mean (docs/scenario.md
  * "Distributions").
  *
  * A sim_dist is a small value; only an empirical one owns memory (its sorted values, freed by

@@ -1,9 +1,9 @@
-/* Distributions of durations and sizes (SCENARIO.md "Distributions").
+/* Distributions of durations and sizes (docs/scenario.md "Distributions").
  *
  * Values are doubles in base units: nanoseconds for durations, bytes for sizes. A lognormal is
  * given by its median and p99 (mu = ln median, sigma = ln(p99/median) / 2.3263). Sampling uses
  * GSL on a generator from rng.h; `sim_dist_quantile` gives the inverse CDF, used for per-record
- * work drawn from a record's own uniform `v` (MODEL.md section 1). */
+ * work drawn from a record's own uniform `v` (docs/model.md "Time, events and randomness"). */
 #ifndef SIM_DIST_H
 #define SIM_DIST_H
 

@@ -3,7 +3,7 @@
  * Values are non-negative integers (nanoseconds). Values below 2^SUB_BITS go in exact buckets;
  * above, each power of two is split into 2^SUB_BITS equal buckets, so a bucket's width is at
  * most 1/2^SUB_BITS of its lower bound and its midpoint is within half that (SUB_BITS = 7:
- * <= 0.4% relative error, under the 1% OUTPUT.md asks). The count, sum, min and max are exact.
+ * <= 0.4% relative error, under the 1% docs/output.md asks). The count, sum, min and max are exact.
  * The bucket set is fixed, so histograms of any two runs merge by adding counts. */
 #ifndef SIM_HIST_H
 #define SIM_HIST_H

@@ -3,7 +3,7 @@
  * Models register what they measure: interval series and histograms (borrowed: they stay the
  * model's and must outlive the registry's use), column labels (e.g. shard ids), and at the end
  * of a run their summary values. The output layer walks the registry to write the HDF5 file and
- * print the summary, so models never print and never call HDF5 (ARCHITECTURE.md). Entries keep
+ * print the summary, so models never print and never call HDF5 (docs/architecture.md). Entries keep
  * the order they were registered in, which is deterministic. */
 #ifndef SIM_METRICS_H
 #define SIM_METRICS_H

@@ -3,8 +3,8 @@
  * Invariants: a generator's state (four uint64_t) is never all zero, the one state xoshiro256**
  * cannot leave; both seeding paths expand their seed with SplitMix64 and fix that case. A
  * stream's seed depends only on (master, replication, entity, purpose, shard), hashed with an
- * unambiguous encoding, never on the order streams are created in (MODEL.md section 1).
- * The generator's memory belongs to GSL (gsl_rng_alloc / gsl_rng_free). */
+ * unambiguous encoding, never on the order streams are created in (docs/model.md "Time, events and
+ * randomness"). The generator's memory belongs to GSL (gsl_rng_alloc / gsl_rng_free). */
 #include "sim/rng.h"
 
 #include <string.h>

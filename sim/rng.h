@@ -2,14 +2,16 @@
  *
  * A stream's seed is a 64-bit hash of (master seed, replication, entity name, purpose, shard id),
  * never its creation order, so adding an entity to a scenario does not change the numbers any
- * other entity draws (MODEL.md section 1). The generator is xoshiro256** (Blackman & Vigna),
- * registered as a gsl_rng_type so GSL's distributions run on it: it takes a full 64-bit seed
- * (expanded with SplitMix64; GSL's gsl_rng_set takes only 32 bits, and with 10^4..10^5 streams
- * 32-bit seeds collide), has a 2^256 period, passes BigCrush, and costs ~1 ns a draw.
+ * other entity draws (docs/model.md "Time, events and randomness"). The generator is xoshiro256**
+ * (Blackman & Vigna), registered as a gsl_rng_type so GSL's distributions run on it: it takes a
+ * full 64-bit seed (expanded with SplitMix64; GSL's gsl_rng_set takes only 32 bits, and with
+ * 10^4..10^5 streams 32-bit seeds collide), has a 2^256 period, passes BigCrush, and costs ~1 ns a
+ * draw.
  *
- * Per-record values (MODEL.md section 1: the fate `u` and the work quantile `v`) come from a
- * counter-based hash of (producer stream seed, record index), so they can be recomputed anywhere
- * without storing them and without depending on the order records are consumed. */
+ * Per-record values (docs/model.md "Time, events and randomness": the fate `u` and the work
+ * quantile `v`) come from a counter-based hash of (producer stream seed, record index), so they can
+ * be recomputed anywhere without storing them and without depending on the order records are
+ * consumed. */
 #ifndef SIM_RNG_H
 #define SIM_RNG_H
 

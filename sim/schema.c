@@ -208,17 +208,27 @@ static void format_bound(char *buf, size_t len, sim_schema_kind kind, double v, 
 /* Checks v against s's range (when it has one); a soft range is only a warning when the caller
  * asked for that, else an error followed by the caller's hint. The value is shown as the user
  * wrote it. */
+bool sim_schema_format_range(const sim_schema *s, bool bytes, char *buf, size_t len)
+{
+	if (!(s->max > s->min))
+		return false;
+	char lo[64], hi[64];
+	format_bound(lo, sizeof lo, s->kind, s->min, bytes);
+	format_bound(hi, sizeof hi, s->kind, s->max, bytes);
+	snprintf(buf, len, "%s..%s", lo, hi);
+	return true;
+}
+
 static void check_range(ctx *c, const sim_yaml_node *node, const sim_schema *s, const char *key,
                         double v, bool bytes)
 {
 	if (!(s->max > s->min) || (v >= s->min && v <= s->max))
 		return;
-	char lo[64], hi[64];
-	format_bound(lo, sizeof lo, s->kind, s->min, bytes);
-	format_bound(hi, sizeof hi, s->kind, s->max, bytes);
+	char range[140];
+	sim_schema_format_range(s, bytes, range, sizeof range);
 	bool soft = s->flags & SIM_SCHEMA_SOFT_RANGE;
 	sim_diag_severity sev = soft && c->soft_ranges_warn ? SIM_DIAG_WARNING : SIM_DIAG_ERROR;
-	report(c, sev, node, "%s must be %s..%s%s (got %s)", key, lo, hi,
+	report(c, sev, node, "%s must be %s%s (got %s)", key, range,
 	       (s->flags & SIM_SCHEMA_NEG1) ? " or -1" : "", node->text);
 	if (soft && !c->soft_ranges_warn && c->soft_range_hint && c->d)
 		sim_diag_hint(c->d, "%s", c->soft_range_hint);

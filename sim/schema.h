@@ -138,6 +138,11 @@ void sim_schema_fill(const sim_yaml_node *map, const sim_schema *children, void 
  * nothing a cross-check should object to. */
 bool sim_schema_holds_default(const sim_yaml_pair *kv, const sim_schema *rows);
 
+/* Writes s's range as messages show it ("1..10000", "24h..8760h", "1B..10MiB"; a rate of sizes
+ * when bytes) into buf; false (buf untouched) when s has none. The reference of the format
+ * (scripts/scenario_keys.c) prints ranges through it too. */
+bool sim_schema_format_range(const sim_schema *s, bool bytes, char *buf, size_t len);
+
 /* Reports an error at a node of a tree (its file, line and column), for checks a schema
  * cannot express. */
 void sim_schema_error(sim_diag *d, const sim_yaml_node *at, const char *fmt, ...)

@@ -1,4 +1,4 @@
-/* Parsing of dimensioned values: durations, sizes, rates, fractions and counts (SCENARIO.md
+/* Parsing of dimensioned values: durations, sizes, rates, fractions and counts (docs/scenario.md
  * "Units").
  *
  * The grammar is small and strict so that a typo is an error rather than a surprise:

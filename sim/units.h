@@ -1,4 +1,4 @@
-/* Parsing of dimensioned values (SCENARIO.md "Units").
+/* Parsing of dimensioned values (docs/scenario.md "Units").
  *
  *   duration  number + ns us ms s m min h d, compound allowed: "250ms", "1.5s", "1m30s"
  *   size      number + B, KB MB GB (10^3), KiB MiB GiB (2^10); binary_mb reads KB/MB/GB as

@@ -48,7 +48,7 @@ double harness_value(const harness_run *r, const char *path);
 /* A registered series by group and name; fails the test when there is none. */
 const sim_series *harness_series(const sim_metrics *m, const char *group, const char *name);
 
-/* One row of the validation table (VALIDATION.md): prints it as a TAP comment,
+/* One row of the validation table (docs/validation.md): prints it as a TAP comment,
  *   # | case | what | expected | simulated | accepted | pass |
  * which bench/validation_table.sh collects into docs/validation.md, and returns whether the
  * simulated value is in [lo, hi]. */

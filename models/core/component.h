@@ -53,7 +53,7 @@ struct ks_component {
 	const char *key;  /* its top-level scenario key: "queues" */
 	const char *noun; /* one of them, in messages: "queue" */
 	bool required;    /* the scenario needs at least one (streams) */
-	/* The format (SCENARIO.md). item: one entry. check: what the schema cannot say, on the
+	/* The format (docs/scenario.md). item: one entry. check: what the schema cannot say, on the
 	 * kind's entries (its map of the scenario, NULL when absent); runs even after schema
 	 * errors, so it reads text only and checks what it reads. May be NULL. */
 	const sim_schema *item;

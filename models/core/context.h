@@ -22,8 +22,8 @@ typedef struct ks_ctx {
 	 * now (the producers set it; NULL: none). */
 	void (*advance)(void *world, sim_time now);
 	void *world;
-	/* Per producer number, the seed of its records' uniforms u and v (MODEL.md section 1):
-	 * what belongs to a record follows it to every consumer. */
+	/* Per producer number, the seed of its records' uniforms u and v (docs/model.md "Time,
+	 * events and randomness"): what belongs to a record follows it to every consumer. */
 	const uint64_t *crn_seeds;
 	/* Per producer number: the fields its records carry (core/fields.h) and its number of
 	 * regular partition keys (key number key_count is "hot"). */

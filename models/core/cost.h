@@ -1,10 +1,10 @@
-/* What a run costs (MODEL.md section 9), over the measured period. Each component declares its
- * prices: rows of platform.prices (key, default, the quantity one priced unit stands for) that
- * add up to one cost line (cost.kinesis, cost.lambda, ...). When summarizing, components report
- * the quantities they used, by price key (enhanced fan-out reading is priced by Kinesis but
- * used by Lambda mappings and KCL consumers). A line is the sum over its rows, in row order,
- * of quantity / per x price; cost.total the sum of the lines in registry order. Prices change:
- * they are all in platform.prices, overridable. */
+/* What a run costs (docs/model.md "Accounts, sizes and costs"), over the measured period. Each
+ * component declares its prices: rows of platform.prices (key, default, the quantity one priced
+ * unit stands for) that add up to one cost line (cost.kinesis, cost.lambda, ...). When summarizing,
+ * components report the quantities they used, by price key (enhanced fan-out reading is priced by
+ * Kinesis but used by Lambda mappings and KCL consumers). A line is the sum over its rows, in row
+ * order, of quantity / per x price; cost.total the sum of the lines in registry order. Prices
+ * change: they are all in platform.prices, overridable. */
 #ifndef KS_COST_H
 #define KS_COST_H
 

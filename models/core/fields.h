@@ -5,8 +5,8 @@
  *     type: {values: [click, view, buy], weights: [70, 25, 5]}
  *
  * A record's value of field i is drawn from its own uniform number 2 + i (sim_crn_uniform of
- * the producer's record seed and the record's index, MODEL.md section 1), so it is the same
- * for every reader, in every topology, and costs nothing to store. */
+ * the producer's record seed and the record's index, docs/model.md "Time, events and randomness"),
+ * so it is the same for every reader, in every topology, and costs nothing to store. */
 #ifndef KS_FIELDS_H
 #define KS_FIELDS_H
 

@@ -1,5 +1,5 @@
 /* A log of records by sequence number: a shard's records as its readers see them
- * (ARCHITECTURE.md, "The record path"). Kinesis shards own one each (kinesis/shard.h); readers
+ * (docs/architecture.md, "The record path"). Kinesis shards own one each (kinesis/shard.h); readers
  * of every kind hold positions in it, and batches point into it.
  *
  * The log is held in blocks of KS_LOG_BLOCK records (6 KiB), found through a ring of block

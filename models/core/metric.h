@@ -1,6 +1,6 @@
 /* A counted quantity of a model: its interval series (the whole run, warm-up included) and its
  * total over the measured period [warmup, stop), which is what the summary reports. Each count
- * belongs to the simulated instant of the event it counts (OUTPUT.md). */
+ * belongs to the simulated instant of the event it counts (docs/output.md). */
 #ifndef KS_METRIC_H
 #define KS_METRIC_H
 
@@ -37,7 +37,7 @@ static inline void ks_metric_max(ks_metric *m, sim_time t, size_t column, double
 		m->total = v;
 }
 
-/* Summary values (OUTPUT.md): "<entity>.<metric>". */
+/* Summary values (docs/output.md): "<entity>.<metric>". */
 void ks_summary_set(ks_ctx *ctx, const char *entity, const char *metric, double value,
                     const char *unit);
 /* A row of an entity's summary. */
@@ -49,7 +49,7 @@ typedef struct ks_summary_row {
 /* Writes n rows of entity's summary, in order. */
 void ks_summary_rows(ks_ctx *ctx, const char *entity, const ks_summary_row *rows, size_t n);
 /* A distribution of durations over the measured period as "<entity>.<what>.{mean, p.., max}"
- * in seconds: every quantile of OUTPUT.md (p10 p25 p50 p75 p90 p99 p999) when full, else
+ * in seconds: every quantile of docs/output.md (p10 p25 p50 p75 p90 p99 p999) when full, else
  * p50 and p99. An empty histogram reports 0 for each. */
 void ks_summary_durations(ks_ctx *ctx, const char *entity, const char *what, const sim_hist *h,
                           bool full);

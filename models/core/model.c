@@ -279,7 +279,7 @@ int ks_model_run(ks_model *m, const atomic_int *interrupt,
 void ks_model_summarize(ks_model *m)
 {
 	/* What each function had not finished when the run ended (conservation: accepted =
-	 * processed + skipped + forwarded + expired + on_failure + pending, VALIDATION.md case
+	 * processed + skipped + forwarded + expired + on_failure + pending, docs/validation.md case
 	 * 4): every entity adds what it holds before any function writes its summary. */
 	SIM_ASSERT(!m->summarized);
 	m->summarized = true;

@@ -1,4 +1,4 @@
-/* A publisher: what an SNS topic (sns/topics.c, MODEL.md section 7) and an EventBridge bus
+/* A publisher: what an SNS topic (sns/topics.c, docs/model.md "Retry paths") and an EventBridge bus
  * (eventbridge/buses.c) share. A publish delivers a copy of its message to every subscriber
  * (a function's asynchronous invocation queue, lambda/async.h; a queue; a topic) after the
  * delivery latency (platform.sns.delivery_latency or platform.eventbridge.delivery_latency,

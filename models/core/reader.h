@@ -1,7 +1,8 @@
-/* Reading a stream's shards: the one shard reader of every stream consumer (MODEL.md sections
- * 3 to 5), used by the Lambda event source mapping, the KCL-style consumer and the Firehose
- * source. The contract lives in core so that those services depend on core only; the stream's
- * service implements it (kinesis/reader.c), since reading is what a stream offers.
+/* Reading a stream's shards: the one shard reader of every stream consumer (docs/model.md
+ * "Streams", "Readers" and "Event source mappings"), used by the Lambda event source mapping, the
+ * KCL-style consumer and the Firehose source. The contract lives in core so that those services
+ * depend on core only; the stream's service implements it (kinesis/reader.c), since reading is what
+ * a stream offers.
  *
  * An owner (one mapping, consumer or delivery stream) subscribes to a stream with
  * ks_readers_create and gets one reader per shard: for every shard the stream has or plans

@@ -1,9 +1,10 @@
-/* A record in a shard's log: data, not an event (ARCHITECTURE.md, "The record path").
+/* A record in a shard's log: data, not an event (docs/architecture.md, "The record path").
  *
  * 24 bytes. `id` packs the producer's number (upper 16 bits) and the record's index within its
  * producer (lower 48 bits); the record's own uniforms `u` (fate) and `v` (work quantile) are not
  * stored but recomputed from (producer stream seed, index) with sim_crn_uniform, which depends
- * on neither the topology nor the order of consumption (MODEL.md section 1). */
+ * on neither the topology nor the order of consumption (docs/model.md "Time, events and
+ * randomness"). */
 #ifndef KS_RECORD_H
 #define KS_RECORD_H
 
@@ -57,7 +58,7 @@ static inline uint64_t ks_record_index(const ks_record *r)
 	return r->id & KS_RECORD_INDEX_MASK;
 }
 
-/* Which of the two per-record uniforms (MODEL.md section 1). */
+/* Which of the two per-record uniforms (docs/model.md "Time, events and randomness"). */
 enum { KS_RECORD_U_FATE = 0, KS_RECORD_V_WORK = 1 };
 
 #endif

@@ -1,5 +1,5 @@
-/* A Kinesis Data Firehose delivery stream to S3 (`firehoses:`, MODEL.md section 8): it reads its
- * source stream as a shared-throughput consumer, buffers the records and delivers them as S3
+/* A Kinesis Data Firehose delivery stream to S3 (`firehoses:`, docs/model.md "Firehose"): it reads
+ * its source stream as a shared-throughput consumer, buffers the records and delivers them as S3
  * objects; each object's notification goes to the destinations subscribed to it (the functions
  * with an `s3` trigger on the delivery stream: one asynchronous event per object).
  *

@@ -1,4 +1,4 @@
-/* A KCL-style consumer application (MODEL.md section 4b): one reader per shard of its stream
+/* A KCL-style consumer application (docs/model.md "Readers"): one reader per shard of its stream
  * (core/reader.h), each looping GetRecords -> process -> GetRecords through the shard's shared
  * read limit, or taking what its enhanced fan-out subscription pushed.
  *
@@ -140,7 +140,7 @@ static sim_time throttled(void *owner, ks_reader *r, sim_time now, sim_time late
 	return now + latency + c->throttle_backoff;
 }
 
-/* Processing of [position, cursor) finished at now: [MODEL 4b] the next call at
+/* Processing of [position, cursor) finished at now: the next call at
  * max(now, last successful call + idle). KCL 2.x measures the idle time from the last
  * successful call [code], and takes that instant when the call has returned
  * (`lastSuccessfulCall = Instant.now()` right after getRecords), so the idle time runs from
@@ -160,8 +160,8 @@ static void processed(part *p, sim_time now)
 }
 
 /* The response arrived at now (or records were pushed): the records are handed to the
- * processor, which takes each record's own v-quantile of per_record (MODEL.md section 1), as a
- * function does. */
+ * processor, which takes each record's own v-quantile of per_record (docs/model.md "Time, events
+ * and randomness"), as a function does. */
 static void arrived(void *owner, ks_reader *r, uint64_t from, uint64_t to, sim_time now)
 {
 	ks_consumer *c = owner;

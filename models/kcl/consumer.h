@@ -1,4 +1,4 @@
-/* A KCL-style consumer application (`consumers:`, MODEL.md section 4b): a reader of a stream
+/* A KCL-style consumer application (`consumers:`, docs/model.md "Readers"): a reader of a stream
  * that is not Lambda. It shares each shard's read limit with the Lambda pollers, or reads
  * through its own enhanced fan-out subscription. */
 #ifndef KS_CONSUMER_H

@@ -1,4 +1,4 @@
-/* Enhanced fan-out (MODEL.md section 4): a registered consumer's own subscription to a shard.
+/* Enhanced fan-out (docs/model.md "Readers"): a registered consumer's own subscription to a shard.
  *
  * Records are pushed, not polled: record i reaches the consumer at
  *     d_i = max(d_{i-1}, arrival_i + push_latency_i, pacing)

@@ -774,7 +774,7 @@ static void finalize(ks_producer *p, sim_time t, uint32_t accepted, uint32_t los
 	if (accepted == 0)
 		p->records_lost += 1;
 	else
-		p->partial_publishes += 1; /* MODEL.md section 8 */
+		p->partial_publishes += 1; /* docs/model.md "Producers" */
 }
 
 static uint32_t fate_alloc(ks_producer *p)

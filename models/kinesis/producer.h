@@ -1,4 +1,4 @@
-/* A producer: generates records and writes them to the shards of one or more streams (MODEL.md
+/* A producer: generates records and writes them to the shards of one or more streams (docs/model.md
  * sections 2 and 8).
  *
  * Records are data: a producer is not driven by events of its own. Whoever is about to look at

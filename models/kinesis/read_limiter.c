@@ -1,7 +1,7 @@
 /* The shared read limit of one shard: three call limiters and the byte schedule.
  *
  * [doc] 5 GetRecords calls/s and 2 MiB/s per shard, shared by all standard consumers.
- * [choice] platform.kinesis.read_limiter: how "5 per second" is enforced (docs/scenario.md,
+ * [choice] platform.kinesis.read_limiter: how "5 per second" is enforced (docs/model.md,
  * Streams, says why the sliding window is the default). [choice] read_byte_tolerance: the burst a
  * byte schedule allows to reads smaller than its worth of bytes; a larger read blocks the shard for
  * its whole b / 2 MiB/s (a 10 MiB read: 5 s, as AWS documents). */

@@ -1,4 +1,4 @@
-/* The shared read limit of one shard (MODEL.md section 3): a call limit (5 GetRecords/s) and a
+/* The shared read limit of one shard (docs/model.md "Streams"): a call limit (5 GetRecords/s) and a
  * byte schedule (2 MiB/s with a burst tolerance), shared by every standard consumer of the
  * shard. A call is judged at the instant it is made. */
 #ifndef KS_READ_LIMITER_H

@@ -89,7 +89,7 @@ static void first_read(ks_reader *r, sim_time at)
 		schedule(r, at, EV_PUSH);
 		return;
 	}
-	/* each reader starts at its own random phase U(0, phase) [MODEL 4b, 5] */
+	/* each reader starts at its own random phase U(0, phase) */
 	schedule(r, at + (sim_time)(sim_rng_uniform(r->phase_rng) * (double)r->set->cfg.phase),
 	         EV_CALL);
 }

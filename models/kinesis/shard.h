@@ -1,5 +1,5 @@
 /* A Kinesis shard: its log of records (core/log.h), its hash key range and lifetime, its write
- * limit, and the read limit shared by its standard consumers (MODEL.md sections 2 and 3). */
+ * limit, and the read limit shared by its standard consumers (docs/model.md "Streams"). */
 #ifndef KS_SHARD_H
 #define KS_SHARD_H
 

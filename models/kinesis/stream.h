@@ -72,7 +72,7 @@ typedef struct ks_stream {
 		size_t n;
 	} * gens;
 	size_t ngens;
-	/* Per-shard series (OUTPUT.md) with their measured totals. */
+	/* Per-shard series (docs/output.md) with their measured totals. */
 	ks_metric incoming_records, incoming_bytes, write_throttled, records_lost, read_calls,
 	        read_throttled, iterator_age_max_ms, records_expired;
 	double put_payload_units;   /* [doc] 25 KB units of accepted records, measured period */

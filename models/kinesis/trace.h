@@ -1,6 +1,6 @@
-/* A replayed arrivals trace (SCENARIO.md, producers.trace): rows of (time, records[, bytes]),
+/* A replayed arrivals trace (docs/scenario.md, producers.trace): rows of (time, records[, bytes]),
  * e.g. a CloudWatch IncomingRecords export. The accepted columns and forms are documented in
- * trace.c and docs/scenario.md. */
+ * trace.c and docs/model.md "Producers". */
 #ifndef KS_TRACE_H
 #define KS_TRACE_H
 

@@ -1,4 +1,5 @@
-/* The AWS account's Lambda concurrency (MODEL.md section 6), shared by every function of a run.
+/* The AWS account's Lambda concurrency (docs/model.md "Functions"), shared by every function of a
+ * run.
  *
  * [doc] The account runs at most `limit` invocations at once (platform.lambda.
  * account_concurrency, default 1000). A function with reserved concurrency r may run at most

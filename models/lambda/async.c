@@ -123,7 +123,7 @@ static void attempt(ks_async *a, ks_async_event ev, sim_time now)
 	sim_engine_at(a->ctx->engine, inv.end, on_event, a, slot + 1);
 }
 
-/* [MODEL 8] A handler that succeeded invokes its sync forward targets and is over when the
+/* A handler that succeeded invokes its sync forward targets and is over when the
  * slowest is back (fanout.h). Returns true when the event now waits for them. */
 static bool wait_for_forward(ks_async *a, size_t slot)
 {
@@ -160,7 +160,7 @@ static void complete(ks_async *a, size_t slot, sim_time now)
 		/* a poison record the handler skipped or forwarded is counted there: the others
 		 * are processed, in runs between the poison ones */
 		ks_batch b = {.records = records_of(&ev), .n = ev.n};
-		if (a->fn->fanout) /* [MODEL 8] the records go on to the other targets */
+		if (a->fn->fanout) /* the records go on to the other targets */
 			ks_fanout_pass(a->fn->fanout, now, &b);
 		uint32_t from = 0;
 		for (uint32_t i = 0; i <= ev.n; i++) {

@@ -1,4 +1,4 @@
-/* A function's asynchronous invocation queue (MODEL.md section 7): the events of SNS
+/* A function's asynchronous invocation queue (docs/model.md "Retry paths"): the events of SNS
  * deliveries (and, later, async forwards), each carrying one data record copy, and of S3
  * object notifications (firehose/delivery.h, s3/bucket.h), each carrying copies of the object's
  * records, so that a record's latency counts from its original acceptance and its poison and work

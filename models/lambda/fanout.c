@@ -125,7 +125,7 @@ bool ks_fanout_sync(ks_fanout *fo, sim_time now, const ks_batch *b, ks_invocatio
 	}
 	inv->end = end;
 	if (failed) {
-		/* [MODEL 8] a target's failure is the forwarder's: the error reaches its handler */
+		/* a target's failure is the forwarder's: the error reaches its handler */
 		inv->status = KS_INVOKE_FAILED;
 		inv->whole_batch = true;
 		if (end < fo->ctx->stop)

@@ -1,4 +1,4 @@
-/* The fan-out layer (MODEL.md section 8): what a function does with the records of a batch
+/* The fan-out layer (docs/model.md "Fan-out"): what a function does with the records of a batch
  * that succeeded, by its `forward:` list.
  *
  *   - a sync function target is invoked at the forwarder's handler end with copies of the

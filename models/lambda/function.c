@@ -1,5 +1,5 @@
 /* A Lambda function copy: invocations (concurrency, environments, duration, failures, the
- * handler's policy), billing, and the per-function metrics of OUTPUT.md. The rules and their
+ * handler's policy), billing, and the per-function metrics of docs/output.md. The rules and their
  * invariants are in function.h; the account's pools in account.c. */
 #include "models/lambda/function.h"
 
@@ -203,7 +203,7 @@ void ks_function_destroy(ks_function *f)
 /* ---- The invocation interface ------------------------------------------------------------- */
 
 /* Counts only what happens before the end of the run: an invocation decided now may end after
- * it, and the summary covers [warmup, stop) (OUTPUT.md). */
+ * it, and the summary covers [warmup, stop) (docs/output.md). */
 static void count(const ks_function *f, ks_metric *m, sim_time t, double v)
 {
 	if (t < f->ctx->stop)
@@ -237,7 +237,7 @@ static bool acquire(ks_function *f)
 	return !f->has_reserved || f->concurrent < f->reserved_concurrency;
 }
 
-/* [MODEL 6] environments belong to the function: the most recently used free one runs the
+/* environments belong to the function: the most recently used free one runs the
  * invocation; one idle for idle_reclaim [choice, default 10 min] is gone. The free list is
  * sorted by free_since, so the reclaimed ones are a prefix and the most recent is last.
  * Returns the cold start paid (0 on a reuse). */
@@ -283,13 +283,14 @@ bool ks_function_is_poison(const ks_function *f, const ks_record *r)
 	if (f->npoison_indices && bsearch(&index, f->poison_indices, f->npoison_indices,
 	                                  sizeof *f->poison_indices, compare_u64))
 		return true;
-	/* [MODEL 1] the record's own fate u: every function with the same rate, in every
+	/* the record's own fate u: every function with the same rate, in every
 	 * topology, finds the same records poison. */
 	return f->poison_rate > 0 && sim_crn_uniform(f->ctx->crn_seeds[ks_record_producer(r)],
 	                                             index, KS_RECORD_U_FATE) < f->poison_rate;
 }
 
-/* A record's per_record work: the v-quantile of the distribution (MODEL.md section 1). */
+/* A record's per_record work: the v-quantile of the distribution (docs/model.md "Time, events and
+ * randomness"). */
 static double record_work(const ks_function *f, const ks_record *r)
 {
 	if (f->per_record_const)
@@ -360,7 +361,7 @@ static uint32_t run_handler(ks_function *f, sim_time at, const ks_batch *b, ks_i
 	return skipped;
 }
 
-/* [MODEL 6] then: forward: one message per failed record of a successful invocation, sent when
+/* then: forward: one message per failed record of a successful invocation, sent when
  * it ends. [choice] only a successful invocation forwards: one that fails after its handler
  * forwarded is retried whole by its caller and forwards again then, so each record is counted
  * once (conservation: accepted = processed + skipped + forwarded + expired + on_failure +

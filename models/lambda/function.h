@@ -1,4 +1,4 @@
-/* A Lambda function (one copy of it): what an invocation does and what it measures (MODEL.md
+/* A Lambda function (one copy of it): what an invocation does and what it measures (docs/model.md
  * section 6). Event sources (kinesis_esm.h, sqs_esm.h, async.h, fanout.h) decide when to invoke it.
  *
  * An invocation (ks_function_invoke) is decided whole at the instant of the call: the
@@ -226,7 +226,7 @@ void ks_function_processed(ks_function *f, sim_time t, const ks_batch *b, uint32
                            uint32_t to, size_t column, sim_time age_at);
 
 /* Lambda's IteratorAge of an invocation of batch b that ended at t, whatever its outcome (a
- * failed batch that blocks its shard shows its age growing: VALIDATION.md case 9): the age of
+ * failed batch that blocks its shard shows its age growing: docs/validation.md case 9): the age of
  * b's last record at age_at, in column `column`. For invocations that processed nothing;
  * ks_function_processed already notes the age of what it is given. */
 void ks_function_note_iterator_age(ks_function *f, sim_time t, const ks_batch *b, size_t column,

@@ -434,7 +434,7 @@ static const sim_schema async_keys[] = {
 };
 #undef AT
 
-/* forward: the fan-out layer (MODEL.md section 8); each item names exactly one target. */
+/* forward: the fan-out layer (docs/model.md "Fan-out"); each item names exactly one target. */
 static const sim_schema forward_function_keys[] = {
         {.key = "function", .kind = SIM_SCHEMA_REF, .refs = "functions", .flags = REQ},
         {.key = "invoke", .kind = SIM_SCHEMA_ENUM, .def = "sync", .values = invokes},

@@ -1,7 +1,7 @@
 /* A Lambda event source mapping on a Kinesis stream (kinesis_esm.h): per shard, a Lambda poller
  * that reads through the shard reader, and its lanes, batches, invocations and error handling.
  *
- * Reading [MODEL 5]: catch_up (default) [choice: poll_mode]: a read returns up to
+ * Reading: catch_up (default) [choice: poll_mode]: a read returns up to
  * getrecords_limit records; when every lane is idle with nothing to invoke, the poller reads
  * again at once if the last read returned a full page, otherwise at read_start + poll_interval
  * x U(1 - j, 1 + j) (or at once if that has passed). strict: one read per interval whatever
@@ -534,7 +534,7 @@ static bool kick(poller *p, sim_time now)
 	return true;
 }
 
-/* [MODEL 8] A handler that succeeded invokes its sync forward targets and is over only when
+/* A handler that succeeded invokes its sync forward targets and is over only when
  * the slowest is back (it keeps its concurrency meanwhile); whether one failed decides its
  * outcome. Returns true when the batch now waits for them (its completion is rescheduled). */
 static bool wait_for_forward(poller *p, size_t ln, sim_time now)
@@ -583,13 +583,13 @@ static void complete(poller *p, size_t ln, sim_time now)
 	ks_function_finish(fn, &l->inv);
 	const ks_invocation *inv = &l->inv;
 	/* Lambda's IteratorAge, once per invocation whatever its outcome: a batch that keeps
-	 * failing shows its age growing (VALIDATION.md case 9). */
+	 * failing shows its age growing (docs/validation.md case 9). */
 	ks_batch b = batch_of(p, l);
 	ks_function_note_iterator_age(fn, now, &b, p->column, age_time(p, l, now));
 	if (inv->status != KS_INVOKE_OK)
 		ks_metric_add(&fn->failed_invoke_events, now, 0, l->inflight);
 	if (inv->status == KS_INVOKE_OK) {
-		if (fn->fanout) /* [MODEL 8] the records go on to the other targets */
+		if (fn->fanout) /* the records go on to the other targets */
 			ks_fanout_pass(fn->fanout, now, &b);
 		processed(p, l, 0, l->inflight, now);
 		batch_over(p, ln, now);

@@ -1,14 +1,14 @@
-/* A Lambda event source mapping on a Kinesis stream (MODEL.md section 5): one function copy's
- * kinesis trigger. A Lambda poller per shard reads through the shard reader (core/reader.h),
- * polling through the shared read limit or pushed through an enhanced fan-out subscription;
- * deals the records to `parallelization_factor` lanes by partition key, forms batches, invokes
- * the function and applies the mapping's error handling.
+/* A Lambda event source mapping on a Kinesis stream (docs/model.md "Event source mappings"): one
+ * function copy's kinesis trigger. A Lambda poller per shard reads through the shard reader
+ * (core/reader.h), polling through the shared read limit or pushed through an enhanced fan-out
+ * subscription; deals the records to `parallelization_factor` lanes by partition key, forms
+ * batches, invokes the function and applies the mapping's error handling.
  *
  * Nothing is copied out of the log: a lane holds the sequence numbers of its records (a batch is
  * a prefix of its lane), and the log keeps every record until all lanes are done with it; the
  * poller's `keep` is the first record some lane has not finished, its `taken` the first one
  * neither finished nor in flight. A poller reads only when every lane is idle and none can
- * invoke (MODEL.md: "when its buffer is empty and its batches are done"; with a batching window,
+ * invoke (AWS: "when its buffer is empty and its batches are done"; with a batching window,
  * lanes waiting for their window let reads go on). */
 #ifndef KS_KINESIS_ESM_H
 #define KS_KINESIS_ESM_H

@@ -201,7 +201,7 @@ static void processed(ks_sqs_esm *e, const ks_batch *b, uint32_t from, uint32_t 
 	}
 }
 
-/* [MODEL 8] A handler that succeeded invokes its sync forward targets and is over when the
+/* A handler that succeeded invokes its sync forward targets and is over when the
  * slowest is back (fanout.h). Returns true when the batch now waits for them. */
 static bool wait_for_forward(ks_sqs_esm *e, uint32_t s, sim_time now)
 {
@@ -234,7 +234,7 @@ static void complete(ks_sqs_esm *e, uint32_t s, sim_time now)
 		done = slot->n;
 	else if (e->cfg.item_failures && !slot->inv.whole_batch)
 		done = slot->inv.first_failed;
-	if (done > 0 && done == slot->n && e->fn->fanout) /* [MODEL 8] on to the other targets */
+	if (done > 0 && done == slot->n && e->fn->fanout) /* on to the other targets */
 		ks_fanout_pass(e->fn->fanout, now, &b);
 	if (done > 0) {
 		processed(e, &b, 0, done, now);

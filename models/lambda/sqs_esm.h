@@ -1,5 +1,5 @@
-/* A Lambda event source mapping on an SQS queue (MODEL.md section 7): pollers receive batches
- * of visible messages and invoke the function with copies of their records.
+/* A Lambda event source mapping on an SQS queue (docs/model.md "Queues (SQS)"): pollers receive
+ * batches of visible messages and invoke the function with copies of their records.
  *
  * Concurrency [doc]: the mapping starts with 5 concurrent batches and, while messages wait
  * (visible messages and every batch slot busy), adds 300 per minute [choice: 5 each second],

@@ -1,4 +1,4 @@
-/* The scenario format of SCENARIO.md as one schema (sim/schema.h): the top level, and each
+/* The scenario format of docs/scenario.md as one schema (sim/schema.h): the top level, and each
  * component's part from the registry: its entries, its section of platform:, its rows of
  * platform.prices. */
 #ifndef KS_FORMAT_H

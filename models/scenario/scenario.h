@@ -1,4 +1,4 @@
-/* A scenario: the YAML file, checked against the format of SCENARIO.md (format.h), with --set
+/* A scenario: the YAML file, checked against the format of docs/scenario.md (format.h), with --set
  * overrides applied and defaults filled in.
  *
  * Loading never stops at the first mistake: every error goes to the diag collector, and the

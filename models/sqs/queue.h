@@ -1,4 +1,4 @@
-/* An SQS standard queue (MODEL.md section 7): messages, receives, visibility, redrive,
+/* An SQS standard queue (docs/model.md "Queues (SQS)"): messages, receives, visibility, redrive,
  * retention and a CloudWatch-style alarm on the visible messages.
  *
  * A message is a small struct in a pool (no event of its own): it is visible (in a FIFO ring,

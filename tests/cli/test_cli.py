@@ -4,7 +4,7 @@ Run with Debian's interpreter (h5py is used to read the output files):
     /usr/bin/python3 tests/cli/test_cli.py build/cli/kinesim
 The kinesim path comes from the first argument or the KINESIM environment variable.
 
-The expected diagnostics below are the user interface (SCENARIO.md, "Error messages"): they are
+The expected diagnostics below are the user interface (docs/scenario.md, "Error messages"): they are
 compared byte for byte, source line, caret and hint included. Each test works in a temporary
 folder of its own, which is its current directory, so that scenario paths in messages are
 short and nothing is left behind. Fixtures are in data/.
@@ -332,7 +332,7 @@ class Diagnostics(CliTest):
         self.assertExit(r, 0)
 
     def test_keys_not_implemented_yet_are_refused(self):
-        # These keys are documented (SCENARIO.md) but their models have not landed: when one
+        # These keys are documented (docs/scenario.md) but their models have not landed: when one
         # lands, replace it here by a key that is still refused.
         self.check_fails("bad-not-implemented.yaml", """
             bad-not-implemented.yaml:5:3: error: 'traces' is not implemented yet in this version of kinesim
@@ -873,7 +873,7 @@ class Precision(CliTest):
 
 
 class Coverage(CliTest):
-    """The 95% intervals cover the true mean about 95% of the time (VALIDATION.md's poll-wait
+    """The 95% intervals cover the true mean about 95% of the time (docs/validation.md's poll-wait
     case: a record waits U(0, T) for the next poll, so its latency's mean is c + T/2 exactly).
     One sweep over 100 seeds, 5 replications each: each point's interval of f.latency.mean is
     one trial."""
@@ -1183,7 +1183,7 @@ class Json(CliTest):
 
 
 class Determinism(CliTest):
-    """VALIDATION.md case 6: the same scenario and seed give byte-identical files."""
+    """docs/validation.md case 6: the same scenario and seed give byte-identical files."""
 
     def test_same_seed_gives_identical_files_at_different_paths(self):
         name = self.fixture("small.yaml")
@@ -1221,7 +1221,7 @@ class Determinism(CliTest):
 
 
 class Layout(CliTest):
-    """A smoke check of the HDF5 layout of OUTPUT.md and docs/output.md."""
+    """A smoke check of the HDF5 layout of docs/output.md."""
 
     def setUp(self):
         super().setUp()

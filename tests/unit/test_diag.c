@@ -1,5 +1,5 @@
 /* Tests of diag.c: sorting, the exact printed shape (source line, caret, hint) and "did you
- * mean". Expected strings are written from diag.h and SCENARIO.md "Error messages". */
+ * mean". Expected strings are written from diag.h and docs/scenario.md "Error messages". */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
-/* Tests of schema.c against a small scenario schema modelled on SCENARIO.md. Expected messages
- * are those of schema.h and SCENARIO.md; columns are counted by hand from the literal texts.
+/* Tests of schema.c against a small scenario schema modelled on docs/scenario.md. Expected messages
+ * are those of schema.h and docs/scenario.md; columns are counted by hand from the literal texts.
  * Empirical distribution files are written into a temporary directory, the working directory
  * of this test program. */
 #include <errno.h>

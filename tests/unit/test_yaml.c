@@ -1,4 +1,4 @@
-/* Tests of yaml.c: positions, the error messages of SCENARIO.md, aliases, emit/re-parse round
+/* Tests of yaml.c: positions, the error messages of docs/scenario.md, aliases, emit/re-parse round
  * trips and --set assignments. Positions are counted by hand from the literal texts. */
 #include <errno.h>
 #include <setjmp.h>
@@ -316,7 +316,7 @@ static void emit_of_scalar_and_empty_roots(void **state)
 }
 
 static const char scenario[] =
-        "# A realistic scenario, after SCENARIO.md\n"
+        "# A realistic scenario, after docs/scenario.md\n"
         "kinesim: 1\n"
         "name: hot-stream\n"
         "description: >\n"

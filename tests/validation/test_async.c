@@ -1,7 +1,7 @@
-/* VALIDATION.md case 13 (async retries through SNS) and the handler's then: forward (MODEL.md
- * sections 6 and 7), end to end from scenarios. Expected values follow from the rules: an
- * async event is retried 1 min after a failed attempt ends and 2 min after the second, then
- * goes to on_failure; a forwarded record keeps its original acceptance time. */
+/* docs/validation.md case 13 (async retries through SNS) and the handler's then: forward
+ * (docs/model.md sections 6 and 7), end to end from scenarios. Expected values follow from the
+ * rules: an async event is retried 1 min after a failed attempt ends and 2 min after the second,
+ * then goes to on_failure; a forwarded record keeps its original acceptance time. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>

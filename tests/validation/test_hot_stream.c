@@ -1,6 +1,6 @@
-/* VALIDATION.md case 17, the hot stream: N Lambda subscribers on 1 and 8 shards at 50 records/s
- * per shard. N <= 4: throttled calls under 5% of calls; N >= 5: throttles appear and grow with
- * N; throttles per shard are the same for 1 and 8 shards (+/- 10%). The effect must come from
+/* docs/validation.md case 17, the hot stream: N Lambda subscribers on 1 and 8 shards at 50
+ * records/s per shard. N <= 4: throttled calls under 5% of calls; N >= 5: throttles appear and grow
+ * with N; throttles per shard are the same for 1 and 8 shards (+/- 10%). The effect must come from
  * the read limit and the pollers' timing, so the expected figures here are the case's, not the
  * program's. */
 #include <setjmp.h>

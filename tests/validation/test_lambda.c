@@ -1,4 +1,4 @@
-/* VALIDATION.md cases 8-12 and 15: the Lambda event source mapping and functions. Each
+/* docs/validation.md cases 8-12 and 15: the Lambda event source mapping and functions. Each
  * expected value comes from the case's formula. */
 #include <math.h>
 #include <setjmp.h>

@@ -1,4 +1,4 @@
-/* VALIDATION.md case 7, poll wait: 1 shard, 0.2 records/s, batch size 1, no jitter, constant
+/* docs/validation.md case 7, poll wait: 1 shard, 0.2 records/s, batch size 1, no jitter, constant
  * getrecords latency, invoke overhead and duration summing to c. A record waits U(0, T) for
  * the next poll, so latency = c + U(0, T): mean c + T/2, p10 c + 0.1 T, p90 c + 0.9 T, each
  * within 5% of T. Run with T = 1 s and T = 250 ms: T must be a real parameter. */

@@ -1,8 +1,8 @@
-/* VALIDATION.md case 16, standard consumers: propagation (put -> record handed to the
+/* docs/validation.md case 16, standard consumers: propagation (put -> record handed to the
  * consumer) against the number of consumers sharing one shard's 5 GetRecords calls/s.
  *
  * AWS documents an average of ~200 ms with one consumer and ~1000 ms with five, for consumers
- * that poll as often as the limit allows (MODEL.md section 3); the case accepts 150-300 ms and
+ * that poll as often as the limit allows (docs/model.md "Streams"); the case accepts 150-300 ms and
  * 600-1500 ms. The scenario is KCL-style consumers with idle_time_between_reads 200 ms on one
  * lightly loaded shard, with every default of the platform (getrecords_latency, the sliding
  * window read limiter, throttle_backoff 500 ms). With enhanced fan-out AWS says "typically

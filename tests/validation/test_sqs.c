@@ -1,4 +1,4 @@
-/* VALIDATION.md case 14 (SQS redrive) and the SQS mapping's poller scaling and partial batch
+/* docs/validation.md case 14 (SQS redrive) and the SQS mapping's poller scaling and partial batch
  * responses. Messages are put in the source queue by hand at t = 0 (before the run), so every
  * instant follows from the rules: a visibility timeout of V brings a failed message back V
  * after its receive, and the mapping receives it at once. */

@@ -1,4 +1,4 @@
-/* KCL-style consumers (MODEL.md section 4b): when they call GetRecords, how they back off after
+/* KCL-style consumers (docs/model.md "Readers"): when they call GetRecords, how they back off after
  * a throttled call, conservation of records, the read limit they share with Lambda pollers,
  * and expiry. Timing tests use a constant getrecords_latency so the call schedule can be
  * derived exactly. */
@@ -191,7 +191,7 @@ static double lambda_throttles(const harness_run *r)
 	return sum;
 }
 
-/* Four Lambda subscribers alone rarely fill a shard's 5 calls/s (MODEL.md section 3); a
+/* Four Lambda subscribers alone rarely fill a shard's 5 calls/s (docs/model.md "Streams"); a
  * consumer calling up to 3.5 times a second takes slots from the same limiter, so the
  * subscribers are throttled more, and the stream counts the consumer's calls too. */
 static void a_consumer_shares_the_read_limit_with_lambda_pollers(void **state)

@@ -1,6 +1,6 @@
 /* Producer arrivals and keys: profile, diurnal and trace rates, bursts, zipf and hot keys, and
- * the trace file's errors. Expected values come from the rules (MODEL.md section 2, SCENARIO.md
- * "producers", docs/scenario.md); counts are compared within 4.5 Poisson standard deviations. */
+ * the trace file's errors. Expected values come from the rules (docs/model.md "Producers",
+ * docs/scenario.md "producers"); counts are compared within 4.5 Poisson standard deviations. */
 #include <limits.h>
 #include <math.h>
 #include <setjmp.h>

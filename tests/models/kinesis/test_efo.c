@@ -1,4 +1,4 @@
-/* Enhanced fan-out deliveries (MODEL.md section 4; VALIDATION.md case 16, EFO part). */
+/* Enhanced fan-out deliveries (docs/model.md "Readers"; docs/validation.md case 16, EFO part). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

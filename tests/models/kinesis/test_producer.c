@@ -1,4 +1,4 @@
-/* Producers through the write limit (VALIDATION.md case 3), common random numbers (case 6),
+/* Producers through the write limit (docs/validation.md case 3), common random numbers (case 6),
  * and the interrupt seen inside a long stretch of production (issue 9, "never hang"). */
 #include <errno.h>
 #include <setjmp.h>

@@ -1,4 +1,4 @@
-/* The shared read limit of a shard (MODEL.md section 3; VALIDATION.md cases 1 and 2). */
+/* The shared read limit of a shard (docs/model.md "Streams"; docs/validation.md cases 1 and 2). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,6 +1,6 @@
-/* Resharding and on-demand mode (MODEL.md section 2): writes move to the children, each
+/* Resharding and on-demand mode (docs/model.md "Streams"): writes move to the children, each
  * consumer reads a parent to its end before its children, and per-key order holds across it
- * (VALIDATION.md case 5). */
+ * (docs/validation.md case 5). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* Streams and shards: key -> shard mapping and the write limit (MODEL.md section 2); the
+/* Streams and shards: key -> shard mapping and the write limit (docs/model.md "Streams"); the
  * shard's log is tested in tests/models/core/test_log.c. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* A Lambda function's invocations (MODEL.md section 6), through the invocation interface of
+/* A Lambda function's invocations (docs/model.md "Functions"), through the invocation interface of
  * function.h: duration and timeout, execution environments and cold starts, the account's and
  * the function's concurrency, failure injection, and the on_record_error policies.
  *
@@ -98,7 +98,7 @@ static double u_of(world *w, uint32_t producer, uint64_t index, uint32_t which)
 
 /* ---- duration and timeout ---------------------------------------------------------------- */
 
-/* [MODEL 6] one per_invocation draw + each record's per_record work at its own v-quantile;
+/* one per_invocation draw + each record's per_record work at its own v-quantile;
  * the result is back at now + overhead + duration on a warm start (cold_start: 0s). */
 static void duration_is_per_invocation_plus_each_records_own_work(void **state)
 {
@@ -493,7 +493,7 @@ static void an_sqs_batch_over_10_needs_a_window_of_a_second(void **state)
 
 /* ---- failure injection ------------------------------------------------------------------- */
 
-/* [MODEL 1] a record is poison when its own u is below the rate: the same records, whatever
+/* a record is poison when its own u is below the rate: the same records, whatever
  * the function (same rate) and whatever the topology (another shard count, more functions). */
 static void poison_records_are_the_records_own_fate_in_every_topology(void **state)
 {

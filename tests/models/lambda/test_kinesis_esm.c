@@ -1,5 +1,5 @@
 /* The Lambda event source mapping on a stream (lambda/kinesis_esm.h): conservation of records
- * (VALIDATION.md case 4), no poller locked out (case 2), expiry, starting positions. */
+ * (docs/validation.md case 4), no poller locked out (case 2), expiry, starting positions. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -46,7 +46,7 @@ static void every_accepted_record_is_processed_or_expired(void **state)
 
 /* With four subscribers sharing one shard's 5 reads/s and 2 MiB/s (each reading ~50 KB a
  * second), each keeps processing every minute: the phase of one poller never locks another
- * out behind the byte schedule (MODEL.md section 3, read_byte_tolerance). */
+ * out behind the byte schedule (docs/model.md "Streams", read_byte_tolerance). */
 static void no_poller_is_locked_out_by_another(void **state)
 {
 	(void)state;
