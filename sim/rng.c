@@ -13,9 +13,7 @@
 
 #define GOLDEN UINT64_C(0x9e3779b97f4a7c15)
 
-typedef struct {
-	uint64_t s[4];
-} xoshiro_state;
+typedef sim_xoshiro xoshiro_state;
 
 uint64_t sim_mix64(uint64_t x)
 {
@@ -50,26 +48,6 @@ uint64_t sim_rng_seed(uint64_t master, uint32_t replication, const char *entity,
 	return sim_mix64(h ^ ((uint64_t)shard + GOLDEN));
 }
 
-static inline uint64_t rotl(uint64_t x, int k)
-{
-	return (x << k) | (x >> (64 - k));
-}
-
-/* xoshiro256** 1.0, as published by Blackman and Vigna (prng.di.unimi.it). */
-static inline uint64_t next(xoshiro_state *st)
-{
-	uint64_t *s = st->s;
-	uint64_t result = rotl(s[1] * 5, 7) * 9;
-	uint64_t t = s[1] << 17;
-	s[2] ^= s[0];
-	s[3] ^= s[1];
-	s[1] ^= s[2];
-	s[0] ^= s[3];
-	s[2] ^= t;
-	s[3] = rotl(s[3], 45);
-	return result;
-}
-
 static void seed64(xoshiro_state *st, uint64_t seed)
 {
 	/* SplitMix64 as a generator: its state steps by the golden gamma, each output is mixed. */
@@ -89,12 +67,12 @@ static void xoshiro_set(void *state, unsigned long seed)
 
 static unsigned long xoshiro_get(void *state)
 {
-	return (unsigned long)(next(state) >> 32);
+	return (unsigned long)(sim_xoshiro_next(state) >> 32);
 }
 
 static double xoshiro_get_double(void *state)
 {
-	return (double)(next(state) >> 11) * 0x1.0p-53;
+	return (double)(sim_xoshiro_next(state) >> 11) * 0x1.0p-53;
 }
 
 static const gsl_rng_type xoshiro_type = {
@@ -121,18 +99,6 @@ gsl_rng *sim_rng_stream(uint64_t master, uint32_t replication, const char *entit
                         const char *purpose, int64_t shard)
 {
 	return sim_rng_create(sim_rng_seed(master, replication, entity, purpose, shard));
-}
-
-uint64_t sim_rng_u64(gsl_rng *r)
-{
-	SIM_ASSERT(r->type == sim_rng_xoshiro256ss);
-	return next(r->state);
-}
-
-double sim_rng_uniform(gsl_rng *r)
-{
-	SIM_ASSERT(r->type == sim_rng_xoshiro256ss);
-	return (double)(next(r->state) >> 11) * 0x1.0p-53;
 }
 
 /* Counter-based: the `index`-th output of a SplitMix64 sequence whose start is keyed by

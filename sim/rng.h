@@ -18,6 +18,8 @@
 #include <gsl/gsl_rng.h>
 #include <stdint.h>
 
+#include "sim/assert.h"
+
 /* The SplitMix64 finaliser: a bijective 64-bit mix. */
 uint64_t sim_mix64(uint64_t x);
 
@@ -37,10 +39,44 @@ gsl_rng *sim_rng_create(uint64_t seed);
 gsl_rng *sim_rng_stream(uint64_t master, uint32_t replication, const char *entity,
                         const char *purpose, int64_t shard);
 
+/* A generator's state: four words, never all zero. In the header so that the draws below inline:
+ * producers draw per record. */
+typedef struct sim_xoshiro {
+	uint64_t s[4];
+} sim_xoshiro;
+
+static inline uint64_t sim_rotl64(uint64_t x, int k)
+{
+	return (x << k) | (x >> (64 - k));
+}
+
+/* xoshiro256** 1.0, as published by Blackman and Vigna (prng.di.unimi.it). */
+static inline uint64_t sim_xoshiro_next(sim_xoshiro *st)
+{
+	uint64_t *s = st->s;
+	uint64_t result = sim_rotl64(s[1] * 5, 7) * 9;
+	uint64_t t = s[1] << 17;
+	s[2] ^= s[0];
+	s[3] ^= s[1];
+	s[1] ^= s[2];
+	s[0] ^= s[3];
+	s[2] ^= t;
+	s[3] = sim_rotl64(s[3], 45);
+	return result;
+}
+
 /* 64 random bits from a generator created by sim_rng_create. */
-uint64_t sim_rng_u64(gsl_rng *r);
+static inline uint64_t sim_rng_u64(gsl_rng *r)
+{
+	SIM_ASSERT(r->type == sim_rng_xoshiro256ss);
+	return sim_xoshiro_next(r->state);
+}
+
 /* Uniform in [0, 1) with 53 bits, from a generator created by sim_rng_create. */
-double sim_rng_uniform(gsl_rng *r);
+static inline double sim_rng_uniform(gsl_rng *r)
+{
+	return (double)(sim_rng_u64(r) >> 11) * 0x1.0p-53;
+}
 
 /* Counter-based uniform in [0, 1): a pure function of (stream seed, index, which). */
 double sim_crn_uniform(uint64_t stream_seed, uint64_t index, uint32_t which);

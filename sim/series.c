@@ -16,17 +16,6 @@
 #include "sim/alloc.h"
 #include "sim/assert.h"
 
-struct sim_series {
-	sim_series_kind kind;
-	sim_time interval, stop;
-	size_t rows, columns;
-	double *data; /* rows x columns; NULL until a value is added (all zeros) */
-	/* The row of the last value added and its span [from, until): most values fall in the
-	 * interval of the one before, and this saves a 64-bit division per value. */
-	size_t row;
-	sim_time from, until;
-};
-
 sim_series *sim_series_create(sim_series_kind kind, sim_time interval, sim_time stop,
                               size_t columns)
 {
@@ -48,7 +37,7 @@ void sim_series_destroy(sim_series *s)
 	sim_free(s);
 }
 
-void sim_series_add(sim_series *s, sim_time t, size_t column, double v)
+void sim_series_add_elsewhere(sim_series *s, sim_time t, size_t column, double v)
 {
 	SIM_ASSERT(column < s->columns);
 	if (t < 0 || t >= s->stop)

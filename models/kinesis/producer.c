@@ -490,10 +490,16 @@ static uint32_t draw_key(ks_producer *p)
  * record. */
 static inline uint32_t key_length(const ks_producer *p, uint32_t k)
 {
+	static const uint32_t pow10[10] = {1,      10,      100,      1000,      10000,
+	                                   100000, 1000000, 10000000, 100000000, 1000000000};
 	if (k >= p->cfg.key_count)
 		return 3;
-	return 2u + (k >= 10u) + (k >= 100u) + (k >= 1000u) + (k >= 10000u) + (k >= 100000u) +
-	       (k >= 1000000u) + (k >= 10000000u) + (k >= 100000000u) + (k >= 1000000000u);
+	/* "k" and the decimal digits, from the binary ones: bits x log10(2) (1233 / 4096) is the
+	 * digit count or one less, which the table of powers tells. k | 1 has k's digits (a power
+	 * of ten is even) and at least one bit. */
+	uint32_t odd = k | 1u;
+	uint32_t t = ((32u - (uint32_t)__builtin_clz(odd)) * 1233u) >> 12;
+	return 1u + t + (odd >= pow10[t]);
 }
 
 /* Asks for the cache line of key k's shard in every target's key table, which its write reads
