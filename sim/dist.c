@@ -146,6 +146,24 @@ double sim_dist_quantile(const sim_dist *d, double p)
 	sim_assert_fail("known distribution kind", __FILE__, __LINE__, __func__);
 }
 
+void sim_qtable_init(sim_qtable *t, const sim_dist *d)
+{
+	*t = (sim_qtable){.d = d};
+	if (d->kind != SIM_DIST_EXPONENTIAL && d->kind != SIM_DIST_LOGNORMAL &&
+	    d->kind != SIM_DIST_NORMAL)
+		return;
+	t->q = sim_malloc((SIM_QTABLE_N + 1) * sizeof *t->q);
+	for (size_t i = 0; i <= SIM_QTABLE_N; i++)
+		t->q[i] = sim_dist_quantile(d, SIM_QTABLE_LO + (SIM_QTABLE_HI - SIM_QTABLE_LO) *
+		                                                       (double)i / SIM_QTABLE_N);
+}
+
+void sim_qtable_fini(sim_qtable *t)
+{
+	sim_free(t->q);
+	t->q = NULL;
+}
+
 double sim_dist_mean(const sim_dist *d)
 {
 	switch (d->kind) {

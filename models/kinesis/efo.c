@@ -35,8 +35,8 @@ static sim_time ready_at(ks_efo *e, uint64_t seq)
 	const ks_record *r = ks_log_record(e->log, seq);
 	double u = sim_crn_uniform(e->seed, seq, 0);
 	e->ready_seq = seq;
-	e->ready_t =
-	        r->arrival + (sim_time)llround(fmax(0, sim_dist_quantile(e->cfg.push_latency, u)));
+	e->ready_t = r->arrival +
+	             (sim_time)llround(fmax(0, sim_qtable_quantile(e->cfg.push_latency, u)));
 	return e->ready_t;
 }
 

@@ -21,6 +21,7 @@ typedef struct kinesis_platform {
 	sim_time read_byte_tolerance, put_to_readable, efo_renewal_gap, on_demand_split_after,
 	        reshard_time;
 	sim_dist getrecords_latency, efo_push_latency;
+	sim_qtable efo_push_table; /* efo_push_latency's quantiles, one per record pushed */
 	int64_t on_demand_max_shards;
 	bool on_demand_advantage;
 } kinesis_platform;
@@ -368,6 +369,7 @@ static void *prepare(ks_model *m)
 {
 	kinesis_platform *k = sim_calloc(1, sizeof *k);
 	sim_schema_fill(ks_model_platform(m, "kinesis"), platform_keys, k);
+	sim_qtable_init(&k->efo_push_table, &k->efo_push_latency);
 	return k;
 }
 
@@ -375,6 +377,7 @@ static void release(void *state)
 {
 	kinesis_platform *k = state;
 	sim_dist_fini(&k->getrecords_latency);
+	sim_qtable_fini(&k->efo_push_table);
 	sim_dist_fini(&k->efo_push_latency);
 	sim_free(k);
 }
@@ -424,7 +427,7 @@ static void create(ks_model *m, const char *entry, const sim_yaml_node *node)
 	                 .tolerance = k->read_byte_tolerance,
 	                 .throttled_calls_count = k->throttled_calls_count},
 	        .getrecords_latency = &k->getrecords_latency,
-	        .efo = {.push_latency = &k->efo_push_latency,
+	        .efo = {.push_latency = &k->efo_push_table,
 	                .bytes_per_s = 2 * MIB,        /* [doc] per shard per consumer */
 	                .renewal_period = 5 * SIM_MIN, /* [doc] a subscription lasts 5 minutes */
 	                .renewal_gap = k->efo_renewal_gap},

@@ -15,6 +15,7 @@
 typedef struct fixture {
 	ks_shard shard;
 	sim_dist latency;
+	sim_qtable table; /* of latency, or of a test's own distribution */
 	ks_efo_config cfg;
 } fixture;
 
@@ -31,8 +32,9 @@ static int setup(void **state)
 	static const uint64_t pinned = 0;
 	ks_log_register(&f->shard.log, &pinned, &pinned);
 	f->latency = sim_dist_const(45e6);
+	sim_qtable_init(&f->table, &f->latency);
 	f->cfg = (ks_efo_config){
-	        .push_latency = &f->latency, .bytes_per_s = 2 * MIB, .renewal_period = 5 * SIM_MIN};
+	        .push_latency = &f->table, .bytes_per_s = 2 * MIB, .renewal_period = 5 * SIM_MIN};
 	*state = f;
 	return 0;
 }
@@ -41,6 +43,7 @@ static int teardown(void **state)
 {
 	fixture *f = *state;
 	ks_shard_fini(&f->shard);
+	sim_qtable_fini(&f->table);
 	free(f);
 	return 0;
 }
@@ -86,7 +89,8 @@ static void deliveries_keep_shard_order_whatever_the_latencies(void **state)
 {
 	fixture *f = *state;
 	sim_dist wide = sim_dist_lognormal_q(45e6, 500e6);
-	f->cfg.push_latency = &wide;
+	sim_qtable_fini(&f->table);
+	sim_qtable_init(&f->table, &wide);
 	ks_efo e;
 	ks_efo_init(&e, &f->cfg, &f->shard.log, 7, 0);
 	for (int i = 0; i < 2000; i++)
@@ -109,7 +113,8 @@ static void delivery_times_do_not_depend_on_when_the_reader_takes(void **state)
 {
 	fixture *f = *state;
 	sim_dist wide = sim_dist_lognormal_q(45e6, 300e6);
-	f->cfg.push_latency = &wide;
+	sim_qtable_fini(&f->table);
+	sim_qtable_init(&f->table, &wide);
 	for (int i = 0; i < 500; i++)
 		push(f, (sim_time)i * 3 * SIM_MS, 100);
 	ks_efo a, b;
