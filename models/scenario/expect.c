@@ -2,6 +2,7 @@
 #include "models/scenario/expect.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,6 +146,8 @@ void ks_expect_free(ks_expect *e, size_t n)
 
 bool ks_expect_holds(const ks_expect *e, double v)
 {
+	if (isnan(v))
+		return false; /* no data, or the metric does not apply: nothing to hold */
 	switch (e->op) {
 	case KS_OP_LT: return v < e->value;
 	case KS_OP_LE: return v <= e->value;
