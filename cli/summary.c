@@ -648,11 +648,11 @@ static void print_people(FILE *f, const cli_summary *s, bool detail, bool md)
 			kind_table(f, &es, k, s->measured_s, md);
 		other_tables(f, &es, md);
 	}
-	print_cost(f, &es, s->measured_s, md);
-	print_expects(f, s, md);
 	if (!detail)
 		fprintf(f, "\n%s(every metric: --detail; n/a: does not apply or no data)%s\n",
 		        md ? "_" : "", md ? "_" : "");
+	print_cost(f, &es, s->measured_s, md);
+	print_expects(f, s, md);
 	cli_entities_free(&es);
 }
 

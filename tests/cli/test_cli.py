@@ -145,7 +145,7 @@ class Usage(CliTest):
 
     def test_format_xml_is_a_usage_error(self):
         self.assertUsage(self.kinesim("run", "--format", "xml", "x.yaml"),
-                         "kinesim run: --format takes text, json or csv (got 'xml')\n")
+                         "kinesim run: --format takes text, json, csv or markdown (got 'xml')\n")
 
     def test_negative_seed_is_a_usage_error(self):
         self.assertUsage(self.kinesim("run", "--seed", "-1", "x.yaml"),
@@ -1038,8 +1038,8 @@ class Expect(CliTest):
         name = self.fixture("expect-fails.yaml")
         r = self.kinesim("run", name, "-o", "text.h5")
         self.assertExit(r, 1)
-        self.assertTrue(r.stdout.startswith("scenario expect-fails, seed 1, 1 replication\n"))
-        self.assertIn("\n  s.incoming_records ", r.stdout)
+        self.assertTrue(r.stdout.startswith("scenario expect-fails, seed 1, 1 replication, "))
+        self.assertIn("\nverdict:\n", r.stdout)
         self.assertTrue(r.stdout.endswith(
             "\nexpect:\n"
             "  ok     s.incoming_records == 20   (got 20)\n"
@@ -1165,21 +1165,28 @@ class Json(CliTest):
         self.assertExit(b, 0)
         self.assertEqual(a.stdout, b.stdout)
 
-    def test_csv_has_a_header_and_one_row_per_metric(self):
+    def test_csv_is_wide_a_row_per_entity_and_a_column_per_metric(self):
         name = self.fixture("small.yaml")
         doc, _ = self.run_json(name, output="a.h5")
         r = self.kinesim("run", name, "-o", "b.h5", "--format", "csv")
         self.assertExit(r, 0)
-        rows = list(csv.reader(io.StringIO(r.stdout)))
-        self.assertEqual(rows[0], ["metric", "value", "unit", "ci95"])
-        metrics = [row for row in rows[1:] if not row[0].startswith("expect:")]
-        self.assertEqual([row[0] for row in metrics], sorted(doc["metrics"]))
-        for path, value, unit, ci95 in metrics:
-            self.assertEqual(float(value), doc["metrics"][path])
-            self.assertEqual(unit, doc["units"][path])
-            self.assertEqual(ci95, "")
-        self.assertEqual(rows[1 + len(metrics):],
-                         [["expect:feed-1.records_processed == 300", "300", "ok", ""]])
+        rows = list(csv.DictReader(io.StringIO(r.stdout)))
+        entities = sorted({path.split(".")[0] for path in doc["metrics"]})
+        self.assertEqual(sorted(row["entity"] for row in rows), entities)
+        seen = 0
+        for row in rows:
+            for metric, value in row.items():
+                if metric == "entity":
+                    continue
+                path = row["entity"] + "." + metric
+                if path not in doc["metrics"]:
+                    self.assertEqual(value, "", path)  # another kind's column
+                elif doc["metrics"][path] is None:
+                    self.assertEqual(value, "", path)  # n/a: empty
+                else:
+                    self.assertEqual(float(value), doc["metrics"][path], path)
+                    seen += 1
+        self.assertEqual(seen, sum(v is not None for v in doc["metrics"].values()))
 
 
 class Determinism(CliTest):
