@@ -102,7 +102,7 @@ static void stream_verdict(const facts *f, cli_verdict *v)
 			double per_shard = read_bytes / shard_s;
 			if (positive(per_shard))
 				snprintf(limit, sizeof limit,
-				         "shared read throughput, 2 MiB/s per shard (readers took "
+				         "shared read throughput, 2 MiB/s per shard (readers got "
 				         "%.2f "
 				         "MB/s per shard)",
 				         per_shard / 1e6);
@@ -211,8 +211,9 @@ static void function_verdict(const facts *f, cli_verdict *v)
 	                    : positive(read_throttled)
 	                            ? "the stream's read limit (see the stream's verdict)"
 	                            : "processing: one batch at a time per shard";
-	const char *change = positive(throttles)
-	                             ? "raise reserved concurrency or the account limit"
+	const char *change = positive(throttles) ? "raise reserved concurrency or the account limit"
+	                     : positive(read_throttled)
+	                             ? "lift the stream's read limit: its verdict says how"
 	                             : "a larger batch_size or parallelization_factor, more "
 	                               "shards, or a faster handler";
 	behind_check(f, v, pending, processed, limit, change);
