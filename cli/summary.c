@@ -575,8 +575,8 @@ static void print_detail(FILE *f, const cli_entities *es, bool md)
 	bool ci = false; /* a 95% column only with replications to have one */
 	for (size_t k = 0; k < es->nrows; k++)
 		ci = ci || es->rows[k].ci95 >= 0;
-	fputc('\n', f);
 	for (size_t i = 0; i < es->n; i++) {
+		fputc('\n', f);
 		table t;
 		table_init(&t, ci ? 3 : 2);
 		table_row(&t);
@@ -597,7 +597,6 @@ static void print_detail(FILE *f, const cli_entities *es, bool md)
 				table_set(&t, 2, half);
 		}
 		table_print(f, &t, md);
-		fputc('\n', f);
 	}
 }
 

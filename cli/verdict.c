@@ -163,8 +163,12 @@ static void behind_check(const facts *f, cli_verdict *v, double pending, double 
 	if (ps > bar || (positive(age) && age > bar)) {
 		cli_fmt_count(a, sizeof a, pending);
 		cli_fmt_value(b, sizeof b, age, "s");
-		note(v, CLI_BEHIND, limit, change,
-		     "%s records pending at the end, iterator age up to %s", a, b);
+		if (isnan(age))
+			note(v, CLI_BEHIND, limit, change,
+			     "%s records pending at the end, none processed", a);
+		else
+			note(v, CLI_BEHIND, limit, change,
+			     "%s records pending at the end, iterator age up to %s", a, b);
 	}
 }
 
