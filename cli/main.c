@@ -140,9 +140,13 @@ static int dispatch(int argc, char **argv)
 		return cli_usage_error(NULL, "no command given");
 	const char *cmd = argv[1];
 	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
-		fputs(usage, stdout);
-		fputs("\n", stdout);
-		fputs(help, stdout);
+		/* in memory, then written at once: a failed write keeps its cause (cli_output) */
+		cli_output out;
+		FILE *f = cli_output_open(&out);
+		fputs(usage, f);
+		fputs("\n", f);
+		fputs(help, f);
+		cli_output_close(&out);
 		return EXIT_OK;
 	}
 	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
