@@ -90,7 +90,8 @@ static void stream_verdict(const facts *f, cli_verdict *v)
 		cli_fmt_count(a, sizeof a, wt);
 		note(v, CLI_THROTTLED, write_limit,
 		     "add shards, or spread the partition keys over more of them",
-		     "writes throttled %s times (retried by the producers)", a);
+		     "writes throttled %s time%s (retried by the producers)", a,
+		     wt == 1 ? "" : "s");
 	}
 	if (positive(rt)) {
 		cli_fmt_number(a, sizeof a, rt_rate, 1);
@@ -226,7 +227,7 @@ static void function_verdict(const facts *f, cli_verdict *v)
 		note(v, CLI_THROTTLED, "Lambda concurrency (reserved, or the account's)",
 		     "raise reserved concurrency or the account limit, or lower the trigger's "
 		     "parallelization",
-		     "invocations throttled %s times", a);
+		     "invocations throttled %s time%s", a, throttles == 1 ? "" : "s");
 	}
 	if (positive(errors)) {
 		cli_fmt_count(a, sizeof a, errors);

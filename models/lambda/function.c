@@ -76,7 +76,6 @@ size_t ks_function_add_shard_column(ks_function *f, const char *label)
 	for (size_t i = 0; i < sizeof metric_defs / sizeof metric_defs[0]; i++)
 		if (metric_defs[i].per_shard)
 			sim_series_add_column(metric_at(f, &metric_defs[i])->series);
-	f->shard_columns++;
 	char *group = sim_asprintf("functions/%s", f->name);
 	size_t column = sim_metrics_add_label(f->ctx->metrics, group, "shard", label, SHARD_LABELS);
 	sim_free(group);
@@ -556,8 +555,9 @@ void ks_function_summarize(ks_function *f)
 			sim_series_add(f->duration_avg_ms, t, 0, sum[i] / n[i]);
 	}
 
-	/* NaN: a metric that does not apply (no stream trigger) or has no data (OUTPUT.md) */
-	bool stream = f->shard_columns > 0;
+	/* NaN: a metric that does not apply (no GetRecords polling: no stream trigger, or only
+	 * enhanced fan-out) or has no data (no batch, no invocation) (OUTPUT.md) */
+	bool polled = f->polled_columns > 0;
 	const ks_summary_row rows[] = {
 	        {"invocations", f->invocations.total, "count"},
 	        {"errors", f->errors.total, "count"},
@@ -589,7 +589,7 @@ void ks_function_summarize(ks_function *f)
 	        {"events_too_large", f->events_too_large, "count"},
 	        {"window_finals", f->window_finals, "count"},
 	        {"recursion_stopped", f->recursion_stopped, "count"},
-	        {"read_throttled", stream ? f->read_throttled.total : NAN, "count"},
+	        {"read_throttled", polled ? f->read_throttled.total : NAN, "count"},
 	        {"iterator_age.mean",
 	         f->iterator_age_batches > 0
 	                 ? f->iterator_age_sum_ms / f->iterator_age_batches / 1e3
@@ -597,7 +597,7 @@ void ks_function_summarize(ks_function *f)
 	         "s"},
 	        {"iterator_age.max", f->iterator_age_batches > 0 ? f->iterator_age_max / 1e3 : NAN,
 	         "s"},
-	        {"getrecords_iterator_age.max", stream ? f->getrecords_age_max_ms / 1e3 : NAN, "s"},
+	        {"getrecords_iterator_age.max", polled ? f->getrecords_age_max_ms / 1e3 : NAN, "s"},
 	};
 	ks_summary_rows(f->ctx, f->name, rows, sizeof rows / sizeof rows[0]);
 	ks_summary_durations(f->ctx, f->name, "latency", f->latency, true);
