@@ -211,6 +211,9 @@ class NotApplicable(CliTest):
         doc = json.loads(r.stdout)
         self.assertIsNone(doc["metrics"]["kcl-efo.read_calls"])  # enhanced fan-out: no calls
         self.assertGreater(doc["metrics"]["kcl.read_calls"], 0)
+        self.assertIsNone(doc["metrics"]["efo.read_throttled"])  # a function's EFO trigger
+        self.assertIsNotNone(doc["metrics"]["efo.iterator_age.max"])  # its batches have an age
+        self.assertIsNotNone(doc["metrics"]["both.read_throttled"])  # polls GetRecords
         detail = self.kinesim("run", scenario, "-o", "b.h5", "--detail").stdout
         block = detail.split("\n  kcl-efo ", 1)[1].split("\n\n", 1)[0]
         self.assertRegex(block, r"\n  read_calls +n/a\n")
