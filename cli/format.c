@@ -70,7 +70,7 @@ static void fmt_duration(char *buf, size_t len, double v)
 		snprintf(buf, len, "%.1f us", v * 1e6);
 	else if (a < 1)
 		snprintf(buf, len, "%.1f ms", v * 1e3);
-	else if (a < 120)
+	else if (a < 60)
 		snprintf(buf, len, "%.2f s", v);
 	else if (a < 7200)
 		snprintf(buf, len, "%.1f min", v / 60);
@@ -112,6 +112,8 @@ void cli_fmt_value(char *buf, size_t len, double v, const char *unit)
 		cli_fmt_money(buf, len, v);
 	else if (strcmp(unit, "B") == 0)
 		fmt_bytes(buf, len, v);
+	else if (strcmp(unit, "s/s") == 0)
+		snprintf(buf, len, "%.2f s/s", v);
 	else if (strcmp(unit, "1/min") == 0)
 		cli_fmt_number(buf, len, v, fabs(v) < 10 && v != 0 ? 2 : 1);
 	else if (v == floor(v) && fabs(v) < 1e15)

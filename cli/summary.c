@@ -337,6 +337,7 @@ static const column function_cols[] = {
         {"pending", "records_pending", AS_IS},
         {"expired", "records_expired", AS_IS},
         {"age max", "iterator_age.max", AS_IS},
+        {"age growth", "iterator_age.growth", AS_IS},
         {"latency p50", "latency.p50", AS_IS},
         {"p99", "latency.p99", AS_IS},
         {NULL, NULL, AS_IS},

@@ -155,22 +155,27 @@ static double pending_seconds(const facts *f, double pending, double processed)
 static void behind_check(const facts *f, cli_verdict *v, double pending, double processed,
                          const char *limit, const char *change)
 {
-	char a[64], b[64];
-	double age = val(f, "iterator_age.max");
+	char a[64], b[64], rising[64] = "";
+	double age = val(f, "iterator_age.max"), growth = val(f, "iterator_age.growth");
 	double bar = CLI_BEHIND_S;
 	if (positive(f->secs) && CLI_BEHIND_FRACTION * f->secs > bar)
 		bar = CLI_BEHIND_FRACTION * f->secs;
 	double ps = pending_seconds(f, pending, processed);
-	if (ps > bar || (positive(age) && age > bar)) {
-		cli_fmt_count(a, sizeof a, pending);
-		cli_fmt_value(b, sizeof b, age, "s");
-		if (isnan(age))
-			note(v, CLI_BEHIND, limit, change,
-			     "%s records pending at the end, none processed", a);
-		else
-			note(v, CLI_BEHIND, limit, change,
-			     "%s records pending at the end, iterator age up to %s", a, b);
-	}
+	bool grows = positive(growth) && growth > CLI_BEHIND_GROWTH;
+	if (!(ps > bar || (positive(age) && age > bar) || grows))
+		return;
+	cli_fmt_count(a, sizeof a, pending);
+	cli_fmt_value(b, sizeof b, age, "s");
+	if (grows)
+		snprintf(rising, sizeof rising, ", rising ~%.2g s/s", growth);
+	if (isnan(age))
+		note(v, CLI_BEHIND, limit, change, "%s records pending at the end, none processed",
+		     a);
+	else if (isnan(pending))
+		note(v, CLI_BEHIND, limit, change, "iterator age up to %s%s", b, rising);
+	else
+		note(v, CLI_BEHIND, limit, change,
+		     "%s records pending at the end; iterator age up to %s%s", a, b, rising);
 }
 
 static void function_verdict(const facts *f, cli_verdict *v)

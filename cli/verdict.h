@@ -19,6 +19,9 @@ typedef enum { CLI_OK, CLI_THROTTLED, CLI_BEHIND, CLI_LOSING } cli_state;
  * measured period). */
 #define CLI_BEHIND_S        60.0
 #define CLI_BEHIND_FRACTION 0.05
+/* ... or its iterator age grows faster than this over the measured period (seconds per
+ * second; `iterator_age.growth`: the second half's mean against the first's). */
+#define CLI_BEHIND_GROWTH 0.05
 
 typedef struct cli_verdict {
 	const cli_entity *entity;

@@ -170,7 +170,13 @@ class Verdict(CliTest):
         self.assertIn("throttled", v.splitlines()[0])
         self.assertIn("binding limit: shared read throughput, 2 MiB/s per shard", v)
         self.assertIn("enhanced fan-out", v)
-        self.assertIn("falling behind", verdict_of(r.stdout, "reader-1"))
+        behind = verdict_of(r.stdout, "reader-1")
+        self.assertIn("falling behind", behind)
+        self.assertRegex(behind, r"iterator age up to [\d.]+ min, rising ~0\.\d+ s/s")
+        doc, _ = self.run_json(name, output="j.h5")
+        self.assertGreater(doc["metrics"]["reader-1.iterator_age.growth"], 0.05)
+        hot, _ = self.run_json(HOT, output="h.h5")  # keeping up: level
+        self.assertLess(abs(hot["metrics"]["feed-1.iterator_age.growth"]), 0.05)
 
     def test_a_poison_pill_loses_records(self):
         r = self.kinesim("run", os.path.join(SOURCE, "scenarios", "poison-pill.yaml"),
