@@ -51,7 +51,7 @@ static const char help[] =
         "                    a path into streams, functions... must name an existing entity\n"
         "  --set-new PATH=VALUE  create an entity (--set changes existing ones), e.g.\n"
         "                    --set-new streams.audit.shards=2\n"
-        "Options of run:\n"
+        "Options of run (--format and --detail: of report too):\n"
         "  -o FILE.h5        output file (default out/<scenario name>.h5)\n"
         "  --seed N          master seed (default: the scenario's seed)\n"
         "  --format F        summary on stdout as text (default), json, csv or markdown.\n"
