@@ -112,9 +112,11 @@ void cli_fmt_value(char *buf, size_t len, double v, const char *unit)
 		cli_fmt_money(buf, len, v);
 	else if (strcmp(unit, "B") == 0)
 		fmt_bytes(buf, len, v);
-	else if (strcmp(unit, "s/s") == 0)
-		snprintf(buf, len, "%.2f s/s", v);
-	else if (strcmp(unit, "1/min") == 0)
+	else if (strcmp(unit, "s/s") == 0) {
+		char n[64];
+		cli_fmt_number(n, sizeof n, v, 2);
+		snprintf(buf, len, "%s s/s", n);
+	} else if (strcmp(unit, "1/min") == 0)
 		cli_fmt_number(buf, len, v, fabs(v) < 10 && v != 0 ? 2 : 1);
 	else if (v == floor(v) && fabs(v) < 1e15)
 		cli_fmt_count(buf, len, v);
