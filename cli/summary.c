@@ -522,6 +522,31 @@ static void print_cost(FILE *f, const cli_entities *es, double secs, bool md)
 	fprintf(f, "%s%s\n", *sep == ',' ? ")" : "", md ? "**" : "");
 }
 
+/* Prints label and text from column `at` on, wrapped at spaces before WRAP_COLUMN, the
+ * following lines indented to `at` plus the label's width. */
+#define WRAP_COLUMN 100
+static void print_wrapped(FILE *f, int at, const char *label, const char *text)
+{
+	int indent = at + (int)strlen(label), col = indent;
+	fputs(label, f);
+	while (*text) {
+		size_t word = strcspn(text, " ");
+		if (col > indent && col + 1 + (int)word > WRAP_COLUMN) {
+			fprintf(f, "\n%*s", indent, "");
+			col = indent;
+		} else if (col > indent) {
+			fputc(' ', f);
+			col++;
+		}
+		fwrite(text, 1, word, f);
+		col += (int)word;
+		text += word;
+		while (*text == ' ')
+			text++;
+	}
+	fputc('\n', f);
+}
+
 static void print_verdict(FILE *f, const cli_entities *es, double secs, bool md)
 {
 	cli_verdict *v;
@@ -546,25 +571,39 @@ static void print_verdict(FILE *f, const cli_entities *es, double secs, bool md)
 				fprintf(f, "  - change: %s\n", v[i].change);
 			continue;
 		}
-		fprintf(f, "  %-*s  %-14s  %s\n", (int)width, v[i].entity->name,
-		        v[i].state == CLI_OK ? "OK" : state, v[i].finding ? v[i].finding : "");
-		if (v[i].limit)
-			fprintf(f, "  %-*s  %-14s  binding limit: %s\n", (int)width, "", "",
-			        v[i].limit);
-		if (v[i].change)
-			fprintf(f, "  %-*s  %-14s  change: %s\n", (int)width, "", "", v[i].change);
+		int at = fprintf(f, "  %-*s  %-14s  ", (int)width, v[i].entity->name,
+		                 v[i].state == CLI_OK ? "OK" : state);
+		print_wrapped(f, at, "", v[i].finding ? v[i].finding : "");
+		if (v[i].limit) {
+			fprintf(f, "%*s", at, "");
+			print_wrapped(f, at, "binding limit: ", v[i].limit);
+		}
+		if (v[i].change) {
+			fprintf(f, "%*s", at, "");
+			print_wrapped(f, at, "change: ", v[i].change);
+		}
 	}
 	size_t quiet = 0;
 	for (size_t i = 0; i < nv; i++)
 		if (v[i].state == CLI_OK && !v[i].finding)
 			quiet++;
 	if (quiet) {
-		fprintf(f, md ? "- OK: " : "  OK: ");
-		size_t k = 0;
+		char *quiet_names = NULL;
 		for (size_t i = 0; i < nv; i++)
-			if (v[i].state == CLI_OK && !v[i].finding)
-				fprintf(f, "%s%s", k++ ? ", " : "", v[i].entity->name);
-		fputc('\n', f);
+			if (v[i].state == CLI_OK && !v[i].finding) {
+				char *more =
+				        sim_asprintf("%s%s%s", quiet_names ? quiet_names : "",
+				                     quiet_names ? ", " : "", v[i].entity->name);
+				sim_free(quiet_names);
+				quiet_names = more;
+			}
+		if (md) {
+			fprintf(f, "- OK: %s\n", quiet_names);
+		} else {
+			fputs("  ", f);
+			print_wrapped(f, 2, "OK: ", quiet_names);
+		}
+		sim_free(quiet_names);
 	}
 	if (nv == 0)
 		fputs(md ? "- nothing to judge\n" : "  nothing to judge\n", f);
