@@ -86,6 +86,7 @@ typedef enum {
 void cli_json_string(FILE *f, const char *s);
 void cli_json_number(FILE *f, double v);
 void cli_csv_field(FILE *f, const char *s);
+void cli_csv_number(FILE *f, double v); /* %.17g; empty when not finite (no data, n/a) */
 void cli_human(char *buf, size_t len, double v, const char *unit);
 
 int cli_report(int argc, char **argv);

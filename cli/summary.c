@@ -50,6 +50,12 @@ void cli_csv_field(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+void cli_csv_number(FILE *f, double v)
+{
+	if (isfinite(v))
+		fprintf(f, "%.17g", v);
+}
+
 void cli_human(char *buf, size_t len, double v, const char *unit)
 {
 	cli_fmt_value(buf, len, v, unit);
@@ -216,8 +222,7 @@ static void print_csv(FILE *f, const cli_summary *s, size_t n)
 				const cli_summary_row *r =
 				        cli_entity_row(&es[i], &es[i].e[e], cols.v[c]);
 				fputc(',', f);
-				if (r && !isnan(r->mean))
-					fprintf(f, "%.17g", r->mean);
+				cli_csv_number(f, r ? r->mean : NAN);
 			}
 			fputc('\n', f);
 		}
