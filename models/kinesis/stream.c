@@ -350,7 +350,11 @@ void ks_stream_summarize(const ks_stream *s)
 	        {"read_throttled.per_shard_per_minute",
 	         shard_minutes > 0 ? s->read_throttled.total / shard_minutes : 0, "1/min"},
 	        {"records_expired", s->records_expired.total, "count"},
-	        {"getrecords_iterator_age.max", s->iterator_age_max_ms.total / 1e3, "s"},
+	        /* NaN: no GetRecords call admitted (enhanced fan-out readers only, or none) */
+	        {"getrecords_iterator_age.max",
+	         s->read_calls.total > s->read_throttled.total ? s->iterator_age_max_ms.total / 1e3
+	                                                       : NAN,
+	         "s"},
 	        {"backlog_records", s->backlog_records, "count"},
 	};
 	ks_summary_rows(s->ctx, s->name, rows, sizeof rows / sizeof rows[0]);

@@ -223,6 +223,15 @@ class NotApplicable(CliTest):
         self.assertEqual(rows["kcl-efo"]["read_calls"], "")
         self.assertNotEqual(rows["kcl"]["read_calls"], "")
 
+    def test_a_stream_read_only_by_enhanced_fan_out_has_no_getrecords_age(self):
+        r = self.kinesim("run", os.path.join(SOURCE, "scenarios",
+                                             "hot-stream-alternatives-efo.yaml"),
+                         "-o", "efo.h5", "--format", "json", "--set", "duration=3m")
+        doc = json.loads(r.stdout)
+        self.assertEqual(doc["metrics"]["events.read_calls"], 0)
+        self.assertIsNone(doc["metrics"]["events.getrecords_iterator_age.max"])
+        self.assertIsNone(doc["metrics"]["job-1.read_throttled"])
+
     def test_a_function_without_a_stream_trigger_has_no_iterator_age(self):
         r = self.kinesim("run", os.path.join(SOURCE, "scenarios", "s3-failed-batches.yaml"),
                          "-o", "s.h5", "--format", "json")
