@@ -1,5 +1,5 @@
 /* The command line: subcommands and what they share. main() is the only place that prints
- * diagnostics and chooses exit codes (OUTPUT.md lists them). */
+ * diagnostics and chooses exit codes (docs/output.md lists them). */
 #ifndef KS_CLI_H
 #define KS_CLI_H
 
@@ -73,7 +73,12 @@ typedef struct cli_expect_result {
 	bool ok;
 } cli_expect_result;
 
-typedef enum { CLI_FORMAT_TEXT, CLI_FORMAT_JSON, CLI_FORMAT_CSV } cli_format;
+typedef enum {
+	CLI_FORMAT_TEXT,
+	CLI_FORMAT_JSON,
+	CLI_FORMAT_CSV,
+	CLI_FORMAT_MARKDOWN,
+} cli_format;
 
 /* Writers the summary formats share with `sweep`: a JSON string and number (non-finite: null),
  * a CSV field (quoted when needed), and a value for people in its unit (durations in a
@@ -81,10 +86,30 @@ typedef enum { CLI_FORMAT_TEXT, CLI_FORMAT_JSON, CLI_FORMAT_CSV } cli_format;
 void cli_json_string(FILE *f, const char *s);
 void cli_json_number(FILE *f, double v);
 void cli_csv_field(FILE *f, const char *s);
+void cli_csv_number(FILE *f, double v); /* %.17g; empty when not finite (no data, n/a) */
 void cli_human(char *buf, size_t len, double v, const char *unit);
 
-void cli_print_summary(FILE *f, cli_format format, const char *scenario, unsigned long long seed,
-                       unsigned replications, const cli_summary_row *rows, size_t n,
-                       const cli_expect_result *expects, size_t nexpects);
+int cli_report(int argc, char **argv);
+
+/* One run's summary, to print (run) or as read back from its file (report). */
+typedef struct cli_summary {
+	const char *label; /* the file it was read from (report), or NULL */
+	const char *scenario;
+	unsigned long long seed;
+	unsigned replications;
+	double measured_s; /* duration - warmup; NaN when unknown */
+	const cli_summary_row *rows;
+	size_t n;
+	const cli_expect_result *expects;
+	size_t nexpects;
+} cli_summary;
+
+/* The summary: text and markdown open with the verdict (cli/verdict.h), then one compact
+ * table per kind of entity (every metric, one per line, with `detail`), the cost and the
+ * expect: lines; csv is wide (a row per entity, a column per metric, names in natural
+ * order); json keeps every metric by path. Several summaries (report) print side by side: a
+ * column per summary (text, markdown), a `file` column (csv), a list (json). */
+void cli_print_summary(FILE *f, cli_format format, bool detail, const cli_summary *s);
+void cli_print_summaries(FILE *f, cli_format format, bool detail, const cli_summary *s, size_t n);
 
 #endif

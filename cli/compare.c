@@ -1,7 +1,7 @@
 /* kinesim compare: two or more variants of a pipeline on common random numbers, the first the
  * baseline. Each variant runs the same replications (same seed, same replication numbers), so
  * replication r of every variant sees the same records (their arrivals, keys, sizes and fates
- * depend on the producer and the record, not on the topology: MODEL.md's common random
+ * depend on the producer and the record, not on the topology: docs/model.md's common random
  * numbers). For each metric both variants report, the paired difference per replication gives
  * a mean and a 95% Student t interval; the unpaired (Welch) interval of the same runs is shown
  * beside it, to show what the pairing gains; a verdict line says what the variant changes.

@@ -11,9 +11,12 @@
 
 static const char usage[] =
         "usage: kinesim run SCENARIO [-o FILE.h5] [--set PATH=VALUE]... [--set-new PATH=VALUE]...\n"
-        "                    [--seed N] [--format text|json|csv] [--progress] [-j N]\n"
-        "                    [--precision P [--max-replications N]] [--max-memory SIZE] [--force]\n"
-        "       kinesim check SCENARIO [--set PATH=VALUE]... [--set-new PATH=VALUE]...\n"
+        "                    [--seed N] [--format text|json|csv|markdown] [--detail] [--progress]\n"
+        "                    [-j N] [--precision P [--max-replications N]] [--max-memory SIZE]\n"
+        "                    [--force]\n"
+        "       kinesim report FILE.h5 [FILE2.h5...] [--format text|json|csv|markdown] [--detail]\n"
+        "       kinesim check SCENARIO [--resolved] [--set PATH=VALUE]... [--set-new "
+        "PATH=VALUE]...\n"
         "       kinesim sweep SCENARIO --vary PATH=VALUES... [--set PATH=VALUE]... [--seed N]\n"
         "                    [-o FILE.h5] [--format text|json|csv] [--metric TEXT]...\n"
         "                    [--replications R] [-j N]\n"
@@ -30,7 +33,10 @@ static const char help[] =
         "Commands:\n"
         "  run SCENARIO      simulate the scenario, write its HDF5 file, print its summary\n"
         "                    and check its expect: lines (exit 1 when one fails)\n"
-        "  check SCENARIO    validate the scenario without running it\n"
+        "  report FILE.h5... the summary of finished runs' files (a sweep's: a column per\n"
+        "                    point), several side by side\n"
+        "  check SCENARIO    validate the scenario without running it; --resolved prints it\n"
+        "                    with every default filled and where each value came from\n"
         "  sweep SCENARIO    run it at every point of a grid of --vary values: one HDF5 file\n"
         "                    (points/pNNNN, each a complete run) and one table\n"
         "  compare A B...    run variants on the same records (common random numbers) and\n"
@@ -45,10 +51,16 @@ static const char help[] =
         "                    a path into streams, functions... must name an existing entity\n"
         "  --set-new PATH=VALUE  create an entity (--set changes existing ones), e.g.\n"
         "                    --set-new streams.audit.shards=2\n"
-        "Options of run:\n"
+        "Options of run (--format and --detail: of report too):\n"
         "  -o FILE.h5        output file (default out/<scenario name>.h5)\n"
         "  --seed N          master seed (default: the scenario's seed)\n"
-        "  --format F        summary on stdout as text (default), json or csv\n"
+        "  --format F        summary on stdout as text (default), json, csv or markdown.\n"
+        "                    text opens with a verdict per stream and function (OK,\n"
+        "                    throttled, falling behind, losing records; the binding limit;\n"
+        "                    what to change), then a compact table per kind of entity;\n"
+        "                    n/a marks a metric that does not apply or has no data.\n"
+        "                    csv: a row per entity, a column per metric (docs/summary.md)\n"
+        "  --detail          every metric, one a line, instead of the compact tables\n"
         "  --progress        progress on stderr (simulated time, %, ETA) even when stderr is\n"
         "                    not a terminal (on a terminal it is always shown)\n"
         "  -j, --jobs N      run up to N replications at once, on as many cores (default\n"
@@ -128,9 +140,13 @@ static int dispatch(int argc, char **argv)
 		return cli_usage_error(NULL, "no command given");
 	const char *cmd = argv[1];
 	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
-		fputs(usage, stdout);
-		fputs("\n", stdout);
-		fputs(help, stdout);
+		/* in memory, then written at once: a failed write keeps its cause (cli_output) */
+		cli_output out;
+		FILE *f = cli_output_open(&out);
+		fputs(usage, f);
+		fputs("\n", f);
+		fputs(help, f);
+		cli_output_close(&out);
 		return EXIT_OK;
 	}
 	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
@@ -139,6 +155,8 @@ static int dispatch(int argc, char **argv)
 	}
 	if (strcmp(cmd, "run") == 0)
 		return cli_run(argc - 1, argv + 1);
+	if (strcmp(cmd, "report") == 0)
+		return cli_report(argc - 1, argv + 1);
 	if (strcmp(cmd, "check") == 0)
 		return cli_check(argc - 1, argv + 1);
 	if (strcmp(cmd, "sweep") == 0)

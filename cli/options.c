@@ -33,6 +33,18 @@ int cli_option_format(const char *command, const char *arg, bool csv, cli_format
 	return 0;
 }
 
+int cli_option_summary_format(const char *command, const char *arg, cli_format *out)
+{
+	if (strcmp(arg, "markdown") == 0) {
+		*out = CLI_FORMAT_MARKDOWN;
+		return 0;
+	}
+	if (strcmp(arg, "text") != 0 && strcmp(arg, "json") != 0 && strcmp(arg, "csv") != 0)
+		return cli_usage_error(
+		        command, "--format takes text, json, csv or markdown (got '%s')", arg);
+	return cli_option_format(command, arg, true, out);
+}
+
 int cli_option_count(const char *command, const char *option, const char *what, const char *arg,
                      long min, long max, unsigned *out)
 {

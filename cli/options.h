@@ -12,6 +12,8 @@
 int cli_option_seed(const char *command, const char *arg, uint64_t *out);
 /* --format: text, json, or csv when the command writes it. */
 int cli_option_format(const char *command, const char *arg, bool csv, cli_format *out);
+/* --format of a summary (run, report): text, json, csv or markdown. */
+int cli_option_summary_format(const char *command, const char *arg, cli_format *out);
 /* A whole number in [min, max]; `what` says what it counts in the message, e.g. "-j takes the
  * number of replications to run at once". */
 int cli_option_count(const char *command, const char *option, const char *what, const char *arg,

@@ -1,4 +1,4 @@
-/* The output file of `kinesim run` (OUTPUT.md "File layout"), written from the metrics
+/* The output file of `kinesim run` (docs/output.md "File layout"), written from the metrics
  * registry of each replication. */
 #ifndef KS_CLI_OUTPUT_H
 #define KS_CLI_OUTPUT_H

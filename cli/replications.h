@@ -1,7 +1,7 @@
 /* A scenario's replications, run one at a time or on several threads (-j), handed over in
  * their order: the file, the summary and the expectations are the same for any -j.
  *
- * Each replication depends only on (scenario, seed, replication number) (MODEL.md's common
+ * Each replication depends only on (scenario, seed, replication number) (docs/model.md's common
  * random numbers), so running them concurrently changes nothing in what each computes; only
  * the handing over is ordered. At most `jobs` models are alive at once: a replication starts
  * only when the one `jobs` places before it has been handed over. */

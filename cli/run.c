@@ -43,6 +43,7 @@ typedef struct run_options {
 	bool have_seed;
 	uint64_t seed;
 	cli_format format;
+	bool detail;       /* --detail: every metric, one a line, instead of the compact tables */
 	bool progress;     /* --progress: report progress even when stderr is not a terminal */
 	double max_memory; /* --max-memory, bytes; 0: no limit */
 	bool force;        /* --force: run even when the estimate exceeds max_memory */
@@ -54,7 +55,7 @@ typedef struct run_options {
 
 static const char run_usage[] = "run SCENARIO [-o FILE.h5] [--set PATH=VALUE]... "
                                 "[--set-new PATH=VALUE]... [--seed N] "
-                                "[--format text|json|csv] [--progress] [-j N] "
+                                "[--format text|json|csv|markdown] [--detail] [--progress] [-j N] "
                                 "[--precision P [--max-replications N]] "
                                 "[--max-memory SIZE] [--force]";
 
@@ -75,6 +76,7 @@ static int parse_options(int argc, char **argv, run_options *o)
 	        {"format", required_argument, NULL, 'f'},
 	        {"help", no_argument, NULL, 'h'},
 	        {"progress", no_argument, NULL, 'P'},
+	        {"detail", no_argument, NULL, 'D'},
 	        {"max-memory", required_argument, NULL, 'M'},
 	        {"force", no_argument, NULL, 'F'},
 	        {"jobs", required_argument, NULL, 'j'},
@@ -114,12 +116,13 @@ static int parse_options(int argc, char **argv, run_options *o)
 			break;
 		}
 		case 'f': {
-			int rc = cli_option_format("run", optarg, true, &o->format);
+			int rc = cli_option_summary_format("run", optarg, &o->format);
 			if (rc)
 				return rc;
 			break;
 		}
 		case 'P': o->progress = true; break;
+		case 'D': o->detail = true; break;
 		case 'M': {
 			char err[160];
 			if (sim_parse_size(optarg, false, &o->max_memory, err, sizeof err) < 0)
@@ -472,7 +475,7 @@ static int run(run_options *o, ks_scenario *sc)
 
 	cli_expect_result *results = sim_calloc(nexpects ? nexpects : 1, sizeof *results);
 	for (size_t i = 0; i < nexpects; i++) {
-		double v = 0;
+		double v = NAN; /* a metric without data fails its line */
 		for (size_t k = 0; k < acc.n; k++)
 			if (strcmp(acc.rows[k].path, expects[i].path) == 0)
 				v = acc.rows[k].mean;
@@ -482,14 +485,30 @@ static int run(run_options *o, ks_scenario *sc)
 			exit_code = EXIT_EXPECT_FAILED;
 	}
 	cli_output out;
-	cli_print_summary(cli_output_open(&out), o->format, sc->name, (unsigned long long)seed,
-	                  replications, acc.rows, acc.n, results, nexpects);
+	cli_summary summary = {
+	        .scenario = sc->name,
+	        .seed = (unsigned long long)seed,
+	        .replications = replications,
+	        .measured_s = sim_time_to_s(pg.duration - sim_schema_duration(sc->root, "warmup")),
+	        .rows = acc.rows,
+	        .n = acc.n,
+	        .expects = results,
+	        .nexpects = nexpects,
+	};
+	cli_print_summary(cli_output_open(&out), o->format, o->detail, &summary);
 	cli_output_close(&out);
 	fprintf(stderr,
 	        "kinesim: wrote %s; %u replication%s in %.2f s wall (%.2f M events, "
 	        "%.1f M events/s)\n",
 	        path, replications, replications == 1 ? "" : "s", wall, (double)events / 1e6,
 	        wall > 0 ? (double)events / wall / 1e6 : 0);
+	for (size_t i = 0; i < nexpects; i++)
+		if (isnan(results[i].value))
+			fprintf(stderr,
+			        "kinesim: expect '%s' fails: %s has no data in this run, or does "
+			        "not "
+			        "apply to it (n/a)\n",
+			        results[i].text, expects[i].path);
 	if (exit_code == EXIT_EXPECT_FAILED)
 		fprintf(stderr, "kinesim: an expectation failed\n");
 	sim_free(results);

@@ -364,12 +364,13 @@ static void print_csv(FILE *f, const sweep_options *o, const point_result *pts, 
 			}
 			fputc(',', f);
 			cli_csv_field(f, x->path);
-			fprintf(f, ",%.17g,", x->mean);
+			fputc(',', f);
+			cli_csv_number(f, x->mean);
+			fputc(',', f);
 			cli_csv_field(f, x->unit);
-			if (x->ci95 >= 0)
-				fprintf(f, ",%.17g\n", x->ci95);
-			else
-				fputs(",\n", f);
+			fputc(',', f);
+			cli_csv_number(f, x->ci95 >= 0 ? x->ci95 : NAN);
+			fputc('\n', f);
 		}
 }
 

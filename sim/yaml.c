@@ -962,6 +962,8 @@ int sim_yaml_set_path(sim_yaml_doc *doc, sim_yaml_node *root, const char *assign
 typedef struct buf {
 	char *s;
 	size_t n, cap;
+	sim_yaml_note note; /* sim_yaml_emit_noted: a comment for each value's line */
+	void *note_ctx;
 } buf;
 
 static void put(buf *b, const char *s, size_t len)
@@ -1068,14 +1070,34 @@ static void emit_scalar(buf *b, const sim_yaml_node *n, bool as_key)
 static void emit_map(buf *b, const sim_yaml_node *n, int ind, bool inline_first);
 static void emit_seq(buf *b, const sim_yaml_node *n, int ind, bool inline_first);
 
+/* Ends a value's line, with its note as a comment aligned at column NOTE_COLUMN (or after
+ * two spaces past it). */
+#define NOTE_COLUMN 48
+static void end_line(buf *b, const sim_yaml_node *v)
+{
+	char *note = b->note ? b->note(v, b->note_ctx) : NULL;
+	if (note) {
+		size_t start = b->n;
+		while (start > 0 && b->s[start - 1] != '\n')
+			start--;
+		size_t col = b->n - start;
+		indent(b, col + 2 < NOTE_COLUMN ? (int)(NOTE_COLUMN - col) : 2);
+		puts_(b, "# ");
+		puts_(b, note);
+		sim_free(note);
+	}
+	puts_(b, "\n");
+}
+
 /* The value after "key:" or "-" on the current line, and the lines it needs below. */
 static void emit_value(buf *b, const sim_yaml_node *v, int ind, bool in_seq)
 {
 	if (v->kind == SIM_YAML_SCALAR) {
 		emit_scalar(b, v, false);
-		puts_(b, "\n");
+		end_line(b, v);
 	} else if (v->n == 0) {
-		puts_(b, v->kind == SIM_YAML_MAP ? " {}\n" : " []\n");
+		puts_(b, v->kind == SIM_YAML_MAP ? " {}" : " []");
+		end_line(b, v);
 	} else if (in_seq) {
 		/* "- key: v" and "- - item": the first entry shares the dash's line. */
 		puts_(b, " ");
@@ -1115,7 +1137,12 @@ static void emit_seq(buf *b, const sim_yaml_node *n, int ind, bool inline_first)
 
 char *sim_yaml_emit(const sim_yaml_node *root)
 {
-	buf b = {0};
+	return sim_yaml_emit_noted(root, NULL, NULL);
+}
+
+char *sim_yaml_emit_noted(const sim_yaml_node *root, sim_yaml_note note, void *ctx)
+{
+	buf b = {.note = note, .note_ctx = ctx};
 	puts_(&b, "");
 	if (root->kind == SIM_YAML_SCALAR) {
 		if (root->text[0] != '\0' || root->quoted) {

@@ -101,5 +101,9 @@ int sim_yaml_set_path(sim_yaml_doc *doc, sim_yaml_node *root, const char *assign
 /* Block-style YAML text of the tree, keys in stored order, scalars quoted only when needed
  * to read back the same text. Deterministic. Caller frees with sim_free. */
 char *sim_yaml_emit(const sim_yaml_node *root);
+/* The same text with a trailing comment on each value's line: note(value, ctx) returns it
+ * (sim_malloc'd; NULL: none). */
+typedef char *(*sim_yaml_note)(const sim_yaml_node *value, void *ctx);
+char *sim_yaml_emit_noted(const sim_yaml_node *root, sim_yaml_note note, void *ctx);
 
 #endif

@@ -50,7 +50,7 @@ typedef struct ks_summary_row {
 void ks_summary_rows(ks_ctx *ctx, const char *entity, const ks_summary_row *rows, size_t n);
 /* A distribution of durations over the measured period as "<entity>.<what>.{mean, p.., max}"
  * in seconds: every quantile of docs/output.md (p10 p25 p50 p75 p90 p99 p999) when full, else
- * p50 and p99. An empty histogram reports 0 for each. */
+ * p50 and p99. An empty histogram reports NaN (no data) for each. */
 void ks_summary_durations(ks_ctx *ctx, const char *entity, const char *what, const sim_hist *h,
                           bool full);
 

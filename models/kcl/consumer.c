@@ -41,6 +41,7 @@ struct ks_consumer {
 	bool per_record_const;
 	const uint64_t *crn_seeds;
 	ks_readers *readers;
+	bool efo; /* enhanced fan-out: records pushed, no GetRecords calls */
 
 	ks_metric records_processed, records_expired, read_calls, read_throttled,
 	        iterator_age_max_ms; /* per shard column */
@@ -256,6 +257,7 @@ ks_consumer *ks_consumer_create(ks_ctx *ctx, const ks_consumer_config *cfg)
 	        .efo_max_take = cfg->max_records,
 	        .efo_lookahead = SIM_S,
 	};
+	c->efo = cfg->enhanced_fanout;
 	c->readers = ks_readers_create(cfg->stream, &rc, &reader_ops, c);
 	return c;
 }
@@ -294,9 +296,11 @@ void ks_consumer_summarize(ks_consumer *c)
 	const ks_summary_row rows[] = {
 	        {"records_processed", c->records_processed.total, "count"},
 	        {"records_expired", c->records_expired.total, "count"},
-	        {"read_calls", c->read_calls.total, "count"},
-	        {"read_throttled", c->read_throttled.total, "count"},
-	        {"getrecords_iterator_age.max", c->iterator_age_max_ms.total / 1e3, "s"},
+	        /* NaN: an enhanced fan-out consumer makes no GetRecords calls (docs/output.md) */
+	        {"read_calls", c->efo ? NAN : c->read_calls.total, "count"},
+	        {"read_throttled", c->efo ? NAN : c->read_throttled.total, "count"},
+	        {"getrecords_iterator_age.max", c->efo ? NAN : c->iterator_age_max_ms.total / 1e3,
+	         "s"},
 	};
 	ks_summary_rows(c->ctx, c->name, rows, sizeof rows / sizeof rows[0]);
 	ks_summary_durations(c->ctx, c->name, "latency", c->latency, true);

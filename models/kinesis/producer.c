@@ -742,7 +742,7 @@ static inline bool write_one(ks_producer *p, target *tg, sim_time t, const pendi
 		return true;
 	}
 	/* [doc] every rejected attempt counts in WriteProvisionedThroughputExceeded. */
-	ks_metric_add(&s->write_throttled, t, shard, 1);
+	ks_stream_note_write_throttled(s, shard, t);
 	return false;
 }
 

@@ -71,8 +71,11 @@ bool ks_read_limiter_admit(ks_read_limiter *rl, sim_time now)
 {
 	bool ok = call_allowed(rl, now);
 	/* The byte limit is checked after the call limit. */
-	if (ok)
+	rl->refused_bytes = false;
+	if (ok) {
 		ok = rl->tat_ns <= (double)(now + rl->cfg.tolerance) && now >= rl->big_until;
+		rl->refused_bytes = !ok;
+	}
 	if (ok || rl->cfg.throttled_calls_count)
 		use_slot(rl, now);
 	return ok;

@@ -35,6 +35,7 @@ typedef struct ks_read_limiter {
 	int fixed_count;
 	double tat_ns;      /* byte schedule: theoretical arrival time */
 	sim_time big_until; /* a large read's own block: no call before this */
+	bool refused_bytes; /* the last refused call: by the byte limit, not the call limit */
 } ks_read_limiter;
 
 void ks_read_limiter_init(ks_read_limiter *rl, const ks_read_limiter_config *cfg);

@@ -44,9 +44,11 @@ bool ks_shard_write_admit(ks_shard *s, sim_time t, uint32_t bytes)
 		}
 		/* a record larger than a second's bytes goes alone in its second (burst) */
 		bool alone = s->fixed_bytes == 0 && bytes <= s->write.burst_bytes;
-		if (s->fixed_records + 1 > s->write.records_per_s ||
-		    (s->fixed_bytes + bytes > s->write.bytes_per_s && !alone))
+		bool records = s->fixed_records + 1 > s->write.records_per_s;
+		if (records || (s->fixed_bytes + bytes > s->write.bytes_per_s && !alone)) {
+			s->write_refused_bytes = !records;
 			return false;
+		}
 		s->fixed_records += 1;
 		s->fixed_bytes += bytes;
 		return true;
@@ -56,8 +58,10 @@ bool ks_shard_write_admit(ks_shard *s, sim_time t, uint32_t bytes)
 	s->record_tokens =
 	        fmin(s->write.records_per_s, s->record_tokens + dt * s->write.records_per_s);
 	s->byte_tokens = fmin(s->write.burst_bytes, s->byte_tokens + dt * s->write.bytes_per_s);
-	if (s->record_tokens < 1.0 || s->byte_tokens < bytes)
+	if (s->record_tokens < 1.0 || s->byte_tokens < bytes) {
+		s->write_refused_bytes = s->record_tokens >= 1.0;
 		return false;
+	}
 	s->record_tokens -= 1.0;
 	s->byte_tokens -= bytes;
 	return true;

@@ -45,6 +45,8 @@ typedef struct ks_shard {
 	sim_time refilled;
 	int64_t fixed_window; /* fixed window: current second and what it admitted */
 	double fixed_records, fixed_bytes;
+	bool write_refused_bytes; /* the last refused write: by the byte limit, not the record one
+	                           */
 
 	ks_read_limiter reads;
 } ks_shard;

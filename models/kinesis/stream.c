@@ -1,6 +1,7 @@
 /* A stream: shards, key -> shard mapping (MD5 hash ranges), per-shard metrics. */
 #include "models/kinesis/stream.h"
 
+#include <math.h>
 #include <md5.h>
 #include <stdio.h>
 #include <string.h>
@@ -286,12 +287,21 @@ void ks_stream_expire(ks_stream *s, sim_time now)
 		ks_log_expire(&s->shards[i].log, now);
 }
 
+void ks_stream_note_write_throttled(ks_stream *s, size_t shard, sim_time t)
+{
+	ks_metric_add(&s->write_throttled, t, shard, 1);
+	if (t >= s->ctx->warmup && s->shards[shard].write_refused_bytes)
+		s->write_throttled_bytes += 1;
+}
+
 void ks_stream_note_read(ks_stream *s, size_t shard, sim_time t, bool admitted,
                          sim_time iterator_age)
 {
 	ks_metric_add(&s->read_calls, t, shard, 1);
 	if (!admitted) {
 		ks_metric_add(&s->read_throttled, t, shard, 1);
+		if (t >= s->ctx->warmup && s->shards[shard].reads.refused_bytes)
+			s->read_throttled_bytes += 1;
 		return;
 	}
 	ks_metric_max(&s->iterator_age_max_ms, t, shard, (double)iterator_age / 1e6);
@@ -317,17 +327,34 @@ void ks_stream_summarize(const ks_stream *s)
 {
 	/* Per shard per minute: over the shard-minutes open in the measured period. */
 	double shard_minutes = ks_stream_shard_hours(s) * 60;
+	/* Shards open at the end, and on average over the measured period: an on-demand stream
+	 * grows its own. */
+	double open_at_end = 0;
+	for (size_t i = 0; i < s->nshards; i++)
+		if (s->shards[i].open_at < s->ctx->stop && s->shards[i].close_at >= s->ctx->stop)
+			open_at_end += 1;
+	double measured_minutes = (double)(s->ctx->stop - s->ctx->warmup) / (double)SIM_MIN;
 	const ks_summary_row rows[] = {
+	        {"shards", open_at_end, "count"},
+	        {"shards.mean", measured_minutes > 0 ? shard_minutes / measured_minutes : NAN,
+	         "count"},
 	        {"incoming_records", s->incoming_records.total, "count"},
 	        {"incoming_bytes", s->incoming_bytes.total, "B"},
 	        {"write_throttled", s->write_throttled.total, "count"},
+	        {"write_throttled.by_bytes", s->write_throttled_bytes, "count"},
 	        {"records_lost", s->records_lost.total, "count"},
 	        {"read_calls", s->read_calls.total, "count"},
+	        {"read_bytes", s->bytes_out, "B"},
 	        {"read_throttled", s->read_throttled.total, "count"},
+	        {"read_throttled.by_bytes", s->read_throttled_bytes, "count"},
 	        {"read_throttled.per_shard_per_minute",
 	         shard_minutes > 0 ? s->read_throttled.total / shard_minutes : 0, "1/min"},
 	        {"records_expired", s->records_expired.total, "count"},
-	        {"getrecords_iterator_age.max", s->iterator_age_max_ms.total / 1e3, "s"},
+	        /* NaN: no GetRecords call admitted (enhanced fan-out readers only, or none) */
+	        {"getrecords_iterator_age.max",
+	         s->read_calls.total > s->read_throttled.total ? s->iterator_age_max_ms.total / 1e3
+	                                                       : NAN,
+	         "s"},
 	        {"backlog_records", s->backlog_records, "count"},
 	};
 	ks_summary_rows(s->ctx, s->name, rows, sizeof rows / sizeof rows[0]);
@@ -352,7 +379,7 @@ static void republish(void *obj, sim_time now, const ks_record *r)
 	ks_shard *sh = &s->shards[shard];
 	if (!ks_shard_write_admit(sh, now, r->bytes + (uint32_t)len)) {
 		/* [choice] no retry: the forwarder's write is rejected and the record is lost */
-		ks_metric_add(&s->write_throttled, now, shard, 1);
+		ks_stream_note_write_throttled(s, shard, now);
 		ks_metric_add(&s->records_lost, now, shard, 1);
 		return;
 	}

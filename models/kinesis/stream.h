@@ -75,6 +75,8 @@ typedef struct ks_stream {
 	/* Per-shard series (docs/output.md) with their measured totals. */
 	ks_metric incoming_records, incoming_bytes, write_throttled, records_lost, read_calls,
 	        read_throttled, iterator_age_max_ms, records_expired;
+	/* Which limit refused, measured period: the summary names the binding one. */
+	double write_throttled_bytes, read_throttled_bytes;
 	double put_payload_units;   /* [doc] 25 KB units of accepted records, measured period */
 	double backlog_records;     /* accepted before the run started (streams.X.backlog) */
 	double bytes_in, bytes_out; /* accepted and returned by GetRecords, measured period */
@@ -123,6 +125,8 @@ ks_sink ks_stream_sink(ks_stream *s);
 /* Expires records of every shard at now (the run's end calls it with the stop time). */
 void ks_stream_expire(ks_stream *s, sim_time now);
 
+/* A write refused by a shard's write limit: counts it, and which limit refused. */
+void ks_stream_note_write_throttled(ks_stream *s, size_t shard, sim_time t);
 /* A GetRecords call on a shard: counts it, and when admitted its iterator age. */
 void ks_stream_note_read(ks_stream *s, size_t shard, sim_time t, bool admitted,
                          sim_time iterator_age);

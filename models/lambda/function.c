@@ -547,6 +547,40 @@ void ks_function_note_read(ks_function *f, sim_time t, size_t column, bool admit
 		f->getrecords_age_max_ms = ms;
 }
 
+/* How fast the iterator age grows over the measured period, in seconds per second: the
+ * per-interval maximum over shards, the mean of the second half of the measured intervals
+ * against the first's, divided by the time between their middles. A function that keeps up
+ * holds its age level (about 0); one that falls behind sees it grow by the share of the
+ * records it cannot keep up with (1 s/s: it makes no progress). NaN with fewer than 4
+ * intervals measured, or no batch in either half. */
+static double iterator_age_growth(const ks_function *f)
+{
+	const sim_series *s = f->iterator_age_max_ms.series;
+	const double *data = sim_series_data(s);
+	size_t rows = sim_series_rows(s), cols = sim_series_columns(s), first = 0;
+	while (first < rows && sim_series_row_end(s, first) <= f->ctx->warmup)
+		first++;
+	if (!data || cols == 0 || rows < first + 4)
+		return NAN;
+	size_t half = (rows - first) / 2;
+	double sum[2] = {0, 0}, n[2] = {0, 0};
+	for (size_t i = first; i < first + 2 * half; i++) {
+		double max = 0;
+		for (size_t c = 0; c < cols; c++)
+			if (data[i * cols + c] > max)
+				max = data[i * cols + c];
+		if (max > 0) {
+			sum[i >= first + half] += max;
+			n[i >= first + half] += 1;
+		}
+	}
+	if (n[0] == 0 || n[1] == 0)
+		return NAN;
+	double span_s =
+	        sim_time_to_s(sim_series_row_end(s, first + half) - sim_series_row_end(s, first));
+	return (sum[1] / n[1] - sum[0] / n[0]) / 1e3 / span_s;
+}
+
 void ks_function_summarize(ks_function *f)
 {
 	/* Derive the per-interval average duration. */
@@ -560,6 +594,9 @@ void ks_function_summarize(ks_function *f)
 			sim_series_add(f->duration_avg_ms, t, 0, sum[i] / n[i]);
 	}
 
+	/* NaN: a metric that does not apply (no GetRecords polling: no stream trigger, or only
+	 * enhanced fan-out) or has no data (no batch, no invocation) (docs/output.md) */
+	bool polled = f->polled_columns > 0;
 	const ks_summary_row rows[] = {
 	        {"invocations", f->invocations.total, "count"},
 	        {"errors", f->errors.total, "count"},
@@ -569,9 +606,10 @@ void ks_function_summarize(ks_function *f)
 	        {"duration.mean",
 	         f->duration_count.total > 0
 	                 ? f->duration_sum_ms.total / f->duration_count.total / 1e3
-	                 : 0,
+	                 : NAN,
 	         "s"},
-	        {"duration.max", f->duration_max_ms.total / 1e3, "s"},
+	        {"duration.max", f->duration_count.total > 0 ? f->duration_max_ms.total / 1e3 : NAN,
+	         "s"},
 	        {"records_processed", f->records_processed.total, "count"},
 	        {"records_skipped", f->records_skipped.total, "count"},
 	        {"records_forwarded", f->records_forwarded.total, "count"},
@@ -590,14 +628,16 @@ void ks_function_summarize(ks_function *f)
 	        {"events_too_large", f->events_too_large, "count"},
 	        {"window_finals", f->window_finals, "count"},
 	        {"recursion_stopped", f->recursion_stopped, "count"},
-	        {"read_throttled", f->read_throttled.total, "count"},
+	        {"read_throttled", polled ? f->read_throttled.total : NAN, "count"},
 	        {"iterator_age.mean",
 	         f->iterator_age_batches > 0
 	                 ? f->iterator_age_sum_ms / f->iterator_age_batches / 1e3
-	                 : 0,
+	                 : NAN,
 	         "s"},
-	        {"iterator_age.max", f->iterator_age_max / 1e3, "s"},
-	        {"getrecords_iterator_age.max", f->getrecords_age_max_ms / 1e3, "s"},
+	        {"iterator_age.max", f->iterator_age_batches > 0 ? f->iterator_age_max / 1e3 : NAN,
+	         "s"},
+	        {"iterator_age.growth", iterator_age_growth(f), "s/s"},
+	        {"getrecords_iterator_age.max", polled ? f->getrecords_age_max_ms / 1e3 : NAN, "s"},
 	};
 	ks_summary_rows(f->ctx, f->name, rows, sizeof rows / sizeof rows[0]);
 	ks_summary_durations(f->ctx, f->name, "latency", f->latency, true);

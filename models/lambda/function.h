@@ -106,7 +106,9 @@ typedef struct ks_function {
 	/* Measured-period aggregates that are not plain sums. */
 	double iterator_age_sum_ms, iterator_age_batches, iterator_age_max;
 	double getrecords_age_max_ms;
-	double billed_gb_s;               /* on-demand duration */
+	size_t polled_columns; /* shards read by GetRecords (0: no stream trigger, or enhanced
+	                        * fan-out only: the GetRecords metrics do not apply) */
+	double billed_gb_s;    /* on-demand duration */
 	double provisioned_duration_gb_s; /* duration on provisioned environments */
 	int provisioned;                  /* environments 0 .. provisioned - 1 */
 	int *prov_free;                   /* free provisioned environments, a stack */

@@ -665,6 +665,8 @@ static void opened(void *owner, ks_reader *r)
 	                                                  ks_reader_shard_id(r))
 	                                   : sim_strdup(ks_reader_shard_id(r));
 	p->column = ks_function_add_shard_column(e->fn, label);
+	if (!e->cfg.efo)
+		e->fn->polled_columns++;
 	sim_free(label);
 	ks_reader_set_data(r, p);
 }

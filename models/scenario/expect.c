@@ -2,6 +2,7 @@
 #include "models/scenario/expect.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,8 +17,54 @@ static const struct {
 } ops[] = {{"<=", KS_OP_LE}, {">=", KS_OP_GE}, {"==", KS_OP_EQ},
            {"!=", KS_OP_NE}, {"<", KS_OP_LT},  {">", KS_OP_GT}};
 
-/* The value in the unit of the metric: durations for seconds, sizes for bytes, plain numbers
- * for counts, rates per minute and dollars. Returns 0 or writes a phrase into err. */
+/* A plain number as people write it: "1000", "1,000", "2.5e3", with a leading "$" for dollars
+ * ("$1", "$0.50") and a trailing "/min" for per-minute rates when `suffix` names one. Commas
+ * must separate groups of three digits of the integer part. Returns 0 or -1. */
+static int parse_number(const char *text, bool dollars, const char *suffix, double *out)
+{
+	char buf[128];
+	size_t o = 0;
+	const char *p = text;
+	if (*p == '-' || *p == '+')
+		buf[o++] = *p++;
+	if (dollars && *p == '$')
+		p++;
+	size_t digits = 0; /* of the current group, after a comma */
+	bool comma = false;
+	for (; (*p >= '0' && *p <= '9') || *p == ','; p++) {
+		if (*p == ',') {
+			/* the first group 1 to 3 digits, the next ones 3 */
+			if (digits == 0 || digits > 3 || (comma && digits != 3))
+				return -1;
+			comma = true;
+			digits = 0;
+			continue;
+		}
+		if (o + 1 >= sizeof buf)
+			return -1;
+		buf[o++] = *p;
+		digits++;
+	}
+	if (comma && digits != 3)
+		return -1;
+	snprintf(buf + o, sizeof buf - o, "%s", p);
+	char *end;
+	double v = strtod(buf, &end);
+	if (end == buf)
+		return -1;
+	while (*end == ' ')
+		end++;
+	if (suffix && strcmp(end, suffix) == 0)
+		end += strlen(end);
+	if (*end != '\0' || !isfinite(v))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* The value in the unit of the metric: durations for seconds, sizes for bytes, dollars (with
+ * or without "$") for USD, plain numbers (thousands separators allowed) for counts and rates
+ * per minute. Returns 0 or writes a phrase into err. */
 static int parse_value(const char *text, const char *unit, double *out, char *err, size_t len)
 {
 	if (strcmp(unit, "s") == 0) {
@@ -29,13 +76,15 @@ static int parse_value(const char *text, const char *unit, double *out, char *er
 	}
 	if (strcmp(unit, "B") == 0)
 		return sim_parse_size(text, false, out, err, len) < 0 ? -1 : 0;
-	char *end;
-	double v = strtod(text, &end);
-	if (end == text || *end != '\0') {
-		snprintf(err, len, "is not a number (got '%s')", text);
+	bool usd = strcmp(unit, "USD") == 0, per_min = strcmp(unit, "1/min") == 0;
+	if (parse_number(text, usd, per_min ? "/min" : NULL, out) < 0) {
+		snprintf(err, len, "is not %s (got '%s'; e.g. %s)",
+		         usd ? "an amount of dollars" : "a number", text,
+		         usd       ? "'$1' or '0.25'"
+		         : per_min ? "'30' or '30/min'"
+		                   : "'1000' or '1,000'");
 		return -1;
 	}
-	*out = v;
 	return 0;
 }
 
@@ -145,6 +194,8 @@ void ks_expect_free(ks_expect *e, size_t n)
 
 bool ks_expect_holds(const ks_expect *e, double v)
 {
+	if (isnan(v))
+		return false; /* no data, or the metric does not apply: nothing to hold */
 	switch (e->op) {
 	case KS_OP_LT: return v < e->value;
 	case KS_OP_LE: return v <= e->value;

@@ -36,6 +36,7 @@ size_t ks_expect_parse_for(const ks_scenario *sc, const sim_yaml_node *list, sim
                            ks_expect **out, size_t *n);
 void ks_expect_free(ks_expect *e, size_t n);
 
+/* False for NaN (no data, or a metric that does not apply), whatever the operator. */
 bool ks_expect_holds(const ks_expect *e, double value);
 
 #endif
