@@ -11,16 +11,9 @@
 
 #include "sim/assert.h"
 
-#define GOLDEN UINT64_C(0x9e3779b97f4a7c15)
+#define GOLDEN SIM_GOLDEN
 
 typedef sim_xoshiro xoshiro_state;
-
-uint64_t sim_mix64(uint64_t x)
-{
-	x = (x ^ (x >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	x = (x ^ (x >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return x ^ (x >> 31);
-}
 
 /* The strings hashed here are keys like "feed-1"; FNV-1a over their bytes is enough once the
  * result goes through the mixer. The length goes in first and a 0 byte after, so that
@@ -99,15 +92,4 @@ gsl_rng *sim_rng_stream(uint64_t master, uint32_t replication, const char *entit
                         const char *purpose, int64_t shard)
 {
 	return sim_rng_create(sim_rng_seed(master, replication, entity, purpose, shard));
-}
-
-/* Counter-based: the `index`-th output of a SplitMix64 sequence whose start is keyed by
- * (stream_seed, which). SplitMix64 outputs are a bijection of the counter, so distinct records
- * of one stream never share a value before the 53-bit cut, and `which` selects an unrelated
- * sequence (hashing it, rather than using index * 2 + which, keeps any which >= 2 distinct). */
-double sim_crn_uniform(uint64_t stream_seed, uint64_t index, uint32_t which)
-{
-	uint64_t base = sim_mix64(stream_seed ^ sim_mix64((uint64_t)which + GOLDEN));
-	uint64_t x = sim_mix64(base + (index + 1) * GOLDEN);
-	return (double)(x >> 11) * 0x1.0p-53;
 }

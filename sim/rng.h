@@ -20,8 +20,15 @@
 
 #include "sim/assert.h"
 
+#define SIM_GOLDEN UINT64_C(0x9e3779b97f4a7c15)
+
 /* The SplitMix64 finaliser: a bijective 64-bit mix. */
-uint64_t sim_mix64(uint64_t x);
+static inline uint64_t sim_mix64(uint64_t x)
+{
+	x = (x ^ (x >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	x = (x ^ (x >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return x ^ (x >> 31);
+}
 
 /* Hash of a string into a running 64-bit state (FNV-1a bytes, then mixed). */
 uint64_t sim_hash_str(uint64_t h, const char *s);
@@ -78,7 +85,27 @@ static inline double sim_rng_uniform(gsl_rng *r)
 	return (double)(sim_rng_u64(r) >> 11) * 0x1.0p-53;
 }
 
-/* Counter-based uniform in [0, 1): a pure function of (stream seed, index, which). */
-double sim_crn_uniform(uint64_t stream_seed, uint64_t index, uint32_t which);
+/* Counter-based uniforms: the `index`-th output of a SplitMix64 sequence whose start is keyed by
+ * (stream_seed, which). SplitMix64 outputs are a bijection of the counter, so distinct records
+ * of one stream never share a value before the 53-bit cut, and `which` selects an unrelated
+ * sequence (hashing it, rather than using index * 2 + which, keeps any which >= 2 distinct).
+ * A reader that draws for many records of one stream keeps the sequence's start (sim_crn_base)
+ * and draws with sim_crn_uniform_at. */
+static inline uint64_t sim_crn_base(uint64_t stream_seed, uint32_t which)
+{
+	return sim_mix64(stream_seed ^ sim_mix64((uint64_t)which + SIM_GOLDEN));
+}
+
+static inline double sim_crn_uniform_at(uint64_t base, uint64_t index)
+{
+	uint64_t x = sim_mix64(base + (index + 1) * SIM_GOLDEN);
+	return (double)(x >> 11) * 0x1.0p-53;
+}
+
+/* Uniform in [0, 1): a pure function of (stream seed, index, which). */
+static inline double sim_crn_uniform(uint64_t stream_seed, uint64_t index, uint32_t which)
+{
+	return sim_crn_uniform_at(sim_crn_base(stream_seed, which), index);
+}
 
 #endif

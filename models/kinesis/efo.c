@@ -10,7 +10,7 @@ void ks_efo_init(ks_efo *e, const ks_efo_config *cfg, const ks_log *log, uint64_
 {
 	*e = (ks_efo){.cfg = *cfg,
 	              .log = log,
-	              .seed = seed,
+	              .crn_base = sim_crn_base(seed, 0),
 	              .next = start,
 	              .last = 0,
 	              .ready_seq = UINT64_MAX};
@@ -33,10 +33,11 @@ static sim_time ready_at(ks_efo *e, uint64_t seq)
 	if (seq == e->ready_seq)
 		return e->ready_t;
 	const ks_record *r = ks_log_record(e->log, seq);
-	double u = sim_crn_uniform(e->seed, seq, 0);
+	double u = sim_crn_uniform_at(e->crn_base, seq);
+	/* rounded to the nearest ns: x + 0.5 truncated is llround for x >= 0, without the call */
+	double latency = fmax(0, sim_qtable_quantile(e->cfg.push_latency, u));
 	e->ready_seq = seq;
-	e->ready_t = r->arrival +
-	             (sim_time)llround(fmax(0, sim_qtable_quantile(e->cfg.push_latency, u)));
+	e->ready_t = r->arrival + (sim_time)(latency + 0.5);
 	return e->ready_t;
 }
 

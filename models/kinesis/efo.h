@@ -28,7 +28,7 @@ typedef struct ks_efo_config {
 typedef struct ks_efo {
 	ks_efo_config cfg;
 	const ks_log *log;
-	uint64_t seed;      /* of the per-record latency uniforms */
+	uint64_t crn_base;  /* of the per-record latency uniforms: sim_crn_base(seed, 0) */
 	uint64_t next;      /* first record not yet delivered */
 	sim_time last;      /* delivery time of record next - 1 */
 	double tat_ns;      /* byte pacing: when the bytes delivered so far have drained */
