@@ -576,13 +576,14 @@ def cost_figure(files, args=None):
 
 
 def worst_p99(kf):
-    """(p99 s, ci95 s, entity) of the slowest function or consumer: the topology's latency."""
+    """(p99 s, ci95 s, entity) of the slowest reader (function, consumer, firehose): the
+    topology's latency; None without latency metrics."""
+    names = {m for m in kf.summary} | {m for r in kf.runs for m in r.summary}
     best = None
-    for kind in ("functions", "consumers"):
-        for name in kf.names(kind):
-            m = kf.metric(f"{name}.latency.p99")
-            if m and (best is None or m[0] > best[0]):
-                best = (m[0], m[1], name)
+    for name in sorted(n for n in names if n.endswith(".latency.p99")):
+        m = kf.metric(name)
+        if m and (best is None or m[0] > best[0]):
+            best = (m[0], m[1], name[:-len(".latency.p99")])
     return best
 
 
@@ -656,9 +657,9 @@ def sweep_x(sweep, args):
 
 
 def total_read_throttles(kf):
-    """Read throttles per shard and minute, summed over the streams (mean, ci95 of the first)."""
-    names = [m for m in kf.summary if m.endswith(".read_throttled.per_shard_per_minute")
-             and m.split(".")[0] in kf.names("streams")]
+    """Read throttles per shard and minute, summed over the streams; the CI of a single
+    stream's."""
+    names = sorted(m for m in kf.summary if m.endswith(".read_throttled.per_shard_per_minute"))
     if not names:
         return None
     values = [kf.metric(n) for n in names]
@@ -685,35 +686,45 @@ def sweep_throttles_figure(sweep, args=None):
     return fig
 
 
-@figure("cost_latency", "sweep: cost against p99 latency, one point per configuration",
-        sweep=True)
+@figure("cost_latency", "sweep: cost against p99 latency, one point per configuration, and "
+        "the frontier", sweep=True)
 def cost_latency_figure(sweep, args=None):
-    pts = [(worst_p99(p.file), cost_of(p.file, "total"), p.assignments) for p in sweep.points]
-    pts = [(a, c, s) for a, c, s in pts if a is not None]
+    x = sweep_x(sweep, args)
+    k = sweep.paths.index(x)
+    pts = []  # (p99 s, cost USD, label of the point, group of the other varied values)
+    for p in sweep.points:
+        worst = worst_p99(p.file)
+        if worst is None or worst[0] <= 0:
+            continue
+        group = ", ".join(f"{sweep.paths[i]}={p.values[i]}" for i in range(len(sweep.paths))
+                          if i != k)
+        pts.append((worst[0], cost_of(p.file, "total")[0], " ".join(p.values), group))
     if not pts:
         raise NothingToDraw
     fig, ax = plt.subplots(figsize=(7.2, 4.0), layout="constrained")
-    xs = np.array([a[0] for a, _, _ in pts])
-    ys = np.array([c[0] for _, c, _ in pts])
-    xerr = np.array([0.0 if math.isnan(a[1]) else a[1] for a, _, _ in pts])
-    ax.errorbar(xs, ys, xerr=xerr if xerr.any() else None, fmt="o", ms=4, capsize=2,
-                color=OKABE_ITO[0])
+    for i, group in enumerate(sorted({g for *_, g in pts})):
+        mine = [(a, c) for a, c, _, g in pts if g == group]
+        ax.plot([a for a, _ in mine], [c for _, c in mine], "o", ms=4, ls="none",
+                color=line_style(i)["color"], label=group or "configurations")
     # The frontier: configurations no other beats on both latency and cost.
-    order = np.lexsort((ys, xs))
     frontier, best = [], math.inf
-    for k in order:
-        if ys[k] < best:
-            frontier.append(k)
-            best = ys[k]
-    ax.step(xs[frontier], ys[frontier], where="post", color=OKABE_ITO[1], label="frontier")
-    for k in frontier:
-        ax.annotate(pts[k][2], (xs[k], ys[k]), xytext=(4, 4), textcoords="offset points",
-                    fontsize=7)
-    ax.set_xlabel("p99 latency of the slowest reader (s)")
+    for a, c, label, _ in sorted(pts):
+        if c < best:
+            frontier.append((a, c, label))
+            best = c
+    ax.step([a for a, _, _ in frontier], [c for _, c, _ in frontier], where="post",
+            color="0.3", lw=1, label="frontier")
+    for a, c, label in frontier:
+        ax.annotate(label, (a, c), xytext=(4, 4), textcoords="offset points", fontsize=7)
+    ax.set_xscale("log")
+    lo, hi = min(a for a, *_ in pts), max(a for a, *_ in pts)
+    ax.set_xlim(lo / 1.5, hi * 1.5)
+    log_axis(ax, "x", seconds=True)
+    ax.set_xlabel("p99 latency of the slowest reader (mean of replications)")
     ax.set_ylabel("cost (USD, measured period)")
-    legend_outside(ax)
-    fig.suptitle(f"{sweep.attrs.get('scenario_name', '')}: cost against p99 latency",
-                 fontsize=9)
+    legend_outside(ax, title="; ".join(p for p in sweep.paths if p != x) or None)
+    fig.suptitle(f"{sweep.attrs.get('scenario_name', '')}: cost against p99 latency (points "
+                 f"labelled with {' '.join(sweep.paths)})", fontsize=9)
     return fig
 
 

@@ -355,9 +355,11 @@ def _check_header(path: str, attrs: dict):
 
 
 def _read_layout(path: str, group: h5py.Group, attrs: dict, require_complete: bool,
-                 label: str) -> KinesimFile:
+                 label: str, need_runs: bool = True) -> KinesimFile:
     runs_group = group.get("runs")
     if not isinstance(runs_group, h5py.Group) or len(runs_group) == 0:
+        if not need_runs:  # a sweep point's summary is enough for the sweep figures
+            return KinesimFile(path, attrs, [], _stats(group), label)
         raise KinesimError(f"{path}: no runs in the file")
     try:
         runs = [_read_run(name, runs_group[name], require_complete)
@@ -396,9 +398,9 @@ def load_sweep(path: str, require_complete: bool = True) -> Sweep:
     """Reads a `kinesim sweep` file: each point's group is the layout of a run's file."""
     with _open(path) as h5:
         attrs = _attrs(h5)
-        _check_header(path, attrs)
         if attrs.get("kind") != "sweep":
-            raise KinesimError(f"{path}: not a sweep file (no kind = sweep)")
+            raise KinesimError(f"{path}: not a kinesim sweep file (no kind = sweep)")
+        _check_header(path, attrs)
         paths = [p for p in str(attrs.get("vary_paths", "")).split("\n") if p]
         points_group = h5.get("points")
         if not isinstance(points_group, h5py.Group) or len(points_group) == 0:
@@ -413,6 +415,6 @@ def load_sweep(path: str, require_complete: bool = True) -> Sweep:
             assignments = str(pattrs.get("assignments", name))
             values = str(pattrs.get("values", "")).split("\n")
             kf = _read_layout(f"{path}:{name}", g, {**attrs, **pattrs}, require_complete,
-                              assignments)
+                              assignments, need_runs=False)
             points.append(Point(assignments, values, kf))
     return Sweep(path, attrs, paths, points)

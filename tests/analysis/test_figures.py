@@ -129,7 +129,7 @@ class FiguresTest(unittest.TestCase):
         out = os.path.join(self.dir, "figs")
         printed = self.make(out)
         expected = sorted(os.path.join(out, f"run_{what}.{ext}")
-                          for what in ("iterator_age", "read_throttled", "latency")
+                          for what in ("iterator_age", "read_throttled", "latency_cdf")
                           for ext in ("pdf", "png"))
         self.assertEqual(sorted(printed), expected)
         for path in expected:
