@@ -595,16 +595,21 @@ def topology_figure(files, args=None):
     fig, (left, right) = plt.subplots(1, 2, figsize=(8.4, 1.4 + 0.45 * len(files)),
                                       sharey=True, layout="constrained")
     y = np.arange(len(files))
-    for ax, values, xlabel in (
+    for ax, values, xlabel, fmt in (
             (left, [(p[0], p[1]) if p else (0.0, math.nan) for p in p99],
-             "p99 latency of the slowest reader (s)"),
-            (right, [cost_of(kf, "total") for kf in files], "cost (USD, measured period)")):
+             "p99 latency of the slowest reader (s)", duration_label),
+            (right, [cost_of(kf, "total") for kf in files], "cost (USD, measured period)",
+             lambda usd: f"${usd:.3g}")):
         v = np.array([a for a, _ in values])
         err = np.array([0.0 if math.isnan(b) else b for _, b in values])
         ax.barh(y, v, xerr=err if err.any() else None, color=[
             OKABE_ITO[i % len(OKABE_ITO)] for i in range(len(files))], capsize=3)
+        # Each value written past its bar and interval: short bars stay readable.
+        for k in range(len(files)):
+            ax.annotate(fmt(v[k]), (v[k] + err[k], y[k]), xytext=(4, 0),
+                        textcoords="offset points", va="center", fontsize=7)
+        ax.set_xlim(0, max(v + err) * 1.25 if max(v + err) > 0 else 1)
         ax.set_xlabel(xlabel)
-        ax.set_xlim(left=0)
         ax.grid(axis="y", visible=False)
     left.set_yticks(y, [kf.label for kf in files])
     left.invert_yaxis()
