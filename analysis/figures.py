@@ -158,9 +158,14 @@ def scenario_title(files, what):
     return f"{prefix + ' ' if prefix else ''}({len(files)} files): {what}"
 
 
-def entity_label(files, kf, name):
-    """'feed-1' with one file, 'hot-stream: feed-1' with several."""
-    return name if len(files) == 1 else f"{kf.label}: {name}"
+def entity_label(files, kf, name, kind=None):
+    """'feed-1' with one file, 'hot-stream: feed-1' with several; ' (EFO)' after a reader
+    that uses enhanced fan-out (its `efo` attribute)."""
+    efo = kind is not None and any(
+        r.kind(kind).get(name) is not None and r.kind(kind)[name].attrs.get("efo") == 1
+        for r in kf.runs[:1])
+    label = f"{name} (EFO)" if efo else name
+    return label if len(files) == 1 else f"{kf.label}: {label}"
 
 
 def file_labels(files):
@@ -215,7 +220,8 @@ def draw_series(ax, files, kind, metric, scale=1.0, reduce_columns=np.max, start
             values = values * scale
             n = values.shape[1]
             x, mean = with_start(t[:n] * factor, values.mean(axis=0))
-            ax.step(x, mean, where="pre", label=entity_label(files, kf, name), **line_style(i))
+            ax.step(x, mean, where="pre", label=entity_label(files, kf, name, kind),
+                    **line_style(i))
             if len(values) > 1:
                 _, lo = with_start(t[:n], values.min(axis=0))
                 _, hi = with_start(t[:n], values.max(axis=0))
@@ -450,7 +456,7 @@ def latency_figure(files, args=None):
     # together (the histograms have the same buckets and add up).
     lines = []
     for kf in files:
-        hists = [(name, merged_histogram(kf, kind, name))
+        hists = [(entity_label(files, kf, name, kind), merged_histogram(kf, kind, name))
                  for kind in ("functions", "consumers", "firehoses") for name in kf.names(kind)]
         hists = [(n, h) for n, h in hists if h is not None and h.total() > 0]
         if len(files) == 1:

@@ -265,7 +265,7 @@ class Figures(KinesimFiles):
     def test_iterator_age_has_functions_and_kcl_consumers(self):
         fig = figures.iterator_age_figure(self.files)
         ax = fig.axes[0]
-        self.assertEqual(axes_lines(ax), ["e", "f-1", "f-2", "kcl"])
+        self.assertEqual(axes_lines(ax), ["e (EFO)", "f-1", "f-2", "kcl (EFO)"])
         self.assertIn("iterator age", ax.get_ylabel())
         self.assertIn("simulated time", ax.get_xlabel())
         self.assertTrue(legend_clear_of_data(fig, ax))
@@ -290,7 +290,7 @@ class Figures(KinesimFiles):
         left, right = fig.axes[:2]
         names = [label.split(" (n=")[0] for label in axes_lines(left)]
         # g fails every record it gets (all poison): no latency, no line.
-        self.assertEqual(names, ["e", "f-1", "f-2", "h", "kcl", "fh"])
+        self.assertEqual(names, ["e (EFO)", "f-1", "f-2", "h", "kcl (EFO)", "fh"])
         self.assertEqual(right.get_xscale(), "log")
         self.assertEqual(right.get_yscale(), "log")
         for ax in (left, right):
@@ -300,7 +300,7 @@ class Figures(KinesimFiles):
 
     def test_concurrency_queues_and_messages_panels(self):
         fig = figures.concurrency_figure(self.files)
-        self.assertEqual(axes_lines(fig.axes[0]), ["e", "f-1", "f-2", "g", "h"])
+        self.assertEqual(axes_lines(fig.axes[0]), ["e (EFO)", "f-1", "f-2", "g", "h"])
         self.assertIn("throttled", fig.axes[1].get_ylabel())
         fig = figures.queues_figure(self.files)
         depth, age, alarm = fig.axes[:3]
