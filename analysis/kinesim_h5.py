@@ -104,10 +104,6 @@ class Entity:
         return self.histograms.get("latency")
 
 
-# Compatibility names for code written against the first reader.
-Stream = Function = Entity
-
-
 @dataclass
 class Run:
     name: str
@@ -159,9 +155,6 @@ class KinesimFile:
 
     def function_names(self) -> list[str]:
         return self.names("functions")
-
-    def stream_names(self) -> list[str]:
-        return self.names("streams")
 
     def metric(self, name: str) -> tuple[float, float] | None:
         """(mean, ci95) of a summary metric across replications; None when absent."""
