@@ -15,7 +15,6 @@
 
 #include "models/core/metric.h"
 #include "models/core/reader.h"
-#include "models/kinesis/stream.h"
 #include "sim/alloc.h"
 #include "sim/assert.h"
 #include "sim/hist.h"
@@ -222,7 +221,7 @@ ks_consumer *ks_consumer_create(ks_ctx *ctx, const ks_consumer_config *cfg)
 	c->crn_seeds = ctx->crn_seeds;
 
 	char *group = sim_asprintf("consumers/%s", c->name);
-	sim_metrics_set_attr_text(ctx->metrics, group, "stream", cfg->stream->name);
+	sim_metrics_set_attr_text(ctx->metrics, group, "stream", cfg->stream_name);
 	sim_metrics_set_attr_int(ctx->metrics, group, "efo", cfg->enhanced_fanout ? 1 : 0);
 	for (size_t i = 0; i < NMETRICS; i++) {
 		const metric_def *d = &metric_defs[i];
