@@ -252,8 +252,8 @@ def time_figure(files, panels, title, height=2.2):
             ax.set_ylim(-0.05, 1)
             ax.text(0.5, 0.5, "0 in every interval", ha="center", va="center",
                     transform=ax.transAxes, color="0.3")
-        else:
-            ax.set_ylim(bottom=0)
+        else:  # a little room below 0: a line of zeros stays visible above the axis
+            ax.set_ylim(-0.02 * top, top * 1.05)
         legend_outside(ax)
     if not drawn:
         plt.close(fig)
