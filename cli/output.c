@@ -16,7 +16,7 @@ int out_write_header(hid_t at, const ks_scenario *sc, uint64_t seed, unsigned re
 {
 	int rc = 0;
 	rc = rc ? rc : sim_h5_attr_string(at, "format", "kinesim");
-	rc = rc ? rc : sim_h5_attr_int(at, "format_version", 1);
+	rc = rc ? rc : sim_h5_attr_int(at, "format_version", OUT_FORMAT_VERSION);
 	rc = rc ? rc : sim_h5_attr_string(at, "kinesim_version", KINESIM_VERSION);
 	rc = rc ? rc : sim_h5_attr_string(at, "scenario_name", sc->name);
 	rc = rc ? rc : sim_h5_attr_int(at, "seed", (int64_t)seed);
@@ -35,9 +35,46 @@ int out_write_header(hid_t at, const ks_scenario *sc, uint64_t seed, unsigned re
 	return rc;
 }
 
+/* What an entity group holds, from its folder: "functions/feed-1" is a function. */
+static const char *entity_kind(const char *group)
+{
+	static const char *const kinds[][2] = {
+	        {"streams/", "stream"}, {"functions/", "function"}, {"consumers/", "consumer"},
+	        {"topics/", "topic"},   {"buses/", "bus"},          {"queues/", "queue"},
+	        {"buckets/", "bucket"}, {"firehoses/", "firehose"}, {"producers/", "producer"},
+	};
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+		if (strncmp(group, kinds[i][0], strlen(kinds[i][0])) == 0)
+			return kinds[i][1];
+	return NULL;
+}
+
+/* The attributes every entity group carries, written the first time the group is met: `kind`,
+ * and, when it has series (time_path: the run's time scale), a soft link `time` to the run's
+ * time scale, so that a reader of this group alone (xarray.open_dataset(..., group=...)) finds
+ * the time values of its dimension. */
+static int entity_setup(hid_t g, const char *group, const char *time_path)
+{
+	const char *kind = entity_kind(group);
+	int rc = 0;
+	if (kind && H5Aexists(g, "kind") <= 0)
+		rc = sim_h5_attr_string(g, "kind", kind);
+	if (!rc && time_path && H5Lexists(g, "time", H5P_DEFAULT) <= 0)
+		rc = sim_h5_soft_link(g, "time", time_path);
+	return rc;
+}
+
+/* Series of whole numbers (counts, bytes) are stored as integers; rates, ages and durations as
+ * float64. */
+static bool whole_numbers(const char *units)
+{
+	return units && (strcmp(units, "count") == 0 || strcmp(units, "B") == 0);
+}
+
 /* A series' first `rows` rows (fewer for an interrupted run: its whole intervals), with the
  * run's time scale on dimension 0 and its group's shard scale on dimension 1. */
-static int write_series(hid_t run, const sim_metrics_series *s, sim_h5_scale *time, size_t rows)
+static int write_series(hid_t run, const sim_metrics_series *s, sim_h5_scale *time,
+                        const char *time_path, size_t rows)
 {
 	hid_t g = sim_h5_group(run, s->group);
 	if (g < 0)
@@ -49,8 +86,11 @@ static int write_series(hid_t run, const sim_metrics_series *s, sim_h5_scale *ti
 	}
 	if (rows > sim_series_rows(s->series))
 		rows = sim_series_rows(s->series);
-	int rc = sim_h5_doubles(g, s->name, sim_series_data(s->series), rows, s->scale ? cols : 0,
-	                        s->units, s->description);
+	int rc = entity_setup(g, s->group, time_path);
+	rc = rc ? rc
+	        : (whole_numbers(s->units) ? sim_h5_counts : sim_h5_doubles)(
+	                  g, s->name, sim_series_data(s->series), rows, s->scale ? cols : 0,
+	                  s->units, s->description);
 	/* The time scale first: it writes the DIMENSION_LIST that H5DS then extends. */
 	if (!rc)
 		rc = sim_h5_scale_attach(time, g, s->name, 0);
@@ -85,10 +125,22 @@ static int write_hist(hid_t run, const sim_metrics_hist *h)
 	rc = rc ? rc
 	        : sim_h5_i64s(g, "lower_ns", lower, n, "ns",
 	                      "lower bound of each log-linear bucket (<= 0.4% relative width)");
+	/* lower_ns is the coordinate of counts' buckets (netCDF readers need one per dimension). */
+	rc = rc ? rc : sim_h5_attach_scale(g, "counts", "lower_ns", 0);
 	rc = rc ? rc : sim_h5_attr_int(g, "count", (int64_t)sim_hist_count(h->hist));
 	sim_free(counts);
 	sim_free(lower);
 	H5Gclose(g);
+	/* A histogram's entity (a firehose has nothing else) gets its kind too. */
+	const char *slash = strrchr(h->group, '/');
+	if (!rc && slash) {
+		char *entity = sim_strndup(h->group, (size_t)(slash - h->group));
+		hid_t e = sim_h5_group(run, entity);
+		rc = e < 0 ? sim_h5_error() : entity_setup(e, entity, NULL);
+		if (e >= 0)
+			H5Gclose(e);
+		sim_free(entity);
+	}
 	return rc;
 }
 
@@ -97,13 +149,22 @@ static int write_table(hid_t run, const sim_metrics_table *t)
 	hid_t g = sim_h5_group(run, t->group);
 	if (g < 0)
 		return sim_h5_error();
-	int rc = sim_h5_doubles(g, t->name, *t->data, *t->rows, t->ncols, "", t->description);
-	if (!rc) {
-		hid_t d = H5Dopen2(g, t->name, H5P_DEFAULT);
-		rc = d < 0 ? -EIO : sim_h5_attr_string(d, "columns", t->columns);
-		if (d >= 0)
-			H5Dclose(d);
-	}
+	int rc =
+	        sim_h5_events(g, t->name, *t->data, *t->rows, t->ncols, t->columns, t->description);
+	H5Gclose(g);
+	return rc;
+}
+
+/* The entity's own attributes (a function's trigger and memory, a stream's shards...). */
+static int write_attr(hid_t run, const sim_metrics_attr *a)
+{
+	hid_t g = sim_h5_group(run, a->group);
+	if (g < 0)
+		return sim_h5_error();
+	int rc = entity_setup(g, a->group, NULL);
+	if (!rc)
+		rc = a->text ? sim_h5_attr_string(g, a->name, a->text)
+		             : sim_h5_attr_int(g, a->name, a->number);
 	H5Gclose(g);
 	return rc;
 }
@@ -120,6 +181,7 @@ int out_write_run(hid_t at, const out_run_info *info, const sim_metrics *m)
 	rc = rc ? rc : sim_h5_attr_int(run, "seed", (int64_t)info->seed);
 	rc = rc ? rc : sim_h5_attr_double(run, "duration_s", sim_time_to_s(info->duration));
 	rc = rc ? rc : sim_h5_attr_double(run, "warmup_s", sim_time_to_s(info->warmup));
+	rc = rc ? rc : sim_h5_attr_double(run, "interval_s", sim_time_to_s(info->interval));
 	rc = rc ? rc : sim_h5_attr_double(run, "reached_s", sim_time_to_s(info->reached));
 	rc = rc ? rc : sim_h5_attr_int(run, "events", (int64_t)info->events);
 	rc = rc ? rc : sim_h5_attr_int(run, "complete", info->complete ? 1 : 0);
@@ -147,14 +209,22 @@ int out_write_run(hid_t at, const out_run_info *info, const sim_metrics *m)
 		rc = sim_h5_error();
 	for (size_t i = 0; !rc && i < sim_metrics_labels_count(m); i++)
 		rc = write_labels(run, sim_metrics_labels_at(m, i));
+	char *run_path = rc ? NULL : sim_h5_path(run);
+	char *time_path = run_path ? sim_asprintf("%s/time", run_path) : NULL;
+	if (!rc && !time_path)
+		rc = -EIO;
 	for (size_t i = 0; !rc && i < sim_metrics_series_count(m); i++)
-		rc = write_series(run, sim_metrics_series_at(m, i), time_scale, rows);
+		rc = write_series(run, sim_metrics_series_at(m, i), time_scale, time_path, rows);
+	sim_free(time_path);
+	sim_free(run_path);
 	rc = rc ? rc : sim_h5_scale_write(time_scale);
 	sim_h5_scale_destroy(time_scale);
 	for (size_t i = 0; !rc && i < sim_metrics_hist_count(m); i++)
 		rc = write_hist(run, sim_metrics_hist_at(m, i));
 	for (size_t i = 0; !rc && i < sim_metrics_table_count(m); i++)
 		rc = write_table(run, sim_metrics_table_at(m, i));
+	for (size_t i = 0; !rc && i < sim_metrics_attr_count(m); i++)
+		rc = write_attr(run, sim_metrics_attr_at(m, i));
 
 	size_t n = sim_metrics_value_count(m);
 	sim_h5_summary_row *srows = sim_calloc(n ? n : 1, sizeof *srows);

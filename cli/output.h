@@ -11,6 +11,10 @@
 #include "sim/h5.h"
 #include "sim/metrics.h"
 
+/* The layout's version (docs/output.md): bumped whenever a name or shape a reader sees
+ * changes. */
+enum { OUT_FORMAT_VERSION = 2 };
+
 /* A run's attributes and scenario/{source,resolved}, at `at` (the file's root, or a sweep's
  * point group: the same layout below it). */
 int out_write_header(hid_t at, const ks_scenario *sc, uint64_t seed, unsigned replications,

@@ -18,10 +18,12 @@
 
 #include "cli/cli.h"
 #include "cli/options.h"
+#include "cli/output.h"
 #include "sim/alloc.h"
 #include "sim/h5.h"
 
-#define FORMAT_VERSION 1
+/* The summary tables report reads are the same in every format so far. */
+#define OLDEST_FORMAT_VERSION 1
 
 static const char report_usage[] =
         "report FILE.h5 [FILE2.h5...] [--format text|json|csv|markdown] [--detail]";
@@ -289,11 +291,12 @@ static int read_file(const char *path, read_summary **all, size_t *n)
 		        "\"kinesim\" attribute)\n",
 		        path);
 		rc = EXIT_BAD_SCENARIO;
-	} else if (version != FORMAT_VERSION) {
+	} else if (!(version >= OLDEST_FORMAT_VERSION && version <= OUT_FORMAT_VERSION) ||
+	           version != (int)version) {
 		fprintf(stderr,
-		        "kinesim report: '%s' is of format_version %g; this kinesim reads version "
-		        "%d (use the kinesim that wrote it)\n",
-		        path, version, FORMAT_VERSION);
+		        "kinesim report: '%s' is of format_version %g; this kinesim reads versions "
+		        "%d to %d (use the kinesim that wrote it)\n",
+		        path, version, OLDEST_FORMAT_VERSION, OUT_FORMAT_VERSION);
 		rc = EXIT_BAD_SCENARIO;
 	} else if (len > 8 && strcmp(path + len - 8, ".partial") == 0) {
 		fprintf(stderr,

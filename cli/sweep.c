@@ -481,7 +481,7 @@ static int sweep(sweep_options *o)
 		return EXIT_CANT_CREATE;
 	}
 	rc = sim_h5_attr_string(file.id, "format", "kinesim");
-	rc = rc ? rc : sim_h5_attr_int(file.id, "format_version", 1);
+	rc = rc ? rc : sim_h5_attr_int(file.id, "format_version", OUT_FORMAT_VERSION);
 	rc = rc ? rc : sim_h5_attr_string(file.id, "kind", "sweep");
 	rc = rc ? rc : sim_h5_attr_string(file.id, "scenario_name", first->name);
 	rc = rc ? rc : sim_h5_attr_int(file.id, "points", (int64_t)n);

@@ -1,6 +1,6 @@
 /* HDF5 writing helpers: the same content always gives the same bytes.
  *
- * What makes a file deterministic here (OUTPUT.md):
+ * What makes a file deterministic here (docs/output.md):
  * - object time tracking is off on every creation property list we pass (file, so the root
  *   group; each group, including the intermediate ones, which we create one by one because
  *   HDF5 would give automatically created intermediate groups the default, time-tracking plist;
@@ -464,6 +464,85 @@ int sim_h5_doubles(hid_t parent, const char *name, const double *data, size_t ro
 {
 	return write_table(parent, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, data, rows, cols, 1,
 	                   units, description);
+}
+
+int sim_h5_counts(hid_t parent, const char *name, const double *data, size_t rows, size_t cols,
+                  const char *units, const char *description)
+{
+	/* HDF5 converts each double to int64 as it writes (the values are whole numbers). */
+	return write_table(parent, name, H5T_STD_I64LE, H5T_NATIVE_DOUBLE, data, rows, cols, 1,
+	                   units, description);
+}
+
+/* The compound types of an event table: memory (every member a double, at 8 * i, which is the
+ * row-major table itself) and file (float64 or int64 per member, packed). */
+static int events_types(const char *columns, size_t ncols, hid_t *mtype, hid_t *ftype)
+{
+	char *names = sim_strdup(columns ? columns : "");
+	char *save = NULL, *col = strtok_r(names, ",", &save);
+	size_t i = 0;
+	int rc = 0;
+
+	*mtype = H5Tcreate(H5T_COMPOUND, ncols * sizeof(double));
+	*ftype = H5Tcreate(H5T_COMPOUND, ncols * 8);
+	if (*mtype < 0 || *ftype < 0)
+		rc = -EIO;
+	for (; !rc && i < ncols; i++, col = strtok_r(NULL, ",", &save)) {
+		char fallback[32];
+		if (!col) {
+			snprintf(fallback, sizeof fallback, "column%zu", i);
+			col = fallback;
+		}
+		size_t len = strlen(col);
+		bool seconds = len > 2 && strcmp(col + len - 2, "_s") == 0;
+		if (H5Tinsert(*mtype, col, i * sizeof(double), H5T_NATIVE_DOUBLE) < 0 ||
+		    H5Tinsert(*ftype, col, i * 8, seconds ? H5T_IEEE_F64LE : H5T_STD_I64LE) < 0)
+			rc = -EIO;
+	}
+	sim_free(names);
+	return rc;
+}
+
+int sim_h5_events(hid_t parent, const char *name, const double *data, size_t rows, size_t ncols,
+                  const char *columns, const char *description)
+{
+	hid_t mtype, ftype;
+	int rc = ncols ? events_types(columns, ncols, &mtype, &ftype) : -EIO;
+
+	if (!rc)
+		rc = write_table(parent, name, ftype, mtype, data, rows, 0, 1, "", description);
+	if (!rc) {
+		hid_t d = H5Dopen2(parent, name, H5P_DEFAULT);
+		if (d < 0 || H5DSset_scale(d, name) < 0)
+			rc = h5_fail();
+		if (d >= 0)
+			H5Dclose(d);
+	}
+	if (ncols) {
+		if (mtype >= 0)
+			H5Tclose(mtype);
+		if (ftype >= 0)
+			H5Tclose(ftype);
+	}
+	return rc;
+}
+
+int sim_h5_soft_link(hid_t loc, const char *name, const char *target)
+{
+	return H5Lcreate_soft(target, loc, name, H5P_DEFAULT, H5P_DEFAULT) < 0 ? h5_fail() : 0;
+}
+
+char *sim_h5_path(hid_t obj)
+{
+	ssize_t n = H5Iget_name(obj, NULL, 0);
+	if (n < 0)
+		return NULL;
+	char *path = sim_calloc((size_t)n + 1, 1);
+	if (H5Iget_name(obj, path, (size_t)n + 1) < 0) {
+		sim_free(path);
+		return NULL;
+	}
+	return path;
 }
 
 int sim_h5_u64s(hid_t parent, const char *name, const uint64_t *data, size_t n, const char *units,

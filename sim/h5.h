@@ -2,7 +2,7 @@
  *
  * Object time tracking is off on the file, every group and every dataset, compound buffers are
  * zeroed before filling, and chunk sizes and deflate level are fixed, so the same content gives
- * the same bytes (OUTPUT.md). Files are written under a temporary name in the target's folder,
+ * the same bytes (docs/output.md). Files are written under a temporary name in the target's folder,
  * created exclusively ("NAME.partial", or "NAME.<pid>.partial" when that name is taken), so
  * that no two writers share a file; sim_h5_commit renames into place only when everything was
  * written and synced, so a crash or a signal never leaves a file that looks complete.
@@ -69,6 +69,22 @@ int sim_h5_u64s(hid_t parent, const char *name, const uint64_t *data, size_t n, 
                 const char *description);
 int sim_h5_i64s(hid_t parent, const char *name, const int64_t *data, size_t n, const char *units,
                 const char *description);
+/* A series of whole numbers (counts, bytes) held as doubles in memory, stored as int64, laid
+ * out as sim_h5_doubles. */
+int sim_h5_counts(hid_t parent, const char *name, const double *data, size_t rows, size_t cols,
+                  const char *units, const char *description);
+/* An event table: rows x ncols doubles (row-major) stored as a 1-D compound dataset with one
+ * member per name of `columns` (comma-separated), float64 for names ending in "_s" (times in
+ * seconds), int64 for the others (counts, sequence numbers, codes). The table is a dimension
+ * scale of its own rows, so netCDF readers (xarray) see a dimension of its name. */
+int sim_h5_events(hid_t parent, const char *name, const double *data, size_t rows, size_t ncols,
+                  const char *columns, const char *description);
+/* A soft link `name` in loc to the absolute path `target` (the run's `time` scale in each
+ * entity group, so a reader of one group finds its time coordinate there; a soft link, unlike a
+ * hard one, leaves the target's own name the one h5py and H5Iget_name report). */
+int sim_h5_soft_link(hid_t loc, const char *name, const char *target);
+/* The absolute path of an object (e.g. "/points/p0001"), malloc'ed; NULL on failure. */
+char *sim_h5_path(hid_t obj);
 /* A 1-D dataset of variable-length strings (e.g. shard ids), usable as a dimension scale. */
 int sim_h5_strings(hid_t parent, const char *name, const char *const *values, size_t n,
                    const char *description);

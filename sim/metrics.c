@@ -20,6 +20,8 @@ struct sim_metrics {
 	size_t nvalues, capvalues;
 	sim_metrics_table *tables;
 	size_t ntables, captables;
+	sim_metrics_attr *attrs;
+	size_t nattrs, capattrs;
 	sim_hashmap value_index; /* values[] by path */
 	sim_hashmap label_index; /* labels[] by (group, name) */
 };
@@ -74,6 +76,12 @@ void sim_metrics_destroy(sim_metrics *m)
 		sim_free(m->tables[i].columns);
 	}
 	sim_free(m->tables);
+	for (size_t i = 0; i < m->nattrs; i++) {
+		sim_free(m->attrs[i].group);
+		sim_free(m->attrs[i].name);
+		sim_free(m->attrs[i].text);
+	}
+	sim_free(m->attrs);
 	sim_free(m->series);
 	sim_free(m->labels);
 	sim_free(m->hists);
@@ -240,4 +248,37 @@ const sim_metrics_value *sim_metrics_find_value(const sim_metrics *m, const char
 {
 	size_t i = value_index(m, path, sim_hash_string(path));
 	return i == SIM_HASHMAP_NONE ? NULL : &m->values[i];
+}
+
+static void add_attr(sim_metrics *m, const char *group, const char *name, const char *text,
+                     int64_t number)
+{
+	sim_grow(&m->attrs, &m->capattrs, m->nattrs + 1, sizeof *m->attrs);
+	m->attrs[m->nattrs++] = (sim_metrics_attr){
+	        .group = sim_strdup(group),
+	        .name = sim_strdup(name),
+	        .text = dup_or_null(text),
+	        .number = number,
+	};
+}
+
+void sim_metrics_set_attr_text(sim_metrics *m, const char *group, const char *name,
+                               const char *text)
+{
+	add_attr(m, group, name, text ? text : "", 0);
+}
+
+void sim_metrics_set_attr_int(sim_metrics *m, const char *group, const char *name, int64_t number)
+{
+	add_attr(m, group, name, NULL, number);
+}
+
+size_t sim_metrics_attr_count(const sim_metrics *m)
+{
+	return m->nattrs;
+}
+
+const sim_metrics_attr *sim_metrics_attr_at(const sim_metrics *m, size_t i)
+{
+	return &m->attrs[i];
 }

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "sim/hist.h"
 #include "sim/series.h"
@@ -46,6 +47,14 @@ typedef struct sim_metrics_table {
 	const size_t *rows;
 } sim_metrics_table;
 
+/* An attribute of a group (an entity's configuration: a function's trigger, memory...): a
+ * string when text is not NULL, else an integer. */
+typedef struct sim_metrics_attr {
+	char *group, *name;
+	char *text;
+	int64_t number;
+} sim_metrics_attr;
+
 typedef struct sim_metrics_value {
 	char *path; /* e.g. "events.read_calls" */
 	double value;
@@ -73,6 +82,14 @@ void sim_metrics_add_table(sim_metrics *m, const char *group, const char *name, 
                            const char *description);
 size_t sim_metrics_table_count(const sim_metrics *m);
 const sim_metrics_table *sim_metrics_table_at(const sim_metrics *m, size_t i);
+
+/* Adds an attribute to a group (copied). Registered once per entity; the output layer writes
+ * them in registration order. */
+void sim_metrics_set_attr_text(sim_metrics *m, const char *group, const char *name,
+                               const char *text);
+void sim_metrics_set_attr_int(sim_metrics *m, const char *group, const char *name, int64_t number);
+size_t sim_metrics_attr_count(const sim_metrics *m);
+const sim_metrics_attr *sim_metrics_attr_at(const sim_metrics *m, size_t i);
 
 /* Sets (or replaces) a summary value. Values and labels are found by path (by group and
  * name) through hash indexes: constant time however many entities register them. */

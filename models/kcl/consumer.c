@@ -222,6 +222,8 @@ ks_consumer *ks_consumer_create(ks_ctx *ctx, const ks_consumer_config *cfg)
 	c->crn_seeds = ctx->crn_seeds;
 
 	char *group = sim_asprintf("consumers/%s", c->name);
+	sim_metrics_set_attr_text(ctx->metrics, group, "stream", cfg->stream_name);
+	sim_metrics_set_attr_int(ctx->metrics, group, "efo", cfg->enhanced_fanout ? 1 : 0);
 	for (size_t i = 0; i < NMETRICS; i++) {
 		const metric_def *d = &metric_defs[i];
 		ks_metric_init(metric_at(c, d), ctx, group, d->name, d->kind, 0, d->units,

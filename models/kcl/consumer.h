@@ -17,6 +17,7 @@ typedef struct ks_consumer ks_consumer;
 typedef struct ks_consumer_config {
 	const char *name;
 	struct ks_stream *stream;
+	const char *stream_name; /* for the output file's `stream` attribute */
 	bool enhanced_fanout;
 	sim_time idle_time_between_reads; /* [code] KCL: next call at last successful + idle */
 	uint32_t max_records;

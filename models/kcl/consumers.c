@@ -67,6 +67,7 @@ static void create(ks_model *m, const char *entry, const sim_yaml_node *node)
 	ks_consumer_config cfg = {
 	        .name = entry,
 	        .stream = ks_model_stream(m, sim_schema_string(node, "stream")),
+	        .stream_name = sim_schema_string(node, "stream"),
 	};
 	sim_schema_fill(node, consumer_keys, &cfg);
 	sim_schema_fill(sim_yaml_get(node, "processing"), processing_keys, &cfg);

@@ -30,6 +30,18 @@ static ks_hash range_size(size_t n)
 
 /* Opens n shards of equal ranges at time `at`, closing the previous generation's, whose
  * overlapping shards become the new ones' parents [doc: UpdateShardCount, uniform scaling]. */
+/* Row `index` of the shard_lifetimes table, from the shard's open_at and close_at. */
+static void note_lifetime(ks_stream *s, size_t index)
+{
+	const ks_shard *sh = &s->shards[index];
+	double *row = &s->lifetimes[3 * index];
+	row[0] = (double)index;
+	row[1] = sim_time_to_s(sh->open_at);
+	row[2] = sh->close_at == SIM_TIME_MAX ? INFINITY : sim_time_to_s(sh->close_at);
+	if (s->nlifetimes < index + 1)
+		s->nlifetimes = index + 1;
+}
+
 static void open_generation(ks_stream *s, sim_time at, size_t n, const ks_stream_config *cfg)
 {
 	struct ks_generation *prev = s->ngens ? &s->gens[s->ngens - 1] : NULL;
@@ -58,6 +70,8 @@ static void open_generation(ks_stream *s, sim_time at, size_t n, const ks_stream
 	}
 	for (size_t k = 0; prev && k < prev->n; k++)
 		s->shards[prev->open[k]].close_at = at;
+	for (size_t i = 0; i < s->nshards; i++)
+		note_lifetime(s, i);
 }
 
 ks_stream *ks_stream_create(ks_ctx *ctx, const ks_stream_config *cfg)
@@ -79,6 +93,7 @@ ks_stream *ks_stream_create(ks_ctx *ctx, const ks_stream_config *cfg)
 		total = cfg->max_shards;
 	s->capshards = total;
 	s->shards = sim_calloc(total, sizeof *s->shards);
+	s->lifetimes = sim_calloc(3 * (total ? total : 1), sizeof *s->lifetimes);
 	open_generation(s, 0, cfg->shards, cfg);
 	for (size_t i = 0; i < cfg->nreshards; i++)
 		if (cfg->reshards[i].at < ctx->stop)
@@ -88,6 +103,12 @@ ks_stream *ks_stream_create(ks_ctx *ctx, const ks_stream_config *cfg)
 		ids[i] = s->shards[i].id;
 	char *group = sim_asprintf("streams/%s", s->name);
 	sim_metrics_set_labels(ctx->metrics, group, "shard", ids, s->nshards, SHARD_IDS);
+	/* shards: open at the start; the shard scale also lists those a reshard opens later. */
+	sim_metrics_set_attr_int(ctx->metrics, group, "shards", (int64_t)cfg->shards);
+	sim_metrics_add_table(ctx->metrics, group, "shard_lifetimes", "shard,open_s,close_s", 3,
+	                      &s->lifetimes, &s->nlifetimes,
+	                      "when each shard took writes: [open_s, close_s), close_s +inf while "
+	                      "open (shard: column of the per-shard series)");
 	sim_free(group);
 	sim_free(ids);
 
@@ -127,6 +148,7 @@ void ks_stream_destroy(ks_stream *s)
 	for (size_t i = 0; i < s->nshards; i++)
 		ks_shard_fini(&s->shards[i]);
 	sim_free(s->shards);
+	sim_free(s->lifetimes);
 	for (size_t g = 0; g < s->ngens; g++)
 		sim_free(s->gens[g].open);
 	sim_free(s->gens);
@@ -198,6 +220,7 @@ static ks_shard *make_shard(ks_stream *s, sim_time at, ks_hash lo, ks_hash hi, s
 	sh->parents = sim_calloc(1, sizeof *sh->parents);
 	sh->parents[0] = parent;
 	sh->nparents = 1;
+	note_lifetime(s, index);
 	for (size_t i = 0; stream_metrics(s, i); i++)
 		sim_series_add_column(stream_metrics(s, i)->series);
 	char *group = sim_asprintf("streams/%s", s->name);
@@ -229,6 +252,7 @@ static void split(ks_stream *s, size_t parent, sim_time at)
 	ks_hash mid = p->lo + (p->hi - p->lo) / 2;
 	p->splitting = true;
 	p->close_at = at;
+	note_lifetime(s, parent);
 	size_t a = make_shard(s, at, p->lo, mid, parent)->index;
 	size_t b = make_shard(s, at, mid + 1, p->hi, parent)->index;
 	/* the open list stays sorted by range: the two halves take the parent's place */

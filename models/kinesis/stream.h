@@ -56,6 +56,10 @@ typedef struct ks_stream {
 	                 * moves (on-demand streams reserve max_shards), so pointers stay valid */
 	ks_shard *shards;
 	size_t capshards;
+	/* shard_lifetimes, the output's table: a row (shard, open_s, close_s) per shard, close_s
+	 * +inf while open; kept current as shards open and close */
+	double *lifetimes;
+	size_t nlifetimes;
 	ks_stream_config cfg;        /* limits for shards made later */
 	struct ks_readers **readers; /* its subscribers' reader sets, told of every new shard */
 	size_t nreaders;

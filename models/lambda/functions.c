@@ -862,6 +862,40 @@ static ks_kinesis_esm_config kinesis_config(const lambda *l, const sim_yaml_node
 	};
 }
 
+/* The output file's attributes of a copy's group: what invokes it and how it is sized.
+ * `triggers` lists them as TYPE:SOURCE (kinesis, sqs, sns, s3), one a line; `efo` is 1 when a
+ * Kinesis trigger uses enhanced fan-out. */
+static void describe_copy(ks_ctx *ctx, const char *name, const sim_yaml_node *f, const copy *c)
+{
+	static const char *const types[] = {"kinesis", "sqs", "sns", "s3"};
+	char *group = sim_asprintf("functions/%s", name);
+	char *triggers = sim_strdup("");
+	bool efo = false;
+	const sim_yaml_node *list = sim_yaml_get(f, "triggers");
+	for (size_t t = 0; list && list->kind == SIM_YAML_SEQ && t < list->n; t++) {
+		const sim_yaml_node *trigger = list->items[t];
+		for (size_t k = 0; k < sizeof types / sizeof types[0]; k++) {
+			const sim_yaml_node *source = sim_yaml_get(trigger, types[k]);
+			if (!source || !source->text)
+				continue;
+			char *more = sim_asprintf("%s%s%s:%s", triggers, *triggers ? "\n" : "",
+			                          types[k], source->text);
+			sim_free(triggers);
+			triggers = more;
+		}
+		const sim_yaml_node *e = sim_yaml_get(trigger, "enhanced_fanout");
+		if (sim_yaml_get(trigger, "kinesis") && e && e->text &&
+		    strcmp(e->text, "true") == 0)
+			efo = true;
+	}
+	sim_metrics_set_attr_text(ctx->metrics, group, "triggers", triggers);
+	sim_metrics_set_attr_int(ctx->metrics, group, "efo", efo ? 1 : 0);
+	sim_metrics_set_attr_int(ctx->metrics, group, "memory_mb",
+	                         (int64_t)(c->fn->memory_bytes / 1048576.0 + 0.5));
+	sim_free(triggers);
+	sim_free(group);
+}
+
 /* A copy: the function, its async queue and its Kinesis mappings. */
 static void create_copy(ks_model *m, const char *name, const char *entry, const sim_yaml_node *f)
 {
@@ -889,6 +923,7 @@ static void create_copy(ks_model *m, const char *name, const char *entry, const 
 	}
 	ks_entity *e = ks_model_add(m, &ks_functions_component, name, entry, f, c);
 	e->sink = ks_async_sink(c->async); /* an asynchronous invocation */
+	describe_copy(ctx, name, f, c);
 }
 
 static void create(ks_model *m, const char *entry, const sim_yaml_node *f)

@@ -3,7 +3,8 @@
 Run with Debian's interpreter (it has h5py, numpy, matplotlib):
     /usr/bin/python3 -m unittest discover -s tests/analysis
 
-A synthetic file following docs/output.md (version 1) is written with h5py: 2 shards, 2
+A synthetic file following docs/output.md's format_version 1 (which the reader still reads) is
+written with h5py: 2 shards, 2
 functions, 10 one-minute intervals, log-linear latency buckets (SUB_BITS = 7: values below 128
 exact, then every power of two split into 128 buckets). figures.py runs as a separate process,
 as a user runs it.
@@ -129,7 +130,7 @@ class FiguresTest(unittest.TestCase):
         out = os.path.join(self.dir, "figs")
         printed = self.make(out)
         expected = sorted(os.path.join(out, f"run_{what}.{ext}")
-                          for what in ("iterator_age", "read_throttled", "latency")
+                          for what in ("iterator_age", "read_throttled", "latency_cdf")
                           for ext in ("pdf", "png"))
         self.assertEqual(sorted(printed), expected)
         for path in expected:
@@ -211,6 +212,12 @@ class ReaderTest(unittest.TestCase):
         self.assertEqual(run.functions["feed-1"].series["iterator_age_max_ms"].shape,
                          (T, SHARDS))
         self.assertEqual(run.functions["feed-2"].latency.total(), 5000)
+        # format_version 1's event tables (floats and a `columns` attribute) come back as the
+        # records version 2 writes.
+        on_failure = run.functions["feed-2"].events["on_failure"]
+        self.assertEqual(on_failure.dtype.names[:2], ("time_s", "shard"))
+        self.assertEqual(len(on_failure), 1)
+        self.assertNotIn("on_failure", run.functions["feed-2"].series)
         self.assertEqual(run.summary["orders.read_throttled"], (12.0, "1"))
 
     def test_ecdf_places_records_at_bucket_midpoints(self):

@@ -1248,7 +1248,7 @@ class Layout(CliTest):
     def test_root_attributes(self):
         a = self.f.attrs
         self.assertEqual(a["format"], "kinesim")
-        self.assertEqual(a["format_version"], 1)
+        self.assertEqual(a["format_version"], 2)
         self.assertEqual(a["scenario_name"], "small")
         self.assertEqual(a["seed"], 1)
         self.assertEqual(a["replications"], 1)

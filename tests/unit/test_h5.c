@@ -872,6 +872,89 @@ static void writing_an_existing_dataset_name_fails_with_eio(void **state)
 	sim_free(path);
 }
 
+/* Counts held as doubles are stored as int64; an event table is a compound of named members
+ * (float64 for *_s, int64 otherwise) and a dimension scale of its own rows; a soft link reaches
+ * a dataset by its absolute path (the object keeps its one hard link, so its one name). */
+static void counts_event_tables_and_soft_links(void **state)
+{
+	char *path = in_dir(state, "events.h5");
+	const double counts[3] = {1, 2, 40000000000.0};
+	const double events[2 * 3] = {1.5, 3, 7, 2.25, 4, 8};
+	sim_h5_file f;
+
+	assert_int_equal(sim_h5_create(&f, path), 0);
+	hid_t g = sim_h5_group(f.id, "queues/q");
+	assert_true(g >= 0);
+	assert_int_equal(sim_h5_counts(g, "sent", counts, 3, 0, "count", "sent"), 0);
+	assert_int_equal(sim_h5_events(g, "alarm_events", events, 2, 3, "time_s,state,level", "t"),
+	                 0);
+	assert_int_equal(sim_h5_events(g, "none", NULL, 0, 2, "time_s,state", "empty"), 0);
+	assert_int_equal(sim_h5_doubles(f.id, "time", counts, 3, 0, "s", "ends"), 0);
+	assert_int_equal(sim_h5_soft_link(g, "time", "/time"), 0);
+	char *name = sim_h5_path(g);
+	assert_string_equal(name, "/queues/q");
+	sim_free(name);
+	H5Gclose(g);
+	assert_int_equal(sim_h5_commit(&f), 0);
+
+	hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+	hid_t d = H5Dopen2(file, "queues/q/sent", H5P_DEFAULT);
+	hid_t t = H5Dget_type(d);
+	assert_int_equal(H5Tget_class(t), H5T_INTEGER);
+	assert_int_equal(H5Tget_size(t), 8);
+	assert_int_equal(H5Tget_sign(t), H5T_SGN_2);
+	int64_t back[3];
+	assert_true(H5Dread(d, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, back) >= 0);
+	assert_int_equal(back[2], 40000000000);
+	H5Tclose(t);
+	H5Dclose(d);
+
+	d = H5Dopen2(file, "queues/q/alarm_events", H5P_DEFAULT);
+	t = H5Dget_type(d);
+	assert_int_equal(H5Tget_nmembers(t), 3);
+	const char *names[3] = {"time_s", "state", "level"};
+	const H5T_class_t classes[3] = {H5T_FLOAT, H5T_INTEGER, H5T_INTEGER};
+	for (unsigned i = 0; i < 3; i++) {
+		char *member = H5Tget_member_name(t, i);
+		assert_string_equal(member, names[i]);
+		H5free_memory(member);
+		assert_int_equal(H5Tget_member_class(t, i), classes[i]);
+	}
+	assert_true(H5DSis_scale(d) > 0);
+	struct {
+		double time_s;
+		int64_t state, level;
+	} rows[2];
+	hid_t mt = H5Tcreate(H5T_COMPOUND, sizeof rows[0]);
+	H5Tinsert(mt, "time_s", 0, H5T_NATIVE_DOUBLE);
+	H5Tinsert(mt, "state", 8, H5T_NATIVE_INT64);
+	H5Tinsert(mt, "level", 16, H5T_NATIVE_INT64);
+	assert_true(H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows) >= 0);
+	assert_true(rows[1].time_s == 2.25);
+	assert_int_equal(rows[1].state, 4);
+	assert_int_equal(rows[1].level, 8);
+	H5Tclose(mt);
+	H5Tclose(t);
+	H5Dclose(d);
+
+	d = H5Dopen2(file, "queues/q/none", H5P_DEFAULT);
+	hid_t space = H5Dget_space(d);
+	assert_int_equal(H5Sget_simple_extent_npoints(space), 0);
+	H5Sclose(space);
+	H5Dclose(d);
+
+	H5L_info_t info;
+	assert_true(H5Lget_info(file, "queues/q/time", &info, H5P_DEFAULT) >= 0);
+	assert_int_equal(info.type, H5L_TYPE_SOFT);
+	d = H5Dopen2(file, "queues/q/time", H5P_DEFAULT); /* the values of /time */
+	double ends[3];
+	assert_true(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, ends) >= 0);
+	assert_memory_equal(ends, counts, sizeof ends);
+	H5Dclose(d);
+	H5Fclose(file);
+	sim_free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -903,6 +986,8 @@ int main(void)
 	                                        setup, teardown),
 	        cmocka_unit_test_setup_teardown(empty_datasets_have_zero_rows, setup, teardown),
 	        cmocka_unit_test_setup_teardown(chunks_hold_1_to_1024_rows, setup, teardown),
+	        cmocka_unit_test_setup_teardown(counts_event_tables_and_soft_links, setup,
+	                                        teardown),
 	        cmocka_unit_test_setup_teardown(setting_an_attribute_twice_keeps_the_last_value,
 	                                        setup, teardown),
 	        cmocka_unit_test_setup_teardown(writing_an_existing_dataset_name_fails_with_eio,

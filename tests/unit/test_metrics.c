@@ -60,6 +60,24 @@ static void labels_of_the_same_group_and_name_are_replaced(void **state)
 	sim_metrics_destroy(m);
 }
 
+static void attributes_keep_their_order_and_type(void **state)
+{
+	(void)state;
+	sim_metrics *m = sim_metrics_create();
+	sim_metrics_set_attr_text(m, "functions/f", "triggers", "kinesis:s");
+	sim_metrics_set_attr_int(m, "functions/f", "memory_mb", 512);
+	sim_metrics_set_attr_text(m, "consumers/c", "stream", NULL);
+	assert_int_equal(sim_metrics_attr_count(m), 3);
+	const sim_metrics_attr *a = sim_metrics_attr_at(m, 0);
+	assert_string_equal(a->group, "functions/f");
+	assert_string_equal(a->text, "kinesis:s");
+	a = sim_metrics_attr_at(m, 1);
+	assert_null(a->text);
+	assert_int_equal(a->number, 512);
+	assert_string_equal(sim_metrics_attr_at(m, 2)->text, ""); /* NULL text: an empty string */
+	sim_metrics_destroy(m);
+}
+
 /* A reader labels its columns one shard at a time: 10,000 shards once re-copied every label
  * at each new one (3 s to check a scenario; now linear). */
 static void labels_added_one_by_one_append_in_order(void **state)
@@ -133,6 +151,7 @@ int main(void)
 	        cmocka_unit_test(labels_of_the_same_group_and_name_are_replaced),
 	        cmocka_unit_test(two_hundred_thousand_values_are_set_and_found_in_seconds),
 	        cmocka_unit_test(labels_added_one_by_one_append_in_order),
+	        cmocka_unit_test(attributes_keep_their_order_and_type),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
