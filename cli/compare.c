@@ -374,7 +374,8 @@ static int compare(const compare_options *o)
 			                        .jobs = o->jobs,
 			                        .stop = &cli_stop_signal,
 			                        .done = collect,
-			                        .ctx = &c};
+			                        .ctx = &c,
+			                        .values_only = true};
 			rc = cli_replications_run(&job);
 			v[k].values = c.values;
 			fprintf(stderr, "kinesim: %s: %u replications done\n", v[k].label, reps);

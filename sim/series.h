@@ -18,6 +18,11 @@ sim_series *sim_series_create(sim_series_kind kind, sim_time interval, sim_time 
                               size_t columns);
 void sim_series_destroy(sim_series *s); /* NULL: nothing */
 
+/* A series of rows x columns values as another process computed them, to be written, not added
+ * to: data is copied (NULL: no value was ever added, which the writer may store differently
+ * from zeros). */
+sim_series *sim_series_restore(size_t rows, size_t columns, const double *data);
+
 /* Adds v (SUM) or keeps max(v, current) (MAX) in the interval holding t; times outside
  * [0, stop) are ignored. column < columns (asserted). */
 void sim_series_add(sim_series *s, sim_time t, size_t column, double v);
