@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli/wire.h"
 #include "sim/alloc.h"
@@ -76,15 +77,43 @@ const char *cli_mpi_help(void)
 	       "serial run (docs/performance.md).\n";
 }
 
+/* MPI waits by spinning on a core: a rank waiting for work, or for rank 0 to take a result,
+ * would take a core from rank 0 (and from whatever else runs there: on a loaded machine rank 0
+ * then wrote two to three times slower). Waiting here looks every half millisecond instead,
+ * little next to a replication's tens of milliseconds. */
+static void nap(void)
+{
+	struct timespec t = {0, 500 * 1000};
+	nanosleep(&t, NULL);
+}
+
 static void send(const cli_wire *w, int to, int tag)
 {
-	MPI_Send(w->data, (int)w->len, MPI_BYTE, to, tag, MPI_COMM_WORLD);
+	MPI_Request req;
+	MPI_Isend(w->data, (int)w->len, MPI_BYTE, to, tag, MPI_COMM_WORLD, &req);
+	for (int done = 0;;) {
+		MPI_Test(&req, &done, MPI_STATUS_IGNORE);
+		if (done)
+			break;
+		nap();
+	}
+}
+
+/* Waits for a message from `from` (MPI_ANY_SOURCE) with `tag` (MPI_ANY_TAG). */
+static void probe(int from, int tag, MPI_Status *st)
+{
+	for (int there = 0;;) {
+		MPI_Iprobe(from, tag, MPI_COMM_WORLD, &there, st);
+		if (there)
+			break;
+		nap();
+	}
 }
 
 /* Receives the next message from `from` (MPI_ANY_SOURCE) with `tag` (MPI_ANY_TAG) whole. */
 static void receive(int from, int tag, cli_wire *w, MPI_Status *st)
 {
-	MPI_Probe(from, tag, MPI_COMM_WORLD, st);
+	probe(from, tag, st);
 	int len;
 	MPI_Get_count(st, MPI_BYTE, &len);
 	w->len = 0;
@@ -204,7 +233,48 @@ typedef struct farm {
 	size_t out;       /* units assigned to workers, their results not received */
 	bool halt;        /* done() failed: assign nothing more */
 	cli_wire in, msg;
+	/* Sent, maybe not yet received: rank 0 never waits for a worker to take a message, as
+	 * the worker may be waiting for rank 0 to take its result (a large message of either is
+	 * only taken when its receiver asks for it). */
+	MPI_Request *sending;
+	cli_wire *sent;
+	size_t nsending, capsending;
 } farm;
+
+/* Sends f->msg without waiting, keeping its bytes until it is taken. */
+static void post(farm *f, unsigned to, int tag)
+{
+	size_t cap = f->capsending;
+	sim_grow(&f->sending, &cap, f->nsending + 1, sizeof *f->sending);
+	sim_grow(&f->sent, &f->capsending, f->nsending + 1, sizeof *f->sent);
+	f->sent[f->nsending] = f->msg;
+	f->msg = (cli_wire){0};
+	const cli_wire *w = &f->sent[f->nsending];
+	MPI_Isend(w->data, (int)w->len, MPI_BYTE, (int)to, tag, MPI_COMM_WORLD,
+	          &f->sending[f->nsending]);
+	f->nsending++;
+}
+
+/* Lets go of the messages taken; with wait, of all of them. */
+static void reap(farm *f, bool wait)
+{
+	do {
+		size_t kept = 0;
+		for (size_t i = 0; i < f->nsending; i++) {
+			int done;
+			MPI_Test(&f->sending[i], &done, MPI_STATUS_IGNORE);
+			if (done) {
+				cli_wire_free(&f->sent[i]);
+				continue;
+			}
+			f->sending[kept] = f->sending[i];
+			f->sent[kept++] = f->sent[i];
+		}
+		f->nsending = kept;
+		if (wait && kept)
+			nap();
+	} while (wait && f->nsending);
+}
 
 static bool stopped(const farm *f)
 {
@@ -223,7 +293,7 @@ static void send_job(farm *f, unsigned to, size_t k)
 		cli_wire_string(&f->msg, sc->sets[i]);
 	cli_wire_u64(&f->msg, job->seed);
 	cli_wire_u64(&f->msg, job->values_only);
-	send(&f->msg, (int)to, TAG_JOB);
+	post(f, to, TAG_JOB);
 	f->last_job[to] = k;
 }
 
@@ -237,7 +307,7 @@ static void feed(farm *f, unsigned to)
 		f->msg.len = 0;
 		cli_wire_u64(&f->msg, u);
 		cli_wire_u64(&f->msg, f->number[u]);
-		send(&f->msg, (int)to, TAG_UNIT);
+		post(f, to, TAG_UNIT);
 		f->units[u].state = ASSIGNED;
 		f->ahead[to]++;
 		f->out++;
@@ -324,6 +394,7 @@ int cli_mpi_farm(const cli_replications *jobs, size_t n)
 	while (handed < f.total) {
 		while (take_result(&f, false)) /* whatever has come, and more work for its sender */
 			;
+		reap(&f, false);
 		held *h = &f.units[handed];
 		if (h->state == LOCAL || h->state == REMOTE || h->state == LOST) {
 			rc = hand_over(&f, handed++, rc);
@@ -343,6 +414,9 @@ int cli_mpi_farm(const cli_replications *jobs, size_t n)
 	}
 	while (f.out > 0) /* what was under way when done() failed or a signal came */
 		take_result(&f, true);
+	reap(&f, true);
+	sim_free(f.sending);
+	sim_free(f.sent);
 	for (size_t u = 0; u < f.total; u++)
 		drop(&f.units[u]);
 	cli_wire_free(&f.in);

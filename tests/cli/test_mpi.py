@@ -14,7 +14,7 @@ import subprocess
 import sys
 import unittest
 
-from test_cli import CliTest, sha256
+from test_cli import DATA, CliTest, sha256
 import test_cli
 
 MPIRUN = shutil.which("mpirun")
@@ -88,6 +88,16 @@ class Mpi(CliTest):
         self.same_as_serial("sweep", self.fixture("small.yaml"), "--vary",
                             "streams.events.shards=1..5", "--set", "duration=2m",
                             output="points.h5", ranks=3)
+
+    def test_a_scenario_larger_than_a_message_sent_at_once_goes_to_every_rank(self):
+        # 200 kB of comments: rank 0 sends the text while the others send results back
+        with open(os.path.join(DATA, "small.yaml")) as f:
+            text = f.read() + "".join("# padding line %05d %s\n" % (i, "x" * 60)
+                                      for i in range(3000))
+        name = self.write("padded.yaml", text)
+        self.same_as_serial("sweep", name, "--vary", "functions.feed.count=1..4",
+                            "--replications", "2", "--set", "duration=1m",
+                            output="padded.h5", ranks=3)
 
     def test_a_compare_on_two_ranks_prints_what_one_process_prints(self):
         self.same_as_serial("compare", self.fixture("small.yaml"), "--vary",
