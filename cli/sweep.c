@@ -7,7 +7,8 @@
  * reported (with the point it makes) and nothing is half-done. The file is written as run's
  * is (a temporary name, renamed when complete; a signal keeps the finished points in the
  * partial file and exits 128 + the signal). -j runs points at once (or, for a single point,
- * its replications), with a file identical to -j 1's (run_points). */
+ * its replications), with a file identical to -j 1's (run_points); so does mpirun -n K, across
+ * its ranks (run_farmed). */
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -351,7 +352,8 @@ static void *worker(void *arg)
 
 /* Runs every point; returns the first error (0: none). With at least `jobs` replications a
  * point, the replications of each point run at once (a point's writer would otherwise hold
- * its finished replications while the points before it run); with fewer, points do. */
+ * its finished replications while the points before it run); with fewer, points do. Under
+ * mpirun the ranks run them all instead, and -j is not used. */
 static int run_points(pool *pl, unsigned jobs, unsigned replications)
 {
 	pl->inner_jobs = replications >= jobs || pl->n == 1 ? jobs : 1;

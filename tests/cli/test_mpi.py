@@ -115,6 +115,12 @@ class Mpi(CliTest):
         self.same_as_serial("run", self.fixture("small.yaml"), "--set", "replications=4",
                             "--format", "json", output="run.h5")
 
+    def test_tables_topics_and_queues_come_back_from_the_other_rank_whole(self):
+        # the alarm and on-failure tables of a dead-letter pipeline
+        shutil.copy(os.path.join(test_cli.SOURCE, "scenarios", "dlq-retry-path.yaml"),
+                    os.path.join(self.tmp, "dlq.yaml"))
+        self.same_as_serial("run", "dlq.yaml", "--set", "replications=3", output="dlq.h5")
+
     def test_a_bad_scenario_stops_every_rank_with_its_exit_status(self):
         name = self.fixture("small.yaml")
         r = self.mpirun(2, "sweep", name, "--vary", "streams.events.shards=0", timeout=60)
