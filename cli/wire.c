@@ -231,9 +231,10 @@ static void get_series(cli_wire_reader *r, cli_wire_result *res)
 		size_t len = 0;
 		if (cli_wire_get_u64(r))
 			data = cli_wire_get_bytes(r, &len);
-		bool sized = data ? cols && len / cols / sizeof(double) == rows &&
-		                             len == rows * cols * sizeof(double)
-		                  : rows <= r->left * 64; /* a series without data: any size */
+		/* data holds rows x columns; a series without data may have any (it allocates
+		 * nothing) */
+		bool sized = !data || (cols && len / cols / sizeof(double) == rows &&
+		                       len == rows * cols * sizeof(double));
 		if (!r->bad && sized && all(s, 4)) {
 			res->series[i] = sim_series_restore(rows, cols, data);
 			sim_metrics_add_series(res->metrics, s[0], s[1], res->series[i], s[2], s[3],
