@@ -32,6 +32,14 @@ enum { AHEAD = 2 }; /* units a worker holds, running or queued */
 
 static unsigned ranks = 1, rank;
 
+/* What a farm stopped by a signal left under way: the results still to come (the workers run
+ * what they were sent), and its messages not yet taken. cli_mpi_finish waits for them once the
+ * command has closed its file; under mpirun, which signals every rank, the workers are gone by
+ * then and mpirun ends rank 0 too. */
+static size_t abandoned;
+static cli_wire *left_behind;
+static size_t nleft_behind, capleft_behind;
+
 /* Whether a launcher started this process as one rank of several: MPI_Init alone would make a
  * singleton run, slower to start and, in some containers, noisy for nothing. */
 static bool launched(void)
@@ -205,6 +213,14 @@ void cli_mpi_finish(int status)
 	if (ranks < 2)
 		return;
 	cli_wire w = {0};
+	for (; abandoned > 0; abandoned--) {
+		MPI_Status st;
+		receive(MPI_ANY_SOURCE, TAG_RESULT, &w, &st);
+	}
+	for (size_t i = 0; i < nleft_behind; i++)
+		cli_wire_free(&left_behind[i]);
+	sim_free(left_behind);
+	w.len = 0;
 	cli_wire_u64(&w, (uint64_t)status);
 	for (unsigned to = 1; to < ranks; to++)
 		send(&w, (int)to, TAG_QUIT);
@@ -406,15 +422,26 @@ int cli_mpi_farm(const cli_replications *jobs, size_t n)
 			cli_simulate(job->sc, job->seed, f.number[u], job->stop, NULL, NULL,
 			             &f.units[u].local);
 			f.units[u].state = LOCAL;
-		} else if (h->state == ASSIGNED) {
+		} else if (h->state == ASSIGNED && !*jobs[0].stop) {
 			take_result(&f, true);
 		} else {
-			break; /* stopped: it will never run */
+			break; /* it will never run, or a signal came: the file closes now */
 		}
 	}
-	while (f.out > 0) /* what was under way when done() failed or a signal came */
-		take_result(&f, true);
-	reap(&f, true);
+	if (*jobs[0].stop) {
+		abandoned += f.out;
+		reap(&f, false);
+		for (size_t i = 0; i < f.nsending; i++) {
+			MPI_Request_free(&f.sending[i]); /* sent when taken: keep the bytes */
+			sim_grow(&left_behind, &capleft_behind, nleft_behind + 1,
+			         sizeof *left_behind);
+			left_behind[nleft_behind++] = f.sent[i];
+		}
+	} else {
+		while (f.out > 0) /* what was under way when done() failed */
+			take_result(&f, true);
+		reap(&f, true);
+	}
 	sim_free(f.sending);
 	sim_free(f.sent);
 	for (size_t u = 0; u < f.total; u++)
