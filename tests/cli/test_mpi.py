@@ -10,9 +10,12 @@ whatever the cores (--oversubscribe).
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import unittest
+
+import h5py
 
 from test_cli import DATA, CliTest, sha256
 import test_cli
@@ -27,6 +30,31 @@ MPI_ENV = {
     "OMPI_MCA_btl_vader_single_copy_mechanism": "none",
     "OMPI_MCA_rmaps_base_oversubscribe": "1",
 }
+
+
+def children(pid):
+    """The processes whose parent is pid."""
+    found = []
+    for name in os.listdir("/proc"):
+        try:
+            with open("/proc/%s/stat" % name) as f:
+                if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
+                    found.append(int(name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return found
+
+
+def rank_of(pid):
+    """The MPI rank of process pid (its OMPI_COMM_WORLD_RANK), or None."""
+    try:
+        with open("/proc/%d/environ" % pid, "rb") as f:
+            for var in f.read().split(b"\0"):
+                if var.startswith(b"OMPI_COMM_WORLD_RANK="):
+                    return var.split(b"=", 1)[1].decode()
+    except OSError:
+        pass
+    return None
 
 
 def built_with_mpi():
@@ -131,6 +159,32 @@ class Mpi(CliTest):
         r = self.mpirun(2, "compare", "missing.yaml", name, timeout=60)
         self.assertExit(r, 66)
         self.assertIn("cannot read scenario 'missing.yaml'", r.stderr)
+
+    def test_a_signal_to_rank_0_keeps_the_finished_points_and_ends_every_rank(self):
+        env = dict(os.environ, **MPI_ENV)
+        p = subprocess.Popen([MPIRUN, "-n", "2", test_cli.KINESIM, "sweep",
+                              self.fixture("small.yaml"), "--vary",
+                              "functions.feed.count=1..40", "--replications", "4", "-o",
+                              "long.h5"], cwd=self.tmp, env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+        try:
+            first = p.stderr.readline()  # the first point is written
+            self.assertIn("p0000 of 40 done", first)
+            rank0 = [pid for pid in children(p.pid) if rank_of(pid) == "0"]
+            self.assertEqual(len(rank0), 1)
+            os.kill(rank0[0], signal.SIGTERM)
+            stdout, stderr = p.communicate(timeout=60)
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.communicate()
+        self.assertEqual(p.returncode, 143, stderr)
+        self.assertEqual(stdout, "")
+        self.assertIn("kinesim: interrupted (SIGTERM); the ", stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, "long.h5")))
+        with h5py.File(os.path.join(self.tmp, "long.h5.partial"), "r") as f:
+            self.assertIn("p0000", f["points"])
+            self.assertIn("summary", f["points/p0000"])
 
     def test_one_rank_is_a_serial_run(self):
         self.same_as_serial("sweep", self.fixture("small.yaml"), "--vary",
