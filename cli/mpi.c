@@ -34,8 +34,8 @@ static unsigned ranks = 1, rank;
 
 /* What a farm stopped by a signal left under way: the results still to come (the workers run
  * what they were sent), and its messages not yet taken. cli_mpi_finish waits for them once the
- * command has closed its file; under mpirun, which signals every rank, the workers are gone by
- * then and mpirun ends rank 0 too. */
+ * command has closed its file. Under mpirun, which signals every rank, the workers are gone by
+ * then: rank 0 waits there until mpirun ends it, its file closed. */
 static size_t abandoned;
 static cli_wire *left_behind;
 static size_t nleft_behind, capleft_behind;
@@ -147,7 +147,11 @@ static void load_job(cli_wire_reader *r, worker_job *job)
 	size_t len;
 	const char *text = cli_wire_get_bytes(r, &len);
 	size_t nsets = (size_t)cli_wire_get_u64(r);
-	char **sets = sim_calloc(nsets && nsets <= r->left ? nsets : 1, sizeof *sets);
+	if (nsets > r->left / 8) { /* each takes 8 bytes or more */
+		r->bad = true;
+		nsets = 0;
+	}
+	char **sets = sim_calloc(nsets ? nsets : 1, sizeof *sets);
 	for (size_t i = 0; i < nsets && !r->bad; i++)
 		sets[i] = cli_wire_get_string(r);
 	job->seed = cli_wire_get_u64(r);
@@ -159,7 +163,7 @@ static void load_job(cli_wire_reader *r, worker_job *job)
 		                      &job->sc);
 		sim_diag_destroy(d);
 	}
-	for (size_t i = 0; i < nsets && !r->bad; i++)
+	for (size_t i = 0; i < nsets; i++)
 		sim_free(sets[i]);
 	sim_free(sets);
 	sim_free(name);
