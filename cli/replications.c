@@ -1,11 +1,10 @@
-/* Replications on one or several threads (replications.h). */
+/* Replications on one or several threads, or across MPI ranks (cli/mpi.h) (replications.h). */
 #include "cli/replications.h"
 
 #include <pthread.h>
-
-#include "cli/mpi.h"
 #include <time.h>
 
+#include "cli/mpi.h"
 #include "sim/alloc.h"
 
 typedef enum { WAITING, RUNNING, FINISHED } slot_state;
