@@ -5,7 +5,9 @@
  * them. Rank 0 hands results to done() in unit order, writing whatever has arrived first;
  * only when the next result it needs is not there does it simulate the next unassigned unit
  * itself. Where writing takes longer than simulating (a sweep's HDF5 groups), rank 0 thus
- * mostly writes while the others simulate; where simulating dominates, it simulates too.
+ * mostly writes while the others simulate; where simulating dominates, it simulates too. No
+ * unit is assigned more than two a rank ahead of the next to hand over, which bounds the
+ * results rank 0 holds.
  *
  * Messages (rank 0 to a worker, in order, which MPI keeps between two ranks):
  *   JOB    a job's scenario (its name, text and --set assignments, loaded again by the worker,
@@ -248,6 +250,8 @@ typedef struct farm {
 	unsigned *number; /* per unit: its replication number */
 	held *units;
 	size_t next;      /* the first unit not yet assigned */
+	size_t handed;    /* units handed over to done() */
+	size_t window;    /* units assigned ahead of the one to hand over next, at most */
 	unsigned *ahead;  /* per rank: units assigned, their results not received */
 	size_t *last_job; /* per rank: the job it was last sent (njobs: none) */
 	size_t out;       /* units assigned to workers, their results not received */
@@ -301,6 +305,14 @@ static bool stopped(const farm *f)
 	return f->halt || *f->jobs[0].stop;
 }
 
+/* Whether the next unit may be assigned: results wait on rank 0 until their turn, and a rank 0
+ * slower to write than the others to simulate would otherwise hold the whole sweep in memory
+ * (as -j keeps at most N models alive, this keeps a few results a rank). */
+static bool may_assign(const farm *f)
+{
+	return f->next < f->total && f->next < f->handed + f->window && !stopped(f);
+}
+
 static void send_job(farm *f, unsigned to, size_t k)
 {
 	const cli_replications *job = &f->jobs[k];
@@ -320,7 +332,7 @@ static void send_job(farm *f, unsigned to, size_t k)
 /* Keeps worker `to` AHEAD units ahead while there are units to assign. */
 static void feed(farm *f, unsigned to)
 {
-	while (f->ahead[to] < AHEAD && f->next < f->total && !stopped(f)) {
+	while (f->ahead[to] < AHEAD && may_assign(f)) {
 		size_t u = f->next++;
 		if (f->last_job[to] != f->job_of[u])
 			send_job(f, to, f->job_of[u]);
@@ -391,7 +403,7 @@ static int hand_over(farm *f, size_t u, int rc)
 
 int cli_mpi_farm(const cli_replications *jobs, size_t n)
 {
-	farm f = {.jobs = jobs, .njobs = n};
+	farm f = {.jobs = jobs, .njobs = n, .window = (size_t)AHEAD * ranks};
 	for (size_t k = 0; k < n; k++)
 		f.total += jobs[k].count;
 	size_t room = f.total ? f.total : 1;
@@ -410,16 +422,17 @@ int cli_mpi_farm(const cli_replications *jobs, size_t n)
 	for (unsigned w = 1; w < ranks; w++)
 		feed(&f, w);
 	int rc = 0;
-	size_t handed = 0;
-	while (handed < f.total) {
+	while (f.handed < f.total) {
 		while (take_result(&f, false)) /* whatever has come, and more work for its sender */
 			;
 		reap(&f, false);
-		held *h = &f.units[handed];
+		held *h = &f.units[f.handed];
 		if (h->state == LOCAL || h->state == REMOTE || h->state == LOST) {
-			rc = hand_over(&f, handed++, rc);
+			rc = hand_over(&f, f.handed++, rc);
 			f.halt = f.halt || rc != 0;
-		} else if (f.next < f.total && !stopped(&f)) {
+			for (unsigned w = 1; w < ranks; w++) /* the window moved on */
+				feed(&f, w);
+		} else if (may_assign(&f)) {
 			/* the next result is not here: simulate the next unit meanwhile */
 			size_t u = f.next++;
 			const cli_replications *job = &jobs[f.job_of[u]];
