@@ -171,10 +171,13 @@ static int load_variant(const compare_options *o, const variant *v, ks_scenario 
 	return rc;
 }
 
-/* What the runs of one variant fill: the baseline's metric paths, each replication's values. */
+/* What the runs of one variant fill: the baseline's metric paths (its first replication sets
+ * them; every variant's replications are handed over after the baseline's), each replication's
+ * values. */
 typedef struct collector {
-	const char *const *paths; /* NULL: the baseline's run, which sets them */
-	char ***set_paths;
+	bool baseline;
+	const char *label;
+	char ***paths;
 	char ***units;
 	size_t *npaths;
 	double *values; /* [metric][replication], NAN when the variant lacks it */
@@ -186,23 +189,25 @@ static int collect(const cli_replication *r, void *ctx)
 	collector *c = ctx;
 	if (r->run_rc != 0)
 		return -EINTR;
-	if (!c->paths && r->index == 0) { /* the baseline names the metrics */
+	if (c->baseline && r->index == 0) { /* the baseline names the metrics */
 		size_t n = sim_metrics_value_count(r->metrics);
-		*c->set_paths = sim_calloc(n ? n : 1, sizeof **c->set_paths);
+		*c->paths = sim_calloc(n ? n : 1, sizeof **c->paths);
 		*c->units = sim_calloc(n ? n : 1, sizeof **c->units);
 		for (size_t i = 0; i < n; i++) {
 			const sim_metrics_value *v = sim_metrics_value_at(r->metrics, i);
-			(*c->set_paths)[i] = sim_strdup(v->path);
+			(*c->paths)[i] = sim_strdup(v->path);
 			(*c->units)[i] = sim_strdup(v->unit);
 		}
 		*c->npaths = n;
-		c->values = sim_calloc(n * c->replications + 1, sizeof *c->values);
 	}
-	const char *const *paths = c->paths ? c->paths : (const char *const *)*c->set_paths;
+	if (!c->values)
+		c->values = sim_calloc(*c->npaths * c->replications + 1, sizeof *c->values);
 	for (size_t i = 0; i < *c->npaths; i++) {
-		const sim_metrics_value *v = sim_metrics_find_value(r->metrics, paths[i]);
+		const sim_metrics_value *v = sim_metrics_find_value(r->metrics, (*c->paths)[i]);
 		c->values[i * c->replications + r->index] = v ? v->value : NAN;
 	}
+	if (r->index + 1 == c->replications)
+		fprintf(stderr, "kinesim: %s: %u replications done\n", c->label, c->replications);
 	return 0;
 }
 
@@ -360,25 +365,31 @@ static int compare(const compare_options *o)
 		struct sigaction old[CLI_NSTOP];
 		cli_stop_signal = 0;
 		cli_catch_stop_signals(old);
-		for (size_t k = 0; rc == 0 && k < nv && !cli_stop_signal; k++) {
-			collector c = {.paths = k ? (const char *const *)paths : NULL,
-			               .set_paths = &paths,
-			               .units = &units,
-			               .npaths = &n,
-			               .replications = reps};
-			if (k) /* the baseline's paths: room for each variant's values */
-				c.values = sim_calloc(n * reps + 1, sizeof *c.values);
-			cli_replications job = {.sc = sc[k],
-			                        .seed = seed,
-			                        .count = reps,
-			                        .jobs = o->jobs,
-			                        .stop = &cli_stop_signal,
-			                        .done = collect,
-			                        .ctx = &c};
-			rc = cli_replications_run(&job);
-			v[k].values = c.values;
-			fprintf(stderr, "kinesim: %s: %u replications done\n", v[k].label, reps);
+		/* one list of work: under mpirun the ranks go from one variant to the next without
+		 * waiting for the last replications of the one before */
+		collector *c = sim_calloc(nv, sizeof *c);
+		cli_replications *jobs = sim_calloc(nv, sizeof *jobs);
+		for (size_t k = 0; k < nv; k++) {
+			c[k] = (collector){.baseline = k == 0,
+			                   .label = v[k].label,
+			                   .paths = &paths,
+			                   .units = &units,
+			                   .npaths = &n,
+			                   .replications = reps};
+			jobs[k] = (cli_replications){.sc = sc[k],
+			                             .seed = seed,
+			                             .count = reps,
+			                             .jobs = o->jobs,
+			                             .stop = &cli_stop_signal,
+			                             .done = collect,
+			                             .ctx = &c[k],
+			                             .values_only = true};
 		}
+		rc = cli_replications_run_all(jobs, nv);
+		for (size_t k = 0; k < nv; k++)
+			v[k].values = c[k].values;
+		sim_free(jobs);
+		sim_free(c);
 		cli_restore_stop_signals(old);
 		int sig = cli_stop_signal;
 		if (sig) {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/mpi.h"
 #include "kinesim_version.h"
 
 static const char usage[] =
@@ -146,6 +147,7 @@ static int dispatch(int argc, char **argv)
 		fputs(usage, f);
 		fputs("\n", f);
 		fputs(help, f);
+		fputs(cli_mpi_help(), f);
 		cli_output_close(&out);
 		return EXIT_OK;
 	}
@@ -183,9 +185,8 @@ static void tune_malloc(void)
 	mallopt(M_TOP_PAD, 16 << 20);
 }
 
-int main(int argc, char **argv)
+static int command(int argc, char **argv)
 {
-	tune_malloc();
 	int rc = dispatch(argc, argv);
 	int err = close_stdout();
 	if (err == 0)
@@ -193,4 +194,17 @@ int main(int argc, char **argv)
 	fprintf(stderr, "kinesim: writing to standard output failed: %s\n", strerror(-err));
 	/* An error of the command itself says more; a lost summary is an I/O error. */
 	return rc == EXIT_OK || rc == EXIT_EXPECT_FAILED ? EXIT_IO : rc;
+}
+
+/* Under mpirun, rank 0 runs the command and the other ranks serve it (cli/mpi.h); they all
+ * exit with its status. */
+int main(int argc, char **argv)
+{
+	tune_malloc();
+	cli_mpi_init(&argc, &argv);
+	if (cli_mpi_rank() > 0)
+		return cli_mpi_serve();
+	int rc = command(argc, argv);
+	cli_mpi_finish(rc);
+	return rc;
 }

@@ -211,7 +211,8 @@ static int evaluate(const plan_options *o, size_t i, const ks_expect *req, size_
 	                        .jobs = o->jobs,
 	                        .stop = &cli_stop_signal,
 	                        .done = collect,
-	                        .ctx = &acc};
+	                        .ctx = &acc,
+	                        .values_only = true};
 	/* --precision: until every required metric is known that well */
 	rc = cli_run_until_precise(&job, &acc, req, nreq, o->precision, o->max_replications, NULL);
 	if (rc == 0 && !cli_stop_signal)

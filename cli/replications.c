@@ -1,9 +1,10 @@
-/* Replications on one or several threads (replications.h). */
+/* Replications on one or several threads, or across MPI ranks (cli/mpi.h) (replications.h). */
 #include "cli/replications.h"
 
 #include <pthread.h>
 #include <time.h>
 
+#include "cli/mpi.h"
 #include "sim/alloc.h"
 
 typedef enum { WAITING, RUNNING, FINISHED } slot_state;
@@ -11,7 +12,7 @@ typedef enum { WAITING, RUNNING, FINISHED } slot_state;
 typedef struct slot {
 	slot_state state;
 	double fraction; /* of its run, for progress */
-	cli_replication r;
+	cli_simulated s;
 } slot;
 
 typedef struct pool {
@@ -60,25 +61,34 @@ static void on_progress(double fraction, uint64_t events, void *ctx)
 	pthread_mutex_unlock(&p->lock);
 }
 
+void cli_simulate(const ks_scenario *sc, uint64_t seed, unsigned index, const atomic_int *stop,
+                  void (*progress)(double fraction, uint64_t events, void *ctx), void *ctx,
+                  cli_simulated *out)
+{
+	out->metrics = sim_metrics_create();
+	out->model = ks_model_build(sc, seed, index, out->metrics);
+	out->r = (cli_replication){.index = index, .metrics = out->metrics};
+	out->r.run_rc = ks_model_run(out->model, stop, progress, ctx);
+	ks_model_summarize(out->model);
+	out->r.reached = ks_model_now(out->model);
+	out->r.events = ks_model_events(out->model);
+}
+
+void cli_simulated_free(cli_simulated *s)
+{
+	ks_model_destroy(s->model);
+	sim_metrics_destroy(s->metrics);
+	s->model = NULL;
+	s->metrics = NULL;
+}
+
 /* Builds, runs and summarizes replication i into its slot (no lock held). */
 static void simulate(pool *p, unsigned i)
 {
 	const cli_replications *job = p->job;
-	cli_replication *r = &p->slots[i].r;
 	progress_ctx pc = {p, i};
-	r->index = job->first + i;
-	r->metrics = sim_metrics_create();
-	r->model = ks_model_build(job->sc, job->seed, r->index, r->metrics);
-	r->run_rc = ks_model_run(r->model, job->stop, job->progress ? on_progress : NULL, &pc);
-	ks_model_summarize(r->model);
-}
-
-static void drop(cli_replication *r)
-{
-	ks_model_destroy(r->model);
-	sim_metrics_destroy(r->metrics);
-	r->model = NULL;
-	r->metrics = NULL;
+	cli_simulate(job->sc, job->seed, job->first + i, job->stop,
+	             job->progress ? on_progress : NULL, &pc, &p->slots[i].s);
 }
 
 /* Whether replication i may start now (under the lock). */
@@ -133,8 +143,8 @@ static int run_here(pool *p)
 		p->next = i + 1;
 		simulate(p, i);
 		p->slots[i].state = FINISHED;
-		rc = job->done(&p->slots[i].r, job->ctx);
-		drop(&p->slots[i].r);
+		rc = job->done(&p->slots[i].s.r, job->ctx);
+		cli_simulated_free(&p->slots[i].s);
 		p->handed = i + 1;
 	}
 	return rc;
@@ -163,8 +173,8 @@ static int run_threads(pool *p, unsigned threads)
 			break;
 		pthread_mutex_unlock(&p->lock);
 		if (rc == 0)
-			rc = job->done(&p->slots[i].r, job->ctx);
-		drop(&p->slots[i].r);
+			rc = job->done(&p->slots[i].s.r, job->ctx);
+		cli_simulated_free(&p->slots[i].s);
 		pthread_mutex_lock(&p->lock);
 		p->handed = i + 1;
 		if (rc != 0)
@@ -178,13 +188,19 @@ static int run_threads(pool *p, unsigned threads)
 		pthread_join(tids[t], NULL);
 	/* Finished after a stop or a failure, never handed over. */
 	for (unsigned i = 0; i < job->count; i++)
-		if (p->slots[i].r.model)
-			drop(&p->slots[i].r);
+		if (p->slots[i].s.model)
+			cli_simulated_free(&p->slots[i].s);
 	sim_free(tids);
 	return rc;
 }
 
 int cli_replications_run(const cli_replications *job)
+{
+	return cli_replications_run_all(job, 1);
+}
+
+/* Runs one job's replications here, on up to job->jobs threads. */
+static int run_locally(const cli_replications *job)
 {
 	pool p = {.job = job};
 	p.slots = sim_calloc(job->count ? job->count : 1, sizeof *p.slots);
@@ -195,5 +211,15 @@ int cli_replications_run(const cli_replications *job)
 	pthread_cond_destroy(&p.changed);
 	pthread_mutex_destroy(&p.lock);
 	sim_free(p.slots);
+	return rc;
+}
+
+int cli_replications_run_all(const cli_replications *jobs, size_t n)
+{
+	if (cli_mpi_ranks() > 1)
+		return cli_mpi_farm(jobs, n);
+	int rc = 0;
+	for (size_t k = 0; rc == 0 && k < n && !*jobs[k].stop; k++)
+		rc = run_locally(&jobs[k]);
 	return rc;
 }

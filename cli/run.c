@@ -323,15 +323,15 @@ static int write_replication(const cli_replication *r, void *ctx)
 {
 	written *w = ctx;
 	const ks_scenario *sc = w->sc;
-	w->events += ks_model_events(r->model);
+	w->events += r->events;
 	out_run_info info = {
 	        .replication = r->index,
 	        .seed = w->seed,
 	        .duration = w->pg->duration,
 	        .warmup = sim_schema_duration(sc->root, "warmup"),
 	        .interval = sim_schema_duration(sim_yaml_get(sc->root, "metrics"), "interval"),
-	        .reached = ks_model_now(r->model),
-	        .events = ks_model_events(r->model),
+	        .reached = r->reached,
+	        .events = r->events,
 	        .complete = r->run_rc == 0,
 	};
 	int rc = out_write_run(w->file->id, &info, r->metrics);

@@ -7,7 +7,8 @@
  * reported (with the point it makes) and nothing is half-done. The file is written as run's
  * is (a temporary name, renamed when complete; a signal keeps the finished points in the
  * partial file and exits 128 + the signal). -j runs points at once (or, for a single point,
- * its replications), with a file identical to -j 1's (run_points). */
+ * its replications), with a file identical to -j 1's (run_points); so does mpirun -n K, across
+ * its ranks (run_farmed). */
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -22,6 +23,7 @@
 #include "cli/accumulator.h"
 #include "cli/cli.h"
 #include "cli/grid.h"
+#include "cli/mpi.h"
 #include "cli/options.h"
 #include "cli/output.h"
 #include "cli/replications.h"
@@ -159,7 +161,7 @@ typedef struct point_writer {
 	pool *pl;
 	size_t index;
 	hid_t group; /* -1 until the point's turn came */
-	const ks_scenario *sc;
+	ks_scenario *sc;
 	uint64_t seed;
 	unsigned replications;
 } point_writer;
@@ -211,8 +213,8 @@ static int write_replication(const cli_replication *r, void *ctx)
 	        .duration = sim_schema_duration(sc->root, "duration"),
 	        .warmup = sim_schema_duration(sc->root, "warmup"),
 	        .interval = sim_schema_duration(sim_yaml_get(sc->root, "metrics"), "interval"),
-	        .reached = ks_model_now(r->model),
-	        .events = ks_model_events(r->model),
+	        .reached = r->reached,
+	        .events = r->events,
 	        .complete = r->run_rc == 0,
 	};
 	pthread_mutex_lock(&pl->lock);
@@ -223,47 +225,113 @@ static int write_replication(const cli_replication *r, void *ctx)
 	return rc;
 }
 
-/* Runs point i into points/pNNNN, then hands the turn on. */
-static void run_point(pool *pl, size_t i)
+/* Under the lock, once point w's replications are written: its summary, then the turn goes on
+ * (rc: the point's failure, if any). */
+static void finish_point(pool *pl, point_writer *w, int rc)
+{
+	point_result *res = &pl->pts[w->index];
+	if (rc != 0 && pl->rc == 0)
+		pl->rc = rc;
+	if (my_turn(w) && !cli_stop_signal) {
+		cli_accumulator_finish(&res->acc);
+		pl->rc = out_write_summary(w->group, res->acc.rows, res->acc.n);
+		if (pl->rc == 0) {
+			pl->done++;
+			fprintf(stderr, "kinesim: p%04zu of %zu done (%s)\n", w->index, pl->n,
+			        res->label);
+		}
+	}
+	if (w->group >= 0)
+		H5Gclose(w->group);
+	w->group = -1;
+	pl->turn = w->index + 1;
+	pthread_cond_broadcast(&pl->turned);
+}
+
+/* Loads point i's scenario for its writer: 0, or -EINVAL. */
+static int load_point(pool *pl, size_t i, point_writer *w)
 {
 	const sweep_options *o = pl->o;
-	point_result *res = &pl->pts[i];
 	pthread_mutex_lock(&pl->lock);
 	ks_scenario *sc = NULL;
 	int rc = cli_grid_load(&o->grid, i, &sc) != 0 ? -EINVAL : 0; /* checked: it loads */
 	pthread_mutex_unlock(&pl->lock);
-	point_writer w = {.pl = pl, .index = i, .group = -1, .sc = sc};
+	*w = (point_writer){.pl = pl, .index = i, .group = -1, .sc = sc};
 	if (rc == 0) {
-		w.seed = o->have_seed ? o->seed : (uint64_t)sim_schema_int(sc->root, "seed");
-		w.replications = (unsigned)sim_schema_int(sc->root, "replications");
-		cli_replications job = {
-		        .sc = sc,
-		        .seed = w.seed,
-		        .count = w.replications,
-		        .jobs = pl->inner_jobs,
-		        .stop = &cli_stop_signal,
-		        .done = write_replication,
-		        .ctx = &w,
-		};
+		w->seed = o->have_seed ? o->seed : (uint64_t)sim_schema_int(sc->root, "seed");
+		w->replications = (unsigned)sim_schema_int(sc->root, "replications");
+	}
+	return rc;
+}
+
+static cli_replications point_job(point_writer *w, unsigned jobs,
+                                  int (*done)(const cli_replication *, void *))
+{
+	return (cli_replications){
+	        .sc = w->sc,
+	        .seed = w->seed,
+	        .count = w->replications,
+	        .jobs = jobs,
+	        .stop = &cli_stop_signal,
+	        .done = done,
+	        .ctx = w,
+	};
+}
+
+/* Runs point i into points/pNNNN, then hands the turn on. */
+static void run_point(pool *pl, size_t i)
+{
+	point_writer w;
+	int rc = load_point(pl, i, &w);
+	if (rc == 0) {
+		cli_replications job = point_job(&w, pl->inner_jobs, write_replication);
 		rc = cli_replications_run(&job);
 	}
 	pthread_mutex_lock(&pl->lock);
+	finish_point(pl, &w, rc);
+	pthread_mutex_unlock(&pl->lock);
+	ks_scenario_destroy(w.sc);
+}
+
+/* A point's replication under mpirun: written, and after the point's last, its summary. */
+static int write_farmed(const cli_replication *r, void *ctx)
+{
+	point_writer *w = ctx;
+	int rc = write_replication(r, ctx);
+	if (rc == 0 && r->index + 1 == w->replications) {
+		pthread_mutex_lock(&w->pl->lock);
+		finish_point(w->pl, w, 0);
+		rc = w->pl->rc;
+		pthread_mutex_unlock(&w->pl->lock);
+	}
+	return rc;
+}
+
+/* Under mpirun: every replication of every point is one list of work across the ranks
+ * (cli/mpi.h), handed back here in order and written as -j 1 writes it. */
+static int run_farmed(pool *pl)
+{
+	size_t n = pl->n;
+	point_writer *w = sim_calloc(n, sizeof *w);
+	cli_replications *jobs = sim_calloc(n, sizeof *jobs);
+	int rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (rc == 0)
+			rc = load_point(pl, i, &w[i]);
+		jobs[i] = point_job(&w[i], 1, write_farmed);
+	}
+	if (rc == 0)
+		rc = cli_replications_run_all(jobs, n);
+	for (size_t i = 0; i < n; i++) {
+		if (w[i].group >= 0) /* stopped within it */
+			H5Gclose(w[i].group);
+		ks_scenario_destroy(w[i].sc);
+	}
 	if (rc != 0 && pl->rc == 0)
 		pl->rc = rc;
-	if (my_turn(&w) && !cli_stop_signal) {
-		cli_accumulator_finish(&res->acc);
-		pl->rc = out_write_summary(w.group, res->acc.rows, res->acc.n);
-		if (pl->rc == 0) {
-			pl->done++;
-			fprintf(stderr, "kinesim: p%04zu of %zu done (%s)\n", i, pl->n, res->label);
-		}
-	}
-	if (w.group >= 0)
-		H5Gclose(w.group);
-	pl->turn = i + 1;
-	pthread_cond_broadcast(&pl->turned);
-	pthread_mutex_unlock(&pl->lock);
-	ks_scenario_destroy(sc);
+	sim_free(jobs);
+	sim_free(w);
+	return pl->rc;
 }
 
 static void *worker(void *arg)
@@ -284,7 +352,8 @@ static void *worker(void *arg)
 
 /* Runs every point; returns the first error (0: none). With at least `jobs` replications a
  * point, the replications of each point run at once (a point's writer would otherwise hold
- * its finished replications while the points before it run); with fewer, points do. */
+ * its finished replications while the points before it run); with fewer, points do. Under
+ * mpirun the ranks run them all instead, and -j is not used. */
 static int run_points(pool *pl, unsigned jobs, unsigned replications)
 {
 	pl->inner_jobs = replications >= jobs || pl->n == 1 ? jobs : 1;
@@ -293,12 +362,16 @@ static int run_points(pool *pl, unsigned jobs, unsigned replications)
 		threads = (unsigned)pl->n;
 	pthread_mutex_init(&pl->lock, NULL);
 	pthread_cond_init(&pl->turned, NULL);
-	pthread_t *tids = sim_calloc(threads, sizeof *tids);
+	if (cli_mpi_ranks() > 1) /* the ranks take the place of threads */
+		threads = 0;
+	pthread_t *tids = sim_calloc(threads ? threads : 1, sizeof *tids);
 	unsigned started = 0;
 	for (; threads > 1 && started < threads; started++)
 		if (pthread_create(&tids[started], NULL, worker, pl) != 0)
 			break;
-	if (started == 0)
+	if (threads == 0)
+		run_farmed(pl);
+	else if (started == 0)
 		worker(pl); /* -j 1, or no thread to be had: here */
 	for (unsigned t = 0; t < started; t++)
 		pthread_join(tids[t], NULL);

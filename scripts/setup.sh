@@ -5,9 +5,10 @@ set -eu
 
 # clang and libclang-rt-dev (its libFuzzer and sanitizer runtimes): the fuzzing build.
 # python3-pandas, -xarray and -h5netcdf: the analysis tests of the documented one-liners.
+# libopenmpi-dev and openmpi-bin (mpirun): the MPI build (meson -Dmpi=enabled) and its tests.
 packages="gcc pkg-config meson ninja-build libgsl-dev libyaml-dev libhdf5-dev libcmocka-dev
 libmd-dev python3-h5py python3-numpy python3-matplotlib python3-pandas python3-xarray
-python3-h5netcdf clang libclang-rt-dev"
+python3-h5netcdf clang libclang-rt-dev libopenmpi-dev openmpi-bin"
 
 missing=""
 for p in $packages; do

@@ -29,6 +29,21 @@ sim_series *sim_series_create(sim_series_kind kind, sim_time interval, sim_time 
 	return s;
 }
 
+sim_series *sim_series_restore(size_t rows, size_t columns, const double *data)
+{
+	sim_series *s = sim_calloc(1, sizeof *s);
+	s->kind = SIM_SERIES_SUM;
+	s->interval = 1;
+	s->stop = (sim_time)rows;
+	s->rows = rows;
+	s->columns = columns;
+	if (data && rows > 0 && columns > 0) {
+		s->data = sim_calloc(rows * columns, sizeof *s->data);
+		memcpy(s->data, data, rows * columns * sizeof *s->data);
+	}
+	return s;
+}
+
 void sim_series_destroy(sim_series *s)
 {
 	if (!s)

@@ -34,6 +34,11 @@ void sim_series_destroy(sim_series *s); /* NULL: nothing */
 /* sim_series_add when t is not in the interval of the last value added (series.c). */
 void sim_series_add_elsewhere(sim_series *s, sim_time t, size_t column, double v);
 
+/* A series of rows x columns values as another process computed them, to be written, not added
+ * to: data is copied (NULL: no value was ever added, which the writer may store differently
+ * from zeros). */
+sim_series *sim_series_restore(size_t rows, size_t columns, const double *data);
+
 /* Adds v (SUM) or keeps max(v, current) (MAX) in the interval holding t; times outside
  * [0, stop) are ignored. column < columns (asserted). */
 static inline void sim_series_add(sim_series *s, sim_time t, size_t column, double v)

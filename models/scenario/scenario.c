@@ -472,22 +472,13 @@ static void apply_sets(sim_yaml_doc *doc, sim_yaml_node *root, const char *const
 
 /* ---- loading ------------------------------------------------------------------------------ */
 
-int ks_scenario_load(const char *path, const char *const *sets, size_t nsets, sim_diag *d,
-                     ks_scenario **out, int *err_no)
+/* Applies the sets to a parsed tree, checks and resolves it: 0 with *out set, or
+ * KS_SCENARIO_INVALID (doc destroyed) when d has more errors than errors_before (those of
+ * parsing count: after duplicate keys alone the tree is whole). */
+static int finish_load(sim_yaml_doc *doc, sim_yaml_node *root, const char *path,
+                       const char *const *sets, size_t nsets, sim_diag *d, size_t errors_before,
+                       ks_scenario **out)
 {
-	sim_yaml_doc *doc = sim_yaml_doc_create();
-	int err = 0;
-	size_t errors_before = sim_diag_errors(d);
-	sim_yaml_node *root = sim_yaml_load_file(doc, path, d, &err);
-	if (!root && err != -EINVAL) {
-		sim_yaml_doc_destroy(doc);
-		*err_no = -err;
-		return KS_SCENARIO_MISSING;
-	}
-	if (!root) {
-		sim_yaml_doc_destroy(doc);
-		return KS_SCENARIO_INVALID;
-	}
 	if (root->kind != SIM_YAML_MAP) {
 		sim_diag_report(
 		        d, SIM_DIAG_ERROR, path, root->line ? root->line : 1,
@@ -522,8 +513,44 @@ int ks_scenario_load(const char *path, const char *const *sets, size_t nsets, si
 	sc->name = sim_schema_string(root, "name");
 	sim_yaml_index_all(root); /* the tree is final: reading it from threads writes nothing */
 	sc->ranges_warn = warn;
+	sc->sets = sim_calloc(nsets ? nsets : 1, sizeof *sc->sets);
+	for (size_t i = 0; i < nsets; i++)
+		sc->sets[i] = sim_strdup(sets[i]);
+	sc->nsets = nsets;
 	*out = sc;
 	return 0;
+}
+
+int ks_scenario_load(const char *path, const char *const *sets, size_t nsets, sim_diag *d,
+                     ks_scenario **out, int *err_no)
+{
+	sim_yaml_doc *doc = sim_yaml_doc_create();
+	int err = 0;
+	size_t errors_before = sim_diag_errors(d);
+	sim_yaml_node *root = sim_yaml_load_file(doc, path, d, &err);
+	if (!root && err != -EINVAL) {
+		sim_yaml_doc_destroy(doc);
+		*err_no = -err;
+		return KS_SCENARIO_MISSING;
+	}
+	if (!root) {
+		sim_yaml_doc_destroy(doc);
+		return KS_SCENARIO_INVALID;
+	}
+	return finish_load(doc, root, path, sets, nsets, d, errors_before, out);
+}
+
+int ks_scenario_load_text(const char *name, const char *text, size_t len, const char *const *sets,
+                          size_t nsets, sim_diag *d, ks_scenario **out)
+{
+	sim_yaml_doc *doc = sim_yaml_doc_create();
+	size_t errors_before = sim_diag_errors(d);
+	sim_yaml_node *root = sim_yaml_parse(doc, name, text, len, d);
+	if (!root) {
+		sim_yaml_doc_destroy(doc);
+		return KS_SCENARIO_INVALID;
+	}
+	return finish_load(doc, root, name, sets, nsets, d, errors_before, out);
 }
 
 void ks_scenario_destroy(ks_scenario *sc)
@@ -534,5 +561,8 @@ void ks_scenario_destroy(ks_scenario *sc)
 	sim_free(sc->path);
 	sim_free(sc->source);
 	sim_free(sc->resolved);
+	for (size_t i = 0; i < sc->nsets; i++)
+		sim_free(sc->sets[i]);
+	sim_free(sc->sets);
 	sim_free(sc);
 }

@@ -23,6 +23,8 @@ typedef struct ks_scenario {
 	char *resolved; /* emitted resolved tree */
 	const char *name;
 	bool ranges_warn;
+	char **sets; /* the assignments applied, as given to ks_scenario_load */
+	size_t nsets;
 } ks_scenario;
 
 /* Outcome of ks_scenario_load besides 0. */
@@ -40,6 +42,10 @@ enum { KS_SCENARIO_MISSING = -2, KS_SCENARIO_INVALID = -1 };
  * reported); KS_SCENARIO_INVALID after reporting errors to d. On failure *out is untouched. */
 int ks_scenario_load(const char *path, const char *const *sets, size_t nsets, sim_diag *d,
                      ks_scenario **out, int *err_no);
+/* The same, from text already read: `name` stands for the file in diagnostics and sc->path
+ * (another process loading what was read elsewhere: cli/mpi.c). */
+int ks_scenario_load_text(const char *name, const char *text, size_t len, const char *const *sets,
+                          size_t nsets, sim_diag *d, ks_scenario **out);
 void ks_scenario_destroy(ks_scenario *sc); /* NULL: nothing */
 
 #endif
