@@ -41,14 +41,15 @@ void ks_log_open_block(ks_log *l)
 	if (b - (l->head >> KS_LOG_BLOCK_BITS) + 1 > l->nblocks)
 		grow_blocks(l);
 	ks_record **slot = &l->blocks[b & (l->nblocks - 1)];
-	if (*slot)
-		return; /* an empty log restarting inside a block it still has */
-	if (l->spare) {
-		*slot = l->spare;
-		l->spare = NULL;
-	} else {
-		*slot = sim_malloc(KS_LOG_BLOCK * sizeof **slot);
+	if (!*slot) { /* (else an empty log restarting inside a block it still has) */
+		if (l->spare) {
+			*slot = l->spare;
+			l->spare = NULL;
+		} else {
+			*slot = sim_malloc(KS_LOG_BLOCK * sizeof **slot);
+		}
 	}
+	l->tail = *slot;
 }
 
 /* Frees the blocks wholly below `head` (keeping one as the spare). */

@@ -33,8 +33,11 @@
 typedef struct ks_log {
 	ks_record **blocks; /* ring: block b (records [b B, (b + 1) B)) at b & (nblocks - 1) */
 	uint64_t nblocks;   /* power of two */
-	ks_record *spare;   /* a freed block, for the next one needed */
 	uint64_t head, live, end;
+	size_t nreaders;  /* (of readers, below; here beside what an append reads) */
+	ks_record *tail;  /* the block record `end` goes in, once ks_log_open_block made it: an
+	                   * append writes there without a look into the ring */
+	ks_record *spare; /* a freed block, for the next one needed */
 	sim_time retention;
 	size_t index; /* the shard's number in its stream: a column of `expired`, for observers */
 	ks_metric
@@ -42,7 +45,7 @@ typedef struct ks_log {
 	struct ks_log_reader {
 		const uint64_t *keep, *taken;
 	} * readers;
-	size_t nreaders, capreaders;
+	size_t capreaders;
 } ks_log;
 
 void ks_log_init(ks_log *l, size_t index, sim_time retention, ks_metric *expired);
@@ -75,10 +78,11 @@ static inline void ks_log_append(ks_log *l, const ks_record *r)
 		l->head = l->live = ++l->end;
 		return;
 	}
+	/* Within a block that holds a record (end - 1 >= head), tail is that block: blocks
+	 * below head go, never the one of a record still held. */
 	if ((l->end & (KS_LOG_BLOCK - 1)) == 0 || l->end == l->head)
 		ks_log_open_block(l);
-	l->blocks[(l->end >> KS_LOG_BLOCK_BITS) & (l->nblocks - 1)][l->end & (KS_LOG_BLOCK - 1)] =
-	        *r;
+	l->tail[l->end & (KS_LOG_BLOCK - 1)] = *r;
 	l->end++;
 }
 

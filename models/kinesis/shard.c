@@ -55,9 +55,11 @@ bool ks_shard_write_admit(ks_shard *s, sim_time t, uint32_t bytes)
 	}
 	double dt = (double)(t - s->refilled) * 1e-9;
 	s->refilled = t;
-	s->record_tokens =
-	        fmin(s->write.records_per_s, s->record_tokens + dt * s->write.records_per_s);
-	s->byte_tokens = fmin(s->write.burst_bytes, s->byte_tokens + dt * s->write.bytes_per_s);
+	/* min without fmin's NaN handling, a libm call per record (the values are never NaN) */
+	double records = s->record_tokens + dt * s->write.records_per_s;
+	double bytes_now = s->byte_tokens + dt * s->write.bytes_per_s;
+	s->record_tokens = records < s->write.records_per_s ? records : s->write.records_per_s;
+	s->byte_tokens = bytes_now < s->write.burst_bytes ? bytes_now : s->write.burst_bytes;
 	if (s->record_tokens < 1.0 || s->byte_tokens < bytes) {
 		s->write_refused_bytes = s->record_tokens >= 1.0;
 		return false;

@@ -27,6 +27,18 @@ typedef struct ks_write_limiter_config {
 __extension__ typedef unsigned __int128 ks_hash; /* a partition key's MD5 as a number */
 
 typedef struct ks_shard {
+	/* What every write touches comes first and together (admission, then the log's append
+	 * fields): with a thousand shards written at random, each write costs the cache lines it
+	 * touches. */
+	ks_write_limiter_config write;
+	double record_tokens, byte_tokens; /* token bucket of one second's depth */
+	sim_time refilled;
+	bool write_refused_bytes; /* the last refused write: by the byte limit, not the record one
+	                           */
+	ks_log log;
+	int64_t fixed_window; /* fixed window: current second and what it admitted */
+	double fixed_records, fixed_bytes;
+
 	struct ks_stream *stream;
 	size_t index;               /* column in the stream's series */
 	char id[32];                /* shardId-000000000000 */
@@ -37,16 +49,6 @@ typedef struct ks_shard {
 	int64_t rate_minute; /* on-demand: the calendar minute being measured, its bytes, and */
 	double rate_bytes;   /* whether a split of this shard is already planned */
 	bool splitting;
-
-	ks_log log;
-
-	ks_write_limiter_config write;
-	double record_tokens, byte_tokens; /* token bucket of one second's depth */
-	sim_time refilled;
-	int64_t fixed_window; /* fixed window: current second and what it admitted */
-	double fixed_records, fixed_bytes;
-	bool write_refused_bytes; /* the last refused write: by the byte limit, not the record one
-	                           */
 
 	ks_read_limiter reads;
 } ks_shard;
