@@ -149,6 +149,14 @@ double sim_dist_quantile(const sim_dist *d, double p)
 void sim_qtable_init(sim_qtable *t, const sim_dist *d)
 {
 	*t = (sim_qtable){.d = d};
+}
+
+void sim_qtable_build(sim_qtable *t)
+{
+	const sim_dist *d = t->d;
+	if (t->built)
+		return;
+	t->built = true;
 	if (d->kind != SIM_DIST_EXPONENTIAL && d->kind != SIM_DIST_LOGNORMAL &&
 	    d->kind != SIM_DIST_NORMAL)
 		return;
@@ -162,6 +170,7 @@ void sim_qtable_fini(sim_qtable *t)
 {
 	sim_free(t->q);
 	t->q = NULL;
+	t->built = false;
 }
 
 double sim_dist_mean(const sim_dist *d)

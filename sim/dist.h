@@ -60,11 +60,16 @@ bool sim_dist_is_zero(const sim_dist *d); /* constant 0 */
 typedef struct sim_qtable {
 	const sim_dist *d; /* borrowed: outlives the table */
 	double *q;         /* SIM_QTABLE_N + 1 values; NULL: every quantile exact */
+	bool built;
 } sim_qtable;
 
+/* The table of d, built by its first sim_qtable_build (some 2 M instructions: a model that has
+ * no reader needing it does not pay them). */
 void sim_qtable_init(sim_qtable *t, const sim_dist *d);
+void sim_qtable_build(sim_qtable *t); /* once; later calls do nothing */
 void sim_qtable_fini(sim_qtable *t);
 
+/* Exact (sim_dist_quantile) until the table is built. */
 static inline double sim_qtable_quantile(const sim_qtable *t, double p)
 {
 	if (t->q && p >= SIM_QTABLE_LO && p < SIM_QTABLE_HI) {

@@ -8,6 +8,7 @@
 void ks_efo_init(ks_efo *e, const ks_efo_config *cfg, const ks_log *log, uint64_t seed,
                  uint64_t start)
 {
+	sim_qtable_build(cfg->push_latency);
 	*e = (ks_efo){.cfg = *cfg,
 	              .log = log,
 	              .crn_base = sim_crn_base(seed, 0),

@@ -19,10 +19,11 @@
 #include "sim/time.h"
 
 typedef struct ks_efo_config {
-	const sim_qtable *push_latency; /* [choice] platform.kinesis.efo_push_latency, tabulated */
-	double bytes_per_s;             /* [doc] 2 MiB/s per shard per consumer */
-	sim_time renewal_period;        /* [doc] 5 min */
-	sim_time renewal_gap;           /* [choice] platform.kinesis.efo_renewal_gap */
+	sim_qtable *push_latency; /* [choice] platform.kinesis.efo_push_latency, tabulated (built
+	                           * by the first subscription) */
+	double bytes_per_s;       /* [doc] 2 MiB/s per shard per consumer */
+	sim_time renewal_period;  /* [doc] 5 min */
+	sim_time renewal_gap;     /* [choice] platform.kinesis.efo_renewal_gap */
 } ks_efo_config;
 
 typedef struct ks_efo {

@@ -392,7 +392,7 @@ static size_t on_demand_start(const stream_entry *e)
 
 static void create(ks_model *m, const char *entry, const sim_yaml_node *node)
 {
-	const kinesis_platform *k = ks_model_state(m, &ks_streams_component);
+	kinesis_platform *k = ks_model_state(m, &ks_streams_component);
 	stream_entry e = {0};
 	sim_schema_fill(node, stream_keys, &e);
 	const sim_yaml_node *plan = sim_yaml_get(node, "reshard");

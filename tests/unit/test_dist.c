@@ -238,6 +238,7 @@ static double table_worst_error(const sim_dist *d)
 {
 	sim_qtable t;
 	sim_qtable_init(&t, d);
+	sim_qtable_build(&t);
 	double worst = 0;
 	for (int i = 1; i < 200000; i++) {
 		double p = i / 200000.0;
@@ -258,6 +259,13 @@ static void quantile_table_is_within_1e5_and_exact_in_the_tails(void **state)
 	sim_dist wide = sim_dist_lognormal_q(20e6, 20e6 * exp(2.3263)); /* sigma 1 */
 	sim_dist expo = sim_dist_exponential(3.0);
 	sim_dist norm = sim_dist_normal(10.0, 4.0);
+	sim_qtable lazy; /* exact until built */
+	sim_qtable_init(&lazy, &efo);
+	assert_true(sim_qtable_quantile(&lazy, 0.5) == sim_dist_quantile(&efo, 0.5));
+	assert_null(lazy.q);
+	sim_qtable_build(&lazy);
+	assert_non_null(lazy.q);
+	sim_qtable_fini(&lazy);
 	assert_true(table_worst_error(&efo) < 5e-6);
 	assert_true(table_worst_error(&wide) < 1e-5);
 	assert_true(table_worst_error(&expo) < 1e-5);
