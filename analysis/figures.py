@@ -744,12 +744,24 @@ def cost_latency_figure(sweep, args=None):
 
 
 def save(fig, outdir, stem, what, formats):
+    """Writes the figure in each format; returns the paths. Each file is written under a
+    temporary name beside it and renamed when complete, so a full disk or an interrupted run
+    never leaves a truncated figure under the figure's name (nor the temporary file)."""
     paths = []
-    for fmt in formats:
-        path = os.path.join(outdir, f"{stem}_{what}.{fmt}")
-        fig.savefig(path, format=fmt, metadata=METADATA[fmt])
-        paths.append(path)
-    plt.close(fig)
+    try:
+        for fmt in formats:
+            path = os.path.join(outdir, f"{stem}_{what}.{fmt}")
+            partial = path + ".partial"
+            try:
+                fig.savefig(partial, format=fmt, metadata=METADATA[fmt])
+                os.replace(partial, path)
+            except BaseException:
+                if os.path.exists(partial):
+                    os.remove(partial)
+                raise
+            paths.append(path)
+    finally:
+        plt.close(fig)
     return paths
 
 

@@ -139,6 +139,22 @@ class FiguresTest(unittest.TestCase):
             head = f.read(8)
         self.assertIn(head[:5], (b"%PDF-", b"\x89PNG\r"))
 
+    def test_a_failed_write_leaves_neither_the_figure_nor_a_partial_file(self):
+        import figures  # noqa: E402 (analysis/ is on the path)
+        import matplotlib.pyplot as plt
+
+        fig = plt.figure()
+
+        def fail_midway(path, **kwargs):
+            with open(path, "wb") as f:
+                f.write(b"%PDF-1.4 half a figure")
+            raise OSError(28, "No space left on device")
+
+        fig.savefig = fail_midway
+        with self.assertRaises(OSError):
+            figures.save(fig, self.dir, "run", "latency_cdf", ["pdf"])
+        self.assertEqual(os.listdir(self.dir), [])
+
     def test_pdfs_embed_truetype_fonts_and_no_dates(self):
         write_file(self.h5)
         for path in self.make(self.dir, "--format", "pdf"):
