@@ -86,17 +86,13 @@ static int parse_options(int argc, char **argv, compare_options *o)
 			break;
 		}
 		case 'r': {
-			int rc = cli_option_count("compare", "--replications",
-			                          " takes the number of replications", optarg, 2,
-			                          100000, &o->replications);
+			int rc = cli_option_replications("compare", optarg, 2, &o->replications);
 			if (rc)
 				return rc;
 			break;
 		}
 		case 'j': {
-			int rc = cli_option_count(
-			        "compare", "-j", " takes the number of replications to run at once",
-			        optarg, 1, 256, &o->jobs);
+			int rc = cli_option_jobs("compare", optarg, &o->jobs);
 			if (rc)
 				return rc;
 			break;

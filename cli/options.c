@@ -77,6 +77,18 @@ int cli_option_precision(const char *command, const char *arg, double *out)
 	return 0;
 }
 
+int cli_option_jobs(const char *command, const char *arg, unsigned *out)
+{
+	return cli_option_count(command, "-j", " takes the number of replications to run at once",
+	                        arg, 1, 256, out);
+}
+
+int cli_option_replications(const char *command, const char *arg, long min, unsigned *out)
+{
+	return cli_option_count(command, "--replications", " takes the number of replications", arg,
+	                        min, 100000, out);
+}
+
 int cli_option_max_replications(const char *command, const char *arg, unsigned *out)
 {
 	return cli_option_count(command, "--max-replications",

@@ -19,6 +19,11 @@ int cli_option_summary_format(const char *command, const char *arg, cli_format *
 int cli_option_count(const char *command, const char *option, const char *what, const char *arg,
                      long min, long max, unsigned *out);
 
+/* -j: replications (or points) at once, 1 .. 256. */
+int cli_option_jobs(const char *command, const char *arg, unsigned *out);
+/* --replications: min .. 100,000 (compare and plan need 2 for an interval). */
+int cli_option_replications(const char *command, const char *arg, long min, unsigned *out);
+
 /* --precision: a share of the mean, above 0 (e.g. 5%). */
 int cli_option_precision(const char *command, const char *arg, double *out);
 /* --max-replications: the most replications --precision may run. */

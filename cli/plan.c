@@ -109,17 +109,13 @@ static int parse_options(int argc, char **argv, plan_options *o)
 			break;
 		}
 		case 'r': {
-			int rc = cli_option_count("plan", "--replications",
-			                          " takes the number of replications", optarg, 2,
-			                          100000, &o->replications);
+			int rc = cli_option_replications("plan", optarg, 2, &o->replications);
 			if (rc)
 				return rc;
 			break;
 		}
 		case 'j': {
-			int rc = cli_option_count(
-			        "plan", "-j", " takes the number of replications to run at once",
-			        optarg, 1, 256, &o->jobs);
+			int rc = cli_option_jobs("plan", optarg, &o->jobs);
 			if (rc)
 				return rc;
 			break;

@@ -148,9 +148,7 @@ static int parse_options(int argc, char **argv, run_options *o)
 			break;
 		}
 		case 'j': {
-			int rc = cli_option_count(
-			        "run", "-j", " takes the number of replications to run at once",
-			        optarg, 1, 256, &o->jobs);
+			int rc = cli_option_jobs("run", optarg, &o->jobs);
 			if (rc)
 				return rc;
 			break;

@@ -82,9 +82,7 @@ static int parse_options(int argc, char **argv, sweep_options *o)
 		case 's': o->grid.sets[o->grid.nsets++] = optarg; break;
 		case 'r': { /* the scenario's replications, for every point */
 			unsigned v;
-			int rc = cli_option_count("sweep", "--replications",
-			                          " takes the number of replications", optarg, 1,
-			                          100000, &v);
+			int rc = cli_option_replications("sweep", optarg, 1, &v);
 			if (rc)
 				return rc;
 			o->grid.sets[o->grid.nsets++] = copies;
@@ -111,9 +109,7 @@ static int parse_options(int argc, char **argv, sweep_options *o)
 		}
 		case 'm': o->metrics[o->nmetrics++] = optarg; break;
 		case 'j': {
-			int rc = cli_option_count(
-			        "sweep", "-j", " takes the number of replications to run at once",
-			        optarg, 1, 256, &o->jobs);
+			int rc = cli_option_jobs("sweep", optarg, &o->jobs);
 			if (rc)
 				return rc;
 			break;

@@ -11,17 +11,13 @@
 
 #include "sim/assert.h"
 
-#define GOLDEN SIM_GOLDEN
-
-typedef sim_xoshiro xoshiro_state;
-
 /* The strings hashed here are keys like "feed-1"; FNV-1a over their bytes is enough once the
  * result goes through the mixer. The length goes in first and a 0 byte after, so that
  * ("ab", "c") and ("a", "bc") hash differently when strings are chained. */
 uint64_t sim_hash_str(uint64_t h, const char *s)
 {
 	size_t len = s ? strlen(s) : 0;
-	h = sim_mix64(h ^ (uint64_t)len ^ GOLDEN);
+	h = sim_mix64(h ^ (uint64_t)len ^ SIM_GOLDEN);
 	for (size_t i = 0; i < len; i++) {
 		h ^= (unsigned char)s[i];
 		h *= UINT64_C(0x100000001b3);
@@ -33,24 +29,24 @@ uint64_t sim_hash_str(uint64_t h, const char *s)
 uint64_t sim_rng_seed(uint64_t master, uint32_t replication, const char *entity,
                       const char *purpose, int64_t shard)
 {
-	uint64_t h = sim_mix64(master + GOLDEN);
-	h = sim_mix64(h ^ ((uint64_t)replication + GOLDEN));
+	uint64_t h = sim_mix64(master + SIM_GOLDEN);
+	h = sim_mix64(h ^ ((uint64_t)replication + SIM_GOLDEN));
 	h = sim_hash_str(h, entity);
 	h = sim_hash_str(h, purpose);
 	/* shard < 0 ("not per shard") maps to values no real shard id reaches. */
-	return sim_mix64(h ^ ((uint64_t)shard + GOLDEN));
+	return sim_mix64(h ^ ((uint64_t)shard + SIM_GOLDEN));
 }
 
-static void seed64(xoshiro_state *st, uint64_t seed)
+static void seed64(sim_xoshiro *st, uint64_t seed)
 {
 	/* SplitMix64 as a generator: its state steps by the golden gamma, each output is mixed. */
 	uint64_t x = seed;
 	for (int i = 0; i < 4; i++) {
-		x += GOLDEN;
+		x += SIM_GOLDEN;
 		st->s[i] = sim_mix64(x);
 	}
 	if (!(st->s[0] | st->s[1] | st->s[2] | st->s[3]))
-		st->s[0] = GOLDEN;
+		st->s[0] = SIM_GOLDEN;
 }
 
 static void xoshiro_set(void *state, unsigned long seed)
@@ -72,7 +68,7 @@ static const gsl_rng_type xoshiro_type = {
         .name = "xoshiro256**",
         .max = 0xffffffffUL,
         .min = 0,
-        .size = sizeof(xoshiro_state),
+        .size = sizeof(sim_xoshiro),
         .set = xoshiro_set,
         .get = xoshiro_get,
         .get_double = xoshiro_get_double,

@@ -20,6 +20,7 @@
 
 #include "sim/assert.h"
 
+/* 2^64 / golden ratio: SplitMix64's step, and the offset that keeps hashed inputs apart */
 #define SIM_GOLDEN UINT64_C(0x9e3779b97f4a7c15)
 
 /* The SplitMix64 finaliser: a bijective 64-bit mix. */
