@@ -31,7 +31,6 @@
 #include <gsl/gsl_randist.h>
 #include <math.h>
 #include <pthread.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "sim/alloc.h"
@@ -430,10 +429,9 @@ static void hash_keys(ks_producer *p)
 {
 	p->key_hash = sim_malloc(p->nkeys * sizeof *p->key_hash);
 	for (uint32_t k = 0; k < p->nkeys; k++) {
-		char key[16];
-		int len = k < p->cfg.key_count ? snprintf(key, sizeof key, "k%u", k)
-		                               : snprintf(key, sizeof key, "hot");
-		p->key_hash[k] = ks_stream_key_hash(key, (size_t)len);
+		char key[12];
+		size_t len = ks_record_key_text(key, k, p->cfg.key_count);
+		p->key_hash[k] = ks_stream_key_hash(key, len);
 	}
 }
 

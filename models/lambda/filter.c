@@ -2,7 +2,6 @@
 #include "models/lambda/filter.h"
 
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -279,14 +278,12 @@ static bool condition_holds(const condition *c, const ks_record *r, const ks_ctx
 {
 	const char *text = NULL;
 	double number = NAN;
-	char key[16];
+	char key[13];
 	uint32_t producer = ks_record_producer(r);
 	const ks_fields *fields = ctx->fields ? &ctx->fields[producer] : NULL;
 	if (!c->field) { /* the partition key: k<n>, or "hot" past the regular ones (producer.c) */
-		if (ctx->key_counts && ks_record_key(r) >= ctx->key_counts[producer])
-			snprintf(key, sizeof key, "hot");
-		else
-			snprintf(key, sizeof key, "k%u", ks_record_key(r));
+		uint32_t count = ctx->key_counts ? ctx->key_counts[producer] : UINT32_MAX;
+		key[ks_record_key_text(key, ks_record_key(r), count)] = '\0';
 		text = key;
 	} else if (fields) {
 		const ks_field *f = ks_fields_find(fields, c->field);

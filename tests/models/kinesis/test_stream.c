@@ -4,10 +4,12 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
 
+#include "models/core/record.h"
 #include "models/kinesis/shard.h"
 #include "models/kinesis/stream.h"
 
@@ -33,6 +35,51 @@ static void keys_map_to_shards_by_md5_hash_ranges(void **state)
 			assert_int_equal(
 			        ks_stream_shard_for_key(n[j], cases[i].key, strlen(cases[i].key)),
 			        cases[i].shard[j]);
+}
+
+/* The hash is the whole digest: keys short enough for one MD5 block (up to 55 bytes, padded
+ * by stream.c itself) and longer ones, against Python's hashlib. */
+static void key_hash_is_the_md5_digest_on_both_sides_of_one_block(void **state)
+{
+	(void)state;
+	static const struct {
+		size_t len;
+		const char *md5;
+	} cases[] = {
+	        {0, "d41d8cd98f00b204e9800998ecf8427e"},   {55, "ef1772b6dff9a122358552954ad0df65"},
+	        {56, "3b0c8ac703f828b04c6c197006d17218"},  {64, "014842d480b571495a4a0363793f7367"},
+	        {119, "8a7bd0732ed6a28ce75f6dabc90e1613"},
+	};
+	char key[128];
+	memset(key, 'a', sizeof key);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		ks_hash h = ks_stream_key_hash(key, cases[i].len);
+		char hex[33];
+		for (int b = 0; b < 16; b++)
+			snprintf(hex + 2 * b, 3, "%02x", (unsigned)(uint8_t)(h >> (8 * (15 - b))));
+		assert_string_equal(hex, cases[i].md5);
+	}
+}
+
+/* A key's text as the producers write it: "k" and the number, "hot" past the regular keys. */
+static void key_text_is_k_and_the_number_or_hot(void **state)
+{
+	(void)state;
+	static const struct {
+		uint32_t k, count;
+		const char *text;
+	} cases[] = {{0, 1, "k0"},
+	             {9, 10, "k9"},
+	             {10, 11, "k10"},
+	             {1234567, 2000000, "k1234567"},
+	             {16777215, 16777216, "k16777215"},
+	             {5, 5, "hot"},
+	             {0, 0, "hot"}};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char key[13];
+		key[ks_record_key_text(key, cases[i].k, cases[i].count)] = '\0';
+		assert_string_equal(key, cases[i].text);
+	}
 }
 
 static ks_read_limiter_config read_config(void)
@@ -99,6 +146,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(keys_map_to_shards_by_md5_hash_ranges),
+	        cmocka_unit_test(key_hash_is_the_md5_digest_on_both_sides_of_one_block),
+	        cmocka_unit_test(key_text_is_k_and_the_number_or_hot),
 	        cmocka_unit_test(token_bucket_accepts_a_thousand_records_per_second),
 	        cmocka_unit_test(byte_limit_caps_large_records_at_one_mib_per_second),
 	        cmocka_unit_test(fixed_window_resets_each_calendar_second),
