@@ -26,8 +26,6 @@ static inline uint32_t ks_record_key(const ks_record *r)
 {
 	return r->key & 0xFFFFFFu;
 }
-/* How many Lambda functions sent the record on to SQS, SNS, EventBridge or another function
- * (0 for a record from a stream): what Lambda's recursive loop detection counts. */
 /* Key number k's text, "k" and k in decimal or "hot" past the producer's key_count regular
  * keys, into key (not terminated); returns its length. Written by hand: snprintf cost more
  * than the MD5 of the key, which a producer computes for each of up to 10^7 keys. */
@@ -49,6 +47,8 @@ static inline size_t ks_record_key_text(char key[static 12], uint32_t k, uint32_
 	return 1 + n;
 }
 
+/* How many Lambda functions sent the record on to SQS, SNS, EventBridge or another function
+ * (0 for a record from a stream): what Lambda's recursive loop detection counts. */
 static inline uint32_t ks_record_hops(const ks_record *r)
 {
 	return r->key >> 24;
