@@ -1,8 +1,6 @@
 /* Enhanced fan-out delivery times (see efo.h). */
 #include "models/kinesis/efo.h"
 
-#include <math.h>
-
 #include "sim/rng.h"
 
 void ks_efo_init(ks_efo *e, const ks_efo_config *cfg, const ks_log *log, uint64_t seed,
@@ -36,7 +34,8 @@ static sim_time ready_at(ks_efo *e, uint64_t seq)
 	const ks_record *r = ks_log_record(e->log, seq);
 	double u = sim_crn_uniform_at(e->crn_base, seq);
 	/* rounded to the nearest ns: x + 0.5 truncated is llround for x >= 0, without the call */
-	double latency = fmax(0, sim_qtable_quantile(e->cfg.push_latency, u));
+	double latency = sim_qtable_quantile(e->cfg.push_latency, u);
+	latency = latency > 0 ? latency : 0; /* fmax without the libm call: no NaN here */
 	e->ready_seq = seq;
 	e->ready_t = r->arrival + (sim_time)(latency + 0.5);
 	return e->ready_t;
@@ -47,8 +46,10 @@ static sim_time delivery(ks_efo *e, uint64_t seq, sim_time last, double tat_ns)
 	sim_time ready = ready_at(e, seq);
 	/* [doc] in shard order, and no faster than the consumer's 2 MiB/s per shard */
 	sim_time d = ready > last ? ready : last;
-	if (tat_ns > (double)d)
-		d = (sim_time)ceil(tat_ns);
+	if (tat_ns > (double)d) { /* ceil without the libm call (truncation is ceil below 0) */
+		d = (sim_time)tat_ns;
+		d += (double)d < tat_ns;
+	}
 	return after_renewal(e, d);
 }
 
@@ -70,7 +71,8 @@ uint64_t ks_efo_take(ks_efo *e, sim_time now, uint64_t max, sim_time warmup)
 		if (d > now)
 			break;
 		uint32_t bytes = ks_log_record(e->log, e->next)->bytes;
-		e->tat_ns = fmax(e->tat_ns, (double)d) + (double)bytes / e->cfg.bytes_per_s * 1e9;
+		double drained = e->tat_ns > (double)d ? e->tat_ns : (double)d;
+		e->tat_ns = drained + (double)bytes / e->cfg.bytes_per_s * 1e9;
 		e->last = d;
 		if (d >= warmup)
 			e->bytes += bytes;
