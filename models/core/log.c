@@ -127,6 +127,10 @@ uint64_t ks_log_range(const ks_log *l, uint64_t from, uint64_t end, uint64_t max
                       uint64_t max_bytes, uint64_t *bytes)
 {
 	uint64_t sum = 0;
+	if (from >= end) { /* a position past what is readable now (AT_TIMESTAMP's start) */
+		*bytes = 0;
+		return from;
+	}
 	uint64_t limit = end - from > max_records ? from + max_records : end;
 	for (uint64_t q = from, n; q < limit; q += n) {
 		const ks_record *r = ks_log_run(l, q, limit, &n);

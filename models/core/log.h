@@ -95,7 +95,8 @@ void ks_log_expire(ks_log *l, sim_time now);
 uint64_t ks_log_readable_end(const ks_log *l, sim_time now, sim_time delay);
 
 /* The end of the range from `from` toward `end` that holds at most max_records records and
- * max_bytes bytes, but at least one record when there is one; its bytes in *bytes. */
+ * max_bytes bytes, but at least one record when there is one; its bytes in *bytes. From at or
+ * past end: from, with no bytes. */
 uint64_t ks_log_range(const ks_log *l, uint64_t from, uint64_t end, uint64_t max_records,
                       uint64_t max_bytes, uint64_t *bytes);
 

@@ -108,14 +108,15 @@ static void start(ks_reader *r)
 	first_read(r, at);
 }
 
-/* Enabled at now: LATEST starts at the tip (what the producers wrote by now is not its to
- * read); then the first read. */
+/* Enabled at now: LATEST starts at the tip (what arrived by now is not its to read; the log
+ * may hold later records already, when an enhanced fan-out reader looked ahead); then the
+ * first read. */
 static void enable(ks_reader *r, sim_time now)
 {
 	if (r->set->cfg.from_tip) {
 		ks_ctx_advance(r->set->stream->ctx, now);
 		uint64_t from = r->cursor;
-		r->cursor = r->keep = r->taken = r->shard->log.end;
+		r->cursor = r->keep = r->taken = ks_log_readable_end(&r->shard->log, now, 0);
 		r->set->ops->skipped(r->set->owner, r, now, 0, from);
 	}
 	first_read(r, now);

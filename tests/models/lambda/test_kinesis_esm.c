@@ -376,6 +376,51 @@ static void a_mapping_enabled_later_starts_at_its_position(void **state)
 	harness_free(&r);
 }
 
+/* Issue 10: a LATEST mapping enabled later starts at what has arrived by then, and an
+ * AT_TIMESTAMP mapping at the first record from its time, even when an enhanced fan-out reader
+ * of the same stream has brought the producers up to a second ahead (the log then holds
+ * records not yet arrived). Both started past what was readable: LATEST at the log's end,
+ * skipping up to a second of records, AT_TIMESTAMP at a record still to come; and their first
+ * read asked for a range ending before it began, reading past the log (a crash). Adding the
+ * enhanced fan-out function must change nothing of what the late mapping reads: the
+ * producer's records are the same in both runs. */
+static void a_late_mapping_reads_the_same_beside_enhanced_fan_out(void **state)
+{
+	(void)state;
+	static const char *const starts[] = {
+	        "enabled_at: 30500ms",
+	        "starting_position: AT_TIMESTAMP, starting_position_timestamp: 30500ms",
+	};
+	for (size_t k = 0; k < 2; k++) {
+		double read[2];
+		for (int efo = 0; efo < 2; efo++) {
+			const char *yaml = harness_fmt(
+			        "kinesim: 1\n"
+			        "name: late-beside-efo\n"
+			        "duration: 2m\n"
+			        "streams: {s: {shards: 1}}\n"
+			        "producers: {p: {stream: s, rate: 100/s, record_size: 1KB}}\n"
+			        "functions:\n"
+			        "  late:\n"
+			        "    duration: {per_invocation: 5ms}\n"
+			        "    triggers: [{kinesis: s, %s}]\n"
+			        "%s",
+			        starts[k],
+			        efo ? "  push:\n"
+			              "    duration: {per_invocation: 5ms}\n"
+			              "    triggers: [{kinesis: s, enhanced_fanout: true}]\n"
+			            : "");
+			harness_run r = harness_run_yaml(yaml, NULL, 3);
+			read[efo] = harness_value(&r, "late.records_processed") +
+			            harness_value(&r, "late.records_pending");
+			double accepted = harness_value(&r, "s.incoming_records");
+			assert_true(read[efo] > 0.7 * accepted && read[efo] < 0.8 * accepted);
+			harness_free(&r);
+		}
+		assert_true(read[1] == read[0]);
+	}
+}
+
 /* Issue 11: [doc] tumbling windows. With a 60 s window no batch holds records of two windows,
  * and after each window the function is invoked a final time with no records (the window's
  * state), before any batch of the next: 10 minutes make 10 windows, whose last ends with the
@@ -444,6 +489,7 @@ int main(void)
 	        cmocka_unit_test(the_payload_limit_counts_base64_data_and_the_envelope),
 	        cmocka_unit_test(a_backlog_is_read_from_trim_horizon_and_skipped_from_latest),
 	        cmocka_unit_test(a_mapping_enabled_later_starts_at_its_position),
+	        cmocka_unit_test(a_late_mapping_reads_the_same_beside_enhanced_fan_out),
 	        cmocka_unit_test(the_mapping_reports_its_event_counts),
 	        cmocka_unit_test(tumbling_windows_cut_batches_and_end_with_a_final_invocation),
 	};
