@@ -469,14 +469,20 @@ static inline void route(ks_producer *p, target *tg, sim_time t)
 }
 
 /* The shard of key k in a target at time t. */
-static inline size_t shard_of(ks_producer *p, target *tg, sim_time t, uint32_t k)
+/* Key k's shard in a target's table as it is (route brings it up to a time). */
+static inline size_t table_shard(const target *tg, uint32_t k)
 {
-	route(p, tg, t);
 	switch (tg->shard_bytes) {
 	case 1: return ((const uint8_t *)tg->key_shard)[k];
 	case 2: return ((const uint16_t *)tg->key_shard)[k];
 	default: return ((const uint32_t *)tg->key_shard)[k];
 	}
+}
+
+static inline size_t shard_of(ks_producer *p, target *tg, sim_time t, uint32_t k)
+{
+	route(p, tg, t);
+	return table_shard(tg, k);
 }
 
 static uint32_t draw_key(ks_producer *p)
@@ -516,17 +522,11 @@ static inline void prefetch_route(const ks_producer *p, uint32_t k)
 	}
 }
 
-/* The shard of key k in every target, as the table says now (a reshard in between costs
- * nothing: a prefetch of the wrong line is only wasted). */
+/* The shard of key k in a target, as the table says now (a reshard in between costs nothing:
+ * a prefetch of the wrong line is only wasted). */
 static inline const ks_shard *routed_shard(const target *tg, uint32_t k)
 {
-	size_t shard;
-	switch (tg->shard_bytes) {
-	case 1: shard = ((const uint8_t *)tg->key_shard)[k]; break;
-	case 2: shard = ((const uint16_t *)tg->key_shard)[k]; break;
-	default: shard = ((const uint32_t *)tg->key_shard)[k]; break;
-	}
-	return &tg->stream->shards[shard];
+	return &tg->stream->shards[table_shard(tg, k)];
 }
 
 /* Two more steps of the pipeline, on many shards: half-way (whose key table line has come by
