@@ -103,7 +103,7 @@ enum { SRC_CONST, SRC_SEGMENTS, SRC_DIURNAL };
 /* From this many shards in a target, a write's shard and its log's tail are prefetched too:
  * written at random, a thousand shards' admission state and tail lines leave the cache
  * (measured: 10% of the time of bench/shards-1024.yaml; nothing at 256 or 64 shards). */
-#define SHARDS_CACHED 512u
+#define PREFETCH_SHARDS_FROM 512u
 
 struct ks_producer {
 	ks_ctx *ctx;
@@ -468,7 +468,6 @@ static inline void route(ks_producer *p, target *tg, sim_time t)
 	}
 }
 
-/* The shard of key k in a target at time t. */
 /* Key k's shard in a target's table as it is (route brings it up to a time). */
 static inline size_t table_shard(const target *tg, uint32_t k)
 {
@@ -479,6 +478,7 @@ static inline size_t table_shard(const target *tg, uint32_t k)
 	}
 }
 
+/* The shard of key k in a target at time t. */
 static inline size_t shard_of(ks_producer *p, target *tg, sim_time t, uint32_t k)
 {
 	route(p, tg, t);
@@ -555,7 +555,7 @@ static inline uint32_t next_key(ks_producer *p)
 		for (size_t i = 0; i < p->ntargets; i++) {
 			route(p, &p->targets[i], p->next_t);
 			bytes += (size_t)p->nkeys * p->targets[i].shard_bytes;
-			p->shards_ahead |= p->targets[i].stream->nshards >= SHARDS_CACHED;
+			p->shards_ahead |= p->targets[i].stream->nshards >= PREFETCH_SHARDS_FROM;
 		}
 		/* Tables that fit in L2 are read from it: drawing ahead would cost more than it
 		 * hides. */
