@@ -28,6 +28,11 @@ typedef struct sim_event {
 } sim_event;
 
 sim_queue *sim_queue_create(void);
+
+/* A queue that spreads its entries into tiers once its heap holds more than spill_at of them,
+ * in buckets of about bucket_target entries (sim_queue_create's are 8192 and 2048). The order
+ * is the same whatever the sizes; tests make them small to reach every tier. */
+sim_queue *sim_queue_create_tiered(size_t spill_at, size_t bucket_target);
 void sim_queue_destroy(sim_queue *q); /* NULL: nothing */
 
 /* Adds an event; returns its handle (never 0). */

@@ -106,9 +106,8 @@ static void check_agree(const sim_queue *q, const struct ref *r)
 
 /* One random schedule: pushes at times from a small range above the last popped time (so
  * ties are frequent), pops, and cancels of any handle ever issued, pending or not. */
-static void run_schedule(uint64_t seed, sim_time spread, int steps)
+static void run_schedule_in(sim_queue *q, uint64_t seed, sim_time spread, int steps)
 {
-	sim_queue *q = sim_queue_create();
 	struct ref r = {0};
 	sim_time now = 0, last_time = -1;
 	uint64_t last_seq = 0;
@@ -148,6 +147,19 @@ static void run_schedule(uint64_t seed, sim_time spread, int steps)
 	sim_queue_destroy(q);
 }
 
+static void run_schedule(uint64_t seed, sim_time spread, int steps)
+{
+	run_schedule_in(sim_queue_create(), seed, spread, steps);
+}
+
+/* The same schedules through a queue whose tiers start at 16 entries, in buckets of 4: every
+ * path of the tiers (spill, bucket loads, the overflow's spread, rebuilds, lazy cancels in the
+ * far tiers) is taken many times, and the order must not change. */
+static void run_tiered_schedule(uint64_t seed, sim_time spread, int steps)
+{
+	run_schedule_in(sim_queue_create_tiered(16, 4), seed, spread, steps);
+}
+
 static void random_schedules_fire_in_reference_order_with_many_ties(void **state)
 {
 	(void)state;
@@ -160,6 +172,88 @@ static void random_schedules_fire_in_reference_order_with_spread_times(void **st
 	(void)state;
 	for (uint64_t seed = 1; seed <= 8; seed++)
 		run_schedule(seed * 0x2545f4914f6cdd1du, 1000000, 3000);
+}
+
+static void tiered_random_schedules_fire_in_reference_order(void **state)
+{
+	(void)state;
+	for (uint64_t seed = 1; seed <= 8; seed++) {
+		run_tiered_schedule(seed * 0x9e3779b97f4a7c15u, 4, 3000);
+		run_tiered_schedule(seed * 0x2545f4914f6cdd1du, 1000000, 3000);
+		/* Spreads far beyond a bucket's reach, so most pushes pass to the overflow. */
+		run_tiered_schedule(seed * 0x6a09e667f3bcc909u, INT64_C(1) << 50, 3000);
+	}
+}
+
+/* A queue that grows to thousands of events, mostly pushed, as a model's start fills it: the
+ * buckets cut for a small queue are cut again, and the order stays the reference's. */
+static void a_growing_tiered_queue_keeps_order(void **state)
+{
+	(void)state;
+	sim_queue *q = sim_queue_create_tiered(16, 4);
+	struct ref r = {0};
+	uint64_t seed = 7;
+	sim_time now = 0, last_time = -1;
+	uint64_t last_seq = 0;
+	for (int step = 0; step < 4000; step++) {
+		push_both(q, &r, now + (sim_time)(rnd(&seed) % 100000), &seed);
+		if (step % 4 == 3) {
+			pop_both(q, &r, &last_time, &last_seq);
+			now = last_time;
+		}
+	}
+	check_agree(q, &r);
+	while (r.pending > 0)
+		pop_both(q, &r, &last_time, &last_seq);
+	assert_int_equal(sim_queue_size(q), 0);
+	sim_free(r.ev);
+	sim_queue_destroy(q);
+}
+
+/* Ties only: no bucket can split them, and the queue must neither loop nor lose push order. */
+static void a_tiered_queue_of_equal_times_pops_in_push_order(void **state)
+{
+	(void)state;
+	sim_queue *q = sim_queue_create_tiered(16, 4);
+	for (uint64_t i = 0; i < 1000; i++)
+		sim_queue_push(q, 42, fn_a, NULL, i);
+	sim_event ev;
+	for (uint64_t i = 0; i < 1000; i++) {
+		assert_true(sim_queue_pop(q, &ev));
+		assert_int_equal(ev.arg, i);
+		assert_int_equal(ev.time, 42);
+	}
+	assert_false(sim_queue_pop(q, &ev));
+	sim_queue_destroy(q);
+}
+
+/* The whole range of sim_time in one tiered queue: offsets from the earliest time span 2^64 - 1
+ * and the bucket arithmetic must not wrap. */
+static void a_tiered_queue_orders_extreme_times(void **state)
+{
+	(void)state;
+	sim_queue *q = sim_queue_create_tiered(16, 4);
+	uint64_t seed = 99;
+	sim_time want_min = SIM_TIME_MAX;
+	for (uint64_t i = 0; i < 200; i++) {
+		sim_time t = i % 3 == 0   ? SIM_TIME_MAX
+		             : i % 3 == 1 ? INT64_MIN + (sim_time)(rnd(&seed) % 1000)
+		                          : (sim_time)rnd(&seed);
+		want_min = t < want_min ? t : want_min;
+		sim_queue_push(q, t, fn_a, NULL, i);
+	}
+	assert_int_equal(sim_queue_peek_time(q), want_min);
+	sim_event ev;
+	sim_time last = INT64_MIN;
+	uint64_t last_seq = 0;
+	for (int i = 0; i < 200; i++) {
+		assert_true(sim_queue_pop(q, &ev));
+		assert_true(ev.time > last || (ev.time == last && ev.seq > last_seq));
+		last = ev.time;
+		last_seq = ev.seq;
+	}
+	assert_false(sim_queue_pop(q, &ev));
+	sim_queue_destroy(q);
 }
 
 static void equal_times_pop_in_push_order(void **state)
@@ -363,6 +457,10 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(random_schedules_fire_in_reference_order_with_many_ties),
 	        cmocka_unit_test(random_schedules_fire_in_reference_order_with_spread_times),
+	        cmocka_unit_test(tiered_random_schedules_fire_in_reference_order),
+	        cmocka_unit_test(a_growing_tiered_queue_keeps_order),
+	        cmocka_unit_test(a_tiered_queue_of_equal_times_pops_in_push_order),
+	        cmocka_unit_test(a_tiered_queue_orders_extreme_times),
 	        cmocka_unit_test(equal_times_pop_in_push_order),
 	        cmocka_unit_test(pop_of_empty_queue_leaves_out_untouched),
 	        cmocka_unit_test(pop_before_stops_at_the_limit),
