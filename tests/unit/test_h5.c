@@ -831,12 +831,14 @@ static hsize_t chunk_rows_for(void **state, size_t rows)
 	return chunk[0];
 }
 
-static void chunks_hold_1_to_1024_rows(void **state)
+/* Rows of 2 doubles are 16 bytes: a chunk holds up to 64 KiB of them, 4096 rows. */
+static void chunks_hold_up_to_64_kib_of_narrow_rows(void **state)
 {
 	assert_int_equal(chunk_rows_for(state, 0), 1);
 	assert_int_equal(chunk_rows_for(state, 1), 1);
 	assert_int_equal(chunk_rows_for(state, 1000), 1000);
-	assert_int_equal(chunk_rows_for(state, 3000), 1024);
+	assert_int_equal(chunk_rows_for(state, 3000), 3000);
+	assert_int_equal(chunk_rows_for(state, 10000), 4096);
 }
 
 static void setting_an_attribute_twice_keeps_the_last_value(void **state)
@@ -985,7 +987,8 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(a_write_past_the_file_size_limit_returns_efbig,
 	                                        setup, teardown),
 	        cmocka_unit_test_setup_teardown(empty_datasets_have_zero_rows, setup, teardown),
-	        cmocka_unit_test_setup_teardown(chunks_hold_1_to_1024_rows, setup, teardown),
+	        cmocka_unit_test_setup_teardown(chunks_hold_up_to_64_kib_of_narrow_rows, setup,
+	                                        teardown),
 	        cmocka_unit_test_setup_teardown(counts_event_tables_and_soft_links, setup,
 	                                        teardown),
 	        cmocka_unit_test_setup_teardown(setting_an_attribute_twice_keeps_the_last_value,
