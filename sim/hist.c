@@ -31,14 +31,16 @@ struct sim_hist {
 	uint64_t counts[NBUCKETS];
 };
 
-static size_t bucket_of(int64_t v)
+/* For v >= S with highest bit e and shift = e - SUB_BITS, the bucket is
+ * S (shift + 1) + (v >> shift) - S = (v >> shift) + S shift; below S, shift 0 gives v itself.
+ * So one formula without a branch (a batch of latencies crosses S at random), a few
+ * instructions a value: v | 1 keeps the bit scan defined at 0. */
+static inline size_t bucket_of(int64_t v)
 {
 	uint64_t u = (uint64_t)v;
-	if (u < SUB)
-		return (size_t)u;
-	int e = 63 - __builtin_clzll(u);
-	int shift = e - SUB_BITS;
-	return (size_t)SUB * (size_t)(shift + 1) + (size_t)((u >> shift) - SUB);
+	int shift = (63 - __builtin_clzll(u | 1)) - SUB_BITS;
+	shift = shift < 0 ? 0 : shift;
+	return (size_t)(u >> shift) + ((size_t)shift << SUB_BITS);
 }
 
 static int64_t lower_of(size_t i)

@@ -213,7 +213,11 @@ static void each_value_lands_in_the_bucket_whose_bounds_hold_it(void **state)
 		if (k >= nprobes)
 			v >>= sim_rng_u64(r) % 63;
 		sim_hist_reset(h);
-		sim_hist_add(h, v);
+		/* One value alone, and the same value in a batch: both paths place it. */
+		if (k % 2)
+			sim_hist_add(h, v);
+		else
+			sim_hist_add_values(h, &v, 1);
 		size_t found = n;
 		for (size_t i = 0; i < n; i++)
 			if (sim_hist_bucket_count(h, i)) {
@@ -228,6 +232,23 @@ static void each_value_lands_in_the_bucket_whose_bounds_hold_it(void **state)
 		assert_int_equal(sim_hist_quantile(h, 0.5), v);
 	}
 	gsl_rng_free(r);
+	sim_hist_destroy(h);
+}
+
+/* Both sides of every bucket boundary: the lower bound lands in its bucket, the value below
+ * it in the bucket before. */
+static void bucket_boundaries_split_values_exactly(void **state)
+{
+	(void)state;
+	size_t n = sim_hist_buckets();
+	sim_hist *h = sim_hist_create();
+	for (size_t i = 1; i < n; i++) {
+		int64_t edge[2] = {sim_hist_bucket_lower(i) - 1, sim_hist_bucket_lower(i)};
+		sim_hist_reset(h);
+		sim_hist_add_values(h, edge, 2);
+		assert_int_equal(sim_hist_bucket_count(h, i - 1), 1);
+		assert_int_equal(sim_hist_bucket_count(h, i), 1);
+	}
 	sim_hist_destroy(h);
 }
 
@@ -300,6 +321,7 @@ int main(void)
 	        cmocka_unit_test(empty_histogram_reports_zeros),
 	        cmocka_unit_test(bucket_bounds_increase_and_cover_int64),
 	        cmocka_unit_test(each_value_lands_in_the_bucket_whose_bounds_hold_it),
+	        cmocka_unit_test(bucket_boundaries_split_values_exactly),
 	        cmocka_unit_test(merge_equals_histogram_of_the_union),
 	        cmocka_unit_test(load_counts_rebuilds_the_same_buckets_and_quantiles),
 	};
