@@ -210,6 +210,57 @@ static void a_growing_tiered_queue_keeps_order(void **state)
 	sim_queue_destroy(q);
 }
 
+/* At full size, with the default tiers: a queue that grows to 60,000 events (timers of every
+ * spread, a fifth of them cancelled) pops exactly what a queue that never leaves its single
+ * heap pops, event for event. The single heap is the reference here because a list searched
+ * linearly would take minutes at this size. */
+static void the_default_tiers_pop_what_the_single_heap_pops(void **state)
+{
+	(void)state;
+	sim_queue *tiered = sim_queue_create(), *single = sim_queue_create_tiered(SIZE_MAX, 1);
+	sim_handle *handles = NULL;
+	size_t nh = 0, caph = 0;
+	uint64_t seed = 11;
+	sim_time now = 0;
+	for (int step = 0; step < 200000; step++) {
+		uint64_t op = rnd(&seed) % 16;
+		if (op < 7 || step < 60000) {
+			/* spreads from 1 us to 1000 s, so ties, neighbours and far timers mix */
+			sim_time spread = (sim_time)1000 << (rnd(&seed) % 31);
+			sim_time t = now + (sim_time)(rnd(&seed) % (uint64_t)spread);
+			sim_handle a = sim_queue_push(tiered, t, fn_a, NULL, (uint64_t)step);
+			sim_handle b = sim_queue_push(single, t, fn_a, NULL, (uint64_t)step);
+			assert_int_equal(a, b);
+			sim_grow(&handles, &caph, nh + 1, sizeof *handles);
+			handles[nh++] = a;
+		} else if (op < 13) {
+			sim_event x, y;
+			bool got = sim_queue_pop(tiered, &x);
+			assert_int_equal(got, sim_queue_pop(single, &y));
+			if (got) {
+				assert_int_equal(x.time, y.time);
+				assert_int_equal(x.seq, y.seq);
+				assert_int_equal(x.arg, y.arg);
+				now = x.time;
+			}
+		} else if (nh > 0) {
+			sim_handle h = handles[rnd(&seed) % nh];
+			assert_int_equal(sim_queue_cancel(tiered, h), sim_queue_cancel(single, h));
+		}
+		assert_int_equal(sim_queue_size(tiered), sim_queue_size(single));
+		assert_int_equal(sim_queue_peek_time(tiered), sim_queue_peek_time(single));
+	}
+	sim_event x, y;
+	while (sim_queue_pop(single, &y)) {
+		assert_true(sim_queue_pop(tiered, &x));
+		assert_int_equal(x.seq, y.seq);
+	}
+	assert_false(sim_queue_pop(tiered, &x));
+	sim_free(handles);
+	sim_queue_destroy(tiered);
+	sim_queue_destroy(single);
+}
+
 /* Ties only: no bucket can split them, and the queue must neither loop nor lose push order. */
 static void a_tiered_queue_of_equal_times_pops_in_push_order(void **state)
 {
@@ -459,6 +510,7 @@ int main(void)
 	        cmocka_unit_test(random_schedules_fire_in_reference_order_with_spread_times),
 	        cmocka_unit_test(tiered_random_schedules_fire_in_reference_order),
 	        cmocka_unit_test(a_growing_tiered_queue_keeps_order),
+	        cmocka_unit_test(the_default_tiers_pop_what_the_single_heap_pops),
 	        cmocka_unit_test(a_tiered_queue_of_equal_times_pops_in_push_order),
 	        cmocka_unit_test(a_tiered_queue_orders_extreme_times),
 	        cmocka_unit_test(equal_times_pop_in_push_order),
