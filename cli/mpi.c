@@ -181,7 +181,7 @@ static void run_unit(const worker_job *job, uint64_t unit, unsigned index, cli_w
 	if (!job->sc)
 		return;
 	cli_simulated s;
-	cli_simulate(job->sc, job->seed, index, &never, NULL, NULL, &s);
+	cli_simulate(job->sc, job->seed, index, &never, NULL, NULL, 0, &s); /* a rank a core */
 	cli_wire_replication(out, &s.r, job->values_only);
 	cli_simulated_free(&s);
 }
@@ -436,7 +436,7 @@ int cli_mpi_farm(const cli_replications *jobs, size_t n)
 			/* the next result is not here: simulate the next unit meanwhile */
 			size_t u = f.next++;
 			const cli_replications *job = &jobs[f.job_of[u]];
-			cli_simulate(job->sc, job->seed, f.number[u], job->stop, NULL, NULL,
+			cli_simulate(job->sc, job->seed, f.number[u], job->stop, NULL, NULL, 0,
 			             &f.units[u].local);
 			f.units[u].state = LOCAL;
 		} else if (h->state == ASSIGNED && !*jobs[0].stop) {

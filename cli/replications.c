@@ -2,6 +2,9 @@
 #include "cli/replications.h"
 
 #include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "cli/mpi.h"
@@ -63,15 +66,33 @@ static void on_progress(double fraction, uint64_t events, void *ctx)
 
 void cli_simulate(const ks_scenario *sc, uint64_t seed, unsigned index, const atomic_int *stop,
                   void (*progress)(double fraction, uint64_t events, void *ctx), void *ctx,
-                  cli_simulated *out)
+                  unsigned spare_cores, cli_simulated *out)
 {
 	out->metrics = sim_metrics_create();
 	out->model = ks_model_build(sc, seed, index, out->metrics);
+	ks_model_spare_cores(out->model, spare_cores);
 	out->r = (cli_replication){.index = index, .metrics = out->metrics};
 	out->r.run_rc = ks_model_run(out->model, stop, progress, ctx);
 	ks_model_summarize(out->model);
 	out->r.reached = ks_model_now(out->model);
 	out->r.events = ks_model_events(out->model);
+}
+
+unsigned cli_spare_cores(unsigned jobs)
+{
+	if (jobs > 1)
+		return 0; /* -j N: the other cores run other replications */
+	/* Opt-in: KINESIM_THREADS=2 lets a run put its producers on a second thread. It pays
+	 * where the readers are much of the work (the large benchmark, 1.2 to 1.3x) and loses up
+	 * to 10% where the producer is most of it, by how far apart the machine keeps the two
+	 * cores (docs/performance.md). */
+	const char *env = getenv("KINESIM_THREADS");
+	if (!env || strcmp(env, "2") != 0)
+		return 0;
+	cpu_set_t set;
+	if (sched_getaffinity(0, sizeof set, &set) != 0)
+		return 0;
+	return CPU_COUNT(&set) > 1 ? 1 : 0;
 }
 
 void cli_simulated_free(cli_simulated *s)
@@ -88,7 +109,8 @@ static void simulate(pool *p, unsigned i)
 	const cli_replications *job = p->job;
 	progress_ctx pc = {p, i};
 	cli_simulate(job->sc, job->seed, job->first + i, job->stop,
-	             job->progress ? on_progress : NULL, &pc, &p->slots[i].s);
+	             job->progress ? on_progress : NULL, &pc, cli_spare_cores(job->jobs),
+	             &p->slots[i].s);
 }
 
 /* Whether replication i may start now (under the lock). */

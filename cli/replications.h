@@ -63,10 +63,14 @@ typedef struct cli_simulated {
 } cli_simulated;
 
 /* Simulates replication `index` of sc with master seed `seed`; progress (NULL: none) is
- * ks_model_run's. */
+ * ks_model_run's; spare_cores, the cores its helper threads may use. */
 void cli_simulate(const ks_scenario *sc, uint64_t seed, unsigned index, const atomic_int *stop,
                   void (*progress)(double fraction, uint64_t events, void *ctx), void *ctx,
-                  cli_simulated *out);
+                  unsigned spare_cores, cli_simulated *out);
+/* The cores a replication may use besides its own (ks_model_spare_cores) when `jobs` run at
+ * once: one when the environment says KINESIM_THREADS=2 and it runs alone on a machine (or in
+ * an affinity mask) of two cores or more, else none. */
+unsigned cli_spare_cores(unsigned jobs);
 void cli_simulated_free(cli_simulated *s); /* the model and metrics; s itself is the caller's */
 
 #endif

@@ -34,6 +34,19 @@ void *sim_calloc(size_t count, size_t size)
 	return p;
 }
 
+void *sim_calloc_aligned(size_t alignment, size_t size)
+{
+	/* Rounded up, plus one more alignment unit: the allocator's header of the next block and
+	 * the start of its data then lie past the last line of this one. */
+	size_t n = (size + 2 * alignment - 1) / alignment * alignment;
+	void *p = aligned_alloc(alignment, n);
+	if (!p)
+		out_of_memory(n);
+	memset(p, 0, n);
+	atomic_fetch_add_explicit(&live, 1, memory_order_relaxed);
+	return p;
+}
+
 void *sim_realloc(void *p, size_t n)
 {
 	void *q = realloc(p, n ? n : 1);

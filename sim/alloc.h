@@ -10,6 +10,11 @@
 
 void *sim_malloc(size_t n);
 void *sim_calloc(size_t count, size_t size);
+/* Zeroed, at a multiple of alignment (a power of two), with at least one alignment unit of
+ * slack after it: for memory one thread writes that must share no cache line with another
+ * thread's (alignment 64), neither its own neighbours' nor the allocator's. Freed with
+ * sim_free. */
+void *sim_calloc_aligned(size_t alignment, size_t size);
 void *sim_realloc(void *p, size_t n);
 /* realloc of an array of count elements of size bytes, checked for overflow */
 void *sim_reallocarray(void *p, size_t count, size_t size);

@@ -46,6 +46,7 @@ typedef struct ks_entity {
 	const sim_yaml_node *node; /* its map in the resolved scenario */
 	void *obj;
 	ks_sink sink;     /* as a destination (none: it is not one) */
+	bool sink_taken;  /* some entity sends to it (ks_model_sink was asked for it) */
 	ks_source source; /* as a polled source of messages (none: it is not one) */
 } ks_entity;
 
@@ -126,6 +127,9 @@ void ks_model_destroy(ks_model *m);
  * called every ~1% of the run. */
 int ks_model_run(ks_model *m, const atomic_int *interrupt,
                  void (*progress)(double fraction, uint64_t events, void *ctx), void *pctx);
+/* Lets the run use n cores besides its own for helper threads (before ks_model_run; default
+ * 0). Results are the same whatever n is. */
+void ks_model_spare_cores(ks_model *m, unsigned n);
 /* pending, summarize and the cost (also before a run: all zero, which lists the paths). */
 void ks_model_summarize(ks_model *m);
 uint64_t ks_model_events(const ks_model *m);

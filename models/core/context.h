@@ -29,6 +29,9 @@ typedef struct ks_ctx {
 	 * regular partition keys (key number key_count is "hot"). */
 	const struct ks_fields *fields;
 	const uint32_t *key_counts;
+	/* Cores the run may use besides its own, for a helper thread (the producers run ahead
+	 * on one: kinesis/ahead.h). 0 unless the caller says (ks_model_spare_cores). */
+	unsigned spare_cores;
 } ks_ctx;
 
 /* Whether an event at t counts in the summary: the measured period [warmup, stop). */

@@ -142,6 +142,7 @@ ks_sink ks_model_sink(ks_model *m, const char *name)
 {
 	ks_entity *e = ks_model_entity(m, name);
 	SIM_ASSERT(e && ks_sink_set(&e->sink));
+	e->sink_taken = true;
 	return e->sink;
 }
 
@@ -297,6 +298,11 @@ void ks_model_summarize(ks_model *m)
 	ks_cost_summarize(cost, m->ctx.metrics,
 	                  (double)(m->ctx.stop - m->ctx.warmup) / (double)SIM_HOUR);
 	ks_cost_destroy(cost);
+}
+
+void ks_model_spare_cores(ks_model *m, unsigned n)
+{
+	m->ctx.spare_cores = n;
 }
 
 uint64_t ks_model_events(const ks_model *m)

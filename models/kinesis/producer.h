@@ -16,6 +16,7 @@
 
 #include "models/core/backoff.h"
 #include "models/core/context.h"
+#include "models/kinesis/ahead.h"
 #include "models/kinesis/stream.h"
 #include "models/kinesis/trace.h"
 #include "sim/dist.h"
@@ -82,6 +83,14 @@ void ks_producer_destroy(ks_producer *p);
 
 /* The seed of the producer's per-record uniforms (sim_crn_uniform(seed, index, which)). */
 uint64_t ks_producer_crn_seed(const ks_producer *p);
+
+/* The streams it writes to. */
+size_t ks_producer_ntargets(const ks_producer *p);
+ks_stream *ks_producer_target(const ks_producer *p, size_t i);
+
+/* Running on the helper of a (kinesis/ahead.h): the records its streams accept go through a's
+ * ring instead of into the logs. NULL: into the logs. */
+void ks_producer_set_ahead(ks_producer *p, struct ks_ahead *a);
 
 /* Appends every write attempt of every producer up to and including now, in time order. When
  * the engine's interrupt flag is up (sim_engine_interrupted) it stops early, within 256

@@ -35,7 +35,9 @@ typedef struct ks_shard {
 	sim_time refilled;
 	bool write_refused_bytes; /* the last refused write: by the byte limit, not the record one
 	                           */
-	ks_log log;
+	/* The log on cache lines of its own: with the producers on a helper thread
+	 * (kinesis/ahead.h) the admission state above is the helper's, the log this thread's. */
+	_Alignas(64) ks_log log;
 	int64_t fixed_window; /* fixed window: current second and what it admitted */
 	double fixed_records, fixed_bytes;
 

@@ -91,7 +91,7 @@ ks_stream *ks_stream_create(ks_ctx *ctx, const ks_stream_config *cfg)
 	if (cfg->on_demand && cfg->max_shards > total)
 		total = cfg->max_shards;
 	s->capshards = total;
-	s->shards = sim_calloc(total, sizeof *s->shards);
+	s->shards = sim_calloc_aligned(64, total * sizeof *s->shards); /* see ks_shard.log */
 	s->lifetimes = sim_calloc(3 * (total ? total : 1), sizeof *s->lifetimes);
 	open_generation(s, 0, cfg->shards, cfg);
 	for (size_t i = 0; i < cfg->nreshards; i++)
