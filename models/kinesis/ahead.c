@@ -88,7 +88,9 @@ static void sleep_until(ks_ahead *a, atomic_bool *sleeping,
 	for (unsigned i = 1;; i++) {
 		if (ready(a, arg) || atomic_load_explicit(&a->stop, memory_order_relaxed))
 			return;
-		__builtin_ia32_pause();
+#if defined(__x86_64__) || defined(__i386__)
+		__builtin_ia32_pause(); /* a spinning core yields to its sibling, uses less power */
+#endif
 		if (i % 64 == 0) {
 			clock_gettime(CLOCK_MONOTONIC, &t);
 			if ((t.tv_sec - t0.tv_sec) * 1000000000 + (t.tv_nsec - t0.tv_nsec) >
