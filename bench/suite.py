@@ -14,6 +14,7 @@ Benchmarks (docs/performance.md says why each one):
   large                         64 shards, 115 M records, 5 polling + 1 EFO Lambda + 1 KCL
   shards-16, shards-1024        the same 30.7 M records on 16 and on 1,024 shards
   poison-backlog                one shard blocked for 23 h: ~83 M records held in its log
+  large-helper                  large with KINESIM_THREADS=2: its producers on a second thread
 
 For each scenario: wall and CPU seconds (user + system, of the child), records accepted by the
 streams and record deliveries (records processed by every reader) per wall-second, engine
@@ -45,18 +46,25 @@ SCENARIOS = [
     ("shards-16", "bench/shards-16.yaml"),
     ("shards-1024", "bench/shards-1024.yaml"),
     ("poison-backlog", "bench/poison-backlog.yaml"),
+    ("large-helper", "bench/large.yaml"),
 ]
+# Benchmarks run with more in their environment: large with its producers on a helper thread
+# (opt-in; docs/performance.md, "Using both cores"). A baseline without the helper runs it on
+# one thread, so the ratio is the helper's gain over the baseline.
+ENV = {"large-helper": {"KINESIM_THREADS": "2"}}
 HOLD = ["hold-1e3", "hold-1e5", "hold-1e6"]
 HOLD_N = {"hold-1e3": 1000, "hold-1e5": 100000, "hold-1e6": 1000000}
 
 EVENTS = re.compile(r"\(([0-9.]+) M events")
 
 
-def run_child(argv, cwd):
-    """Runs argv; returns (wall s, cpu s, peak RSS bytes, stdout, stderr, returncode)."""
+def run_child(argv, cwd, env=None):
+    """Runs argv (with env added to the environment); returns (wall s, cpu s, peak RSS
+    bytes, stdout, stderr, returncode)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.monotonic()
-        p = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=err)
+        p = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=err,
+                             env=dict(os.environ, **(env or {})))
         _, status, usage = os.wait4(p.pid, 0)
         wall = time.monotonic() - start
         p.returncode = os.waitstatus_to_exitcode(status)
@@ -66,10 +74,10 @@ def run_child(argv, cwd):
                 out.read().decode(), err.read().decode(), p.returncode)
 
 
-def run_scenario(kinesim, path, tmp):
+def run_scenario(kinesim, path, tmp, env=None):
     out = os.path.join(tmp, "bench.h5")
     wall, cpu, rss, stdout, stderr, rc = run_child(
-        [kinesim, "run", os.path.join(ROOT, path), "-o", out, "--format", "json"], tmp)
+        [kinesim, "run", os.path.join(ROOT, path), "-o", out, "--format", "json"], tmp, env)
     if rc not in (0, 1):  # 1: an expectation failed, the run itself is fine
         sys.exit("bench: %s %s failed (exit %d):\n%s" % (kinesim, path, rc, stderr))
     metrics = json.loads(stdout)["metrics"]
@@ -148,9 +156,9 @@ def main():
                 continue
             cur, bas = [], []
             for _ in range(args.repeat):  # interleaved: both see the same machine load
-                cur.append(run_scenario(kinesim, path, tmp))
+                cur.append(run_scenario(kinesim, path, tmp, ENV.get(name)))
                 if base:
-                    bas.append(run_scenario(base, path, tmp))
+                    bas.append(run_scenario(base, path, tmp, ENV.get(name)))
             results[name] = median_of(cur)
             if base:
                 results[name]["base"] = median_of(bas)
