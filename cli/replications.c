@@ -82,10 +82,10 @@ unsigned cli_spare_cores(unsigned jobs)
 {
 	if (jobs > 1)
 		return 0; /* -j N: the other cores run other replications */
-	/* Opt-in: KINESIM_THREADS=2 lets a run put its producers on a second thread. It pays
-	 * where the readers are much of the work (the large benchmark, 1.2 to 1.3x) and loses up
-	 * to 10% where the producer is most of it, by how far apart the machine keeps the two
-	 * cores (docs/performance.md). */
+	/* Opt-in: KINESIM_THREADS=2 lets a run put its producers on a second thread. Measured
+	 * on a 2-vCPU machine it mostly pays where the readers are much of the work (the large
+	 * benchmark, 1.1 to 1.3x, once 0.93x) and loses some 10% where the producer is most of
+	 * it, by how far apart the host keeps the two cores (docs/performance.md). */
 	const char *env = getenv("KINESIM_THREADS");
 	if (!env || strcmp(env, "2") != 0)
 		return 0;
