@@ -10,25 +10,28 @@
  * Tiers, for big queues. A heap of a million entries costs a cache miss at each of its lower
  * levels on every pop. So once the heap holds more than spill_at entries (and more than the far
  * tiers), the queue spreads its entries by time into buckets of about bucket_target entries
- * each, of equal width (a power of two, in ns), and keeps only the earliest bucket in the heap:
+ * each, of equal width (a power of two, in ns, set by the density of times near the earliest:
+ * bucket_shift), and keeps only the earliest bucket in the heap:
  *
  *     heap: time < lim    buckets[cur..nbuckets): [start + b << shift, start + (b + 1) << shift)
  *     overflow: time >= start + nbuckets << shift
  *
  * A push goes to the tier its time belongs to: most land in a bucket, an append to a line
  * that is in the cache. When the heap empties, the next non-empty bucket is heapified (linear);
- * when the buckets run out, the overflow is spread into new ones. Every entry of a tier is
+ * when the buckets run out, the overflow is spread into new ones, and a queue that has doubled
+ * since its buckets were cut is cut again (rebuild). Every entry of a tier is
  * earlier than every entry of the next, so the heap's top is the queue's earliest and the pop
  * order, (time, seq), is the same as a single heap's: results do not depend on the tiers. A
  * queue that drains empty goes back to the single heap; a scenario's queue (consumers x
  * shards, a few thousand events) never leaves it.
  *
  * Cancel is lazy: it frees the slot and leaves the entry in the heap, where it is recognised as
- * stale (its slot no longer holds its seq_slot) and dropped when it reaches the top. Stale
- * entries are counted; when they are more than half the heap, they are swept out and the heap
- * rebuilt (linear), so a model that cancels and reschedules a timer again and again keeps the
- * heap at most twice its pending events. Pop order does not depend on the heap's shape: (time,
- * seq) is a total order, so results are the same whatever was cancelled when.
+ * stale (its slot no longer holds its seq_slot) and dropped when it reaches the top (or its
+ * bucket is loaded). Stale entries are counted; when they are more than half the queue's
+ * entries, they are swept out and the heap (or the tiers) rebuilt (linear), so a model that cancels
+ * and reschedules a timer again and again keeps the heap at most twice its pending events. Pop
+ * order does not depend on the heap's shape: (time, seq) is a total order, so results are the same
+ * whatever was cancelled when.
  *
  * Invariants:
  * - heap[0..n) is a 4-ary min-heap under before(): (time, seq) lexicographic. seq is unique
@@ -49,7 +52,8 @@
  *   queue's life (asserted): a model keeps some readers x shards events pending, and a run of a
  *   million events a second would take 13 days to use the sequence numbers up.
  *
- * Ownership: the queue owns both arrays; obj pointers are the caller's. */
+ * Ownership: the queue owns the heap, the slots, the buckets and the overflow; obj pointers
+ * are the caller's. */
 #include "sim/queue.h"
 
 #include <errno.h>
