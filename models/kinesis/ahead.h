@@ -1,4 +1,6 @@
 /* The producers running ahead on a core of their own (docs/performance.md "Using both cores").
+ * Opt-in: only a run given a spare core (ks_model_spare_cores; the command line gives one
+ * under KINESIM_THREADS=2) starts it, where producers.c's may_run_ahead allows.
  *
  * A producer's work per record (arrival, key, shard, write limit, retries, the stream's write
  * series) depends on nothing the readers do when its streams have no other writer, keep their
