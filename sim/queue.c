@@ -267,11 +267,12 @@ static void place_heap(sim_queue *q, size_t old_offset)
 	q->heap = q->raw + offset;
 }
 
-static void grow_heap(sim_queue *q)
+/* Makes room for `need` entries in the heap. */
+static void grow_heap(sim_queue *q, size_t need)
 {
 	size_t offset = q->raw ? (size_t)(q->heap - q->raw) : 0;
 	size_t cap = q->heap_cap + 3;
-	sim_grow(&q->raw, &cap, q->n + 1 + 3, sizeof *q->raw);
+	sim_grow(&q->raw, &cap, need + 3, sizeof *q->raw);
 	q->heap_cap = cap - 3;
 	place_heap(q, offset);
 }
@@ -287,13 +288,8 @@ static inline void tier_append(struct tier *t, struct entry e)
  * stale ones are dropped. */
 static void tier_to_heap(sim_queue *q, struct tier *t)
 {
-	if (q->n + t->n > q->heap_cap) {
-		size_t offset = q->raw ? (size_t)(q->heap - q->raw) : 0;
-		size_t cap = q->heap_cap + 3;
-		sim_grow(&q->raw, &cap, q->n + t->n + 3, sizeof *q->raw);
-		q->heap_cap = cap - 3;
-		place_heap(q, offset);
-	}
+	if (q->n + t->n > q->heap_cap)
+		grow_heap(q, q->n + t->n);
 	if (q->stale == 0) {
 		/* No entry anywhere is stale: skip reading each one's slot, a cache miss apiece in
 		 * a big queue. */
@@ -551,7 +547,7 @@ sim_handle sim_queue_push(sim_queue *q, sim_time time, void (*fn)(void *, void *
 		}
 	}
 	if (q->n == q->heap_cap)
-		grow_heap(q);
+		grow_heap(q, q->n + 1);
 	sift_up(q, q->n++, e);
 	/* A heap grown past spill_next (and big beside the far tiers, so that a rebuild costs a
 	 * few times the pushes that grew it) is spread out again. */

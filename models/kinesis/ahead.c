@@ -24,7 +24,7 @@
 #include "sim/assert.h"
 #include "sim/engine.h"
 
-#define RING    (1u << 13) /* records in flight: 256 KiB, which stays in the caches */
+#define RING    (1u << 13) /* records in flight: 256 KiB */
 #define PUBLISH 256u       /* the helper publishes its tail every this many records */
 /* A step of the helper aims at this many records: short enough that the simulation rarely
  * waits for one, long enough that a step's bookkeeping is nothing per record. */

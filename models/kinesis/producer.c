@@ -532,16 +532,18 @@ static inline const ks_shard *routed_shard(const target *tg, uint32_t k)
 
 /* Two more steps of the pipeline, on many shards: half-way (whose key table line has come by
  * then) the shard's admission state and append fields; a quarter of the way (the shard's lines
- * have come) the log's tail, where the record will go. Prefetches never fault. */
+ * have come) the log's tail, where the record will go. Prefetches never fault. On a helper
+ * thread only the admission state: the log's lines are the simulation thread's, and a
+ * prefetch for writing would take them from it. */
 static inline void prefetch_shards(const ks_producer *p, uint32_t k_half, uint32_t k_quarter)
 {
 	for (size_t i = 0; i < p->ntargets; i++) {
 		const target *tg = &p->targets[i];
 		const char *sh = (const char *)routed_shard(tg, k_half);
 		__builtin_prefetch(sh, 1);
-		__builtin_prefetch(sh + offsetof(ks_shard, log.tail), 1);
 		if (p->helper)
 			continue; /* the log is the other thread's: the append is not made here */
+		__builtin_prefetch(sh + offsetof(ks_shard, log.tail), 1);
 		const ks_log *l = &routed_shard(tg, k_quarter)->log;
 		if (l->tail)
 			__builtin_prefetch(l->tail + (l->end & (KS_LOG_BLOCK - 1)), 1);
