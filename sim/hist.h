@@ -22,6 +22,10 @@ void sim_hist_add_n(sim_hist *h, int64_t v, uint64_t n);
 /* Adds n values at once, as n calls of sim_hist_add would: the per-record path (a batch's
  * latencies) keeps count, sum, min and max in registers and makes one call per batch. */
 void sim_hist_add_values(sim_hist *h, const int64_t *v, size_t n);
+/* Adds the age at `now` (now - t) of n non-decreasing times, as sim_hist_add_values would:
+ * t[0], then every `stride` bytes (a field of an array of structs); a time after now counts as
+ * age 0, as in sim_hist_add. */
+void sim_hist_add_ages(sim_hist *h, int64_t now, const int64_t *t, size_t stride, size_t n);
 void sim_hist_merge(sim_hist *dst, const sim_hist *src);
 
 uint64_t sim_hist_count(const sim_hist *h);

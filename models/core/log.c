@@ -150,15 +150,14 @@ uint64_t ks_log_range(const ks_log *l, uint64_t from, uint64_t end, uint64_t max
 void ks_log_add_latencies(const ks_log *l, uint64_t from, uint64_t to, sim_time now,
                           sim_time warmup, sim_hist *h)
 {
-	int64_t latency[KS_LOG_BLOCK];
 	for (uint64_t q = from, n; q < to; q += n) {
 		const ks_record *r = ks_log_run(l, q, to, &n);
-		size_t m = 0;
-		for (uint64_t k = 0; k < n; k++) {
-			latency[m] = now - r[k].arrival;
-			m += r[k].arrival >= warmup;
-		}
-		sim_hist_add_values(h, latency, m);
+		/* arrivals are sorted: those before warmup come first */
+		uint64_t k = 0;
+		while (k < n && r[k].arrival < warmup)
+			k++;
+		if (k < n)
+			sim_hist_add_ages(h, now, &r[k].arrival, sizeof *r, n - k);
 	}
 }
 

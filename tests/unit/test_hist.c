@@ -282,6 +282,68 @@ static void merge_equals_histogram_of_the_union(void **state)
 	sim_hist_destroy(empty);
 }
 
+/* Times in a struct as a log holds them, read with a stride. */
+typedef struct timed {
+	int64_t t;
+	uint64_t other[2];
+} timed;
+
+static void assert_same_hist(const sim_hist *a, const sim_hist *b)
+{
+	assert_int_equal(sim_hist_count(a), sim_hist_count(b));
+	assert_int_equal(sim_hist_min(a), sim_hist_min(b));
+	assert_int_equal(sim_hist_max(a), sim_hist_max(b));
+	assert_true(sim_hist_mean(a) == sim_hist_mean(b));
+	for (size_t i = 0; i < sim_hist_buckets(); i++)
+		assert_int_equal(sim_hist_bucket_count(a, i), sim_hist_bucket_count(b, i));
+}
+
+/* sim_hist_add_ages gives the histogram of adding each age: sorted times read through a
+ * stride, in runs longer than its 256, some after now (age 0), ages past 2^55 (its general
+ * path), into histograms that already hold values. */
+static void ages_of_sorted_times_equal_adding_each_age(void **state)
+{
+	(void)state;
+	enum { N = 1000 };
+	gsl_rng *r = sim_rng_create(6);
+	timed *t = sim_calloc(N, sizeof *t);
+	int64_t *age = sim_malloc(N * sizeof *age);
+	struct {
+		int64_t start, gap, now_after; /* first time, mean gap, now past the last time */
+	} cases[] = {
+	        {-3000000000, 2000000, 1000000000}, /* a backlog before 0, ages of ~1 s */
+	        {0, 1000, -5000},                   /* the last records after now */
+	        {-((int64_t)1 << 61), 1000, (int64_t)1 << 61}, /* ages of 2^62: their sum wraps */
+	        {5, 0, 0},                                     /* equal times, all of age 0 */
+	};
+	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+		int64_t x = cases[c].start;
+		for (size_t i = 0; i < N; i++) {
+			x += (int64_t)(sim_rng_uniform(r) * 2 * (double)cases[c].gap);
+			t[i].t = x;
+		}
+		int64_t now = x + cases[c].now_after;
+		for (size_t i = 0; i < N; i++)
+			age[i] = now - t[i].t;
+		sim_hist *fast = sim_hist_create(), *each = sim_hist_create();
+		sim_hist_add(fast, 123456789);
+		sim_hist_add(each, 123456789);
+		sim_hist_add_ages(fast, now, &t[0].t, sizeof *t, N);
+		for (size_t i = 0; i < N; i++)
+			sim_hist_add(each, age[i]);
+		assert_same_hist(fast, each);
+		sim_hist_add_ages(fast, now, &t[0].t, sizeof *t, 0); /* nothing */
+		sim_hist_add_values(each, age, N);
+		sim_hist_add_ages(fast, now, &t[0].t, sizeof *t, N);
+		assert_same_hist(fast, each);
+		sim_hist_destroy(fast);
+		sim_hist_destroy(each);
+	}
+	gsl_rng_free(r);
+	sim_free(t);
+	sim_free(age);
+}
+
 static void load_counts_rebuilds_the_same_buckets_and_quantiles(void **state)
 {
 	(void)state;
@@ -323,6 +385,7 @@ int main(void)
 	        cmocka_unit_test(each_value_lands_in_the_bucket_whose_bounds_hold_it),
 	        cmocka_unit_test(bucket_boundaries_split_values_exactly),
 	        cmocka_unit_test(merge_equals_histogram_of_the_union),
+	        cmocka_unit_test(ages_of_sorted_times_equal_adding_each_age),
 	        cmocka_unit_test(load_counts_rebuilds_the_same_buckets_and_quantiles),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
