@@ -132,6 +132,15 @@ uint64_t ks_log_range(const ks_log *l, uint64_t from, uint64_t end, uint64_t max
 		return from;
 	}
 	uint64_t limit = end - from > max_records ? from + max_records : end;
+	if ((limit - from) * l->bytes_max <= max_bytes) { /* all of it fits: only the sum */
+		for (uint64_t q = from, n; q < limit; q += n) {
+			const ks_record *r = ks_log_run(l, q, limit, &n);
+			for (uint64_t k = 0; k < n; k++)
+				sum += r[k].bytes;
+		}
+		*bytes = sum;
+		return limit;
+	}
 	for (uint64_t q = from, n; q < limit; q += n) {
 		const ks_record *r = ks_log_run(l, q, limit, &n);
 		for (uint64_t k = 0; k < n; k++) {

@@ -34,10 +34,12 @@ typedef struct ks_log {
 	ks_record **blocks; /* ring: block b (records [b B, (b + 1) B)) at b & (nblocks - 1) */
 	uint64_t nblocks;   /* power of two */
 	uint64_t head, live, end;
-	size_t nreaders;  /* (of readers, below; here beside what an append reads) */
-	ks_record *tail;  /* the block record `end` goes in, once ks_log_open_block made it: an
-	                   * append writes there without a look into the ring */
-	ks_record *spare; /* a freed block, for the next one needed */
+	size_t nreaders;    /* (of readers, below; here beside what an append reads) */
+	ks_record *tail;    /* the block record `end` goes in, once ks_log_open_block made it: an
+	                     * append writes there without a look into the ring */
+	uint32_t bytes_max; /* the largest record appended: a range of n records holds at most
+	                     * n x this, so most ranges need no byte check per record */
+	ks_record *spare;   /* a freed block, for the next one needed */
 	sim_time retention;
 	size_t index; /* the shard's number in its stream: a column of `expired`, for observers */
 	ks_metric
@@ -84,6 +86,7 @@ static inline void ks_log_append(ks_log *l, const ks_record *r)
 		ks_log_open_block(l);
 	l->tail[l->end & (KS_LOG_BLOCK - 1)] = *r;
 	l->end++;
+	l->bytes_max = r->bytes > l->bytes_max ? r->bytes : l->bytes_max;
 }
 
 /* Drops from the readable range every record older than retention at now, counting in

@@ -436,6 +436,8 @@ static bool window_final(poller *p, size_t ln, sim_time now)
 static uint32_t fit_consecutive(const poller *p, uint64_t first, uint32_t most)
 {
 	const ks_kinesis_esm_config *cfg = &p->esm->cfg;
+	if (most * event_bytes(cfg, p->log->bytes_max) <= cfg->payload_max_bytes)
+		return most; /* even at the largest record's size */
 	uint64_t bytes = 0, end = first + most;
 	for (uint64_t q = first, run; q < end; q += run) {
 		const ks_record *r = ks_log_run(p->log, q, end, &run);

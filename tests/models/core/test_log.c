@@ -145,6 +145,56 @@ static void expiry_counts_only_what_some_reader_had_not_taken(void **state)
 	sim_metrics_destroy(m);
 }
 
+/* What ks_log_range must return, record by record: the longest prefix within max_records and
+ * max_bytes, but at least one record. */
+static uint64_t range_by_hand(const ks_log *l, uint64_t from, uint64_t end, uint64_t max_records,
+                              uint64_t max_bytes, uint64_t *bytes)
+{
+	uint64_t q = from, sum = 0;
+	while (q < end && q - from < max_records) {
+		uint32_t b = ks_log_record(l, q)->bytes;
+		if (q > from && sum + b > max_bytes)
+			break;
+		sum += b;
+		q++;
+	}
+	*bytes = sum;
+	return q;
+}
+
+/* Ranges of small records, before and after a large one is appended (the log's largest record
+ * decides when a range needs no check per record), cut by the record or the byte limit. */
+static void ranges_stop_at_the_record_or_byte_limit(void **state)
+{
+	(void)state;
+	ks_log l;
+	ks_log_init(&l, 0, 24 * SIM_HOUR, NULL);
+	uint64_t pos = 0;
+	ks_log_register(&l, &pos, &pos);
+	uint64_t x = 1;
+	for (uint64_t i = 0; i < 2000; i++) {
+		x = x * 6364136223846793005u + 1442695040888963407u;
+		uint32_t bytes = i == 1500 ? 1000000 : (uint32_t)(x >> 54); /* 0..1023, then 1 MB */
+		ks_record rec = {.arrival = (sim_time)i, .id = i, .bytes = bytes};
+		ks_log_append(&l, &rec);
+		if (i != 1000 && i != 1999)
+			continue;
+		for (uint64_t from = 0; from < l.end; from += 97)
+			for (uint64_t most = 1; most <= 1200; most = most * 3 + 1)
+				for (uint64_t max_bytes = 0; max_bytes <= 2000000;
+				     max_bytes = max_bytes * 5 + 700) {
+					uint64_t want_bytes, got_bytes;
+					uint64_t want = range_by_hand(&l, from, l.end, most,
+					                              max_bytes, &want_bytes);
+					uint64_t got = ks_log_range(&l, from, l.end, most,
+					                            max_bytes, &got_bytes);
+					assert_int_equal(got, want);
+					assert_int_equal(got_bytes, want_bytes);
+				}
+	}
+	ks_log_fini(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -154,6 +204,7 @@ int main(void)
 	        cmocka_unit_test(a_backlog_is_held_in_blocks_and_given_back),
 	        cmocka_unit_test(a_reader_registered_late_starts_mid_block),
 	        cmocka_unit_test(expiry_counts_only_what_some_reader_had_not_taken),
+	        cmocka_unit_test(ranges_stop_at_the_record_or_byte_limit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
