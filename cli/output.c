@@ -71,10 +71,48 @@ static bool whole_numbers(const char *units)
 	return units && (strcmp(units, "count") == 0 || strcmp(units, "B") == 0);
 }
 
+/* The dimension scales of a run's datasets, made as they are first needed (the run's time, a
+ * group's shard ids, a histogram's bucket bounds); each REFERENCE_LIST is written once, at the
+ * end of the run (scales_write). */
+typedef struct scales {
+	char **paths; /* under the run */
+	sim_h5_scale **scale;
+	size_t n, cap, capscale;
+} scales;
+
+static sim_h5_scale *scale_at(scales *sc, hid_t run, const char *path)
+{
+	for (size_t i = 0; i < sc->n; i++)
+		if (strcmp(sc->paths[i], path) == 0)
+			return sc->scale[i];
+	sim_h5_scale *s = sim_h5_scale_create(run, path);
+	if (!s)
+		return NULL;
+	sim_grow(&sc->paths, &sc->cap, sc->n + 1, sizeof *sc->paths);
+	sim_grow(&sc->scale, &sc->capscale, sc->n + 1, sizeof *sc->scale);
+	sc->paths[sc->n] = sim_strdup(path);
+	sc->scale[sc->n++] = s;
+	return s;
+}
+
+/* Writes every scale's REFERENCE_LIST (unless rc already failed) and frees them; returns rc or
+ * the first failure. */
+static int scales_write(scales *sc, int rc)
+{
+	for (size_t i = 0; i < sc->n; i++) {
+		rc = rc ? rc : sim_h5_scale_write(sc->scale[i]);
+		sim_h5_scale_destroy(sc->scale[i]);
+		sim_free(sc->paths[i]);
+	}
+	sim_free(sc->paths);
+	sim_free(sc->scale);
+	return rc;
+}
+
 /* A series' first `rows` rows (fewer for an interrupted run: its whole intervals), with the
  * run's time scale on dimension 0 and its group's shard scale on dimension 1. */
-static int write_series(hid_t run, const sim_metrics_series *s, sim_h5_scale *time,
-                        const char *time_path, size_t rows)
+static int write_series(hid_t run, const sim_metrics_series *s, scales *sc, const char *time_path,
+                        size_t rows)
 {
 	hid_t g = sim_h5_group(run, s->group);
 	if (g < 0)
@@ -84,18 +122,23 @@ static int write_series(hid_t run, const sim_metrics_series *s, sim_h5_scale *ti
 		H5Gclose(g);
 		return 0;
 	}
+	sim_h5_scale *dims[2] = {scale_at(sc, run, "time"), NULL};
+	if (s->scale) {
+		char *path = sim_asprintf("%s/%s", s->group, s->scale);
+		dims[1] = scale_at(sc, run, path);
+		sim_free(path);
+	}
+	if (!dims[0] || (s->scale && !dims[1])) {
+		H5Gclose(g);
+		return sim_h5_error();
+	}
 	if (rows > sim_series_rows(s->series))
 		rows = sim_series_rows(s->series);
 	int rc = entity_setup(g, s->group, time_path);
 	rc = rc ? rc
 	        : (whole_numbers(s->units) ? sim_h5_counts : sim_h5_doubles)(
 	                  g, s->name, sim_series_data(s->series), rows, s->scale ? cols : 0,
-	                  s->units, s->description);
-	/* The time scale first: it writes the DIMENSION_LIST that H5DS then extends. */
-	if (!rc)
-		rc = sim_h5_scale_attach(time, g, s->name, 0);
-	if (!rc && s->scale)
-		rc = sim_h5_attach_scale(g, s->name, s->scale, 1);
+	                  s->units, s->description, dims);
 	H5Gclose(g);
 	return rc;
 }
@@ -121,12 +164,15 @@ static int write_hist(hid_t run, const sim_metrics_hist *h)
 	sim_hist_counts(h->hist, counts);
 	for (size_t i = 0; i < n; i++)
 		lower[i] = sim_hist_bucket_lower(i);
-	int rc = sim_h5_u64s(g, "counts", counts, n, "count", h->description);
-	rc = rc ? rc
-	        : sim_h5_i64s(g, "lower_ns", lower, n, "ns",
-	                      "lower bound of each log-linear bucket (<= 0.4% relative width)");
 	/* lower_ns is the coordinate of counts' buckets (netCDF readers need one per dimension). */
-	rc = rc ? rc : sim_h5_attach_scale(g, "counts", "lower_ns", 0);
+	int rc = sim_h5_i64s(g, "lower_ns", lower, n, "ns",
+	                     "lower bound of each log-linear bucket (<= 0.4% relative width)");
+	sim_h5_scale *bounds = rc ? NULL : sim_h5_scale_create(g, "lower_ns");
+	if (!rc && !bounds)
+		rc = sim_h5_error();
+	rc = rc ? rc : sim_h5_u64s(g, "counts", counts, n, "count", h->description, &bounds);
+	rc = rc ? rc : sim_h5_scale_write(bounds);
+	sim_h5_scale_destroy(bounds);
 	rc = rc ? rc : sim_h5_attr_int(g, "count", (int64_t)sim_hist_count(h->hist));
 	sim_free(counts);
 	sim_free(lower);
@@ -199,26 +245,22 @@ int out_write_run(hid_t at, const out_run_info *info, const sim_metrics *m)
 	}
 	rc = rc ? rc
 	        : sim_h5_doubles(run, "time", time, rows, 0, "s",
-	                         "end of each metrics interval (intervals are [t, t + interval))");
+	                         "end of each metrics interval (intervals are [t, t + interval))",
+	                         NULL);
 	sim_free(time);
 
-	/* One scale for every series of the run: its REFERENCE_LIST is written once, at the end
-	 * (attaching one by one made the file grow with the square of the series count). */
-	sim_h5_scale *time_scale = rc ? NULL : sim_h5_scale_create(run, "time");
-	if (!rc && !time_scale)
-		rc = sim_h5_error();
 	for (size_t i = 0; !rc && i < sim_metrics_labels_count(m); i++)
 		rc = write_labels(run, sim_metrics_labels_at(m, i));
 	char *run_path = rc ? NULL : sim_h5_path(run);
 	char *time_path = run_path ? sim_asprintf("%s/time", run_path) : NULL;
 	if (!rc && !time_path)
 		rc = -EIO;
+	scales sc = {0};
 	for (size_t i = 0; !rc && i < sim_metrics_series_count(m); i++)
-		rc = write_series(run, sim_metrics_series_at(m, i), time_scale, time_path, rows);
+		rc = write_series(run, sim_metrics_series_at(m, i), &sc, time_path, rows);
+	rc = scales_write(&sc, rc);
 	sim_free(time_path);
 	sim_free(run_path);
-	rc = rc ? rc : sim_h5_scale_write(time_scale);
-	sim_h5_scale_destroy(time_scale);
 	for (size_t i = 0; !rc && i < sim_metrics_hist_count(m); i++)
 		rc = write_hist(run, sim_metrics_hist_at(m, i));
 	for (size_t i = 0; !rc && i < sim_metrics_table_count(m); i++)

@@ -387,9 +387,11 @@ static herr_t write_all(hid_t d, hid_t mtype, hid_t space, const void *data)
 	return rc;
 }
 
+static int attach_scales(hid_t d, hid_t space, sim_h5_scale *const *scales);
+
 static int make_dataset(hid_t parent, const char *name, hid_t ftype, hid_t mtype, hid_t space,
                         hid_t dcpl, const void *data, int empty, const char *units,
-                        const char *description)
+                        const char *description, sim_h5_scale *const *scales)
 {
 	hid_t d = H5Dcreate2(parent, name, ftype, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
 	int rc;
@@ -400,6 +402,8 @@ static int make_dataset(hid_t parent, const char *name, hid_t ftype, hid_t mtype
 		rc = h5_fail();
 	else
 		rc = label(d, units, description);
+	if (rc == 0 && scales)
+		rc = attach_scales(d, space, scales);
 	/* Closing writes the chunks out of the cache: a full disk may show only here. */
 	if (H5Dclose(d) < 0 && rc == 0)
 		rc = h5_fail();
@@ -411,7 +415,7 @@ static int make_dataset(hid_t parent, const char *name, hid_t ftype, hid_t mtype
  * CHUNK_MAX_BYTES / row bytes), at least 1. */
 static int write_table(hid_t parent, const char *name, hid_t ftype, hid_t mtype, const void *data,
                        size_t rows, size_t cols, int filtered, const char *units,
-                       const char *description)
+                       const char *description, sim_h5_scale *const *scales)
 {
 	int rank = cols ? 2 : 1;
 	size_t row_bytes = H5Tget_size(ftype) * (cols ? cols : 1);
@@ -441,7 +445,7 @@ static int write_table(hid_t parent, const char *name, hid_t ftype, hid_t mtype,
 	    (!filtered || rows * row_bytes < FILTER_MIN_BYTES ||
 	     (H5Pset_shuffle(dcpl) >= 0 && H5Pset_deflate(dcpl, DEFLATE_LEVEL) >= 0)))
 		rc = make_dataset(parent, name, ftype, mtype, space, dcpl, data, rows == 0 || !data,
-		                  units, description);
+		                  units, description, scales);
 	else
 		rc = h5_fail();
 	if (dcpl >= 0)
@@ -459,7 +463,7 @@ int sim_h5_string_dataset(hid_t parent, const char *name, const char *value,
 	int rc = -EIO;
 
 	if (t >= 0 && space >= 0 && dcpl >= 0)
-		rc = make_dataset(parent, name, t, t, space, dcpl, &v, 0, "", description);
+		rc = make_dataset(parent, name, t, t, space, dcpl, &v, 0, "", description, NULL);
 	if (dcpl >= 0)
 		H5Pclose(dcpl);
 	if (space >= 0)
@@ -470,18 +474,18 @@ int sim_h5_string_dataset(hid_t parent, const char *name, const char *value,
 }
 
 int sim_h5_doubles(hid_t parent, const char *name, const double *data, size_t rows, size_t cols,
-                   const char *units, const char *description)
+                   const char *units, const char *description, sim_h5_scale *const *scales)
 {
 	return write_table(parent, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, data, rows, cols, 1,
-	                   units, description);
+	                   units, description, scales);
 }
 
 int sim_h5_counts(hid_t parent, const char *name, const double *data, size_t rows, size_t cols,
-                  const char *units, const char *description)
+                  const char *units, const char *description, sim_h5_scale *const *scales)
 {
 	/* HDF5 converts each double to int64 as it writes (the values are whole numbers). */
 	return write_table(parent, name, H5T_STD_I64LE, H5T_NATIVE_DOUBLE, data, rows, cols, 1,
-	                   units, description);
+	                   units, description, scales);
 }
 
 /* The compound types of an event table: memory (every member a double, at 8 * i, which is the
@@ -520,7 +524,8 @@ int sim_h5_events(hid_t parent, const char *name, const double *data, size_t row
 	int rc = ncols ? events_types(columns, ncols, &mtype, &ftype) : -EIO;
 
 	if (!rc)
-		rc = write_table(parent, name, ftype, mtype, data, rows, 0, 1, "", description);
+		rc = write_table(parent, name, ftype, mtype, data, rows, 0, 1, "", description,
+		                 NULL);
 	if (!rc) {
 		hid_t d = H5Dopen2(parent, name, H5P_DEFAULT);
 		if (d < 0 || H5DSset_scale(d, name) < 0)
@@ -556,17 +561,17 @@ char *sim_h5_path(hid_t obj)
 }
 
 int sim_h5_u64s(hid_t parent, const char *name, const uint64_t *data, size_t n, const char *units,
-                const char *description)
+                const char *description, sim_h5_scale *const *scales)
 {
 	return write_table(parent, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, data, n, 0, 1, units,
-	                   description);
+	                   description, scales);
 }
 
 int sim_h5_i64s(hid_t parent, const char *name, const int64_t *data, size_t n, const char *units,
                 const char *description)
 {
 	return write_table(parent, name, H5T_STD_I64LE, H5T_NATIVE_INT64, data, n, 0, 1, units,
-	                   description);
+	                   description, NULL);
 }
 
 int sim_h5_strings(hid_t parent, const char *name, const char *const *values, size_t n,
@@ -581,7 +586,7 @@ int sim_h5_strings(hid_t parent, const char *name, const char *const *values, si
 		v[i] = values[i] ? values[i] : "";
 	/* Variable-length strings are heap references in the file: filters gain nothing. */
 	if (t >= 0)
-		rc = write_table(parent, name, t, t, v, n, 0, 0, "", description);
+		rc = write_table(parent, name, t, t, v, n, 0, 0, "", description, NULL);
 	if (t >= 0)
 		H5Tclose(t);
 	sim_free(v);
@@ -593,37 +598,6 @@ static const char *base_name(const char *path)
 	const char *slash = strrchr(path, '/');
 
 	return slash ? slash + 1 : path;
-}
-
-int sim_h5_attach_scale(hid_t parent, const char *dataset, const char *scale, unsigned dim)
-{
-	hid_t d = H5Dopen2(parent, dataset, H5P_DEFAULT);
-	hid_t s = d < 0 ? H5I_INVALID_HID : H5Dopen2(parent, scale, H5P_DEFAULT);
-	int rc = 0;
-	htri_t is_scale;
-
-	if (d < 0 || s < 0) {
-		rc = h5_fail();
-		goto out;
-	}
-	is_scale = H5DSis_scale(s);
-	/* A scale's NAME is its dataset name without the path. */
-	if (is_scale < 0 || (!is_scale && H5DSset_scale(s, base_name(scale)) < 0)) {
-		rc = h5_fail();
-		goto out;
-	}
-	/* REFERENCE_LIST's compound element has 4 padding bytes that the library leaves
-	 * uninitialised in its buffers; HDF5 1.10.8 converts it member by member into a zeroed
-	 * buffer, so they reach the file as zeros (checked by the valgrind run and the
-	 * identical-bytes test, which attaches one scale to two datasets). */
-	if (H5DSattach_scale(d, s, dim) < 0)
-		rc = h5_fail();
-out:
-	if (s >= 0)
-		H5Dclose(s);
-	if (d >= 0)
-		H5Dclose(d);
-	return rc;
 }
 
 /* One entry of a scale's REFERENCE_LIST as H5DS lays it out (ds_list_t in H5DSprivate.h): the
@@ -688,114 +662,51 @@ void sim_h5_scale_destroy(sim_h5_scale *s)
 	sim_free(s);
 }
 
-static void release_lists(hid_t vlen, hid_t space, hvl_t *lists)
+/* Writes d's DIMENSION_LIST (a [rank] array of variable-length lists of object references, as
+ * H5DSattach_scale writes it) with scales[i], or nothing for a NULL one, on dimension i, and
+ * notes d in each scale's REFERENCE_LIST for sim_h5_scale_write. While d is still open from its
+ * writing: attaching afterwards opened it again and read the attribute back, a fifth of a short
+ * run's instructions. */
+static int attach_scales(hid_t d, hid_t space, sim_h5_scale *const *scales)
 {
-#if H5_VERSION_GE(1, 12, 0)
-	H5Treclaim(vlen, space, H5P_DEFAULT, lists);
-#else
-	H5Dvlen_reclaim(vlen, space, H5P_DEFAULT, lists);
-#endif
-}
-
-/* Adds `ref` to dimension dim of d's DIMENSION_LIST (a [rank] array of variable-length lists
- * of object references), creating the attribute when d has none. *added: false when the
- * reference was there already. */
-static int add_to_dimension_list(hid_t d, int rank, unsigned dim, hobj_ref_t ref, bool *added)
-{
-	hid_t vlen = H5Tvlen_create(H5T_STD_REF_OBJ), space = H5I_INVALID_HID, a = H5I_INVALID_HID;
-	hvl_t *lists = sim_calloc((size_t)rank, sizeof *lists);
-	hobj_ref_t *grown = NULL;
-	htri_t exists = vlen < 0 ? -1 : H5Aexists(d, DIMENSION_LIST);
-	bool read = false;
-	hvl_t saved;
-	int rc = 0;
-
-	*added = true;
-	if (exists < 0) {
-		rc = h5_fail();
-	} else if (exists) {
-		a = H5Aopen(d, DIMENSION_LIST, H5P_DEFAULT);
-		space = a < 0 ? H5I_INVALID_HID : H5Aget_space(a);
-		if (space < 0 || H5Sget_simple_extent_npoints(space) != rank ||
-		    H5Aread(a, vlen, lists) < 0)
-			rc = h5_fail();
-		else
-			read = true;
-	} else {
-		hsize_t n = (hsize_t)rank;
-
-		space = H5Screate_simple(1, &n, NULL);
-		a = space < 0
-		            ? H5I_INVALID_HID
-		            : H5Acreate2(d, DIMENSION_LIST, vlen, space, H5P_DEFAULT, H5P_DEFAULT);
-		if (a < 0)
-			rc = h5_fail();
-	}
-	for (size_t i = 0; rc == 0 && i < lists[dim].len; i++)
-		if (((const hobj_ref_t *)lists[dim].p)[i] == ref)
-			*added = false;
-	if (rc == 0 && *added) {
-		/* The new list in memory of ours, HDF5's own put back for it to free. */
-		grown = sim_calloc(lists[dim].len + 1, sizeof *grown);
-		if (lists[dim].len)
-			memcpy(grown, lists[dim].p, lists[dim].len * sizeof *grown);
-		grown[lists[dim].len] = ref;
-		saved = lists[dim];
-		lists[dim].len++;
-		lists[dim].p = grown;
-		if (H5Awrite(a, vlen, lists) < 0)
-			rc = h5_fail();
-		lists[dim] = saved;
-	}
-	if (read)
-		release_lists(vlen, space, lists);
+	int rank = H5Sget_simple_extent_ndims(space);
+	hvl_t lists[2] = {{0}};
+	bool any = false;
+	if (rank < 1 || rank > 2)
+		return rank < 0 ? h5_fail() : sys_fail(EINVAL);
+	for (int i = 0; i < rank; i++)
+		if (scales[i]) {
+			lists[i] = (hvl_t){.len = 1, .p = &scales[i]->self};
+			any = true;
+		}
+	if (!any)
+		return 0;
+	hobj_ref_t ref;
+	if (H5Rcreate(&ref, d, ".", H5R_OBJECT, H5I_INVALID_HID) < 0)
+		return h5_fail();
+	hsize_t n = (hsize_t)rank;
+	hid_t vlen = H5Tvlen_create(H5T_STD_REF_OBJ);
+	hid_t lspace = vlen < 0 ? H5I_INVALID_HID : H5Screate_simple(1, &n, NULL);
+	hid_t a = lspace < 0
+	                  ? H5I_INVALID_HID
+	                  : H5Acreate2(d, DIMENSION_LIST, vlen, lspace, H5P_DEFAULT, H5P_DEFAULT);
+	int rc = a < 0 || H5Awrite(a, vlen, lists) < 0 ? h5_fail() : 0;
 	if (a >= 0 && H5Aclose(a) < 0 && rc == 0)
 		rc = h5_fail();
-	if (space >= 0)
-		H5Sclose(space);
+	if (lspace >= 0)
+		H5Sclose(lspace);
 	if (vlen >= 0)
 		H5Tclose(vlen);
-	sim_free(grown);
-	sim_free(lists);
-	return rc;
-}
-
-int sim_h5_scale_attach(sim_h5_scale *s, hid_t parent, const char *dataset, unsigned dim)
-{
-	hid_t d = H5Dopen2(parent, dataset, H5P_DEFAULT);
-	hid_t space = d < 0 ? H5I_INVALID_HID : H5Dget_space(d);
-	int rank = space < 0 ? -1 : H5Sget_simple_extent_ndims(space);
-	bool added = false;
-	hobj_ref_t ref;
-	int rc;
-
-	if (rank < 0) {
-		rc = h5_fail();
-		goto out;
+	for (int i = 0; rc == 0 && i < rank; i++) {
+		sim_h5_scale *sc = scales[i];
+		if (!sc)
+			continue;
+		sim_grow(&sc->refs, &sc->cap, sc->n + 1, sizeof *sc->refs);
+		memset(&sc->refs[sc->n], 0, sizeof *sc->refs);
+		sc->refs[sc->n].dataset = ref;
+		sc->refs[sc->n].dimension = i;
+		sc->n++;
 	}
-	if (rank == 0) /* a scalar has one dimension for H5DS */
-		rank = 1;
-	if (dim >= (unsigned)rank) {
-		rc = sys_fail(EINVAL);
-		goto out;
-	}
-	if (H5Rcreate(&ref, d, ".", H5R_OBJECT, H5I_INVALID_HID) < 0) {
-		rc = h5_fail();
-		goto out;
-	}
-	rc = add_to_dimension_list(d, rank, dim, s->self, &added);
-	if (rc == 0 && added) {
-		sim_grow(&s->refs, &s->cap, s->n + 1, sizeof *s->refs);
-		memset(&s->refs[s->n], 0, sizeof *s->refs);
-		s->refs[s->n].dataset = ref;
-		s->refs[s->n].dimension = (int)dim;
-		s->n++;
-	}
-out:
-	if (space >= 0)
-		H5Sclose(space);
-	if (d >= 0)
-		H5Dclose(d);
 	return rc;
 }
 
@@ -813,7 +724,7 @@ int sim_h5_scale_write(sim_h5_scale *s)
 		rc = exists < 0 ? h5_fail() : 0;
 		goto out;
 	}
-	/* Entries written before (sim_h5_attach_scale's, or an earlier write) come first. */
+	/* Entries of an earlier write come first. */
 	if (exists) {
 		a = H5Aopen(s->id, REFERENCE_LIST, H5P_DEFAULT);
 		space = a < 0 ? H5I_INVALID_HID : H5Aget_space(a);
@@ -891,7 +802,7 @@ static int write_compound(hid_t parent, const char *name, hid_t (*type)(hid_t, h
 		ftype = type(str, H5T_IEEE_F64LE);
 	}
 	if (mtype >= 0 && ftype >= 0)
-		rc = write_table(parent, name, ftype, mtype, buf, n, 0, 0, "", description);
+		rc = write_table(parent, name, ftype, mtype, buf, n, 0, 0, "", description, NULL);
 	if (ftype >= 0)
 		H5Tclose(ftype);
 	if (mtype >= 0)

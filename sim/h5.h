@@ -59,20 +59,23 @@ int sim_h5_attr_double(hid_t obj, const char *name, double value);
 int sim_h5_string_dataset(hid_t parent, const char *name, const char *value,
                           const char *description);
 
+typedef struct sim_h5_scale sim_h5_scale;
+
 /* Chunked, shuffle+deflate datasets (stored plain under 4 KiB of data) with `units` and
  * `description` attributes. dims: rank 1
  * ([rows]) when cols == 0, else rank 2 ([rows x cols]). data NULL: all zeros (nothing is
- * written; readers get the fill value, 0, and the file holds no chunks). */
+ * written; readers get the fill value, 0, and the file holds no chunks). scales: NULL, or one
+ * dimension scale (or NULL) per dimension, attached as the dataset is written. */
 int sim_h5_doubles(hid_t parent, const char *name, const double *data, size_t rows, size_t cols,
-                   const char *units, const char *description);
+                   const char *units, const char *description, sim_h5_scale *const *scales);
 int sim_h5_u64s(hid_t parent, const char *name, const uint64_t *data, size_t n, const char *units,
-                const char *description);
+                const char *description, sim_h5_scale *const *scales);
 int sim_h5_i64s(hid_t parent, const char *name, const int64_t *data, size_t n, const char *units,
                 const char *description);
 /* A series of whole numbers (counts, bytes) held as doubles in memory, stored as int64, laid
  * out as sim_h5_doubles. */
 int sim_h5_counts(hid_t parent, const char *name, const double *data, size_t rows, size_t cols,
-                  const char *units, const char *description);
+                  const char *units, const char *description, sim_h5_scale *const *scales);
 /* An event table: rows x ncols doubles (row-major) stored as a 1-D compound dataset with one
  * member per name of `columns` (comma-separated), float64 for names ending in "_s" (times in
  * seconds), int64 for the others (counts, sequence numbers, codes). The table is a dimension
@@ -88,23 +91,15 @@ char *sim_h5_path(hid_t obj);
 /* A 1-D dataset of variable-length strings (e.g. shard ids), usable as a dimension scale. */
 int sim_h5_strings(hid_t parent, const char *name, const char *const *values, size_t n,
                    const char *description);
-/* Marks dataset `scale` as a dimension scale and attaches it to dimension dim of `dataset`,
- * through HDF5's H5DSattach_scale. Each call rewrites the scale's REFERENCE_LIST attribute and
- * the file keeps every old copy: fine for a scale with a few datasets (a group's shard ids),
- * quadratic in file size for one shared by many (use sim_h5_scale). */
-int sim_h5_attach_scale(hid_t parent, const char *dataset, const char *scale, unsigned dim);
-
-/* A dimension scale shared by many datasets (a run's `time`): each attachment writes the
- * dataset's DIMENSION_LIST at once, and the scale's REFERENCE_LIST is written once, by
- * sim_h5_scale_write, so the file grows linearly with the attachments. The attributes are
- * those H5DSattach_scale writes (H5DS, h5py and netCDF read them as usual). */
-typedef struct sim_h5_scale sim_h5_scale;
+/* A dimension scale (a run's `time`, a group's shard ids, a histogram's bucket bounds): the
+ * datasets written with it (sim_h5_doubles' scales) get their DIMENSION_LIST as they are
+ * written, and the scale's REFERENCE_LIST is written once, by sim_h5_scale_write, so the file
+ * grows linearly with the attachments (H5DSattach_scale rewrites it at each one, and the file
+ * keeps every old copy). The attributes are those H5DSattach_scale writes (H5DS, h5py and
+ * netCDF read them as usual). */
 /* Makes dataset `path` (under parent) a dimension scale named by its base name. NULL on
  * failure (sim_h5_error says why). */
 sim_h5_scale *sim_h5_scale_create(hid_t parent, const char *path);
-/* Attaches the scale to dimension dim of dataset `dataset` (under parent); attaching it twice
- * to the same dimension does nothing. */
-int sim_h5_scale_attach(sim_h5_scale *s, hid_t parent, const char *dataset, unsigned dim);
 /* Writes the REFERENCE_LIST of every attachment so far (after those already there). */
 int sim_h5_scale_write(sim_h5_scale *s);
 void sim_h5_scale_destroy(sim_h5_scale *s); /* NULL: nothing; does not write */

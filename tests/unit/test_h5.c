@@ -113,34 +113,38 @@ static void write_content(sim_h5_file *f)
 	run = sim_h5_group(f->id, "/runs/r0000");
 	assert_true(run >= 0);
 	assert_int_equal(sim_h5_attr_int(run, "complete", 1), 0);
-	assert_int_equal(sim_h5_doubles(run, "time", time, T, 0, "s", "end of each interval"), 0);
+	assert_int_equal(sim_h5_doubles(run, "time", time, T, 0, "s", "end of each interval", NULL),
+	                 0);
 	hid_t st = sim_h5_group(run, "streams/in");
 	assert_true(st >= 0);
 	assert_int_equal(sim_h5_strings(st, "shards", shard_ids, SHARDS, "shard ids"), 0);
+	/* Two datasets on the run's time and the stream's shards, attached as they are written;
+	 * each scale's REFERENCE_LIST at its write. */
+	sim_h5_scale *dims[2] = {sim_h5_scale_create(run, "time"),
+	                         sim_h5_scale_create(run, "streams/in/shards")};
+	assert_non_null(dims[0]);
+	assert_non_null(dims[1]);
 	assert_int_equal(sim_h5_doubles(st, "read_throttled", series, T, SHARDS, "1",
-	                                "ReadProvisionedThroughputExceeded"),
+	                                "ReadProvisionedThroughputExceeded", dims),
 	                 0);
-	assert_int_equal(sim_h5_doubles(st, "read_calls", series, T, SHARDS, "1", "GetRecords"), 0);
-	H5Gclose(st);
-	assert_int_equal(sim_h5_attach_scale(run, "streams/in/read_throttled", "time", 0), 0);
 	assert_int_equal(
-	        sim_h5_attach_scale(run, "streams/in/read_throttled", "streams/in/shards", 1), 0);
-	/* The shared scale's way: DIMENSION_LIST now (the second time, nothing), REFERENCE_LIST
-	 * at the write, after the entry H5DS wrote; then H5DS extends our DIMENSION_LIST. */
-	sim_h5_scale *time_scale = sim_h5_scale_create(run, "time");
-	assert_non_null(time_scale);
-	assert_int_equal(sim_h5_scale_attach(time_scale, run, "streams/in/read_calls", 0), 0);
-	assert_int_equal(sim_h5_scale_attach(time_scale, run, "streams/in/read_calls", 0), 0);
-	assert_int_equal(sim_h5_scale_write(time_scale), 0);
-	sim_h5_scale_destroy(time_scale);
-	assert_int_equal(sim_h5_attach_scale(run, "streams/in/read_calls", "streams/in/shards", 1),
-	                 0);
+	        sim_h5_doubles(st, "read_calls", series, T, SHARDS, "1", "GetRecords", dims), 0);
+	H5Gclose(st);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(sim_h5_scale_write(dims[i]), 0);
+		sim_h5_scale_destroy(dims[i]);
+	}
 
 	fn = sim_h5_group(run, "functions/f/latency");
 	assert_true(fn >= 0);
-	assert_int_equal(sim_h5_u64s(fn, "counts", counts, BUCKETS, "1", "records per bucket"), 0);
 	assert_int_equal(sim_h5_i64s(fn, "lower_ns", lower, BUCKETS, "ns", "bucket lower bounds"),
 	                 0);
+	sim_h5_scale *bounds = sim_h5_scale_create(fn, "lower_ns");
+	assert_non_null(bounds);
+	assert_int_equal(
+	        sim_h5_u64s(fn, "counts", counts, BUCKETS, "1", "records per bucket", &bounds), 0);
+	assert_int_equal(sim_h5_scale_write(bounds), 0);
+	sim_h5_scale_destroy(bounds);
 	H5Gclose(fn);
 	assert_int_equal(sim_h5_summary(run, "summary", rows, 2, "summary metrics"), 0);
 	H5Gclose(run);
@@ -275,13 +279,13 @@ static void file_reads_back_with_the_values_written(void **state)
 	hid_t shards = H5Dopen2(run, "streams/in/shards", H5P_DEFAULT);
 	assert_true(H5DSis_attached(d, shards, 1) > 0);
 	assert_true(H5DSis_attached(d, shards, 0) == 0);
-	/* Attached through sim_h5_scale, once though asked twice, then shards through H5DS. */
 	hid_t calls = H5Dopen2(run, "streams/in/read_calls", H5P_DEFAULT);
 	assert_true(H5DSis_attached(calls, time_ds, 0) > 0);
 	assert_true(H5DSis_attached(calls, shards, 1) > 0);
 	assert_int_equal(H5DSget_num_scales(calls, 0), 1);
 	assert_int_equal(H5DSget_num_scales(calls, 1), 1);
 	assert_int_equal(reference_list_length(time_ds), 2);
+	assert_int_equal(reference_list_length(shards), 2);
 	H5Dclose(calls);
 
 	/* Time series are chunked; this one, 160 bytes, is stored without filters (below). */
@@ -306,9 +310,11 @@ static void file_reads_back_with_the_values_written(void **state)
 	int64_t lower[BUCKETS];
 	d = H5Dopen2(run, "functions/f/latency/counts", H5P_DEFAULT);
 	assert_true(H5Dread(d, H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, counts) >= 0);
-	H5Dclose(d);
-	d = H5Dopen2(run, "functions/f/latency/lower_ns", H5P_DEFAULT);
-	assert_true(H5Dread(d, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, lower) >= 0);
+	hid_t lower_ds = H5Dopen2(run, "functions/f/latency/lower_ns", H5P_DEFAULT);
+	assert_true(H5Dread(lower_ds, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, lower) >= 0);
+	assert_true(H5DSis_scale(lower_ds) > 0);
+	assert_true(H5DSis_attached(d, lower_ds, 0) > 0);
+	H5Dclose(lower_ds);
 	H5Dclose(d);
 	assert_true(counts[0] == 0 && counts[1] == 3 && counts[2] == 1 && counts[4] == 7);
 	assert_true(counts[3] == UINT64_MAX);
@@ -367,8 +373,8 @@ static void small_datasets_are_plain_and_large_ones_deflated(void **state)
 		v[i] = i * 0.5;
 	sim_h5_file f;
 	assert_int_equal(sim_h5_create(&f, path), 0);
-	assert_int_equal(sim_h5_doubles(f.id, "small", v, SMALL, 0, "1", "small"), 0);
-	assert_int_equal(sim_h5_doubles(f.id, "large", v, LARGE, 0, "1", "large"), 0);
+	assert_int_equal(sim_h5_doubles(f.id, "small", v, SMALL, 0, "1", "small", NULL), 0);
+	assert_int_equal(sim_h5_doubles(f.id, "large", v, LARGE, 0, "1", "large", NULL), 0);
 	assert_int_equal(sim_h5_close(&f), 0);
 	assert_int_equal(sim_h5_commit(&f), 0);
 
@@ -673,7 +679,7 @@ static long file_with_attachments(void **state, const char *name, int n)
 	struct stat st;
 
 	assert_int_equal(sim_h5_create(&f, path), 0);
-	assert_int_equal(sim_h5_doubles(f.id, "time", &one, 1, 0, "s", "interval ends"), 0);
+	assert_int_equal(sim_h5_doubles(f.id, "time", &one, 1, 0, "s", "interval ends", NULL), 0);
 	sim_h5_scale *s = sim_h5_scale_create(f.id, "time");
 	assert_non_null(s);
 	for (int i = 0; i < n; i++) {
@@ -682,8 +688,7 @@ static long file_with_attachments(void **state, const char *name, int n)
 		snprintf(series, sizeof series, "s%d", i % 20);
 		hid_t g = sim_h5_group(f.id, group);
 		assert_true(g >= 0);
-		assert_int_equal(sim_h5_doubles(g, series, &one, 1, 0, "count", "a series"), 0);
-		assert_int_equal(sim_h5_scale_attach(s, g, series, 0), 0);
+		assert_int_equal(sim_h5_doubles(g, series, &one, 1, 0, "count", "a series", &s), 0);
 		H5Gclose(g);
 	}
 	assert_int_equal(sim_h5_scale_write(s), 0);
@@ -736,7 +741,7 @@ static void write_past_the_size_limit(const char *path)
 	signal(SIGXFSZ, SIG_IGN);
 	if (setrlimit(RLIMIT_FSIZE, &limit) != 0 || sim_h5_create(&f, path) != 0)
 		_exit(2);
-	rc = sim_h5_doubles(f.id, "big", data, N, 0, "s", "512 KiB of noise");
+	rc = sim_h5_doubles(f.id, "big", data, N, 0, "s", "512 KiB of noise", NULL);
 	if (rc == 0)
 		rc = sim_h5_commit(&f); /* the chunk may wait in HDF5's cache until the close */
 	if (rc != -EFBIG)
@@ -770,9 +775,9 @@ static void empty_datasets_have_zero_rows(void **state)
 	static const int ranks[] = {1, 2, 1, 1, 1, 1};
 
 	assert_int_equal(sim_h5_create(&f, path), 0);
-	assert_int_equal(sim_h5_doubles(f.id, "d1", NULL, 0, 0, "s", "empty 1-D"), 0);
-	assert_int_equal(sim_h5_doubles(f.id, "d2", NULL, 0, 3, "1", "empty 2-D"), 0);
-	assert_int_equal(sim_h5_u64s(f.id, "u", NULL, 0, "1", "empty u64"), 0);
+	assert_int_equal(sim_h5_doubles(f.id, "d1", NULL, 0, 0, "s", "empty 1-D", NULL), 0);
+	assert_int_equal(sim_h5_doubles(f.id, "d2", NULL, 0, 3, "1", "empty 2-D", NULL), 0);
+	assert_int_equal(sim_h5_u64s(f.id, "u", NULL, 0, "1", "empty u64", NULL), 0);
 	assert_int_equal(sim_h5_i64s(f.id, "i", NULL, 0, "ns", "empty i64"), 0);
 	assert_int_equal(sim_h5_strings(f.id, "s", NULL, 0, "empty strings"), 0);
 	assert_int_equal(sim_h5_summary(f.id, "summary", NULL, 0, "empty summary"), 0);
@@ -806,7 +811,7 @@ static hsize_t chunk_rows_for(void **state, size_t rows)
 	for (size_t i = 0; i < rows * 2; i++)
 		data[i] = (double)i;
 	assert_int_equal(sim_h5_create(&f, path), 0);
-	assert_int_equal(sim_h5_doubles(f.id, "x", data, rows, 2, "1", "x"), 0);
+	assert_int_equal(sim_h5_doubles(f.id, "x", data, rows, 2, "1", "x", NULL), 0);
 	assert_int_equal(sim_h5_commit(&f), 0);
 	file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
 	d = H5Dopen2(file, "x", H5P_DEFAULT);
@@ -867,9 +872,10 @@ static void writing_an_existing_dataset_name_fails_with_eio(void **state)
 	sim_h5_file f;
 
 	assert_int_equal(sim_h5_create(&f, path), 0);
-	assert_int_equal(sim_h5_doubles(f.id, "x", &x, 1, 0, "s", "once"), 0);
-	assert_int_equal(sim_h5_doubles(f.id, "x", &x, 1, 0, "s", "twice"), -EIO);
-	assert_int_equal(sim_h5_attach_scale(f.id, "x", "no_such_scale", 0), -EIO);
+	assert_int_equal(sim_h5_doubles(f.id, "x", &x, 1, 0, "s", "once", NULL), 0);
+	assert_int_equal(sim_h5_doubles(f.id, "x", &x, 1, 0, "s", "twice", NULL), -EIO);
+	assert_null(sim_h5_scale_create(f.id, "no_such_scale"));
+	assert_int_equal(sim_h5_error(), -EIO);
 	sim_h5_abandon(&f, 1);
 	sim_free(path);
 }
@@ -887,11 +893,11 @@ static void counts_event_tables_and_soft_links(void **state)
 	assert_int_equal(sim_h5_create(&f, path), 0);
 	hid_t g = sim_h5_group(f.id, "queues/q");
 	assert_true(g >= 0);
-	assert_int_equal(sim_h5_counts(g, "sent", counts, 3, 0, "count", "sent"), 0);
+	assert_int_equal(sim_h5_counts(g, "sent", counts, 3, 0, "count", "sent", NULL), 0);
 	assert_int_equal(sim_h5_events(g, "alarm_events", events, 2, 3, "time_s,state,level", "t"),
 	                 0);
 	assert_int_equal(sim_h5_events(g, "none", NULL, 0, 2, "time_s,state", "empty"), 0);
-	assert_int_equal(sim_h5_doubles(f.id, "time", counts, 3, 0, "s", "ends"), 0);
+	assert_int_equal(sim_h5_doubles(f.id, "time", counts, 3, 0, "s", "ends", NULL), 0);
 	assert_int_equal(sim_h5_soft_link(g, "time", "/time"), 0);
 	char *name = sim_h5_path(g);
 	assert_string_equal(name, "/queues/q");
