@@ -49,18 +49,85 @@ static const char *entity_kind(const char *group)
 	return NULL;
 }
 
-/* The attributes every entity group carries, written the first time the group is met: `kind`,
- * and, when it has series (time_path: the run's time scale), a soft link `time` to the run's
- * time scale, so that a reader of this group alone (xarray.open_dataset(..., group=...)) finds
- * the time values of its dimension. */
-static int entity_setup(hid_t g, const char *group, const char *time_path)
+/* What writing one run keeps at hand: its groups, each opened (or made) once, and the
+ * dimension scales of its datasets, each made when first needed (the run's time, a group's shard
+ * ids); the scales' REFERENCE_LISTs are written once, at the end (run_close). A run of a few
+ * functions writes some 150 datasets into some 15 groups: opening the group again for each
+ * dataset cost 7% of a short run. */
+typedef struct run_writer {
+	hid_t run;
+	const char *time_path; /* the run's time scale, for the groups' `time` links */
+	struct group {
+		char *path; /* under the run */
+		hid_t id;
+		bool kind_done, time_done;
+	} * groups;
+	size_t ngroups, capgroups;
+	struct scale {
+		char *path;
+		sim_h5_scale *scale;
+	} * scales;
+	size_t nscales, capscales;
+} run_writer;
+
+static struct group *group_at(run_writer *w, const char *path)
 {
-	const char *kind = entity_kind(group);
+	for (size_t i = 0; i < w->ngroups; i++)
+		if (strcmp(w->groups[i].path, path) == 0)
+			return &w->groups[i];
+	hid_t id = sim_h5_group(w->run, path);
+	if (id < 0)
+		return NULL;
+	sim_grow(&w->groups, &w->capgroups, w->ngroups + 1, sizeof *w->groups);
+	w->groups[w->ngroups] = (struct group){.path = sim_strdup(path), .id = id};
+	return &w->groups[w->ngroups++];
+}
+
+/* The attributes every entity group carries, written the first time the group is met: `kind`,
+ * and, when it has series (with_time), a soft link `time` to the run's time scale, so that a
+ * reader of this group alone (xarray.open_dataset(..., group=...)) finds the time values of its
+ * dimension. */
+static int entity_setup(run_writer *w, struct group *g, bool with_time)
+{
+	const char *kind = entity_kind(g->path);
 	int rc = 0;
-	if (kind && H5Aexists(g, "kind") <= 0)
-		rc = sim_h5_attr_string(g, "kind", kind);
-	if (!rc && time_path && H5Lexists(g, "time", H5P_DEFAULT) <= 0)
-		rc = sim_h5_soft_link(g, "time", time_path);
+	if (kind && !g->kind_done)
+		rc = sim_h5_attr_string(g->id, "kind", kind);
+	g->kind_done = true;
+	if (!rc && with_time && !g->time_done)
+		rc = sim_h5_soft_link(g->id, "time", w->time_path);
+	g->time_done = g->time_done || with_time;
+	return rc;
+}
+
+static sim_h5_scale *scale_at(run_writer *w, const char *path)
+{
+	for (size_t i = 0; i < w->nscales; i++)
+		if (strcmp(w->scales[i].path, path) == 0)
+			return w->scales[i].scale;
+	sim_h5_scale *s = sim_h5_scale_create(w->run, path);
+	if (!s)
+		return NULL;
+	sim_grow(&w->scales, &w->capscales, w->nscales + 1, sizeof *w->scales);
+	w->scales[w->nscales++] = (struct scale){.path = sim_strdup(path), .scale = s};
+	return s;
+}
+
+/* Writes every scale's REFERENCE_LIST (unless rc already failed), closes the groups and frees
+ * the writer; returns rc or the first failure. */
+static int run_close(run_writer *w, int rc)
+{
+	for (size_t i = 0; i < w->nscales; i++) {
+		rc = rc ? rc : sim_h5_scale_write(w->scales[i].scale);
+		sim_h5_scale_destroy(w->scales[i].scale);
+		sim_free(w->scales[i].path);
+	}
+	for (size_t i = 0; i < w->ngroups; i++) {
+		H5Gclose(w->groups[i].id);
+		sim_free(w->groups[i].path);
+	}
+	sim_free(w->scales);
+	sim_free(w->groups);
 	return rc;
 }
 
@@ -71,92 +138,45 @@ static bool whole_numbers(const char *units)
 	return units && (strcmp(units, "count") == 0 || strcmp(units, "B") == 0);
 }
 
-/* The dimension scales of a run's datasets, made as they are first needed (the run's time, a
- * group's shard ids, a histogram's bucket bounds); each REFERENCE_LIST is written once, at the
- * end of the run (scales_write). */
-typedef struct scales {
-	char **paths; /* under the run */
-	sim_h5_scale **scale;
-	size_t n, cap, capscale;
-} scales;
-
-static sim_h5_scale *scale_at(scales *sc, hid_t run, const char *path)
-{
-	for (size_t i = 0; i < sc->n; i++)
-		if (strcmp(sc->paths[i], path) == 0)
-			return sc->scale[i];
-	sim_h5_scale *s = sim_h5_scale_create(run, path);
-	if (!s)
-		return NULL;
-	sim_grow(&sc->paths, &sc->cap, sc->n + 1, sizeof *sc->paths);
-	sim_grow(&sc->scale, &sc->capscale, sc->n + 1, sizeof *sc->scale);
-	sc->paths[sc->n] = sim_strdup(path);
-	sc->scale[sc->n++] = s;
-	return s;
-}
-
-/* Writes every scale's REFERENCE_LIST (unless rc already failed) and frees them; returns rc or
- * the first failure. */
-static int scales_write(scales *sc, int rc)
-{
-	for (size_t i = 0; i < sc->n; i++) {
-		rc = rc ? rc : sim_h5_scale_write(sc->scale[i]);
-		sim_h5_scale_destroy(sc->scale[i]);
-		sim_free(sc->paths[i]);
-	}
-	sim_free(sc->paths);
-	sim_free(sc->scale);
-	return rc;
-}
-
 /* A series' first `rows` rows (fewer for an interrupted run: its whole intervals), with the
  * run's time scale on dimension 0 and its group's shard scale on dimension 1. */
-static int write_series(hid_t run, const sim_metrics_series *s, scales *sc, const char *time_path,
-                        size_t rows)
+static int write_series(run_writer *w, const sim_metrics_series *s, size_t rows)
 {
-	hid_t g = sim_h5_group(run, s->group);
-	if (g < 0)
+	struct group *g = group_at(w, s->group);
+	if (!g)
 		return sim_h5_error();
 	size_t cols = sim_series_columns(s->series);
-	if (s->scale && cols == 0) { /* per-shard, no shards (an sns-only function): no data */
-		H5Gclose(g);
+	if (s->scale && cols == 0) /* per-shard, no shards (an sns-only function): no data */
 		return 0;
-	}
-	sim_h5_scale *dims[2] = {scale_at(sc, run, "time"), NULL};
+	sim_h5_scale *dims[2] = {scale_at(w, "time"), NULL};
 	if (s->scale) {
 		char *path = sim_asprintf("%s/%s", s->group, s->scale);
-		dims[1] = scale_at(sc, run, path);
+		dims[1] = scale_at(w, path);
 		sim_free(path);
 	}
-	if (!dims[0] || (s->scale && !dims[1])) {
-		H5Gclose(g);
+	if (!dims[0] || (s->scale && !dims[1]))
 		return sim_h5_error();
-	}
 	if (rows > sim_series_rows(s->series))
 		rows = sim_series_rows(s->series);
-	int rc = entity_setup(g, s->group, time_path);
-	rc = rc ? rc
-	        : (whole_numbers(s->units) ? sim_h5_counts : sim_h5_doubles)(
-	                  g, s->name, sim_series_data(s->series), rows, s->scale ? cols : 0,
-	                  s->units, s->description, dims);
-	H5Gclose(g);
-	return rc;
+	int rc = entity_setup(w, g, true);
+	return rc ? rc
+	          : (whole_numbers(s->units) ? sim_h5_counts : sim_h5_doubles)(
+	                    g->id, s->name, sim_series_data(s->series), rows, s->scale ? cols : 0,
+	                    s->units, s->description, dims);
 }
 
-static int write_labels(hid_t run, const sim_metrics_labels *l)
+static int write_labels(run_writer *w, const sim_metrics_labels *l)
 {
-	hid_t g = sim_h5_group(run, l->group);
-	if (g < 0)
-		return sim_h5_error();
-	int rc = sim_h5_strings(g, l->name, (const char *const *)l->labels, l->n, l->description);
-	H5Gclose(g);
-	return rc;
+	struct group *g = group_at(w, l->group);
+	return g ? sim_h5_strings(g->id, l->name, (const char *const *)l->labels, l->n,
+	                          l->description)
+	         : sim_h5_error();
 }
 
-static int write_hist(hid_t run, const sim_metrics_hist *h)
+static int write_hist(run_writer *w, const sim_metrics_hist *h)
 {
-	hid_t g = sim_h5_group(run, h->group);
-	if (g < 0)
+	struct group *g = group_at(w, h->group);
+	if (!g)
 		return sim_h5_error();
 	size_t n = sim_hist_buckets();
 	uint64_t *counts = sim_calloc(n, sizeof *counts);
@@ -165,53 +185,46 @@ static int write_hist(hid_t run, const sim_metrics_hist *h)
 	for (size_t i = 0; i < n; i++)
 		lower[i] = sim_hist_bucket_lower(i);
 	/* lower_ns is the coordinate of counts' buckets (netCDF readers need one per dimension). */
-	int rc = sim_h5_i64s(g, "lower_ns", lower, n, "ns",
+	int rc = sim_h5_i64s(g->id, "lower_ns", lower, n, "ns",
 	                     "lower bound of each log-linear bucket (<= 0.4% relative width)");
-	sim_h5_scale *bounds = rc ? NULL : sim_h5_scale_create(g, "lower_ns");
+	sim_h5_scale *bounds = rc ? NULL : sim_h5_scale_create(g->id, "lower_ns");
 	if (!rc && !bounds)
 		rc = sim_h5_error();
-	rc = rc ? rc : sim_h5_u64s(g, "counts", counts, n, "count", h->description, &bounds);
+	rc = rc ? rc : sim_h5_u64s(g->id, "counts", counts, n, "count", h->description, &bounds);
 	rc = rc ? rc : sim_h5_scale_write(bounds);
 	sim_h5_scale_destroy(bounds);
-	rc = rc ? rc : sim_h5_attr_int(g, "count", (int64_t)sim_hist_count(h->hist));
+	rc = rc ? rc : sim_h5_attr_int(g->id, "count", (int64_t)sim_hist_count(h->hist));
 	sim_free(counts);
 	sim_free(lower);
-	H5Gclose(g);
 	/* A histogram's entity (a firehose has nothing else) gets its kind too. */
 	const char *slash = strrchr(h->group, '/');
 	if (!rc && slash) {
 		char *entity = sim_strndup(h->group, (size_t)(slash - h->group));
-		hid_t e = sim_h5_group(run, entity);
-		rc = e < 0 ? sim_h5_error() : entity_setup(e, entity, NULL);
-		if (e >= 0)
-			H5Gclose(e);
+		struct group *e = group_at(w, entity);
+		rc = e ? entity_setup(w, e, false) : sim_h5_error();
 		sim_free(entity);
 	}
 	return rc;
 }
 
-static int write_table(hid_t run, const sim_metrics_table *t)
+static int write_table(run_writer *w, const sim_metrics_table *t)
 {
-	hid_t g = sim_h5_group(run, t->group);
-	if (g < 0)
-		return sim_h5_error();
-	int rc =
-	        sim_h5_events(g, t->name, *t->data, *t->rows, t->ncols, t->columns, t->description);
-	H5Gclose(g);
-	return rc;
+	struct group *g = group_at(w, t->group);
+	return g ? sim_h5_events(g->id, t->name, *t->data, *t->rows, t->ncols, t->columns,
+	                         t->description)
+	         : sim_h5_error();
 }
 
 /* The entity's own attributes (a function's trigger and memory, a stream's shards...). */
-static int write_attr(hid_t run, const sim_metrics_attr *a)
+static int write_attr(run_writer *w, const sim_metrics_attr *a)
 {
-	hid_t g = sim_h5_group(run, a->group);
-	if (g < 0)
+	struct group *g = group_at(w, a->group);
+	if (!g)
 		return sim_h5_error();
-	int rc = entity_setup(g, a->group, NULL);
+	int rc = entity_setup(w, g, false);
 	if (!rc)
-		rc = a->text ? sim_h5_attr_string(g, a->name, a->text)
-		             : sim_h5_attr_int(g, a->name, a->number);
-	H5Gclose(g);
+		rc = a->text ? sim_h5_attr_string(g->id, a->name, a->text)
+		             : sim_h5_attr_int(g->id, a->name, a->number);
 	return rc;
 }
 
@@ -249,24 +262,24 @@ int out_write_run(hid_t at, const out_run_info *info, const sim_metrics *m)
 	                         NULL);
 	sim_free(time);
 
-	for (size_t i = 0; !rc && i < sim_metrics_labels_count(m); i++)
-		rc = write_labels(run, sim_metrics_labels_at(m, i));
 	char *run_path = rc ? NULL : sim_h5_path(run);
 	char *time_path = run_path ? sim_asprintf("%s/time", run_path) : NULL;
 	if (!rc && !time_path)
 		rc = -EIO;
-	scales sc = {0};
+	run_writer w = {.run = run, .time_path = time_path};
+	for (size_t i = 0; !rc && i < sim_metrics_labels_count(m); i++)
+		rc = write_labels(&w, sim_metrics_labels_at(m, i));
 	for (size_t i = 0; !rc && i < sim_metrics_series_count(m); i++)
-		rc = write_series(run, sim_metrics_series_at(m, i), &sc, time_path, rows);
-	rc = scales_write(&sc, rc);
+		rc = write_series(&w, sim_metrics_series_at(m, i), rows);
+	for (size_t i = 0; !rc && i < sim_metrics_hist_count(m); i++)
+		rc = write_hist(&w, sim_metrics_hist_at(m, i));
+	for (size_t i = 0; !rc && i < sim_metrics_table_count(m); i++)
+		rc = write_table(&w, sim_metrics_table_at(m, i));
+	for (size_t i = 0; !rc && i < sim_metrics_attr_count(m); i++)
+		rc = write_attr(&w, sim_metrics_attr_at(m, i));
+	rc = run_close(&w, rc);
 	sim_free(time_path);
 	sim_free(run_path);
-	for (size_t i = 0; !rc && i < sim_metrics_hist_count(m); i++)
-		rc = write_hist(run, sim_metrics_hist_at(m, i));
-	for (size_t i = 0; !rc && i < sim_metrics_table_count(m); i++)
-		rc = write_table(run, sim_metrics_table_at(m, i));
-	for (size_t i = 0; !rc && i < sim_metrics_attr_count(m); i++)
-		rc = write_attr(run, sim_metrics_attr_at(m, i));
 
 	size_t n = sim_metrics_value_count(m);
 	sim_h5_summary_row *srows = sim_calloc(n ? n : 1, sizeof *srows);
