@@ -34,12 +34,12 @@ struct sim_hist {
 /* For v >= S with highest bit e and shift = e - SUB_BITS, the bucket is
  * S (shift + 1) + (v >> shift) - S = (v >> shift) + S shift; below S, shift 0 gives v itself.
  * So one formula without a branch (a batch of latencies crosses S at random), a few
- * instructions a value: v | 1 keeps the bit scan defined at 0. */
+ * instructions a value: the highest bit of v | S is e for v >= S and SUB_BITS below, so the
+ * shift needs no clamp (and the bit scan is defined at 0); 63 ^ clz is the bit scan itself. */
 static inline size_t bucket_of(int64_t v)
 {
 	uint64_t u = (uint64_t)v;
-	int shift = (63 - __builtin_clzll(u | 1)) - SUB_BITS;
-	shift = shift < 0 ? 0 : shift;
+	unsigned shift = (63u ^ (unsigned)__builtin_clzll(u | SUB)) - SUB_BITS;
 	return (size_t)(u >> shift) + ((size_t)shift << SUB_BITS);
 }
 

@@ -123,6 +123,20 @@ uint64_t ks_log_readable_end(const ks_log *l, sim_time now, sim_time delay)
 	return lo;
 }
 
+/* The bytes of n records, two at a time: GCC's vectorised loop for one sum went through the
+ * stack (24-byte records), 6 instructions a record against 3. */
+static uint64_t sum_bytes(const ks_record *r, uint64_t n)
+{
+	uint64_t even = 0, odd = 0, k = 0;
+	for (; k + 2 <= n; k += 2) {
+		even += r[k].bytes;
+		odd += r[k + 1].bytes;
+	}
+	if (k < n)
+		even += r[k].bytes;
+	return even + odd;
+}
+
 uint64_t ks_log_range(const ks_log *l, uint64_t from, uint64_t end, uint64_t max_records,
                       uint64_t max_bytes, uint64_t *bytes)
 {
@@ -135,8 +149,7 @@ uint64_t ks_log_range(const ks_log *l, uint64_t from, uint64_t end, uint64_t max
 	if ((limit - from) * l->bytes_max <= max_bytes) { /* all of it fits: only the sum */
 		for (uint64_t q = from, n; q < limit; q += n) {
 			const ks_record *r = ks_log_run(l, q, limit, &n);
-			for (uint64_t k = 0; k < n; k++)
-				sum += r[k].bytes;
+			sum += sum_bytes(r, n);
 		}
 		*bytes = sum;
 		return limit;
