@@ -375,20 +375,34 @@ static void zig_init(void)
 	pthread_once(&zig_once, zig_fill);
 }
 
-static double exp1(gsl_rng *r)
+/* Uniform in [0, 1) with 53 bits, as sim_rng_uniform draws it. */
+static inline double uniform_at(sim_xoshiro *st)
+{
+	return (double)(sim_xoshiro_next(st) >> 11) * 0x1.0p-53;
+}
+
+/* On a generator's state (the caller may keep it in registers: put_run). */
+static inline double exp1(sim_xoshiro *st)
 {
 	for (;;) {
-		uint64_t u = sim_rng_u64(r);
+		uint64_t u = sim_xoshiro_next(st);
 		unsigned i = (unsigned)(u & 255);
 		uint64_t j = u >> 11;
 		double x = (double)j * zig.w[i];
-		if (j < zig.k[i])
+		if (__builtin_expect(j < zig.k[i], 1))
 			return x; /* inside the layer's rectangle */
 		if (i == 0)       /* the tail beyond r: memoryless */
-			return 7.697117470131487 - log1p(-sim_rng_uniform(r));
-		if (zig.f[i] + sim_rng_uniform(r) * (zig.f[i - 1] - zig.f[i]) < exp(-x))
+			return 7.697117470131487 - log1p(-uniform_at(st));
+		if (zig.f[i] + uniform_at(st) * (zig.f[i - 1] - zig.f[i]) < exp(-x))
 			return x;
 	}
+}
+
+/* The state of a generator made by sim_rng_create. */
+static inline sim_xoshiro *state_of(gsl_rng *r)
+{
+	SIM_ASSERT(r->type == sim_rng_xoshiro256ss);
+	return r->state;
 }
 
 static bool exhausted(const ks_producer *p)
@@ -409,7 +423,7 @@ static void draw_next_arrival(ks_producer *p)
 	} else if (p->cfg.uniform_arrivals) {
 		step = 1;
 	} else {
-		step = exp1(p->arrivals);
+		step = exp1(state_of(p->arrivals));
 	}
 	if (p->source == SRC_CONST) {
 		p->next_ns += step * p->mean_gap_ns;
@@ -975,6 +989,116 @@ static void emit(ks_producer *p, sim_time t)
  * nothing (the end of an interrupted run brings the producers up to its last instant). */
 #define ATTEMPTS_PER_SLICE 256u
 
+/* ---- the default producer in one loop ------------------------------------------------------ */
+
+/* Whether put_run can make the producer's attempts: calls sent as soon as made (PutRecord, or
+ * PutRecords with no linger), to one stream, on this thread, Poisson arrivals at a constant rate,
+ * a constant size, uniform keys. The default producer, and every benchmark's. */
+static bool puts_in_one_loop(const ks_producer *p)
+{
+	return (p->max_records == 1 || p->linger == 0) && p->ntargets == 1 && !p->helper &&
+	       p->source == SRC_CONST && p->cfg.burst <= 1 && !p->cfg.uniform_arrivals &&
+	       p->size_is_const && p->next_size < 0 && !p->zipf && !(p->cfg.hot_key_share > 0) &&
+	       p->cfg.limit < 0;
+}
+
+/* Makes up to `most` attempts due by now, each a new record whose call goes at once, and stops
+ * before anything else: a resend due first, the end of the arrivals, a record after now (which
+ * call_due then produces and holds, as it always has), a record that the next one joins in its
+ * call (two at the same instant with no linger: it is left open for call_due to go on with).
+ * The same draws, values and order as next_attempt and emit with a call of one record,
+ * send_call's one record on one stream,
+ * produce, next_key, draw_key and draw_next_arrival: here in one function, the generators'
+ * states and the loop's constants in registers, for half the instructions a record (the
+ * producer was some 520 a record, most of a run that has few readers). Returns the attempts
+ * made. */
+static uint32_t put_run(ks_producer *p, sim_time now, uint32_t most)
+{
+	target *tg = &p->targets[0];
+	ks_stream *s = tg->stream;
+	const sim_time warmup = p->ctx->warmup;
+	const double gap = p->mean_gap_ns;
+	const uint32_t bytes = p->const_size, key_count = p->cfg.key_count;
+	const uint32_t max_record_size = s->cfg.max_record_size;
+	const uint64_t id_base = ks_record_id(p->cfg.number, 0);
+	sim_xoshiro arrivals = *state_of(p->arrivals), keys = *state_of(p->keys);
+	uint32_t made = 0;
+	while (made < most) {
+		sim_time t = p->next_t;
+		if (t > now || p->dry || (p->nheap > 0 && p->heap[0].t <= t))
+			break;
+		/* the record (produce, next_key) */
+		uint32_t key;
+		uint32_t drawn = (uint32_t)(((u128)sim_xoshiro_next(&keys) * key_count) >> 64);
+		if (p->look_ahead) {
+			key = p->ahead[p->ahead_at];
+			if (p->shards_ahead)
+				prefetch_shards(
+				        p, p->ahead[(p->ahead_at + KEYS_AHEAD / 2) % KEYS_AHEAD],
+				        p->ahead[(p->ahead_at + KEYS_AHEAD / 4) % KEYS_AHEAD]);
+			p->ahead[p->ahead_at] = drawn;
+			prefetch_route(p, drawn);
+			p->ahead_at = (p->ahead_at + 1) % KEYS_AHEAD;
+		} else {
+			key = drawn;
+		}
+		uint32_t size = bytes + key_length(p, key);
+		uint64_t index = p->produced++;
+		/* the next arrival (draw_next_arrival) */
+		p->next_ns += exp1(&arrivals) * gap;
+		if (!(p->next_ns < 9e18)) {
+			p->dry = true;
+		} else {
+			p->next_t = (sim_time)p->next_ns;
+			p->next_t += (double)p->next_t < p->next_ns;
+		}
+		if (p->max_records > 1 && !p->dry && p->next_t <= t) { /* the next one joins it */
+			p->call[0] =
+			        (pending){.index = index, .bytes = bytes, .key = key, .size = size};
+			p->call_t0 = t;
+			p->call_bytes = size;
+			p->ncall = 1;
+			break;
+		}
+		/* the call (send_call) */
+		made++;
+		uint64_t group = ++p->groups;
+		bool measured = t >= warmup;
+		if (measured) {
+			p->put_calls += 1;
+			p->records_produced += 1;
+		}
+		const pending r = {.index = index, .bytes = bytes, .key = key, .size = size};
+		if (size > max_record_size) {
+			if (measured)
+				p->records_oversized += 1;
+			finalize(p, t, 0, 1);
+			continue;
+		}
+		route(p, tg, t);
+		size_t shard = table_shard(tg, key);
+		ks_shard *sh = &s->shards[shard];
+		if (ks_shard_write_admit(sh, t, size)) {
+			ks_record rec = {.arrival = t,
+			                 .id = id_base | (index & KS_RECORD_INDEX_MASK),
+			                 .bytes = bytes,
+			                 .key = key};
+			ks_log_append(&sh->log, &rec);
+			ks_stream_accepted(s, shard, t, bytes);
+			continue;
+		}
+		ks_stream_note_write_throttled(s, shard, t);
+		uint32_t slot = p->cfg.max_attempts > 1 ? fate_alloc(p) : NO_FATE;
+		if (schedule_resend(p, 0, t, &r, 1, group, slot))
+			p->fates[slot] = (fate){.pending = 1};
+		else
+			finalize(p, t, 0, 1);
+	}
+	*state_of(p->arrivals) = arrivals;
+	*state_of(p->keys) = keys;
+	return made;
+}
+
 void ks_producers_advance(ks_producer **producers, size_t n, sim_time now)
 {
 	if (n == 0)
@@ -982,10 +1106,19 @@ void ks_producers_advance(ks_producer **producers, size_t n, sim_time now)
 	const sim_engine *e = producers[0]->ctx->engine;
 	if (n == 1) {
 		ks_producer *p = producers[0];
+		bool one_loop = puts_in_one_loop(p);
 		for (uint32_t k = 0;; k++) {
 			/* Interrupted: the run is ending, its loop stops before the next event. */
 			if (k % ATTEMPTS_PER_SLICE == 0 && sim_engine_interrupted(e))
 				return;
+			if (one_loop && !p->call_ready && p->ncall == 0 && p->ahead_ready) {
+				uint32_t made = put_run(
+				        p, now, ATTEMPTS_PER_SLICE - k % ATTEMPTS_PER_SLICE);
+				if (made > 0) {
+					k += made - 1;
+					continue;
+				}
+			}
 			sim_time t = next_attempt(p);
 			if (t > now)
 				return;

@@ -285,23 +285,8 @@ static void split(ks_stream *s, size_t parent, sim_time at)
 		ks_readers_open_shard(s->readers[i], b);
 }
 
-void ks_stream_accepted(ks_stream *s, size_t shard, sim_time t, uint32_t bytes)
+void ks_stream_watch_rate(ks_stream *s, size_t shard, sim_time t, uint32_t bytes)
 {
-	if (t < 0) { /* the backlog: before the run, in no series */
-		s->backlog_records += 1;
-		return;
-	}
-	ks_metric_add(&s->incoming_records, t, shard, 1);
-	ks_metric_add(&s->incoming_bytes, t, shard, bytes);
-	/* [doc] PUT payload units: 25 KB per record, rounded up. */
-	if (t >= s->ctx->warmup) {
-		s->put_payload_units += bytes == 0 ? 1 : (bytes + 25599) / 25600;
-		s->bytes_in += bytes;
-		if (s->cfg.on_demand)
-			s->billed_in += ks_on_demand_billed_bytes(bytes);
-	}
-	if (!s->cfg.on_demand)
-		return;
 	/* Measured per calendar minute: a minute over the threshold plans a split, which takes
 	 * effect split_after the minute it was seen in. */
 	ks_shard *sh = &s->shards[shard];

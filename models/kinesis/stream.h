@@ -104,9 +104,30 @@ ks_hash ks_stream_key_hash(const char *key, size_t len);
  * remainder: the shard (0..N-1) of a key in a stream of N shards. */
 size_t ks_stream_shard_for_key(size_t nshards, const char *key, size_t len);
 
+/* On-demand mode: a record of `bytes` accepted at t on a shard counts in its incoming rate,
+ * which may plan a split (which makes shards and calls the listener). */
+void ks_stream_watch_rate(ks_stream *s, size_t shard, sim_time t, uint32_t bytes);
+
 /* A record was accepted at t on a shard: counts it and, in on-demand mode, watches the
- * shard's incoming rate (may plan a split, which makes shards and calls the listener). */
-void ks_stream_accepted(ks_stream *s, size_t shard, sim_time t, uint32_t bytes);
+ * shard's incoming rate. Inline: the producers call it once per record. */
+static inline void ks_stream_accepted(ks_stream *s, size_t shard, sim_time t, uint32_t bytes)
+{
+	if (t < 0) { /* the backlog: before the run, in no series */
+		s->backlog_records += 1;
+		return;
+	}
+	ks_metric_add(&s->incoming_records, t, shard, 1);
+	ks_metric_add(&s->incoming_bytes, t, shard, bytes);
+	/* [doc] PUT payload units: 25 KB per record, rounded up. */
+	if (t >= s->ctx->warmup) {
+		s->put_payload_units += bytes == 0 ? 1 : (bytes + 25599) / 25600;
+		s->bytes_in += bytes;
+		if (s->cfg.on_demand)
+			s->billed_in += ks_on_demand_billed_bytes(bytes);
+	}
+	if (s->cfg.on_demand)
+		ks_stream_watch_rate(s, shard, t, bytes);
+}
 
 /* A subscriber's reader set (kinesis/reader.c): told of every shard the stream opens later
  * (ks_readers_open_shard), after the shard's series columns exist. */

@@ -484,6 +484,105 @@ static void records_over_max_record_size_are_refused_and_large_ones_accepted(voi
 	harness_free(&r);
 }
 
+/* The default producer's records go through one loop (put_run in producer.c); any producer it
+ * does not cover, such as one with a `limit`, through the general path: a limit the run never
+ * reaches must change nothing, value for value, series cell for series cell and record for
+ * record in every shard's log. Cases that take put_run off its straight line: a throttled
+ * shard (rejections, resends, lost records, fates), two records at one instant joining a
+ * PutRecords call (no linger: the call is handed over open), a backlog before the run, a
+ * million keys drawn ahead with the shards prefetched (512 shards and more), and a reshard (the
+ * key tables are rebuilt). */
+static const char *loop_yaml(const char *duration, const char *stream, const char *rate, int keys,
+                             const char *put, const char *limit)
+{
+	return harness_fmt("kinesim: 1\n"
+	                   "name: one-loop\n"
+	                   "duration: %s\n"
+	                   "streams: {s: {%s}}\n"
+	                   "producers:\n"
+	                   "  p: {stream: s, rate: %s, record_size: 100B,\n"
+	                   "      partition_keys: {count: %d}, put: %s%s}\n",
+	                   duration, stream, rate, keys, put, limit);
+}
+
+static void assert_same_run(const char *yaml, const char *with_limit, const char *check,
+                            double above)
+{
+	harness_run a = harness_run_pinned(yaml, NULL, 3);
+	harness_run b = harness_run_pinned(with_limit, NULL, 3);
+	if (!(harness_value(&a, check) > above))
+		fail_msg("%s is %g", check, harness_value(&a, check));
+	assert_int_equal(sim_metrics_value_count(a.metrics), sim_metrics_value_count(b.metrics));
+	for (size_t i = 0; i < sim_metrics_value_count(a.metrics); i++) {
+		const sim_metrics_value *va = sim_metrics_value_at(a.metrics, i);
+		const sim_metrics_value *vb = sim_metrics_value_at(b.metrics, i);
+		assert_string_equal(va->path, vb->path);
+		if (!(va->value == vb->value || (va->value != va->value && vb->value != vb->value)))
+			fail_msg("%s: %.17g with put_run, %.17g without", va->path, va->value,
+			         vb->value);
+	}
+	assert_int_equal(sim_metrics_series_count(a.metrics), sim_metrics_series_count(b.metrics));
+	for (size_t i = 0; i < sim_metrics_series_count(a.metrics); i++) {
+		const sim_series *sa = sim_metrics_series_at(a.metrics, i)->series;
+		const sim_series *sb = sim_metrics_series_at(b.metrics, i)->series;
+		size_t cells = sim_series_rows(sa) * sim_series_columns(sa);
+		assert_int_equal(cells, sim_series_rows(sb) * sim_series_columns(sb));
+		const double *da = sim_series_data(sa), *db = sim_series_data(sb);
+		assert_true((da == NULL) == (db == NULL));
+		for (size_t c = 0; da && c < cells; c++)
+			assert_true(da[c] == db[c]);
+	}
+	ks_stream *sa = harness_stream(&a, 0), *sb = harness_stream(&b, 0);
+	assert_int_equal(sa->nshards, sb->nshards);
+	uint64_t records = 0;
+	for (size_t i = 0; i < sa->nshards; i++) {
+		const ks_log *la = &sa->shards[i].log, *lb = &sb->shards[i].log;
+		assert_int_equal(la->head, lb->head);
+		assert_int_equal(la->end, lb->end);
+		for (uint64_t q = la->head; q < la->end; q++) {
+			const ks_record *ra = ks_log_record(la, q), *rb = ks_log_record(lb, q);
+			assert_true(ra->arrival == rb->arrival && ra->id == rb->id &&
+			            ra->bytes == rb->bytes && ra->key == rb->key);
+		}
+		records += la->end - la->head;
+	}
+	assert_true(records > 500);
+	harness_free(&a);
+	harness_free(&b);
+}
+
+static void a_limit_never_reached_changes_nothing(void **state)
+{
+	(void)state;
+	static const char never[] = ", limit: 1000000000000";
+	struct {
+		const char *duration, *stream, *rate;
+		int keys;
+		const char *put;
+		const char *check; /* a value that shows the case did what it is for */
+		double above;
+	} cases[] = {
+	        /* throttled; records 50 ns apart, so some share their nanosecond and a call */
+	        {"2ms", "shards: 2, backlog: 2ms", "20000000/s", 10000, "{}", "s.write_throttled",
+	         0},
+	        {"5s", "shards: 2", "4000/s", 100, "{api: PutRecord}", "p.records_lost", 0},
+	        /* a million keys drawn ahead, the shards prefetched */
+	        {"300ms", "shards: 600", "700000/s", 1000000, "{}", "s.incoming_records", 0},
+	        /* 2 shards, then 4 (an UpdateShardCount takes a minute): tables rebuilt */
+	        {"70s", "shards: 2, reshard: [{at: 1s, shards: 4}]", "1500/s", 10000, "{}",
+	         "s.shards.mean", 2},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *plain = sim_strdup(loop_yaml(cases[i].duration, cases[i].stream,
+		                                   cases[i].rate, cases[i].keys, cases[i].put, ""));
+		assert_same_run(plain,
+		                loop_yaml(cases[i].duration, cases[i].stream, cases[i].rate,
+		                          cases[i].keys, cases[i].put, never),
+		                cases[i].check, cases[i].above);
+		sim_free(plain);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -501,6 +600,7 @@ int main(void)
 	        cmocka_unit_test(interrupt_during_a_readers_advance_is_seen_within_a_slice),
 	        cmocka_unit_test(interrupt_during_the_last_advance_makes_the_run_partial),
 	        cmocka_unit_test(records_over_max_record_size_are_refused_and_large_ones_accepted),
+	        cmocka_unit_test(a_limit_never_reached_changes_nothing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
