@@ -33,39 +33,23 @@ void ks_shard_fini(ks_shard *s)
 	ks_read_limiter_fini(&s->reads);
 }
 
-bool ks_shard_write_admit(ks_shard *s, sim_time t, uint32_t bytes)
+bool ks_shard_write_admit_fixed(ks_shard *s, sim_time t, uint32_t bytes)
 {
-	if (s->write.fixed_window) {
-		int64_t w = t / SIM_S;
-		if (w != s->fixed_window) {
-			s->fixed_window = w;
-			s->fixed_records = 0;
-			s->fixed_bytes = 0;
-		}
-		/* a record larger than a second's bytes goes alone in its second (burst) */
-		bool alone = s->fixed_bytes == 0 && bytes <= s->write.burst_bytes;
-		bool records = s->fixed_records + 1 > s->write.records_per_s;
-		if (records || (s->fixed_bytes + bytes > s->write.bytes_per_s && !alone)) {
-			s->write_refused_bytes = !records;
-			return false;
-		}
-		s->fixed_records += 1;
-		s->fixed_bytes += bytes;
-		return true;
+	int64_t w = t / SIM_S;
+	if (w != s->fixed_window) {
+		s->fixed_window = w;
+		s->fixed_records = 0;
+		s->fixed_bytes = 0;
 	}
-	double dt = (double)(t - s->refilled) * 1e-9;
-	s->refilled = t;
-	/* min without fmin's NaN handling, a libm call per record (the values are never NaN) */
-	double records = s->record_tokens + dt * s->write.records_per_s;
-	double bytes_now = s->byte_tokens + dt * s->write.bytes_per_s;
-	s->record_tokens = records < s->write.records_per_s ? records : s->write.records_per_s;
-	s->byte_tokens = bytes_now < s->write.burst_bytes ? bytes_now : s->write.burst_bytes;
-	if (s->record_tokens < 1.0 || s->byte_tokens < bytes) {
-		s->write_refused_bytes = s->record_tokens >= 1.0;
+	/* a record larger than a second's bytes goes alone in its second (burst) */
+	bool alone = s->fixed_bytes == 0 && bytes <= s->write.burst_bytes;
+	bool records = s->fixed_records + 1 > s->write.records_per_s;
+	if (records || (s->fixed_bytes + bytes > s->write.bytes_per_s && !alone)) {
+		s->write_refused_bytes = !records;
 		return false;
 	}
-	s->record_tokens -= 1.0;
-	s->byte_tokens -= bytes;
+	s->fixed_records += 1;
+	s->fixed_bytes += bytes;
 	return true;
 }
 

@@ -61,9 +61,31 @@ void ks_shard_init(ks_shard *s, struct ks_stream *stream, size_t index, sim_time
                    const ks_read_limiter_config *read);
 void ks_shard_fini(ks_shard *s);
 
+/* ks_shard_write_admit with write.fixed_window (shard.c). */
+bool ks_shard_write_admit_fixed(ks_shard *s, sim_time t, uint32_t bytes);
+
 /* The write limit: whether a record of `bytes` (data plus partition key) arriving at t is
- * accepted. Consumes capacity when it is. Calls come in non-decreasing t. */
-bool ks_shard_write_admit(ks_shard *s, sim_time t, uint32_t bytes);
+ * accepted. Consumes capacity when it is. Calls come in non-decreasing t. Inline: the producers
+ * ask once per record. */
+static inline bool ks_shard_write_admit(ks_shard *s, sim_time t, uint32_t bytes)
+{
+	if (s->write.fixed_window)
+		return ks_shard_write_admit_fixed(s, t, bytes);
+	double dt = (double)(t - s->refilled) * 1e-9;
+	s->refilled = t;
+	/* min without fmin's NaN handling, a libm call per record (the values are never NaN) */
+	double records = s->record_tokens + dt * s->write.records_per_s;
+	double bytes_now = s->byte_tokens + dt * s->write.bytes_per_s;
+	s->record_tokens = records < s->write.records_per_s ? records : s->write.records_per_s;
+	s->byte_tokens = bytes_now < s->write.burst_bytes ? bytes_now : s->write.burst_bytes;
+	if (s->record_tokens < 1.0 || s->byte_tokens < bytes) {
+		s->write_refused_bytes = s->record_tokens >= 1.0;
+		return false;
+	}
+	s->record_tokens -= 1.0;
+	s->byte_tokens -= bytes;
+	return true;
+}
 
 /* An admitted GetRecords call made at now from `from` (a tight loop, no copy): returns the end
  * of the records it returns (readable ones, at most max_records and max_bytes), charges their
