@@ -1002,101 +1002,125 @@ static bool puts_in_one_loop(const ks_producer *p)
 	       p->cfg.limit < 0;
 }
 
-/* Makes up to `most` attempts due by now, each a new record whose call goes at once, and stops
- * before anything else: a resend due first, the end of the arrivals, a record after now (which
- * call_due then produces and holds, as it always has), a record that the next one joins in its
- * call (two at the same instant with no linger: it is left open for call_due to go on with).
- * The same draws, values and order as next_attempt and emit with a call of one record,
- * send_call's one record on one stream,
- * produce, next_key, draw_key and draw_next_arrival: here in one function, the generators'
- * states and the loop's constants in registers, for half the instructions a record (the
- * producer was some 520 a record, most of a run that has few readers). Returns the attempts
- * made. */
-static uint32_t put_run(ks_producer *p, sim_time now, uint32_t most)
+/* put_run's record: produce, next_key and draw_next_arrival for this kind of producer, the
+ * generators' states held by the caller. Returns the record's time. */
+static inline sim_time put_produce(ks_producer *p, sim_xoshiro *arrivals, sim_xoshiro *keys,
+                                   pending *r)
+{
+	sim_time t = p->next_t;
+	uint32_t drawn = (uint32_t)(((u128)sim_xoshiro_next(keys) * p->cfg.key_count) >> 64);
+	uint32_t key = drawn;
+	if (p->look_ahead) {
+		key = p->ahead[p->ahead_at];
+		if (p->shards_ahead)
+			prefetch_shards(p, p->ahead[(p->ahead_at + KEYS_AHEAD / 2) % KEYS_AHEAD],
+			                p->ahead[(p->ahead_at + KEYS_AHEAD / 4) % KEYS_AHEAD]);
+		p->ahead[p->ahead_at] = drawn;
+		prefetch_route(p, drawn);
+		p->ahead_at = (p->ahead_at + 1) % KEYS_AHEAD;
+	}
+	*r = (pending){.index = p->produced++,
+	               .bytes = p->const_size,
+	               .key = key,
+	               .size = p->const_size + key_length(p, key)};
+	p->next_ns += exp1(arrivals) * p->mean_gap_ns;
+	if (!(p->next_ns < 9e18)) {
+		p->dry = true;
+	} else {
+		p->next_t = (sim_time)p->next_ns;
+		p->next_t += (double)p->next_t < p->next_ns;
+	}
+	return t;
+}
+
+/* put_run's call: record r sent alone at t to the one stream (send_call's one record). */
+static inline void put_send(ks_producer *p, sim_time t, const pending *r)
 {
 	target *tg = &p->targets[0];
 	ks_stream *s = tg->stream;
-	const sim_time warmup = p->ctx->warmup;
-	const double gap = p->mean_gap_ns;
-	const uint32_t bytes = p->const_size, key_count = p->cfg.key_count;
-	const uint32_t max_record_size = s->cfg.max_record_size;
-	const uint64_t id_base = ks_record_id(p->cfg.number, 0);
+	uint64_t group = ++p->groups;
+	bool measured = t >= p->ctx->warmup;
+	if (measured) {
+		p->put_calls += 1;
+		p->records_produced += 1;
+	}
+	if (r->size > s->cfg.max_record_size) {
+		if (measured)
+			p->records_oversized += 1;
+		finalize(p, t, 0, 1);
+		return;
+	}
+	route(p, tg, t);
+	size_t shard = table_shard(tg, r->key);
+	ks_shard *sh = &s->shards[shard];
+	if (ks_shard_write_admit(sh, t, r->size)) {
+		ks_record rec = {.arrival = t,
+		                 .id = ks_record_id(p->cfg.number, r->index),
+		                 .bytes = r->bytes,
+		                 .key = r->key};
+		ks_log_append(&sh->log, &rec);
+		ks_stream_accepted(s, shard, t, r->bytes);
+		return;
+	}
+	ks_stream_note_write_throttled(s, shard, t);
+	uint32_t slot = p->cfg.max_attempts > 1 ? fate_alloc(p) : NO_FATE;
+	if (schedule_resend(p, 0, t, r, 1, group, slot))
+		p->fates[slot] = (fate){.pending = 1};
+	else
+		finalize(p, t, 0, 1);
+}
+
+/* Makes up to `most` attempts due by now, each the call of one new record, which goes at once;
+ * the last record, after now, is produced and held in the open call, as call_due holds it (the
+ * next advance sends it first). Stops before anything else, for the general path: a resend due
+ * first, the end of the arrivals, a record that the next one joins in its call (two at the
+ * same instant with no linger: the call is handed over open). The same draws, values and order
+ * as next_attempt and emit with call_due, send_call, produce, next_key, draw_key and
+ * draw_next_arrival on such a producer, in one function with the generators' states in
+ * registers: half the instructions a record (the producer was some 520 a record, most of a
+ * run with few readers). Returns true when the advance is done; *made: the attempts made. */
+static bool put_run(ks_producer *p, sim_time now, uint32_t most, uint32_t *made)
+{
+	sim_time resend_at = p->nheap > 0 ? p->heap[0].t : SIM_TIME_MAX;
+	*made = 0;
+	if (p->call_ready) { /* the record held by the last advance, alone in its call */
+		sim_time t = p->call_send;
+		if (p->ncall != 1 || resend_at <= t)
+			return false;
+		if (t > now)
+			return true;
+		put_send(p, t, &p->call[0]);
+		p->call_ready = false;
+		p->ncall = 0;
+		(*made)++;
+		resend_at = p->nheap > 0 ? p->heap[0].t : SIM_TIME_MAX;
+	}
+	if (p->ncall != 0)
+		return false;
 	sim_xoshiro arrivals = *state_of(p->arrivals), keys = *state_of(p->keys);
-	uint32_t made = 0;
-	while (made < most) {
-		sim_time t = p->next_t;
-		if (t > now || p->dry || (p->nheap > 0 && p->heap[0].t <= t))
-			break;
-		/* the record (produce, next_key) */
-		uint32_t key;
-		uint32_t drawn = (uint32_t)(((u128)sim_xoshiro_next(&keys) * key_count) >> 64);
-		if (p->look_ahead) {
-			key = p->ahead[p->ahead_at];
-			if (p->shards_ahead)
-				prefetch_shards(
-				        p, p->ahead[(p->ahead_at + KEYS_AHEAD / 2) % KEYS_AHEAD],
-				        p->ahead[(p->ahead_at + KEYS_AHEAD / 4) % KEYS_AHEAD]);
-			p->ahead[p->ahead_at] = drawn;
-			prefetch_route(p, drawn);
-			p->ahead_at = (p->ahead_at + 1) % KEYS_AHEAD;
-		} else {
-			key = drawn;
-		}
-		uint32_t size = bytes + key_length(p, key);
-		uint64_t index = p->produced++;
-		/* the next arrival (draw_next_arrival) */
-		p->next_ns += exp1(&arrivals) * gap;
-		if (!(p->next_ns < 9e18)) {
-			p->dry = true;
-		} else {
-			p->next_t = (sim_time)p->next_ns;
-			p->next_t += (double)p->next_t < p->next_ns;
-		}
-		if (p->max_records > 1 && !p->dry && p->next_t <= t) { /* the next one joins it */
-			p->call[0] =
-			        (pending){.index = index, .bytes = bytes, .key = key, .size = size};
+	bool done = false;
+	while (*made < most && !p->dry && p->next_t < resend_at) {
+		pending r;
+		sim_time t = put_produce(p, &arrivals, &keys, &r);
+		bool joined = p->max_records > 1 && !p->dry && p->next_t <= t;
+		if (joined ||
+		    t > now) { /* open for call_due to go on with, or held as it holds it */
+			p->call[0] = r;
 			p->call_t0 = t;
-			p->call_bytes = size;
+			p->call_bytes = r.size;
 			p->ncall = 1;
+			p->call_ready = !joined;
+			p->call_send = t;
+			done = !joined;
 			break;
 		}
-		/* the call (send_call) */
-		made++;
-		uint64_t group = ++p->groups;
-		bool measured = t >= warmup;
-		if (measured) {
-			p->put_calls += 1;
-			p->records_produced += 1;
-		}
-		const pending r = {.index = index, .bytes = bytes, .key = key, .size = size};
-		if (size > max_record_size) {
-			if (measured)
-				p->records_oversized += 1;
-			finalize(p, t, 0, 1);
-			continue;
-		}
-		route(p, tg, t);
-		size_t shard = table_shard(tg, key);
-		ks_shard *sh = &s->shards[shard];
-		if (ks_shard_write_admit(sh, t, size)) {
-			ks_record rec = {.arrival = t,
-			                 .id = id_base | (index & KS_RECORD_INDEX_MASK),
-			                 .bytes = bytes,
-			                 .key = key};
-			ks_log_append(&sh->log, &rec);
-			ks_stream_accepted(s, shard, t, bytes);
-			continue;
-		}
-		ks_stream_note_write_throttled(s, shard, t);
-		uint32_t slot = p->cfg.max_attempts > 1 ? fate_alloc(p) : NO_FATE;
-		if (schedule_resend(p, 0, t, &r, 1, group, slot))
-			p->fates[slot] = (fate){.pending = 1};
-		else
-			finalize(p, t, 0, 1);
+		put_send(p, t, &r);
+		(*made)++;
+		resend_at = p->nheap > 0 ? p->heap[0].t : SIM_TIME_MAX;
 	}
 	*state_of(p->arrivals) = arrivals;
 	*state_of(p->keys) = keys;
-	return made;
+	return done;
 }
 
 void ks_producers_advance(ks_producer **producers, size_t n, sim_time now)
@@ -1111,9 +1135,11 @@ void ks_producers_advance(ks_producer **producers, size_t n, sim_time now)
 			/* Interrupted: the run is ending, its loop stops before the next event. */
 			if (k % ATTEMPTS_PER_SLICE == 0 && sim_engine_interrupted(e))
 				return;
-			if (one_loop && !p->call_ready && p->ncall == 0 && p->ahead_ready) {
-				uint32_t made = put_run(
-				        p, now, ATTEMPTS_PER_SLICE - k % ATTEMPTS_PER_SLICE);
+			if (one_loop && p->ahead_ready) {
+				uint32_t made;
+				if (put_run(p, now, ATTEMPTS_PER_SLICE - k % ATTEMPTS_PER_SLICE,
+				            &made))
+					return;
 				if (made > 0) {
 					k += made - 1;
 					continue;
