@@ -25,25 +25,30 @@ static sim_time after_renewal(const ks_efo *e, sim_time t)
 	return into < e->cfg.renewal_gap ? t - into + e->cfg.renewal_gap : t;
 }
 
-/* When record seq is ready to push: its arrival and its own latency draw. The last one is kept:
- * the record that is not yet due is asked for again by the next take or peek. */
-static sim_time ready_at(ks_efo *e, uint64_t seq)
+/* When record seq (at r in the log) is ready to push: its arrival and its own latency draw. */
+static inline sim_time ready_of(const ks_efo *e, uint64_t seq, const ks_record *r)
 {
-	if (seq == e->ready_seq)
-		return e->ready_t;
-	const ks_record *r = ks_log_record(e->log, seq);
 	double u = sim_crn_uniform_at(e->crn_base, seq);
 	/* rounded to the nearest ns: x + 0.5 truncated is llround for x >= 0, without the call */
 	double latency = sim_qtable_quantile(e->cfg.push_latency, u);
 	latency = latency > 0 ? latency : 0; /* fmax without the libm call: no NaN here */
-	e->ready_seq = seq;
-	e->ready_t = r->arrival + (sim_time)(latency + 0.5);
+	return r->arrival + (sim_time)(latency + 0.5);
+}
+
+/* The same, the last one kept: the record that is not yet due is asked for again by the next
+ * take or peek. */
+static sim_time ready_at(ks_efo *e, uint64_t seq)
+{
+	if (seq != e->ready_seq) {
+		e->ready_seq = seq;
+		e->ready_t = ready_of(e, seq, ks_log_record(e->log, seq));
+	}
 	return e->ready_t;
 }
 
-static sim_time delivery(ks_efo *e, uint64_t seq, sim_time last, double tat_ns)
+/* When a record ready at `ready` is delivered, the one before it at `last`. */
+static inline sim_time delivery(const ks_efo *e, sim_time ready, sim_time last, double tat_ns)
 {
-	sim_time ready = ready_at(e, seq);
 	/* [doc] in shard order, and no faster than the consumer's 2 MiB/s per shard */
 	sim_time d = ready > last ? ready : last;
 	if (tat_ns > (double)d) { /* ceil without the libm call (truncation is ceil below 0) */
@@ -58,26 +63,41 @@ sim_time ks_efo_next_delivery(ks_efo *e)
 	uint64_t seq = e->next < e->log->live ? e->log->live : e->next;
 	if (seq >= e->log->end)
 		return SIM_TIME_MAX;
-	return delivery(e, seq, e->last, e->tat_ns);
+	return delivery(e, ready_at(e, seq), e->last, e->tat_ns);
 }
 
 uint64_t ks_efo_take(ks_efo *e, sim_time now, uint64_t max, sim_time warmup)
 {
 	if (e->next < e->log->live)
 		e->next = e->log->live;
-	uint64_t taken = 0;
-	while (e->next < e->log->end && taken < max) {
-		sim_time d = delivery(e, e->next, e->last, e->tat_ns);
-		if (d > now)
-			break;
-		uint32_t bytes = ks_log_record(e->log, e->next)->bytes;
-		double drained = e->tat_ns > (double)d ? e->tat_ns : (double)d;
-		e->tat_ns = drained + (double)bytes / e->cfg.bytes_per_s * 1e9;
-		e->last = d;
-		if (d >= warmup)
-			e->bytes += bytes;
-		e->next++;
-		taken++;
+	uint64_t to = e->log->end - e->next > max ? e->next + max : e->log->end;
+	/* The log a block at a time, the pacing state in registers. */
+	sim_time last = e->last;
+	double tat_ns = e->tat_ns, delivered = e->bytes;
+	uint64_t q = e->next;
+	for (uint64_t n; q < to; q += n) {
+		const ks_record *r = ks_log_run(e->log, q, to, &n);
+		for (uint64_t k = 0; k < n; k++) {
+			sim_time ready =
+			        q + k == e->ready_seq ? e->ready_t : ready_of(e, q + k, &r[k]);
+			sim_time d = delivery(e, ready, last, tat_ns);
+			if (d > now) { /* kept for the next peek */
+				e->ready_seq = q + k;
+				e->ready_t = ready;
+				q += k;
+				goto out;
+			}
+			double drained = tat_ns > (double)d ? tat_ns : (double)d;
+			tat_ns = drained + (double)r[k].bytes / e->cfg.bytes_per_s * 1e9;
+			last = d;
+			if (d >= warmup)
+				delivered += r[k].bytes;
+		}
 	}
+out:
+	e->next = q;
+	e->last = last;
+	e->tat_ns = tat_ns;
+	e->bytes = delivered;
 	return e->next;
 }
