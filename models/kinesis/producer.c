@@ -992,11 +992,11 @@ static void emit(ks_producer *p, sim_time t)
 /* ---- the default producer in one loop ------------------------------------------------------ */
 
 /* Whether put_run can make the producer's attempts: calls sent as soon as made (PutRecord, or
- * PutRecords with no linger), to one stream, on this thread, Poisson arrivals at a constant rate,
- * a constant size, uniform keys. The default producer, and every benchmark's. */
+ * PutRecords with no linger), to one stream, Poisson arrivals at a constant rate, a constant
+ * size, uniform keys. The default producer, and every benchmark's. */
 static bool puts_in_one_loop(const ks_producer *p)
 {
-	return (p->max_records == 1 || p->linger == 0) && p->ntargets == 1 && !p->helper &&
+	return (p->max_records == 1 || p->linger == 0) && p->ntargets == 1 &&
 	       p->source == SRC_CONST && p->cfg.burst <= 1 && !p->cfg.uniform_arrivals &&
 	       p->size_is_const && p->next_size < 0 && !p->zipf && !(p->cfg.hot_key_share > 0) &&
 	       p->cfg.limit < 0;
@@ -1058,7 +1058,10 @@ static inline void put_send(ks_producer *p, sim_time t, const pending *r)
 		                 .id = ks_record_id(p->cfg.number, r->index),
 		                 .bytes = r->bytes,
 		                 .key = r->key};
-		ks_log_append(&sh->log, &rec);
+		if (p->helper)
+			ks_ahead_push(p->helper, &sh->log, &rec);
+		else
+			ks_log_append(&sh->log, &rec);
 		ks_stream_accepted(s, shard, t, r->bytes);
 		return;
 	}
