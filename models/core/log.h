@@ -74,7 +74,7 @@ void ks_log_open_block(ks_log *l);
 
 /* Appends a record (arrival times are non-decreasing). With no reader, only its sequence
  * number is kept: nobody will read it. Inline: the producers call it once per record. */
-static inline void ks_log_append(ks_log *l, const ks_record *r)
+static inline void ks_log_append(ks_log *l, ks_record r)
 {
 	if (l->nreaders == 0) {
 		l->head = l->live = ++l->end;
@@ -84,9 +84,9 @@ static inline void ks_log_append(ks_log *l, const ks_record *r)
 	 * below head go, never the one of a record still held. */
 	if ((l->end & (KS_LOG_BLOCK - 1)) == 0 || l->end == l->head)
 		ks_log_open_block(l);
-	l->tail[l->end & (KS_LOG_BLOCK - 1)] = *r;
+	l->tail[l->end & (KS_LOG_BLOCK - 1)] = r;
 	l->end++;
-	l->bytes_max = r->bytes > l->bytes_max ? r->bytes : l->bytes_max;
+	l->bytes_max = r.bytes > l->bytes_max ? r.bytes : l->bytes_max;
 }
 
 /* Drops from the readable range every record older than retention at now, counting in

@@ -253,7 +253,7 @@ static void drain(ks_ahead *a, sim_time now)
 		const item *it = &a->ring[a->head & (RING - 1)];
 		if (it->rec.arrival > now)
 			break;
-		ks_log_append(it->log, &it->rec);
+		ks_log_append(it->log, it->rec);
 		a->head++;
 	}
 	if (a->head != from) {

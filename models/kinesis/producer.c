@@ -816,7 +816,7 @@ static inline bool write_one(ks_producer *p, target *tg, sim_time t, const pendi
 		if (p->helper)
 			ks_ahead_push(p->helper, &sh->log, &rec);
 		else
-			ks_log_append(&sh->log, &rec);
+			ks_log_append(&sh->log, rec);
 		ks_stream_accepted(s, shard, t, r->bytes);
 		return true;
 	}
@@ -1061,7 +1061,7 @@ static inline void put_send(ks_producer *p, sim_time t, const pending *r)
 		if (p->helper)
 			ks_ahead_push(p->helper, &sh->log, &rec);
 		else
-			ks_log_append(&sh->log, &rec);
+			ks_log_append(&sh->log, rec);
 		ks_stream_accepted(s, shard, t, r->bytes);
 		return;
 	}

@@ -409,7 +409,7 @@ static void republish(void *obj, sim_time now, const ks_record *r)
 	ks_record copy = *r;
 	copy.arrival = now;
 	copy.key = k; /* [doc] a stream is not in Lambda's recursion detection: no hops */
-	ks_log_append(&sh->log, &copy);
+	ks_log_append(&sh->log, copy);
 	ks_stream_accepted(s, shard, now, r->bytes);
 }
 

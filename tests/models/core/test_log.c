@@ -19,7 +19,7 @@ static void log_grows_and_keeps_sequence_order(void **state)
 	ks_log_register(&l, &pos, &pos);
 	for (uint64_t i = 0; i < 5000; i++) {
 		ks_record rec = {.arrival = (sim_time)i, .id = i, .bytes = 1, .key = 0};
-		ks_log_append(&l, &rec);
+		ks_log_append(&l, rec);
 		if (i % 7 == 0) { /* the reader finishes some, the log trims behind it */
 			pos = i / 2;
 			ks_log_trim(&l);
@@ -43,7 +43,7 @@ static void log_memory_follows_the_backlog_not_the_run_length(void **state)
 	ks_log_register(&l, &keep, &taken);
 	for (uint64_t i = 0; i < 1000000; i++) {
 		ks_record rec = {.arrival = (sim_time)i, .id = i, .bytes = 1, .key = 0};
-		ks_log_append(&l, &rec);
+		ks_log_append(&l, rec);
 		if (i % 300 == 299) {
 			keep = taken = i + 1;
 			ks_log_trim(&l);
@@ -60,7 +60,7 @@ static void a_log_with_no_reader_keeps_nothing(void **state)
 	ks_log_init(&l, 0, 24 * SIM_HOUR, NULL);
 	for (uint64_t i = 0; i < 100000; i++) {
 		ks_record rec = {.arrival = (sim_time)i, .id = i, .bytes = 1, .key = 0};
-		ks_log_append(&l, &rec);
+		ks_log_append(&l, rec);
 	}
 	assert_int_equal(l.end, 100000);
 	assert_int_equal(l.head, l.end);
@@ -81,7 +81,7 @@ static void a_backlog_is_held_in_blocks_and_given_back(void **state)
 	const uint64_t n = 100000;
 	for (uint64_t i = 0; i < n; i++) {
 		ks_record rec = {.arrival = (sim_time)i, .id = i, .bytes = 1, .key = 0};
-		ks_log_append(&l, &rec);
+		ks_log_append(&l, rec);
 	}
 	uint64_t blocks = (n + KS_LOG_BLOCK - 1) / KS_LOG_BLOCK;
 	assert_int_equal(ks_log_blocks_held(&l), blocks);
@@ -103,13 +103,13 @@ static void a_reader_registered_late_starts_mid_block(void **state)
 	ks_log_init(&l, 0, 24 * SIM_HOUR, NULL);
 	for (uint64_t i = 0; i < 1500; i++) {
 		ks_record rec = {.arrival = (sim_time)i, .id = i, .bytes = 1, .key = 0};
-		ks_log_append(&l, &rec);
+		ks_log_append(&l, rec);
 	}
 	uint64_t pos = l.end;
 	ks_log_register(&l, &pos, &pos);
 	for (uint64_t i = 1500; i < 4000; i++) {
 		ks_record rec = {.arrival = (sim_time)i, .id = i, .bytes = 1, .key = 0};
-		ks_log_append(&l, &rec);
+		ks_log_append(&l, rec);
 	}
 	for (uint64_t q = 1500; q < 4000; q++)
 		assert_int_equal(ks_log_record(&l, q)->id, q);
@@ -133,7 +133,7 @@ static void expiry_counts_only_what_some_reader_had_not_taken(void **state)
 	ks_log_register(&l, &keep, &taken);
 	for (uint64_t i = 0; i < 10; i++) {
 		ks_record rec = {.arrival = (sim_time)i * SIM_S, .id = i, .bytes = 1};
-		ks_log_append(&l, &rec);
+		ks_log_append(&l, rec);
 	}
 	ks_log_expire(&l, 9 * SIM_S + SIM_S / 2);
 	assert_int_equal(l.live, 5);
@@ -176,7 +176,7 @@ static void ranges_stop_at_the_record_or_byte_limit(void **state)
 		x = x * 6364136223846793005u + 1442695040888963407u;
 		uint32_t bytes = i == 1500 ? 1000000 : (uint32_t)(x >> 54); /* 0..1023, then 1 MB */
 		ks_record rec = {.arrival = (sim_time)i, .id = i, .bytes = bytes};
-		ks_log_append(&l, &rec);
+		ks_log_append(&l, rec);
 		if (i != 1000 && i != 1999)
 			continue;
 		for (uint64_t from = 0; from < l.end; from += 97)

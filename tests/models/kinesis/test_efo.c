@@ -51,7 +51,7 @@ static int teardown(void **state)
 static void push(fixture *f, sim_time arrival, uint32_t bytes)
 {
 	ks_record r = {.arrival = arrival, .id = f->shard.log.end, .bytes = bytes};
-	ks_log_append(&f->shard.log, &r);
+	ks_log_append(&f->shard.log, r);
 }
 
 static void each_record_arrives_its_push_latency_after_its_arrival(void **state)

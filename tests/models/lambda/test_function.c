@@ -82,7 +82,7 @@ static void push(world *w, uint32_t producer, uint64_t index, uint32_t n, sim_ti
 {
 	for (uint32_t i = 0; i < n; i++) {
 		ks_record r = {.arrival = t, .id = ks_record_id(producer, index + i), .bytes = 100};
-		ks_log_append(&w->shard->log, &r);
+		ks_log_append(&w->shard->log, r);
 	}
 }
 
