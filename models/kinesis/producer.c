@@ -1037,35 +1037,20 @@ static inline sim_time put_produce(ks_producer *p, sim_xoshiro *arrivals, sim_xo
 static inline void put_send(ks_producer *p, sim_time t, const pending *r)
 {
 	target *tg = &p->targets[0];
-	ks_stream *s = tg->stream;
 	uint64_t group = ++p->groups;
 	bool measured = t >= p->ctx->warmup;
 	if (measured) {
 		p->put_calls += 1;
 		p->records_produced += 1;
 	}
-	if (r->size > s->cfg.max_record_size) {
+	if (r->size > tg->stream->cfg.max_record_size) {
 		if (measured)
 			p->records_oversized += 1;
 		finalize(p, t, 0, 1);
 		return;
 	}
-	route(p, tg, t);
-	size_t shard = table_shard(tg, r->key);
-	ks_shard *sh = &s->shards[shard];
-	if (ks_shard_write_admit(sh, t, r->size)) {
-		ks_record rec = {.arrival = t,
-		                 .id = ks_record_id(p->cfg.number, r->index),
-		                 .bytes = r->bytes,
-		                 .key = r->key};
-		if (p->helper)
-			ks_ahead_push(p->helper, &sh->log, &rec);
-		else
-			ks_log_append(&sh->log, rec);
-		ks_stream_accepted(s, shard, t, r->bytes);
+	if (write_one(p, tg, t, r))
 		return;
-	}
-	ks_stream_note_write_throttled(s, shard, t);
 	uint32_t slot = p->cfg.max_attempts > 1 ? fate_alloc(p) : NO_FATE;
 	if (schedule_resend(p, 0, t, r, 1, group, slot))
 		p->fates[slot] = (fate){.pending = 1};
