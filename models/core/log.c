@@ -6,7 +6,11 @@
 
 void ks_log_init(ks_log *l, size_t index, sim_time retention, ks_metric *expired)
 {
-	*l = (ks_log){.index = index, .retention = retention, .expired = expired, .nblocks = 4};
+	*l = (ks_log){.index = index,
+	              .retention = retention,
+	              .expired = expired,
+	              .nblocks = 4,
+	              .expiry_seq = UINT64_MAX};
 	l->blocks = sim_calloc(l->nblocks, sizeof *l->blocks);
 }
 
@@ -90,7 +94,13 @@ void ks_log_expire(ks_log *l, sim_time now)
 	/* [doc] a record older than retention disappears whether or not it was read. */
 	if (l->live < l->head)
 		l->live = l->head;
-	if (l->live == l->end || ks_log_record(l, l->live)->arrival + l->retention > now)
+	if (l->live == l->end)
+		return;
+	if (l->expiry_seq != l->live) {
+		l->expiry_seq = l->live;
+		l->expiry_t = ks_log_record(l, l->live)->arrival + l->retention;
+	}
+	if (l->expiry_t > now)
 		return;
 	uint64_t min = min_taken(l);
 	while (l->live < l->end) {
