@@ -37,8 +37,9 @@ typedef struct ks_log {
 	size_t nreaders;    /* (of readers, below; here beside what an append reads) */
 	ks_record *tail;    /* the block record `end` goes in, once ks_log_open_block made it: an
 	                     * append writes there without a look into the ring */
-	uint32_t bytes_max; /* the largest record appended: a range of n records holds at most
-	                     * n x this, so most ranges need no byte check per record */
+	uint32_t bytes_max; /* the largest record kept (readers read nothing older): a range of n
+	                     * records holds at most n x this, so most ranges need no byte check
+	                     * per record */
 	ks_record *spare;   /* a freed block, for the next one needed */
 	sim_time retention;
 	/* when record expiry_seq (the first readable one, at the last look) expires: asking again

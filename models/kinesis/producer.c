@@ -1091,8 +1091,8 @@ static bool put_run(ks_producer *p, sim_time now, uint32_t most, uint32_t *made)
 		pending r;
 		sim_time t = put_produce(p, &arrivals, &keys, &r);
 		bool joined = p->max_records > 1 && !p->dry && p->next_t <= t;
-		if (joined ||
-		    t > now) { /* open for call_due to go on with, or held as it holds it */
+		/* joined: left open for call_due to go on with; after now: held as it holds it */
+		if (joined || t > now) {
 			p->call[0] = r;
 			p->call_t0 = t;
 			p->call_bytes = r.size;
