@@ -444,11 +444,23 @@ static void draw_next_arrival(ks_producer *p)
 
 /* ---- keys and records --------------------------------------------------------------------- */
 
-/* Each key's MD5, once per producer, at its first record. */
+/* Each key's MD5, once per producer, at its first record: four keys at a time, a third of the
+ * instructions (a million keys: 0.98 G instructions one at a time). */
 static void hash_keys(ks_producer *p)
 {
 	p->key_hash = sim_malloc(p->nkeys * sizeof *p->key_hash);
-	for (uint32_t k = 0; k < p->nkeys; k++) {
+	uint32_t k = 0;
+	for (; k + 4 <= p->nkeys; k += 4) {
+		char text[4][12];
+		const char *key[4];
+		size_t len[4];
+		for (int i = 0; i < 4; i++) {
+			len[i] = ks_record_key_text(text[i], k + (uint32_t)i, p->cfg.key_count);
+			key[i] = text[i];
+		}
+		ks_stream_key_hash4(key, len, &p->key_hash[k]);
+	}
+	for (; k < p->nkeys; k++) {
 		char key[12];
 		size_t len = ks_record_key_text(key, k, p->cfg.key_count);
 		p->key_hash[k] = ks_stream_key_hash(key, len);

@@ -7,6 +7,7 @@
 
 #include "sim/alloc.h"
 #include "sim/assert.h"
+#include "sim/md5x4.h"
 
 #define SHARD_IDS "shard ids, the column dimension of the per-shard series"
 
@@ -185,6 +186,21 @@ ks_hash ks_stream_key_hash(const char *key, size_t len)
 	for (int i = 0; i < 16; i++)
 		h = (h << 8) | digest[i];
 	return h;
+}
+
+void ks_stream_key_hash4(const char *const key[4], const size_t len[4], ks_hash hash[4])
+{
+	uint8_t digest[4][16];
+	sim_md5x4(key, len, digest);
+	for (int i = 0; i < 4; i++) {
+		hash[i] = 0;
+		for (int w = 0; w < 16; w += 4) { /* big-endian words: a load and a byte swap */
+			const uint8_t *d = &digest[i][w];
+			uint32_t be = (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 |
+			              (uint32_t)d[2] << 8 | (uint32_t)d[3];
+			hash[i] = (hash[i] << 32) | be;
+		}
+	}
 }
 
 size_t ks_stream_shard_for_key(size_t nshards, const char *key, size_t len)

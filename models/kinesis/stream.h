@@ -100,6 +100,8 @@ void ks_stream_destroy(ks_stream *s);
 
 /* [doc] MD5 of the key as a 128-bit big-endian number. */
 ks_hash ks_stream_key_hash(const char *key, size_t len);
+/* The same for four keys at once (sim/md5x4.h), each of at most SIM_MD5X4_MAX_LEN bytes. */
+void ks_stream_key_hash4(const char *const key[4], const size_t len[4], ks_hash hash[4]);
 /* [doc] N shards split [0, 2^128) into equal ranges of floor(2^128 / N), the last taking the
  * remainder: the shard (0..N-1) of a key in a stream of N shards. */
 size_t ks_stream_shard_for_key(size_t nshards, const char *key, size_t len);
