@@ -712,49 +712,19 @@ static int attach_scales(hid_t d, hid_t space, sim_h5_scale *const *scales)
 
 int sim_h5_scale_write(sim_h5_scale *s)
 {
+	if (s->n == 0)
+		return 0;
 	hid_t ftype = reflist_type(H5T_STD_I32LE), mtype = reflist_type(H5T_NATIVE_INT);
-	hid_t space = H5I_INVALID_HID, a = H5I_INVALID_HID;
-	reflist_entry *all = NULL;
-	hssize_t old = 0;
-	htri_t exists = ftype < 0 || mtype < 0 ? -1 : H5Aexists(s->id, REFERENCE_LIST);
-	hsize_t n;
+	hsize_t n = s->n;
+	hid_t space = ftype < 0 || mtype < 0 ? H5I_INVALID_HID : H5Screate_simple(1, &n, NULL);
+	hid_t a = space < 0 ? H5I_INVALID_HID
+	                    : H5Acreate2(s->id, REFERENCE_LIST, ftype, space, H5P_DEFAULT,
+	                                 H5P_DEFAULT);
 	int rc = 0;
-
-	if (s->n == 0 || exists < 0) {
-		rc = exists < 0 ? h5_fail() : 0;
-		goto out;
-	}
-	/* Entries of an earlier write come first. */
-	if (exists) {
-		a = H5Aopen(s->id, REFERENCE_LIST, H5P_DEFAULT);
-		space = a < 0 ? H5I_INVALID_HID : H5Aget_space(a);
-		old = space < 0 ? -1 : H5Sget_simple_extent_npoints(space);
-		if (old >= 0)
-			all = sim_calloc((size_t)old + s->n, sizeof *all);
-		if (old < 0 || H5Aread(a, mtype, all) < 0 || H5Aclose(a) < 0) {
-			rc = h5_fail();
-			goto out;
-		}
-		a = H5I_INVALID_HID;
-		H5Sclose(space);
-		space = H5I_INVALID_HID;
-		if (H5Adelete(s->id, REFERENCE_LIST) < 0) {
-			rc = h5_fail();
-			goto out;
-		}
-	} else {
-		all = sim_calloc(s->n, sizeof *all);
-	}
-	memcpy(all + old, s->refs, s->n * sizeof *all);
-	n = (hsize_t)old + s->n;
-	space = H5Screate_simple(1, &n, NULL);
-	a = space < 0 ? H5I_INVALID_HID
-	              : H5Acreate2(s->id, REFERENCE_LIST, ftype, space, H5P_DEFAULT, H5P_DEFAULT);
-	if (a < 0 || H5Awrite(a, mtype, all) < 0)
+	if (a < 0 || H5Awrite(a, mtype, s->refs) < 0)
 		rc = h5_fail();
 	else
 		s->n = 0;
-out:
 	if (a >= 0 && H5Aclose(a) < 0 && rc == 0)
 		rc = h5_fail();
 	if (space >= 0)
@@ -763,7 +733,6 @@ out:
 		H5Tclose(mtype);
 	if (ftype >= 0)
 		H5Tclose(ftype);
-	sim_free(all);
 	return rc;
 }
 

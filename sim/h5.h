@@ -100,7 +100,7 @@ int sim_h5_strings(hid_t parent, const char *name, const char *const *values, si
 /* Makes dataset `path` (under parent) a dimension scale named by its base name. NULL on
  * failure (sim_h5_error says why). */
 sim_h5_scale *sim_h5_scale_create(hid_t parent, const char *path);
-/* Writes the REFERENCE_LIST of every attachment so far (after those already there). */
+/* Writes the REFERENCE_LIST of every attachment: once per scale (a second write fails). */
 int sim_h5_scale_write(sim_h5_scale *s);
 void sim_h5_scale_destroy(sim_h5_scale *s); /* NULL: nothing; does not write */
 

@@ -159,9 +159,22 @@ void ks_stream_destroy(ks_stream *s)
 	sim_free(s);
 }
 
+/* An MD5 digest as a 128-bit big-endian number (stream.h): four big-endian words (a load and a
+ * byte swap each). */
+static ks_hash number_of(const uint8_t digest[16])
+{
+	ks_hash h = 0;
+	for (int w = 0; w < 16; w += 4) {
+		const uint8_t *d = &digest[w];
+		h = (h << 32) | ((uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 | (uint32_t)d[2] << 8 |
+		                 (uint32_t)d[3]);
+	}
+	return h;
+}
+
 ks_hash ks_stream_key_hash(const char *key, size_t len)
 {
-	unsigned char digest[16];
+	uint8_t digest[16];
 	if (len <= MD5_BLOCK_LENGTH - 9) {
 		/* One block, padded here (the key, 0x80, zeros, the bit length in little-endian):
 		 * MD5Update and MD5Final's copying and padding cost half as much as the transform,
@@ -175,32 +188,22 @@ ks_hash ks_stream_key_hash(const char *key, size_t len)
 		uint32_t state[4] = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476};
 		MD5Transform(state, block);
 		for (int i = 0; i < 16; i++)
-			digest[i] = (unsigned char)(state[i / 4] >> (8 * (i % 4)));
+			digest[i] = (uint8_t)(state[i / 4] >> (8 * (i % 4)));
 	} else {
 		MD5_CTX md5;
 		MD5Init(&md5);
 		MD5Update(&md5, (const unsigned char *)key, len);
 		MD5Final(digest, &md5);
 	}
-	ks_hash h = 0;
-	for (int i = 0; i < 16; i++)
-		h = (h << 8) | digest[i];
-	return h;
+	return number_of(digest);
 }
 
 void ks_stream_key_hash4(const char *const key[4], const size_t len[4], ks_hash hash[4])
 {
 	uint8_t digest[4][16];
 	sim_md5x4(key, len, digest);
-	for (int i = 0; i < 4; i++) {
-		hash[i] = 0;
-		for (int w = 0; w < 16; w += 4) { /* big-endian words: a load and a byte swap */
-			const uint8_t *d = &digest[i][w];
-			uint32_t be = (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 |
-			              (uint32_t)d[2] << 8 | (uint32_t)d[3];
-			hash[i] = (hash[i] << 32) | be;
-		}
-	}
+	for (int i = 0; i < 4; i++)
+		hash[i] = number_of(digest[i]);
 }
 
 size_t ks_stream_shard_for_key(size_t nshards, const char *key, size_t len)
