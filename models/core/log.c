@@ -96,6 +96,11 @@ void ks_log_expire(ks_log *l, sim_time now)
 		l->live = l->head;
 	if (l->live == l->end)
 		return;
+	/* Arrivals are sorted, so a record expires no sooner than any before it: while the one
+	 * looked at last (perhaps since taken and trimmed) has not expired, neither has live, and
+	 * its line, long out of the cache, is not read at every poll. */
+	if (l->expiry_seq <= l->live && l->expiry_t > now)
+		return;
 	if (l->expiry_seq != l->live) {
 		l->expiry_seq = l->live;
 		l->expiry_t = ks_log_record(l, l->live)->arrival + l->retention;

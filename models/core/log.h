@@ -42,8 +42,9 @@ typedef struct ks_log {
 	                     * per record */
 	ks_record *spare;   /* a freed block, for the next one needed */
 	sim_time retention;
-	/* when record expiry_seq (the first readable one, at the last look) expires: asking again
-	 * reads no record, whose line is long out of the cache (UINT64_MAX: nothing known) */
+	/* when record expiry_seq (the first readable one at the last look; no later one expires
+	 * sooner) expires: asking again reads no record, whose line is long out of the cache
+	 * (UINT64_MAX: nothing known) */
 	uint64_t expiry_seq;
 	sim_time expiry_t;
 	size_t index; /* the shard's number in its stream: a column of `expired`, for observers */
