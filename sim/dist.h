@@ -76,7 +76,7 @@ static inline double sim_qtable_quantile(const sim_qtable *t, double p)
 	if (t->q && p >= SIM_QTABLE_LO && p < SIM_QTABLE_HI) {
 		double x = (p - SIM_QTABLE_LO) * (SIM_QTABLE_N / (SIM_QTABLE_HI - SIM_QTABLE_LO));
 		size_t i = (size_t)(int64_t)x; /* x >= 0: the signed conversion, one instruction */
-		if (i >= SIM_QTABLE_N) /* p within rounding of HI */
+		if (i >= SIM_QTABLE_N)         /* p within rounding of HI */
 			i = SIM_QTABLE_N - 1;
 		return t->q[i] + (x - (double)i) * (t->q[i + 1] - t->q[i]);
 	}
