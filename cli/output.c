@@ -68,6 +68,7 @@ typedef struct run_writer {
 		sim_h5_scale *scale;
 	} * scales;
 	size_t nscales, capscales;
+	char *lower_ns; /* the first histogram's buckets, under the run: the others copy them */
 } run_writer;
 
 static struct group *group_at(run_writer *w, const char *path)
@@ -128,6 +129,7 @@ static int run_close(run_writer *w, int rc)
 	}
 	sim_free(w->scales);
 	sim_free(w->groups);
+	sim_free(w->lower_ns);
 	return rc;
 }
 
@@ -173,6 +175,8 @@ static int write_labels(run_writer *w, const sim_metrics_labels *l)
 	         : sim_h5_error();
 }
 
+#define LOWER_NS "lower bound of each log-linear bucket (<= 0.4% relative width)"
+
 static int write_hist(run_writer *w, const sim_metrics_hist *h)
 {
 	struct group *g = group_at(w, h->group);
@@ -185,8 +189,11 @@ static int write_hist(run_writer *w, const sim_metrics_hist *h)
 	for (size_t i = 0; i < n; i++)
 		lower[i] = sim_hist_bucket_lower(i);
 	/* lower_ns is the coordinate of counts' buckets (netCDF readers need one per dimension). */
-	int rc = sim_h5_i64s(g->id, "lower_ns", lower, n, "ns",
-	                     "lower bound of each log-linear bucket (<= 0.4% relative width)");
+	int rc = w->lower_ns
+	                 ? sim_h5_copy_data(w->run, w->lower_ns, g->id, "lower_ns", "ns", LOWER_NS)
+	                 : sim_h5_i64s(g->id, "lower_ns", lower, n, "ns", LOWER_NS);
+	if (!rc && !w->lower_ns)
+		w->lower_ns = sim_asprintf("%s/lower_ns", h->group);
 	sim_h5_scale *bounds = rc ? NULL : sim_h5_scale_create(g->id, "lower_ns");
 	if (!rc && !bounds)
 		rc = sim_h5_error();

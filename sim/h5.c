@@ -574,6 +574,25 @@ int sim_h5_i64s(hid_t parent, const char *name, const int64_t *data, size_t n, c
 	                   description, NULL);
 }
 
+int sim_h5_copy_data(hid_t from, const char *path, hid_t parent, const char *name,
+                     const char *units, const char *description)
+{
+	hid_t ocpypl = H5Pcreate(H5P_OBJECT_COPY);
+	int rc = -EIO;
+	if (ocpypl >= 0 && H5Pset_copy_object(ocpypl, H5O_COPY_WITHOUT_ATTR_FLAG) >= 0 &&
+	    H5Ocopy(from, path, parent, name, ocpypl, H5P_DEFAULT) >= 0) {
+		hid_t d = H5Dopen2(parent, name, H5P_DEFAULT);
+		rc = d < 0 ? h5_fail() : label(d, units, description);
+		if (d >= 0 && H5Dclose(d) < 0 && rc == 0)
+			rc = h5_fail();
+	} else {
+		rc = h5_fail();
+	}
+	if (ocpypl >= 0)
+		H5Pclose(ocpypl);
+	return rc;
+}
+
 int sim_h5_strings(hid_t parent, const char *name, const char *const *values, size_t n,
                    const char *description)
 {

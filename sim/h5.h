@@ -72,6 +72,11 @@ int sim_h5_u64s(hid_t parent, const char *name, const uint64_t *data, size_t n, 
                 const char *description, sim_h5_scale *const *scales);
 int sim_h5_i64s(hid_t parent, const char *name, const int64_t *data, size_t n, const char *units,
                 const char *description);
+/* Dataset `name` of parent holding what dataset `path` of `from` holds, its stored chunks
+ * copied as they are (not filtered again), with `units` and `description` attributes and no
+ * other (the source's are not copied). */
+int sim_h5_copy_data(hid_t from, const char *path, hid_t parent, const char *name,
+                     const char *units, const char *description);
 /* A series of whole numbers (counts, bytes) held as doubles in memory, stored as int64, laid
  * out as sim_h5_doubles. */
 int sim_h5_counts(hid_t parent, const char *name, const double *data, size_t rows, size_t cols,

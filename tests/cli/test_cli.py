@@ -1313,6 +1313,26 @@ class Layout(CliTest):
                 if top + 1 < len(lower):
                     self.assertLessEqual(latency_max_ns, lower[top + 1])
 
+    def test_every_histogram_has_its_own_buckets_as_its_scale(self):
+        # The first histogram's lower_ns is written, the others' copied from it (stored
+        # chunks as they are): each must still be a labelled dataset of its own, the same
+        # bounds, and the dimension scale of its own counts alone.
+        first = self.f["runs/r0000/functions/feed-1/latency/lower_ns"]
+        for fn in ("feed-1", "feed-2"):
+            with self.subTest(function=fn):
+                latency = self.f["runs/r0000/functions/%s/latency" % fn]
+                lower = latency["lower_ns"]
+                self.assertEqual(list(lower[()]), list(first[()]))
+                self.assertEqual(lower.attrs["units"], "ns")
+                self.assertIn("bucket", lower.attrs["description"])
+                self.assertEqual(lower.compression, "gzip")
+                scale = latency["counts"].dims[0].values()
+                self.assertEqual([s.name for s in scale], [lower.name])
+                self.assertTrue(h5py.h5ds.is_scale(lower.id))
+                self.assertEqual(len(lower.attrs["REFERENCE_LIST"]), 1)
+        self.assertNotEqual(self.f["runs/r0000/functions/feed-2/latency/lower_ns"].id,
+                            first.id)
+
     def test_summary_table_matches_the_printed_summary(self):
         table = self.f["runs/r0000/summary"][()]
         # NaN in the file is null in json: no data, or a metric that does not apply
