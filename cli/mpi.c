@@ -42,21 +42,9 @@ static size_t abandoned;
 static cli_wire *left_behind;
 static size_t nleft_behind, capleft_behind;
 
-/* Whether a launcher started this process as one rank of several: MPI_Init alone would make a
- * singleton run, slower to start and, in some containers, noisy for nothing. */
-static bool launched(void)
-{
-	static const char *const vars[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK",
-	                                   "PMI_SIZE", "MPI_LOCALNRANKS"};
-	for (size_t i = 0; i < sizeof vars / sizeof *vars; i++)
-		if (getenv(vars[i]))
-			return true;
-	return false;
-}
-
 void cli_mpi_init(int *argc, char ***argv)
 {
-	if (!launched())
+	if (!cli_mpi_launched())
 		return;
 	int provided, size, me;
 	/* Threads (-j) never call MPI: only the main thread does. */
@@ -82,9 +70,7 @@ unsigned cli_mpi_rank(void)
 
 const char *cli_mpi_help(void)
 {
-	return "Under mpirun -n K (or srun), run, sweep, compare and plan farm their replications\n"
-	       "across the K ranks: rank 0 writes the file and prints, with the results of a\n"
-	       "serial run (docs/performance.md).\n";
+	return cli_mpi_ranks_help;
 }
 
 /* MPI waits by spinning on a core: a rank waiting for work, or for rank 0 to take a result,

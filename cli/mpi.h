@@ -5,10 +5,17 @@
  * order, as the threads of -j do, so the file and the table are those of a serial run.
  *
  * Built without MPI (meson -Dmpi=disabled, the default) or started without mpirun, there is
- * one rank and nothing here does anything: cli/mpi_none.c implements the same interface. */
+ * one rank and nothing here does anything: cli/mpi_none.c implements the same interface.
+ *
+ * A build with MPI makes two programs: `kinesim-mpi`, linked with MPI (cli/mpi.c), and
+ * `kinesim` without it (cli/mpi_none.c), which a launcher's rank turns into kinesim-mpi at
+ * once (cli_mpi_init executes it, beside kinesim, with the same arguments). Loading MPI's
+ * libraries took some 3 ms of every start, a tenth of a short run, and every run without
+ * mpirun paid it. */
 #ifndef KS_CLI_MPI_H
 #define KS_CLI_MPI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "cli/replications.h"
@@ -32,5 +39,12 @@ int cli_mpi_farm(const cli_replications *jobs, size_t n);
 
 /* A line for `kinesim --help` on what this build does under mpirun. */
 const char *cli_mpi_help(void);
+
+/* Whether a launcher (mpirun, srun) started this process as one of its ranks: its variables
+ * are set (cli/mpi_launch.c). MPI_Init alone would make a singleton run, slower to start and,
+ * in some containers, noisy for nothing. */
+bool cli_mpi_launched(void);
+/* The help line of a build that runs on several ranks. */
+extern const char cli_mpi_ranks_help[];
 
 #endif

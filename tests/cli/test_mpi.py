@@ -178,6 +178,9 @@ class Mpi(CliTest):
             self.assertIn("p0000 of 40 done", "".join(seen))
             rank0 = [pid for pid in children(p.pid) if rank_of(pid) == "0"]
             self.assertEqual(len(rank0), 1)
+            # kinesim became the program linked with MPI (cli/mpi.h)
+            self.assertEqual(os.path.basename(os.readlink("/proc/%d/exe" % rank0[0])),
+                             "kinesim-mpi")
             os.kill(rank0[0], signal.SIGTERM)
             stdout, stderr = p.communicate(timeout=60)
         finally:
@@ -191,6 +194,29 @@ class Mpi(CliTest):
         with h5py.File(os.path.join(self.tmp, "long.h5.partial"), "r") as f:
             self.assertIn("p0000", f["points"])
             self.assertIn("summary", f["points/p0000"])
+
+    def test_kinesim_loads_mpi_only_under_a_launcher(self):
+        # Loading MPI's libraries took some 3 ms of every start: kinesim has none of them, and
+        # its sibling kinesim-mpi, which a launcher's ranks become, has them.
+        def libraries(program):
+            env = dict(os.environ, LD_TRACE_LOADED_OBJECTS="1")
+            return subprocess.run([program], capture_output=True, text=True, env=env).stdout
+        self.assertNotIn("libmpi", libraries(test_cli.KINESIM))
+        sibling = os.path.join(os.path.dirname(test_cli.KINESIM), "kinesim-mpi")
+        self.assertIn("libmpi", libraries(sibling))
+
+    def test_a_rank_without_kinesim_mpi_beside_it_says_so_and_runs_nothing(self):
+        # Run alone, each rank would do the whole command and write the same file.
+        alone = os.path.join(self.tmp, "kinesim")
+        shutil.copy(test_cli.KINESIM, alone)
+        env = dict(os.environ, OMPI_COMM_WORLD_SIZE="2")
+        r = subprocess.run([alone, "run", self.fixture("small.yaml"), "-o", "x.h5"],
+                           cwd=self.tmp, capture_output=True, text=True, env=env)
+        self.assertEqual(r.returncode, 70, r.stderr)
+        self.assertIn("started by an MPI launcher, but cannot run %s-mpi: No such file"
+                      % alone, r.stderr)
+        self.assertEqual(r.stdout, "")
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, "x.h5")))
 
     def test_one_rank_is_a_serial_run(self):
         self.same_as_serial("sweep", self.fixture("small.yaml"), "--vary",
