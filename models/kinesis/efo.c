@@ -88,8 +88,9 @@ uint64_t ks_efo_take(ks_efo *e, sim_time now, uint64_t max, sim_time warmup)
 				goto out;
 			}
 			/* The bytes drain from d on: delivery() made d >= tat_ns (d is at least
-			 * ceil(tat_ns) when the pacing holds it back), so max(tat_ns, d) is d, and the
-			 * pacing's chain from one record to the next is an add, not a max as well. */
+			 * ceil(tat_ns) when the pacing holds it back), so max(tat_ns, d) is d, and
+			 * the pacing's chain from one record to the next is an add, not a max as
+			 * well. */
 			tat_ns = (double)d + (double)r[k].bytes / e->cfg.bytes_per_s * 1e9;
 			last = d;
 			if (d >= warmup)
