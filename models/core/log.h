@@ -40,6 +40,8 @@ typedef struct ks_log {
 	uint32_t bytes_max; /* the largest record kept (readers read nothing older): a range of n
 	                     * records holds at most n x this, so most ranges need no byte check
 	                     * per record */
+	uint32_t bytes_min; /* the smallest (UINT32_MAX: none yet): when equal to bytes_max, every
+	                     * record is that size and a range's bytes need no look at it */
 	ks_record *spare;   /* a freed block, for the next one needed */
 	sim_time retention;
 	/* when record expiry_seq (the first readable one at the last look; no later one expires
@@ -93,6 +95,7 @@ static inline void ks_log_append(ks_log *l, ks_record r)
 	l->tail[l->end & (KS_LOG_BLOCK - 1)] = r;
 	l->end++;
 	l->bytes_max = r.bytes > l->bytes_max ? r.bytes : l->bytes_max;
+	l->bytes_min = r.bytes < l->bytes_min ? r.bytes : l->bytes_min;
 }
 
 /* Drops from the readable range every record older than retention at now, counting in

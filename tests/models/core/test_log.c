@@ -195,6 +195,42 @@ static void ranges_stop_at_the_record_or_byte_limit(void **state)
 	ks_log_fini(&l);
 }
 
+/* Records all of one size (0, 1, 500 B, 1 MB) and then one of another: a log whose sizes are
+ * all equal counts a range's bytes without reading it, and must cut it where a walk would. */
+static void ranges_of_records_of_one_size_are_cut_as_a_walk_cuts_them(void **state)
+{
+	(void)state;
+	static const uint32_t sizes[] = {0, 1, 500, 1000000};
+	for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
+		ks_log l;
+		ks_log_init(&l, 0, 24 * SIM_HOUR, NULL);
+		uint64_t pos = 0;
+		ks_log_register(&l, &pos, &pos);
+		for (uint64_t i = 0; i < 700; i++) {
+			/* the last one another size: the walk again */
+			uint32_t bytes = i == 699 ? sizes[s] + 7 : sizes[s];
+			ks_log_append(&l,
+			              (ks_record){.arrival = (sim_time)i, .id = i, .bytes = bytes});
+			if (i != 698 && i != 699)
+				continue;
+			for (uint64_t from = 0; from <= l.end; from += 37)
+				for (uint64_t most = 1; most <= 1200; most = most * 3 + 1)
+					for (uint64_t max_bytes = 0; max_bytes <= 3000000;
+					     max_bytes = max_bytes * 5 + 499) {
+						uint64_t want_bytes, got_bytes;
+						uint64_t want =
+						        range_by_hand(&l, from, l.end, most,
+						                      max_bytes, &want_bytes);
+						uint64_t got = ks_log_range(&l, from, l.end, most,
+						                            max_bytes, &got_bytes);
+						assert_int_equal(got, want);
+						assert_int_equal(got_bytes, want_bytes);
+					}
+		}
+		ks_log_fini(&l);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -205,6 +241,7 @@ int main(void)
 	        cmocka_unit_test(a_reader_registered_late_starts_mid_block),
 	        cmocka_unit_test(expiry_counts_only_what_some_reader_had_not_taken),
 	        cmocka_unit_test(ranges_stop_at_the_record_or_byte_limit),
+	        cmocka_unit_test(ranges_of_records_of_one_size_are_cut_as_a_walk_cuts_them),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
