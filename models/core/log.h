@@ -94,8 +94,13 @@ static inline void ks_log_append(ks_log *l, ks_record r)
 		ks_log_open_block(l);
 	l->tail[l->end & (KS_LOG_BLOCK - 1)] = r;
 	l->end++;
-	l->bytes_max = r.bytes > l->bytes_max ? r.bytes : l->bytes_max;
-	l->bytes_min = r.bytes < l->bytes_min ? r.bytes : l->bytes_min;
+	/* Stores only when a bound moves: records of one size cost two compares. */
+	if (r.bytes > l->bytes_max || r.bytes < l->bytes_min) {
+		if (r.bytes > l->bytes_max)
+			l->bytes_max = r.bytes;
+		if (r.bytes < l->bytes_min)
+			l->bytes_min = r.bytes;
+	}
 }
 
 /* Drops from the readable range every record older than retention at now, counting in
