@@ -1049,7 +1049,8 @@ static inline sim_time put_produce(ks_producer *p, sim_xoshiro *arrivals, sim_xo
 }
 
 /* put_run's call: record r sent alone at t to the one stream (send_call's one record). */
-static inline void put_send(ks_producer *p, sim_time t, const pending *r)
+static inline __attribute__((always_inline)) void put_send(ks_producer *p, sim_time t,
+                                                           const pending *r)
 {
 	target *tg = &p->targets[0];
 	uint64_t group = ++p->groups;
