@@ -1017,61 +1017,119 @@ static bool puts_in_one_loop(const ks_producer *p)
 	       p->cfg.limit < 0;
 }
 
-/* put_run's record: produce, next_key and draw_next_arrival for this kind of producer, the
- * generators' states held by the caller. Returns the record's time. */
-static inline sim_time put_produce(ks_producer *p, sim_xoshiro *arrivals, sim_xoshiro *keys,
-                                   pending *r)
+/* The producer's fields that put_run changes at every record, held in locals while it runs
+ * (GCC reloads a field after every store through another pointer: the log's, a series', the
+ * shard's), and stored back when it returns; put_send stores `groups` back around the one
+ * call that reads it, schedule_resend. */
+typedef struct put_state {
+	/* read at every record and not changed by it: loaded once */
+	sim_time warmup;
+	uint32_t key_count, const_size, max_size;
+	double mean_gap_ns;
+	bool look_ahead, shards_ahead, joins;
+	/* changed at every record */
+	sim_xoshiro arrivals, keys;
+	uint64_t produced, groups;
+	uint64_t calls; /* measured calls made, one record each: put_calls and records_produced */
+	double next_ns;
+	sim_time next_t;
+	uint32_t ahead_at;
+	bool dry;
+} put_state;
+
+static inline void put_state_load(const ks_producer *p, put_state *st)
 {
-	sim_time t = p->next_t;
-	uint32_t drawn = (uint32_t)(((u128)sim_xoshiro_next(keys) * p->cfg.key_count) >> 64);
+	*st = (put_state){.warmup = p->ctx->warmup,
+	                  .key_count = p->cfg.key_count,
+	                  .const_size = p->const_size,
+	                  .max_size = p->targets[0].stream->cfg.max_record_size,
+	                  .mean_gap_ns = p->mean_gap_ns,
+	                  .look_ahead = p->look_ahead,
+	                  .shards_ahead = p->shards_ahead,
+	                  .joins = p->max_records > 1,
+	                  .arrivals = *state_of(p->arrivals),
+	                  .keys = *state_of(p->keys),
+	                  .produced = p->produced,
+	                  .groups = p->groups,
+	                  .next_ns = p->next_ns,
+	                  .next_t = p->next_t,
+	                  .ahead_at = p->ahead_at,
+	                  .dry = p->dry};
+}
+
+static inline void put_state_store(ks_producer *p, const put_state *st)
+{
+	*state_of(p->arrivals) = st->arrivals;
+	*state_of(p->keys) = st->keys;
+	p->produced = st->produced;
+	p->groups = st->groups;
+	/* whole numbers: the sum is the same as one at a time */
+	p->put_calls += (double)st->calls;
+	p->records_produced += (double)st->calls;
+	p->next_ns = st->next_ns;
+	p->next_t = st->next_t;
+	p->ahead_at = st->ahead_at;
+	p->dry = st->dry;
+}
+
+/* put_run's record: produce, next_key and draw_next_arrival for this kind of producer. Returns
+ * the record's time. */
+static inline sim_time put_produce(ks_producer *p, put_state *st, pending *r)
+{
+	sim_time t = st->next_t;
+	uint32_t drawn = (uint32_t)(((u128)sim_xoshiro_next(&st->keys) * st->key_count) >> 64);
 	uint32_t key = drawn;
-	if (p->look_ahead) {
-		key = p->ahead[p->ahead_at];
-		if (p->shards_ahead)
-			prefetch_shards(p, p->ahead[(p->ahead_at + KEYS_AHEAD / 2) % KEYS_AHEAD],
-			                p->ahead[(p->ahead_at + KEYS_AHEAD / 4) % KEYS_AHEAD]);
-		p->ahead[p->ahead_at] = drawn;
+	if (st->look_ahead) {
+		uint32_t at = st->ahead_at;
+		key = p->ahead[at];
+		if (st->shards_ahead)
+			prefetch_shards(p, p->ahead[(at + KEYS_AHEAD / 2) % KEYS_AHEAD],
+			                p->ahead[(at + KEYS_AHEAD / 4) % KEYS_AHEAD]);
+		p->ahead[at] = drawn;
 		prefetch_route(p, drawn);
-		p->ahead_at = (p->ahead_at + 1) % KEYS_AHEAD;
+		st->ahead_at = (at + 1) % KEYS_AHEAD;
 	}
-	*r = (pending){.index = p->produced++,
-	               .bytes = p->const_size,
+	*r = (pending){.index = st->produced++,
+	               .bytes = st->const_size,
 	               .key = key,
-	               .size = p->const_size + key_length(p, key)};
-	p->next_ns += exp1(arrivals) * p->mean_gap_ns;
-	if (!(p->next_ns < 9e18)) {
-		p->dry = true;
+	               .size = st->const_size + key_length(p, key)};
+	st->next_ns += exp1(&st->arrivals) * st->mean_gap_ns;
+	if (!(st->next_ns < 9e18)) {
+		st->dry = true;
 	} else {
-		p->next_t = (sim_time)p->next_ns;
-		p->next_t += (double)p->next_t < p->next_ns;
+		st->next_t = (sim_time)st->next_ns;
+		st->next_t += (double)st->next_t < st->next_ns;
 	}
 	return t;
 }
 
-/* put_run's call: record r sent alone at t to the one stream (send_call's one record). */
-static inline __attribute__((always_inline)) void put_send(ks_producer *p, sim_time t,
-                                                           const pending *r)
+/* put_run's call: record r sent alone at t to the one stream (send_call's one record).
+ * Returns whether it was refused and is to be sent again (a resend was scheduled). */
+static inline __attribute__((always_inline)) bool put_send(ks_producer *p, put_state *st,
+                                                           sim_time t, pending r)
 {
 	target *tg = &p->targets[0];
-	uint64_t group = ++p->groups;
-	bool measured = t >= p->ctx->warmup;
-	if (measured) {
-		p->put_calls += 1;
-		p->records_produced += 1;
-	}
-	if (r->size > tg->stream->cfg.max_record_size) {
+	uint64_t group = ++st->groups;
+	bool measured = t >= st->warmup;
+	st->calls += measured;
+	if (r.size > st->max_size) {
 		if (measured)
 			p->records_oversized += 1;
 		finalize(p, t, 0, 1);
-		return;
+		return false;
 	}
-	if (write_one(p, tg, t, r))
-		return;
+	if (write_one(p, tg, t, &r))
+		return false;
 	uint32_t slot = p->cfg.max_attempts > 1 ? fate_alloc(p) : NO_FATE;
-	if (schedule_resend(p, 0, t, r, 1, group, slot))
+	p->groups = st->groups;
+	pending refused = r; /* by address, a copy: r itself stays in registers */
+	bool again = schedule_resend(p, 0, t, &refused, 1, group, slot);
+	st->groups = p->groups;
+	if (again)
 		p->fates[slot] = (fate){.pending = 1};
 	else
 		finalize(p, t, 0, 1);
+	return again;
 }
 
 /* Makes up to `most` attempts due by now, each the call of one new record, which goes at once;
@@ -1080,33 +1138,36 @@ static inline __attribute__((always_inline)) void put_send(ks_producer *p, sim_t
  * first, the end of the arrivals, a record that the next one joins in its call (two at the
  * same instant with no linger: the call is handed over open). The same draws, values and order
  * as next_attempt and emit with call_due, send_call, produce, next_key, draw_key and
- * draw_next_arrival on such a producer, in one function with the generators' states in
- * registers: half the instructions a record (the producer was some 520 a record, most of a
+ * draw_next_arrival on such a producer, in one function with its state in registers (a
+ * put_state): some 250 instructions a record (the producer was some 520 a record, most of a
  * run with few readers). Returns true when the advance is done; *made: the attempts made. */
 static bool put_run(ks_producer *p, sim_time now, uint32_t most, uint32_t *made)
 {
 	sim_time resend_at = p->nheap > 0 ? p->heap[0].t : SIM_TIME_MAX;
+	uint32_t sent = 0;
 	*made = 0;
 	if (p->call_ready) { /* the record held by the last advance, alone in its call */
-		sim_time t = p->call_send;
-		if (p->ncall != 1 || resend_at <= t)
+		if (p->ncall != 1 || resend_at <= p->call_send)
 			return false;
-		if (t > now)
+		if (p->call_send > now)
 			return true;
-		put_send(p, t, &p->call[0]);
+	} else if (p->ncall != 0) {
+		return false;
+	}
+	put_state st;
+	put_state_load(p, &st);
+	if (p->call_ready) {
+		if (put_send(p, &st, p->call_send, p->call[0]))
+			resend_at = p->heap[0].t;
 		p->call_ready = false;
 		p->ncall = 0;
-		(*made)++;
-		resend_at = p->nheap > 0 ? p->heap[0].t : SIM_TIME_MAX;
+		sent++;
 	}
-	if (p->ncall != 0)
-		return false;
-	sim_xoshiro arrivals = *state_of(p->arrivals), keys = *state_of(p->keys);
 	bool done = false;
-	while (*made < most && !p->dry && p->next_t < resend_at) {
+	while (sent < most && !st.dry && st.next_t < resend_at) {
 		pending r;
-		sim_time t = put_produce(p, &arrivals, &keys, &r);
-		bool joined = p->max_records > 1 && !p->dry && p->next_t <= t;
+		sim_time t = put_produce(p, &st, &r);
+		bool joined = st.joins && !st.dry && st.next_t <= t;
 		/* joined: left open for call_due to go on with; after now: held as it holds it */
 		if (joined || t > now) {
 			p->call[0] = r;
@@ -1118,12 +1179,12 @@ static bool put_run(ks_producer *p, sim_time now, uint32_t most, uint32_t *made)
 			done = !joined;
 			break;
 		}
-		put_send(p, t, &r);
-		(*made)++;
-		resend_at = p->nheap > 0 ? p->heap[0].t : SIM_TIME_MAX;
+		if (put_send(p, &st, t, r))
+			resend_at = p->heap[0].t;
+		sent++;
 	}
-	*state_of(p->arrivals) = arrivals;
-	*state_of(p->keys) = keys;
+	put_state_store(p, &st);
+	*made = sent;
 	return done;
 }
 
