@@ -1,17 +1,15 @@
 /* kinesim: the entry point. Dispatches to a subcommand, then makes sure what it printed on
  * stdout was written: a summary cut short by a full disk must not pass for success. */
 #include <errno.h>
-#include <malloc.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/mpi.h"
 #include "kinesim_version.h"
+#include "sim/alloc.h"
 
 static const char usage[] =
         "usage: kinesim run SCENARIO [-o FILE.h5] [--set PATH=VALUE]... [--set-new PATH=VALUE]...\n"
@@ -176,34 +174,6 @@ static int dispatch(int argc, char **argv)
 	return cli_usage_error(NULL, "unknown command '%s'", cmd);
 }
 
-/* Keeps freed memory for reuse instead of handing it back at once. zlib (deflate, for every
- * compressed chunk of the file) allocates and frees some 256 KiB per chunk: by default each
- * time from fresh pages (an mmap, or the heap top trimmed after the free), and the page faults
- * of zeroing them were a third of a short run. Blocks over 32 MiB (long series) still get
- * their own mapping, and up to 256 MiB of free heap top is kept until exit.
- *
- * The heap's first 16 MiB (the top pad: the first allocation makes the heap that large) are
- * also asked for in transparent huge pages. A short run touches some 6 MiB of fresh heap
- * (HDF5's metadata cache and free lists, the model's tables), 1,500 page faults in 4 KiB
- * pages: 15 of a one-second run's 42 ms on this virtual machine; in 2 MiB pages, three faults.
- * What the heap grows by later, and each thread's arena, keep the kernel's default. Where the
- * kernel has no huge pages (or they are off), madvise fails and nothing changes. */
-static void tune_malloc(void)
-{
-	mallopt(M_MMAP_THRESHOLD, 32 << 20);
-	mallopt(M_TRIM_THRESHOLD, 256 << 20);
-	mallopt(M_TOP_PAD, 16 << 20);
-#ifdef MADV_HUGEPAGE
-	void *first = malloc(1);
-	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-	uintptr_t lo = ((uintptr_t)first + page - 1) & ~(page - 1);
-	uintptr_t hi = (uintptr_t)sbrk(0) & ~(page - 1);
-	if (first && hi > lo) /* the heap ends at the break, unless malloc fell back to mmap */
-		madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
-	free(first);
-#endif
-}
-
 static int command(int argc, char **argv)
 {
 	int rc = dispatch(argc, argv);
@@ -219,7 +189,7 @@ static int command(int argc, char **argv)
  * exit with its status. */
 int main(int argc, char **argv)
 {
-	tune_malloc();
+	sim_alloc_tune();
 	cli_mpi_init(&argc, &argv);
 	if (cli_mpi_rank() > 0)
 		return cli_mpi_serve();

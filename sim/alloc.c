@@ -1,14 +1,85 @@
-/* The allocation wrapper: abort on exhaustion, count live blocks for leak tests. */
+/* The allocation wrapper: abort on exhaustion, count live blocks for leak tests, and keep
+ * the heap in transparent huge pages (sim_alloc_tune). */
 #include "sim/alloc.h"
 
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 static atomic_long live;
+
+/* Where the heap's huge-page advice ends (0: not asked for, or the kernel has none): the
+ * advice covers [start, heap_advised), and what the break adds later is advised by the first
+ * allocation through this wrapper after it. */
+static atomic_uintptr_t heap_advised;
+static uintptr_t page_size;
+
+enum { HUGE_BLOCK = 2 << 20 }; /* a block this large gets the advice itself (an mmap) */
+
+static void advise(uintptr_t lo, uintptr_t hi)
+{
+#ifdef MADV_HUGEPAGE
+	lo = (lo + page_size - 1) & ~(page_size - 1);
+	hi &= ~(page_size - 1);
+	if (hi > lo)
+		madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+#else
+	(void)lo;
+	(void)hi;
+#endif
+}
+
+/* After an allocation of n bytes at p: advises what the heap grew by, and a large block (an
+ * mmap of its own, which the heap's advice does not cover). sbrk(0) reads the break glibc
+ * keeps, no system call. Threads race only to advise a range twice, which is harmless. */
+static inline void advise_after(void *p, size_t n)
+{
+	uintptr_t done = atomic_load_explicit(&heap_advised, memory_order_relaxed);
+	if (!done)
+		return;
+	uintptr_t brk = (uintptr_t)sbrk(0);
+	if (brk > done && atomic_compare_exchange_strong(&heap_advised, &done, brk))
+		advise(done, brk);
+	if (n >= HUGE_BLOCK)
+		advise((uintptr_t)p, (uintptr_t)p + n);
+}
+
+void sim_alloc_tune(void)
+{
+	/* Freed memory is kept for reuse instead of handed back at once: zlib (deflate, for
+	 * every compressed chunk of the file) allocates and frees some 256 KiB per chunk, by
+	 * default each time from fresh pages (an mmap, or the heap top trimmed after the free),
+	 * and the page faults of zeroing them were a third of a short run. Blocks over 32 MiB
+	 * still get their own mapping, and up to 256 MiB of free heap top is kept until exit. */
+	mallopt(M_MMAP_THRESHOLD, 32 << 20);
+	mallopt(M_TRIM_THRESHOLD, 256 << 20);
+	/* Transparent huge pages for the heap (the glibc tunable glibc.malloc.hugetlb=1 does the
+	 * same, but only from the environment a program starts with). A page fault costs some
+	 * 5 us on the virtual machines we measure on, and a 4 KiB page's TLB entry covers little
+	 * of a log: a one-second run touched 6 MiB of fresh heap in 1,650 faults (15 of its 42
+	 * ms), the poison-pill backlog 1.8 GB in 465,000 (most of its 7 s); now some 200 and
+	 * 16,000. The heap grows 64 MiB at a time: malloc writes a header into the new part
+	 * before the advice comes, which leaves its first 2 MiB in small pages (with 16 MiB
+	 * steps, 60,000 of the backlog's faults stayed). Only address space: what is never
+	 * touched takes no memory. Thread arenas (-j) keep the kernel's default. Where the
+	 * kernel has no huge pages, or they are off, madvise fails and nothing changes. */
+	mallopt(M_TOP_PAD, 64 << 20);
+	long page = sysconf(_SC_PAGESIZE);
+	page_size = page > 0 ? (uintptr_t)page : 4096;
+	void *first = malloc(1);
+	uintptr_t lo = (uintptr_t)first, hi = (uintptr_t)sbrk(0);
+	if (first && hi > lo) { /* the heap ends at the break, unless malloc fell back to mmap */
+		advise(lo, hi);
+		atomic_store(&heap_advised, hi);
+	}
+	free(first);
+}
 
 static _Noreturn void out_of_memory(size_t n)
 {
@@ -22,6 +93,7 @@ void *sim_malloc(size_t n)
 	if (!p)
 		out_of_memory(n);
 	atomic_fetch_add_explicit(&live, 1, memory_order_relaxed);
+	advise_after(p, n);
 	return p;
 }
 
@@ -31,6 +103,7 @@ void *sim_calloc(size_t count, size_t size)
 	if (!p)
 		out_of_memory(count * size);
 	atomic_fetch_add_explicit(&live, 1, memory_order_relaxed);
+	advise_after(p, count * size);
 	return p;
 }
 
@@ -54,6 +127,7 @@ void *sim_realloc(void *p, size_t n)
 		out_of_memory(n);
 	if (!p)
 		atomic_fetch_add_explicit(&live, 1, memory_order_relaxed);
+	advise_after(q, n);
 	return q;
 }
 

@@ -24,6 +24,12 @@ void sim_free(void *p);
 /* printf into a new string */
 char *sim_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* The program's memory policy, once at its start, before anything allocates much: glibc's
+ * malloc keeps freed memory and grows the heap in large steps, and the heap (also as it
+ * grows, seen by the next allocation through this wrapper) and every block of 2 MiB or more
+ * are asked for in transparent huge pages (sim/alloc.c says why). */
+void sim_alloc_tune(void);
+
 /* Live allocation count (allocs minus frees through this wrapper), for leak tests. */
 long sim_alloc_live(void);
 
