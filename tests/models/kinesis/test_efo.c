@@ -8,6 +8,7 @@
 
 #include "models/kinesis/efo.h"
 #include "models/kinesis/shard.h"
+#include "sim/rng.h"
 #include "tests/harness.h"
 
 #define MIB 1048576.0
@@ -148,6 +149,97 @@ static void deliveries_in_the_renewal_gap_wait_for_it_to_end(void **state)
 	assert_int_equal(ks_efo_next_delivery(&e), 5 * SIM_MIN + 3 * SIM_S + 45 * SIM_MS);
 }
 
+/* The recurrence of efo.h as written, one record after another, in doubles for the pacing as
+ * efo.c keeps it: d_i = renewed(max(d_{i-1}, ready_i, ceil(tat))), tat = max(tat, d_i) +
+ * bytes_i / rate. ks_efo_take computes it differently (integers, with a guess it checks):
+ * the two must agree on every delivery time, and on the pacing state left behind. */
+static void reference_deliveries(const ks_efo *e, const ks_log *log, uint64_t n, sim_time *d,
+                                 double *tat_out)
+{
+	sim_time last = 0;
+	double tat = 0;
+	for (uint64_t i = 0; i < n; i++) {
+		const ks_record *r = ks_log_record(log, i);
+		double u = sim_crn_uniform_at(e->crn_base, i);
+		double latency = sim_qtable_quantile(e->cfg.push_latency, u);
+		sim_time ready = r->arrival + (sim_time)((latency > 0 ? latency : 0) + 0.5);
+		sim_time t = ready > last ? ready : last;
+		if (tat > (double)t) {
+			t = (sim_time)tat;
+			t += (double)t < tat;
+		}
+		sim_time gap = e->cfg.renewal_gap, period = e->cfg.renewal_period;
+		if (gap > 0 && period > 0 && t % period < gap)
+			t += gap - t % period;
+		tat = (tat > (double)t ? tat : (double)t) +
+		      (double)r->bytes / e->cfg.bytes_per_s * 1e9;
+		d[i] = last = t;
+	}
+	*tat_out = tat;
+}
+
+/* Random latencies and sizes (0 B to 1 MiB), rates whose wire times are whole, nearly whole
+ * or not, times from 0 up to 2^52 ns (where a double's step is a whole ns: rounding) and a
+ * renewal gap: bulk takes at random instants deliver each record exactly at its reference
+ * time. */
+static void bulk_takes_deliver_at_the_recurrences_times(void **state)
+{
+	fixture *f = *state;
+	sim_dist wide = sim_dist_lognormal_q(45e6, 300e6);
+	sim_qtable_fini(&f->table);
+	sim_qtable_init(&f->table, &wide);
+	static const double rates[] = {2 * MIB, 1e9, 1e9 / 3, 3e9 / 7, 12345.678, 1e12};
+	static const sim_time starts[] = {0, (sim_time)1 << 40, ((sim_time)1 << 52) - SIM_HOUR};
+	enum { N = 3000 };
+	static sim_time want[N];
+	uint64_t x = 12345;
+	for (size_t ri = 0; ri < sizeof rates / sizeof *rates; ri++)
+		for (size_t si = 0; si < sizeof starts / sizeof *starts; si++)
+			for (int renew = 0; renew < 2; renew++) {
+				ks_shard_fini(&f->shard);
+				ks_write_limiter_config w = {.records_per_s = 1e9,
+				                             .bytes_per_s = 1e15};
+				ks_read_limiter_config r = {.kind = KS_READ_SLIDING_WINDOW,
+				                            .calls_per_s = 5,
+				                            .bytes_per_s = 2 * MIB,
+				                            .tolerance = SIM_S};
+				ks_shard_init(&f->shard, NULL, 0, 1000 * SIM_HOUR, NULL, &w, &r);
+				static const uint64_t pinned = 0;
+				ks_log_register(&f->shard.log, &pinned, &pinned);
+				sim_time t = starts[si];
+				for (int i = 0; i < N; i++) {
+					x = x * 6364136223846793005u + 1442695040888963407u;
+					t += (sim_time)(x >> 44); /* 0 to 1 ms apart */
+					uint32_t bytes = (x >> 20) % 7 == 0
+					                         ? (uint32_t)(x >> 8) % 1048577
+					                         : (uint32_t)(x >> 30) % 2000;
+					push(f, t, bytes);
+				}
+				f->cfg.bytes_per_s = rates[ri];
+				f->cfg.renewal_gap = renew ? 3 * SIM_S : 0;
+				ks_efo e;
+				ks_efo_init(&e, &f->cfg, &f->shard.log, 5, 0);
+				double tat;
+				reference_deliveries(&e, &f->shard.log, N, want, &tat);
+				sim_time now = starts[si];
+				while (e.next < N) {
+					x = x * 6364136223846793005u + 1442695040888963407u;
+					now += (sim_time)(x >> 40); /* 0 to 16 ms on */
+					uint64_t from = e.next,
+					         most = (x >> 10) % 3 == 0 ? 1 : UINT64_MAX;
+					ks_efo_take(&e, now, most, 0);
+					for (uint64_t i = from; i < e.next; i++)
+						assert_true(want[i] <= now);
+					/* what it left was not due yet, unless `most` stopped it */
+					if (e.next < N && e.next - from < most)
+						assert_true(want[e.next] > now);
+					if (e.next > 0)
+						assert_int_equal(e.last, want[e.next - 1]);
+				}
+				assert_true(e.tat_ns == tat);
+			}
+}
+
 static const char *efo_subscribers(int n)
 {
 	return harness_fmt("kinesim: 1\n"
@@ -197,6 +289,8 @@ int main(void)
 	                delivery_times_do_not_depend_on_when_the_reader_takes, setup, teardown),
 	        cmocka_unit_test_setup_teardown(deliveries_in_the_renewal_gap_wait_for_it_to_end,
 	                                        setup, teardown),
+	        cmocka_unit_test_setup_teardown(bulk_takes_deliver_at_the_recurrences_times, setup,
+	                                        teardown),
 	        cmocka_unit_test(efo_subscribers_do_not_share_throughput),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
