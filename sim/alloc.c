@@ -63,7 +63,7 @@ void sim_alloc_tune(void)
 	 * same, but only from the environment a program starts with). A page fault costs some
 	 * 5 us on the virtual machines we measure on, and a 4 KiB page's TLB entry covers little
 	 * of a log: a one-second run touched 6 MiB of fresh heap in 1,650 faults (15 of its 42
-	 * ms), the poison-pill backlog 1.8 GB in 465,000 (most of its 7 s); now some 200 and
+	 * ms), the poison-pill backlog 1.8 GB in 465,000 (most of its 7 s); now some 500 and
 	 * 16,000. The heap grows 64 MiB at a time: malloc writes a header into the new part
 	 * before the advice comes, which leaves its first 2 MiB in small pages (with 16 MiB
 	 * steps, 60,000 of the backlog's faults stayed). Only address space: what is never
