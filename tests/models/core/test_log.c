@@ -162,6 +162,26 @@ static uint64_t range_by_hand(const ks_log *l, uint64_t from, uint64_t end, uint
 	return q;
 }
 
+/* Every range of l from `from` by from_step, of 1 to 1,200 records and 0 to byte_limit bytes
+ * (the limits growing geometrically from bytes_start), as ks_log_range cuts it and as a walk
+ * does: the same end and bytes. */
+static void ranges_match_the_walk(const ks_log *l, uint64_t from_step, uint64_t bytes_start,
+                                  uint64_t byte_limit)
+{
+	for (uint64_t from = 0; from <= l->end; from += from_step)
+		for (uint64_t most = 1; most <= 1200; most = most * 3 + 1)
+			for (uint64_t max_bytes = 0; max_bytes <= byte_limit;
+			     max_bytes = max_bytes * 5 + bytes_start) {
+				uint64_t want_bytes, got_bytes;
+				uint64_t want = range_by_hand(l, from, l->end, most, max_bytes,
+				                              &want_bytes);
+				uint64_t got =
+				        ks_log_range(l, from, l->end, most, max_bytes, &got_bytes);
+				assert_int_equal(got, want);
+				assert_int_equal(got_bytes, want_bytes);
+			}
+}
+
 /* Ranges of small records, before and after a large one is appended (the log's largest record
  * decides when a range needs no check per record), cut by the record or the byte limit. */
 static void ranges_stop_at_the_record_or_byte_limit(void **state)
@@ -179,18 +199,7 @@ static void ranges_stop_at_the_record_or_byte_limit(void **state)
 		ks_log_append(&l, rec);
 		if (i != 1000 && i != 1999)
 			continue;
-		for (uint64_t from = 0; from < l.end; from += 97)
-			for (uint64_t most = 1; most <= 1200; most = most * 3 + 1)
-				for (uint64_t max_bytes = 0; max_bytes <= 2000000;
-				     max_bytes = max_bytes * 5 + 700) {
-					uint64_t want_bytes, got_bytes;
-					uint64_t want = range_by_hand(&l, from, l.end, most,
-					                              max_bytes, &want_bytes);
-					uint64_t got = ks_log_range(&l, from, l.end, most,
-					                            max_bytes, &got_bytes);
-					assert_int_equal(got, want);
-					assert_int_equal(got_bytes, want_bytes);
-				}
+		ranges_match_the_walk(&l, 97, 700, 2000000);
 	}
 	ks_log_fini(&l);
 }
@@ -213,19 +222,7 @@ static void ranges_of_records_of_one_size_are_cut_as_a_walk_cuts_them(void **sta
 			              (ks_record){.arrival = (sim_time)i, .id = i, .bytes = bytes});
 			if (i != 698 && i != 699)
 				continue;
-			for (uint64_t from = 0; from <= l.end; from += 37)
-				for (uint64_t most = 1; most <= 1200; most = most * 3 + 1)
-					for (uint64_t max_bytes = 0; max_bytes <= 3000000;
-					     max_bytes = max_bytes * 5 + 499) {
-						uint64_t want_bytes, got_bytes;
-						uint64_t want =
-						        range_by_hand(&l, from, l.end, most,
-						                      max_bytes, &want_bytes);
-						uint64_t got = ks_log_range(&l, from, l.end, most,
-						                            max_bytes, &got_bytes);
-						assert_int_equal(got, want);
-						assert_int_equal(got_bytes, want_bytes);
-					}
+			ranges_match_the_walk(&l, 37, 499, 3000000);
 		}
 		ks_log_fini(&l);
 	}

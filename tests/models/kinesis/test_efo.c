@@ -20,18 +20,24 @@ typedef struct fixture {
 	ks_efo_config cfg;
 } fixture;
 
-static int setup(void **state)
+/* An empty shard keeping its records for `retention`, with a reader that never moves, so the
+ * log keeps what the tests push. */
+static void empty_shard(fixture *f, sim_time retention)
 {
-	fixture *f = calloc(1, sizeof *f);
 	ks_write_limiter_config w = {.records_per_s = 1e9, .bytes_per_s = 1e15};
 	ks_read_limiter_config r = {.kind = KS_READ_SLIDING_WINDOW,
 	                            .calls_per_s = 5,
 	                            .bytes_per_s = 2 * MIB,
 	                            .tolerance = SIM_S};
-	ks_shard_init(&f->shard, NULL, 0, 24 * SIM_HOUR, NULL, &w, &r);
-	/* a reader that never moves, so the log keeps what the tests push */
+	ks_shard_init(&f->shard, NULL, 0, retention, NULL, &w, &r);
 	static const uint64_t pinned = 0;
 	ks_log_register(&f->shard.log, &pinned, &pinned);
+}
+
+static int setup(void **state)
+{
+	fixture *f = calloc(1, sizeof *f);
+	empty_shard(f, 24 * SIM_HOUR);
 	f->latency = sim_dist_const(45e6);
 	sim_qtable_init(&f->table, &f->latency);
 	f->cfg = (ks_efo_config){
@@ -197,15 +203,7 @@ static void bulk_takes_deliver_at_the_recurrences_times(void **state)
 		for (size_t si = 0; si < sizeof starts / sizeof *starts; si++)
 			for (int renew = 0; renew < 2; renew++) {
 				ks_shard_fini(&f->shard);
-				ks_write_limiter_config w = {.records_per_s = 1e9,
-				                             .bytes_per_s = 1e15};
-				ks_read_limiter_config r = {.kind = KS_READ_SLIDING_WINDOW,
-				                            .calls_per_s = 5,
-				                            .bytes_per_s = 2 * MIB,
-				                            .tolerance = SIM_S};
-				ks_shard_init(&f->shard, NULL, 0, 1000 * SIM_HOUR, NULL, &w, &r);
-				static const uint64_t pinned = 0;
-				ks_log_register(&f->shard.log, &pinned, &pinned);
+				empty_shard(f, 1000 * SIM_HOUR);
 				sim_time t = starts[si];
 				for (int i = 0; i < N; i++) {
 					x = x * 6364136223846793005u + 1442695040888963407u;
