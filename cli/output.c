@@ -184,16 +184,21 @@ static int write_hist(run_writer *w, const sim_metrics_hist *h)
 		return sim_h5_error();
 	size_t n = sim_hist_buckets();
 	uint64_t *counts = sim_calloc(n, sizeof *counts);
-	int64_t *lower = sim_calloc(n, sizeof *lower);
 	sim_hist_counts(h->hist, counts);
-	for (size_t i = 0; i < n; i++)
-		lower[i] = sim_hist_bucket_lower(i);
-	/* lower_ns is the coordinate of counts' buckets (netCDF readers need one per dimension). */
-	int rc = w->lower_ns
-	                 ? sim_h5_copy_data(w->run, w->lower_ns, g->id, "lower_ns", "ns", LOWER_NS)
-	                 : sim_h5_i64s(g->id, "lower_ns", lower, n, "ns", LOWER_NS);
-	if (!rc && !w->lower_ns)
-		w->lower_ns = sim_asprintf("%s/lower_ns", h->group);
+	/* lower_ns is the coordinate of counts' buckets (netCDF readers need one per dimension),
+	 * the same for every histogram: written for the run's first, copied for the others. */
+	int rc;
+	if (w->lower_ns) {
+		rc = sim_h5_copy_data(w->run, w->lower_ns, g->id, "lower_ns", "ns", LOWER_NS);
+	} else {
+		int64_t *lower = sim_calloc(n, sizeof *lower);
+		for (size_t i = 0; i < n; i++)
+			lower[i] = sim_hist_bucket_lower(i);
+		rc = sim_h5_i64s(g->id, "lower_ns", lower, n, "ns", LOWER_NS);
+		sim_free(lower);
+		if (!rc)
+			w->lower_ns = sim_asprintf("%s/lower_ns", h->group);
+	}
 	sim_h5_scale *bounds = rc ? NULL : sim_h5_scale_create(g->id, "lower_ns");
 	if (!rc && !bounds)
 		rc = sim_h5_error();
@@ -202,7 +207,6 @@ static int write_hist(run_writer *w, const sim_metrics_hist *h)
 	sim_h5_scale_destroy(bounds);
 	rc = rc ? rc : sim_h5_attr_int(g->id, "count", (int64_t)sim_hist_count(h->hist));
 	sim_free(counts);
-	sim_free(lower);
 	/* A histogram's entity (a firehose has nothing else) gets its kind too. */
 	const char *slash = strrchr(h->group, '/');
 	if (!rc && slash) {

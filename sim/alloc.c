@@ -14,13 +14,15 @@
 
 static atomic_long live;
 
-/* Where the heap's huge-page advice ends (0: not asked for, or the kernel has none): the
- * advice covers [start, heap_advised), and what the break adds later is advised by the first
- * allocation through this wrapper after it. */
+/* Where the heap's huge-page advice ends (0: none asked for: sim_alloc_tune was not called, or
+ * the heap is not at the break): the advice covers the heap up to heap_advised, and what the
+ * break adds later is advised by the first allocation through this wrapper after it. */
 static atomic_uintptr_t heap_advised;
 static uintptr_t page_size;
 
-enum { HUGE_BLOCK = 2 << 20 }; /* a block this large gets the advice itself (an mmap) */
+/* A block this large gets the advice itself: it may be an mmap of its own or lie in a thread's
+ * arena, which the heap's advice does not cover (in the heap, advising again changes nothing). */
+enum { HUGE_BLOCK = 2 << 20 };
 
 static void advise(uintptr_t lo, uintptr_t hi)
 {
@@ -35,9 +37,9 @@ static void advise(uintptr_t lo, uintptr_t hi)
 #endif
 }
 
-/* After an allocation of n bytes at p: advises what the heap grew by, and a large block (an
- * mmap of its own, which the heap's advice does not cover). sbrk(0) reads the break glibc
- * keeps, no system call. Threads race only to advise a range twice, which is harmless. */
+/* After an allocation of n bytes at p: advises what the heap grew by, and a large block.
+ * sbrk(0) reads the break glibc keeps, no system call. Threads race only to advise a range
+ * twice, which is harmless. */
 static inline void advise_after(void *p, size_t n)
 {
 	uintptr_t done = atomic_load_explicit(&heap_advised, memory_order_relaxed);
@@ -67,8 +69,9 @@ void sim_alloc_tune(void)
 	 * 16,000. The heap grows 64 MiB at a time: malloc writes a header into the new part
 	 * before the advice comes, which leaves its first 2 MiB in small pages (with 16 MiB
 	 * steps, 60,000 of the backlog's faults stayed). Only address space: what is never
-	 * touched takes no memory. Thread arenas (-j) keep the kernel's default. Where the
-	 * kernel has no huge pages, or they are off, madvise fails and nothing changes. */
+	 * touched takes no memory. Thread arenas (-j) keep the kernel's default, but for their
+	 * blocks of 2 MiB or more. Where the kernel has no huge pages, or they are off, madvise
+	 * fails and nothing changes. */
 	mallopt(M_TOP_PAD, 64 << 20);
 	long page = sysconf(_SC_PAGESIZE);
 	page_size = page > 0 ? (uintptr_t)page : 4096;

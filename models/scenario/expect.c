@@ -215,8 +215,8 @@ size_t ks_expect_scenario(const ks_scenario *sc, sim_diag *d, ks_expect **out, s
 size_t ks_expect_parse_for(const ks_scenario *sc, const sim_yaml_node *list, sim_diag *d,
                            ks_expect **out, size_t *n)
 {
-	/* No lines: nothing needs the metric names, so no model is built to learn them (a tenth
-	 * of a short run's instructions). */
+	/* No lines: nothing needs the metric names, so no model is built to learn them (4% of a
+	 * one-second run's instructions). */
 	if (!list || list->kind != SIM_YAML_SEQ || list->n == 0)
 		return ks_expect_parse(list, NULL, d, out, n);
 	sim_metrics *names = sim_metrics_create();
