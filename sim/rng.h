@@ -73,17 +73,30 @@ static inline uint64_t sim_xoshiro_next(sim_xoshiro *st)
 	return result;
 }
 
+/* Uniform in [0, 1) with 53 bits. */
+static inline double sim_xoshiro_uniform(sim_xoshiro *st)
+{
+	return (double)(sim_xoshiro_next(st) >> 11) * 0x1.0p-53;
+}
+
+/* The state of a generator created by sim_rng_create, for a loop that keeps it in registers
+ * (a copy, stored back after). */
+static inline sim_xoshiro *sim_rng_xoshiro(gsl_rng *r)
+{
+	SIM_ASSERT(r->type == sim_rng_xoshiro256ss);
+	return r->state;
+}
+
 /* 64 random bits from a generator created by sim_rng_create. */
 static inline uint64_t sim_rng_u64(gsl_rng *r)
 {
-	SIM_ASSERT(r->type == sim_rng_xoshiro256ss);
-	return sim_xoshiro_next(r->state);
+	return sim_xoshiro_next(sim_rng_xoshiro(r));
 }
 
 /* Uniform in [0, 1) with 53 bits, from a generator created by sim_rng_create. */
 static inline double sim_rng_uniform(gsl_rng *r)
 {
-	return (double)(sim_rng_u64(r) >> 11) * 0x1.0p-53;
+	return sim_xoshiro_uniform(sim_rng_xoshiro(r));
 }
 
 /* Counter-based uniforms: the `index`-th output of a SplitMix64 sequence whose start is keyed by

@@ -19,6 +19,14 @@ typedef int64_t sim_time;
 #define SIM_DAY      (86400 * SIM_S)
 #define SIM_TIME_MAX INT64_MAX
 
+/* The first whole nanosecond at or after ns (|ns| < 2^63; truncation is the ceil below 0),
+ * without libm's ceil: the producers and enhanced fan-out take one per record. */
+static inline sim_time sim_time_ceil(double ns)
+{
+	sim_time t = (sim_time)ns;
+	return t + ((double)t < ns);
+}
+
 /* Seconds as a double, for output and statistics. */
 double sim_time_to_s(sim_time t);
 

@@ -51,10 +51,8 @@ static inline sim_time delivery(const ks_efo *e, sim_time ready, sim_time last, 
 {
 	/* [doc] in shard order, and no faster than the consumer's 2 MiB/s per shard */
 	sim_time d = ready > last ? ready : last;
-	if (tat_ns > (double)d) { /* ceil without the libm call (truncation is ceil below 0) */
-		d = (sim_time)tat_ns;
-		d += (double)d < tat_ns;
-	}
+	if (tat_ns > (double)d)
+		d = sim_time_ceil(tat_ns);
 	return after_renewal(e, d);
 }
 

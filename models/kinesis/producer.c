@@ -375,12 +375,6 @@ static void zig_init(void)
 	pthread_once(&zig_once, zig_fill);
 }
 
-/* Uniform in [0, 1) with 53 bits, as sim_rng_uniform draws it. */
-static inline double uniform_at(sim_xoshiro *st)
-{
-	return (double)(sim_xoshiro_next(st) >> 11) * 0x1.0p-53;
-}
-
 /* On a generator's state (the caller may keep it in registers: put_run). */
 static inline double exp1(sim_xoshiro *st)
 {
@@ -392,17 +386,10 @@ static inline double exp1(sim_xoshiro *st)
 		if (__builtin_expect(j < zig.k[i], 1))
 			return x; /* inside the layer's rectangle */
 		if (i == 0)       /* the tail beyond r: memoryless */
-			return 7.697117470131487 - log1p(-uniform_at(st));
-		if (zig.f[i] + uniform_at(st) * (zig.f[i - 1] - zig.f[i]) < exp(-x))
+			return 7.697117470131487 - log1p(-sim_xoshiro_uniform(st));
+		if (zig.f[i] + sim_xoshiro_uniform(st) * (zig.f[i - 1] - zig.f[i]) < exp(-x))
 			return x;
 	}
-}
-
-/* The state of a generator made by sim_rng_create. */
-static inline sim_xoshiro *state_of(gsl_rng *r)
-{
-	SIM_ASSERT(r->type == sim_rng_xoshiro256ss);
-	return r->state;
 }
 
 static bool exhausted(const ks_producer *p)
@@ -423,7 +410,7 @@ static void draw_next_arrival(ks_producer *p)
 	} else if (p->cfg.uniform_arrivals) {
 		step = 1;
 	} else {
-		step = exp1(state_of(p->arrivals));
+		step = exp1(sim_rng_xoshiro(p->arrivals));
 	}
 	if (p->source == SRC_CONST) {
 		p->next_ns += step * p->mean_gap_ns;
@@ -437,9 +424,7 @@ static void draw_next_arrival(ks_producer *p)
 		p->dry = true;
 		return;
 	}
-	/* ceil without a libm call (the hot loop needs it per record) */
-	p->next_t = (sim_time)p->next_ns;
-	p->next_t += (double)p->next_t < p->next_ns;
+	p->next_t = sim_time_ceil(p->next_ns);
 }
 
 /* ---- keys and records --------------------------------------------------------------------- */
@@ -576,6 +561,21 @@ static inline void prefetch_shards(const ks_producer *p, uint32_t k_half, uint32
 	}
 }
 
+/* One step of the ring of keys drawn ahead, at position *at: returns the key drawn KEYS_AHEAD
+ * records ago and puts `drawn` in its place, prefetching its route (and, with shards_ahead, the
+ * shards of the keys half and a quarter of the ring ahead). */
+static inline uint32_t key_ahead(ks_producer *p, bool shards_ahead, uint32_t *at, uint32_t drawn)
+{
+	uint32_t k = p->ahead[*at];
+	if (shards_ahead)
+		prefetch_shards(p, p->ahead[(*at + KEYS_AHEAD / 2) % KEYS_AHEAD],
+		                p->ahead[(*at + KEYS_AHEAD / 4) % KEYS_AHEAD]);
+	p->ahead[*at] = drawn;
+	prefetch_route(p, drawn);
+	*at = (*at + 1) % KEYS_AHEAD;
+	return k;
+}
+
 /* The next record's key. Keys are drawn KEYS_AHEAD records in advance, each prefetched as it is
  * drawn; the keys stream serves nothing else, so the keys and their order are those of drawing
  * each one when its record comes. */
@@ -601,15 +601,7 @@ static inline uint32_t next_key(ks_producer *p)
 	}
 	if (!p->look_ahead)
 		return draw_key(p);
-	uint32_t k = p->ahead[p->ahead_at];
-	if (p->shards_ahead)
-		prefetch_shards(p, p->ahead[(p->ahead_at + KEYS_AHEAD / 2) % KEYS_AHEAD],
-		                p->ahead[(p->ahead_at + KEYS_AHEAD / 4) % KEYS_AHEAD]);
-	uint32_t later = draw_key(p);
-	p->ahead[p->ahead_at] = later;
-	prefetch_route(p, later);
-	p->ahead_at = (p->ahead_at + 1) % KEYS_AHEAD;
-	return k;
+	return key_ahead(p, p->shards_ahead, &p->ahead_at, draw_key(p));
 }
 
 /* Produces the next record into r; returns its production time. */
@@ -1047,8 +1039,8 @@ static inline void put_state_load(const ks_producer *p, put_state *st)
 	                  .look_ahead = p->look_ahead,
 	                  .shards_ahead = p->shards_ahead,
 	                  .joins = p->max_records > 1,
-	                  .arrivals = *state_of(p->arrivals),
-	                  .keys = *state_of(p->keys),
+	                  .arrivals = *sim_rng_xoshiro(p->arrivals),
+	                  .keys = *sim_rng_xoshiro(p->keys),
 	                  .produced = p->produced,
 	                  .groups = p->groups,
 	                  .next_ns = p->next_ns,
@@ -1059,8 +1051,8 @@ static inline void put_state_load(const ks_producer *p, put_state *st)
 
 static inline void put_state_store(ks_producer *p, const put_state *st)
 {
-	*state_of(p->arrivals) = st->arrivals;
-	*state_of(p->keys) = st->keys;
+	*sim_rng_xoshiro(p->arrivals) = st->arrivals;
+	*sim_rng_xoshiro(p->keys) = st->keys;
 	p->produced = st->produced;
 	p->groups = st->groups;
 	/* whole numbers: the sum is the same as one at a time */
@@ -1078,17 +1070,8 @@ static inline sim_time put_produce(ks_producer *p, put_state *st, pending *r)
 {
 	sim_time t = st->next_t;
 	uint32_t drawn = (uint32_t)(((u128)sim_xoshiro_next(&st->keys) * st->key_count) >> 64);
-	uint32_t key = drawn;
-	if (st->look_ahead) {
-		uint32_t at = st->ahead_at;
-		key = p->ahead[at];
-		if (st->shards_ahead)
-			prefetch_shards(p, p->ahead[(at + KEYS_AHEAD / 2) % KEYS_AHEAD],
-			                p->ahead[(at + KEYS_AHEAD / 4) % KEYS_AHEAD]);
-		p->ahead[at] = drawn;
-		prefetch_route(p, drawn);
-		st->ahead_at = (at + 1) % KEYS_AHEAD;
-	}
+	uint32_t key =
+	        st->look_ahead ? key_ahead(p, st->shards_ahead, &st->ahead_at, drawn) : drawn;
 	*r = (pending){.index = st->produced++,
 	               .bytes = st->const_size,
 	               .key = key,
@@ -1097,8 +1080,7 @@ static inline sim_time put_produce(ks_producer *p, put_state *st, pending *r)
 	if (!(st->next_ns < 9e18)) {
 		st->dry = true;
 	} else {
-		st->next_t = (sim_time)st->next_ns;
-		st->next_t += (double)st->next_t < st->next_ns;
+		st->next_t = sim_time_ceil(st->next_ns);
 	}
 	return t;
 }
