@@ -120,9 +120,9 @@ static inline void ks_stream_accepted(ks_stream *s, size_t shard, sim_time t, ui
 	}
 	ks_metric_add(&s->incoming_records, t, shard, 1);
 	ks_metric_add(&s->incoming_bytes, t, shard, bytes);
-	/* [doc] PUT payload units: 25 KB per record, rounded up (at least one: most records are
-	 * one, without the division). */
+	/* [doc] PUT payload units: 25 KB per record, rounded up. */
 	if (t >= s->ctx->warmup) {
+		/* most records are one unit: no division for them */
 		s->put_payload_units += bytes <= 25600 ? 1 : (bytes + 25599) / 25600;
 		s->bytes_in += bytes;
 		if (s->cfg.on_demand)
