@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sim/time.h"
+
 typedef enum {
 	SIM_DIST_CONST,
 	SIM_DIST_EXPONENTIAL, /* a = mean */
@@ -41,6 +43,11 @@ void sim_dist_fini(sim_dist *d);
 sim_dist sim_dist_copy(const sim_dist *d);
 
 double sim_dist_sample(const sim_dist *d, gsl_rng *r);
+/* A sample as a duration: in whole nanoseconds, negative ones as 0. */
+static inline sim_time sim_dist_sample_ns(const sim_dist *d, gsl_rng *r)
+{
+	return sim_time_round(sim_dist_sample(d, r));
+}
 /* Inverse CDF at p in [0, 1). Normal: of the distribution truncated at 0. */
 double sim_dist_quantile(const sim_dist *d, double p);
 double sim_dist_mean(const sim_dist *d);

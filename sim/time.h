@@ -27,6 +27,14 @@ static inline sim_time sim_time_ceil(double ns)
 	return t + ((double)t < ns);
 }
 
+/* The nearest whole nanosecond to ns >= 0, halves up; 0 for ns <= 0 (or NaN): llround(fmax(0,
+ * ns)) without the two libm calls, a sampled duration's rounding (sim_dist_sample_ns). ns + 0.5
+ * is exact below 2^52 except just under a power of two, so its truncation is llround's. */
+static inline sim_time sim_time_round(double ns)
+{
+	return ns > 0 ? (sim_time)(ns + 0.5) : 0;
+}
+
 /* Seconds as a double, for output and statistics. */
 double sim_time_to_s(sim_time t);
 

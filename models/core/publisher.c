@@ -57,7 +57,7 @@ void ks_publisher_publish(ks_publisher *t, sim_time at, const ks_record *r)
 	/* [meas] each subscriber gets the message delivery_latency later (platform.sns); [doc] a
 	 * function error is then the async path's to retry, not SNS's. */
 	for (size_t i = 0; i < t->nsubscribers; i++) {
-		sim_time lat = (sim_time)llround(fmax(0, sim_dist_sample(&t->latency, t->rng)));
+		sim_time lat = sim_dist_sample_ns(&t->latency, t->rng);
 		sim_time when = at + lat;
 		if (when < stop)
 			ks_metric_add(&t->delivered, when, 0, 1);

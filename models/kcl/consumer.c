@@ -180,7 +180,7 @@ static void arrived(void *owner, ks_reader *r, uint64_t from, uint64_t to, sim_t
 			work += sim_dist_quantile(&c->per_record, v);
 		}
 	}
-	sim_time d = (sim_time)llround(fmax(0, work));
+	sim_time d = sim_time_round(work);
 	if (d > 0)
 		sim_engine_at(c->ctx->engine, now + d, on_processed, p, 0);
 	else

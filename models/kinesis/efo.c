@@ -29,10 +29,7 @@ static sim_time after_renewal(const ks_efo *e, sim_time t)
 static inline sim_time ready_of(const ks_efo *e, uint64_t seq, const ks_record *r)
 {
 	double u = sim_crn_uniform_at(e->crn_base, seq);
-	/* rounded to the nearest ns: x + 0.5 truncated is llround for x >= 0, without the call */
-	double latency = sim_qtable_quantile(e->cfg.push_latency, u);
-	latency = latency > 0 ? latency : 0; /* fmax without the libm call: no NaN here */
-	return r->arrival + (sim_time)(latency + 0.5);
+	return r->arrival + sim_time_round(sim_qtable_quantile(e->cfg.push_latency, u));
 }
 
 /* The same, the last one kept: the record that is not yet due is asked for again by the next

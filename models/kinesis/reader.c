@@ -297,8 +297,7 @@ static void call(ks_reader *r, sim_time now)
 		return;
 	skip_before_start(r, now);
 
-	sim_time latency = (sim_time)llround(
-	        fmax(0, sim_dist_sample(s->cfg.getrecords_latency, r->latency_rng)));
+	sim_time latency = sim_dist_sample_ns(s->cfg.getrecords_latency, r->latency_rng);
 	if (!ks_read_limiter_admit(&sh->reads, now)) {
 		ks_stream_note_read(s, sh->index, now, false, 0);
 		if (set->ops->called)

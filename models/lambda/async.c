@@ -99,8 +99,7 @@ static void attempt(ks_async *a, ks_async_event ev, sim_time now)
 	}
 	sim_time overhead = 0;
 	if (a->cfg.invoke_overhead)
-		overhead =
-		        (sim_time)llround(fmax(0, sim_dist_sample(a->cfg.invoke_overhead, a->rng)));
+		overhead = sim_dist_sample_ns(a->cfg.invoke_overhead, a->rng);
 	ks_batch b = {.records = records_of(&ev), .n = ev.n};
 	ks_invocation inv;
 	ks_function_invoke(a->fn, now, overhead, &b, &inv);

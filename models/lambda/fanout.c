@@ -102,8 +102,7 @@ bool ks_fanout_sync(ks_fanout *fo, sim_time now, const ks_batch *b, ks_invocatio
 			continue;
 		sim_time overhead = 0;
 		if (fo->invoke_overhead)
-			overhead = (sim_time)llround(
-			        fmax(0, sim_dist_sample(fo->invoke_overhead, fo->rng)));
+			overhead = sim_dist_sample_ns(fo->invoke_overhead, fo->rng);
 		size_t slot = take_slot(fo);
 		ks_forward_running *run = &fo->running[slot];
 		run->records = sim_reallocarray(run->records, n, sizeof *run->records);

@@ -210,11 +210,6 @@ static void count(const ks_function *f, ks_metric *m, sim_time t, double v)
 		ks_metric_add(m, t, 0, v);
 }
 
-static sim_time nonneg_ns(double d)
-{
-	return (sim_time)llround(fmax(0, d));
-}
-
 /* Whether the invocation at now may run given the scaling rate: a free environment may always
  * be reused; a new one takes a token [doc: beyond the rate, Lambda throttles]. */
 static bool may_scale(ks_function *f, sim_time now)
@@ -264,7 +259,7 @@ static sim_time take_environment(ks_function *f, sim_time at, ks_invocation *out
 	out->env = f->next_env++;
 	out->cold = true;
 	f->envs++;
-	return nonneg_ns(sim_dist_sample(&f->cold_start, f->cold_rng));
+	return sim_dist_sample_ns(&f->cold_start, f->cold_rng);
 }
 
 static bool in_outage(const ks_function *f, sim_time t)
@@ -311,7 +306,7 @@ static uint32_t run_handler(ks_function *f, sim_time at, const ks_batch *b, ks_i
 	if (in_outage(f, at)) {
 		/* [choice] the outage is in what the handler depends on: it fails on its first
 		 * call, after its per_invocation work only. */
-		out->duration = nonneg_ns(d);
+		out->duration = sim_time_round(d);
 		if (f->timeout > 0 && out->duration > f->timeout)
 			out->duration = f->timeout;
 		return 0;
@@ -343,7 +338,7 @@ static uint32_t run_handler(ks_function *f, sim_time at, const ks_batch *b, ks_i
 	/* One draw per invocation that runs its handler, so the stream does not depend on the
 	 * outcome. */
 	bool transient = f->error_rate > 0 && sim_rng_uniform(f->error_rng) < f->error_rate;
-	out->duration = nonneg_ns(d);
+	out->duration = sim_time_round(d);
 	if (f->timeout > 0 && out->duration >= f->timeout) {
 		/* [doc] reaching the timeout is a function error, whatever came later. */
 		out->duration = f->timeout;

@@ -371,8 +371,7 @@ static void invoke(poller *p, size_t ln, sim_time now)
 	lane *l = &p->lanes[ln];
 	if (l->final) { /* a window's final invocation: no records, nothing to expire */
 		ks_batch none = {.log = p->log, .seq = l->seq + l->head, .n = 0};
-		sim_time overhead = (sim_time)llround(
-		        fmax(0, sim_dist_sample(cfg->invoke_overhead, p->invoke_rng)));
+		sim_time overhead = sim_dist_sample_ns(cfg->invoke_overhead, p->invoke_rng);
 		ks_function_invoke(p->esm->fn, now, overhead, &none, &l->inv);
 		if (l->inv.status == KS_INVOKE_THROTTLED) {
 			schedule(p, ln, now + cfg->retry_delay, LANE_RETRY);
@@ -405,8 +404,7 @@ static void invoke(poller *p, size_t ln, sim_time now)
 		return;
 	}
 	ks_batch b = batch_of(p, l);
-	sim_time overhead =
-	        (sim_time)llround(fmax(0, sim_dist_sample(cfg->invoke_overhead, p->invoke_rng)));
+	sim_time overhead = sim_dist_sample_ns(cfg->invoke_overhead, p->invoke_rng);
 	ks_function_invoke(p->esm->fn, now, overhead, &b, &l->inv);
 	if (l->inv.status == KS_INVOKE_THROTTLED) {
 		/* [doc] throttles are retried without using attempts */

@@ -114,8 +114,7 @@ static bool run_batch(ks_sqs_esm *e, sim_time now)
 	ks_batch b = {.records = slot->records, .n = slot->n};
 	sim_time overhead = 0;
 	if (e->cfg.invoke_overhead)
-		overhead = (sim_time)llround(
-		        fmax(0, sim_dist_sample(e->cfg.invoke_overhead, e->invoke_rng)));
+		overhead = sim_dist_sample_ns(e->cfg.invoke_overhead, e->invoke_rng);
 	ks_function_invoke(e->fn, now, overhead, &b, &slot->inv);
 	if (slot->inv.status == KS_INVOKE_THROTTLED) {
 		/* [doc] the messages come back after their visibility timeout */

@@ -277,6 +277,34 @@ static void quantile_table_is_within_1e5_and_exact_in_the_tails(void **state)
 	sim_dist_fini(&emp);
 }
 
+/* A sampled duration is rounded as llround(fmax(0, x)) would: to the nearest ns, halves up,
+ * nothing below 0. The identity is checked on the edges and on a million lognormal samples
+ * around every binade a duration takes. */
+static void sampled_durations_round_as_llround_of_the_nonnegative(void **state)
+{
+	(void)state;
+	const double edges[] = {0.0,       -0.0, -1.5, 0.49, 0.5,      1.5,    2.5,
+	                        1e6 + 0.5, 4e15, NAN,  -1e9, 1.0e-300, 0.4999, 123456789.49999};
+	for (size_t i = 0; i < sizeof edges / sizeof edges[0]; i++) {
+		double x = edges[i];
+		sim_time want = isnan(x) ? 0 : (sim_time)llround(fmax(0, x));
+		if (sim_time_round(x) != want)
+			fail_msg("sim_time_round(%.17g) = %lld, want %lld", x,
+			         (long long)sim_time_round(x), (long long)want);
+	}
+	sim_dist d = sim_dist_lognormal_q(1e7, 1e10); /* 10 ms, p99 10 s: 1 us to hours */
+	gsl_rng *r = sim_rng_create(7), *r2 = sim_rng_create(7);
+	for (int i = 0; i < 1000000; i++) {
+		double x = sim_dist_sample(&d, r);
+		sim_time got = sim_dist_sample_ns(&d, r2);
+		if (got != (sim_time)llround(fmax(0, x)))
+			fail_msg("sample %d: %.17g rounds to %lld", i, x, (long long)got);
+	}
+	gsl_rng_free(r);
+	gsl_rng_free(r2);
+	sim_dist_fini(&d);
+}
+
 static void copy_is_deep_and_fini_frees(void **state)
 {
 	(void)state;
@@ -313,6 +341,7 @@ int main(void)
 	        cmocka_unit_test(normal_with_zero_sd_is_its_mean_clamped_at_zero),
 	        cmocka_unit_test(empirical_sorts_and_takes_value_at_floor_p_n),
 	        cmocka_unit_test(empirical_sampling_picks_each_value_equally),
+	        cmocka_unit_test(sampled_durations_round_as_llround_of_the_nonnegative),
 	        cmocka_unit_test(copy_is_deep_and_fini_frees),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
