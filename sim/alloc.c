@@ -20,9 +20,21 @@ static atomic_long live;
 static atomic_uintptr_t heap_advised;
 static uintptr_t page_size;
 
-/* A block this large gets the advice itself: it may be an mmap of its own or lie in a thread's
- * arena, which the heap's advice does not cover (in the heap, advising again changes nothing). */
+/* Where the heap starts (set with heap_advised): a block below it or past the break lies in a
+ * thread's arena (or is an mmap of its own). */
+static uintptr_t heap_lo;
+
+/* A block this large gets the advice itself: it may be an mmap of its own (in the heap,
+ * advising again changes nothing). */
 enum { HUGE_BLOCK = 2 << 20 };
+
+/* glibc gives a thread's arena heaps of 64 MiB (HEAP_MAX_SIZE: twice the largest mmap
+ * threshold), each aligned to its size and reserved whole at once, the part in use made
+ * writable as it grows: the advice on a whole heap covers what it will ever hold. */
+enum { ARENA_HEAP = 64 << 20 };
+
+/* The thread's heap last advised (0: none yet). */
+static _Thread_local uintptr_t arena_advised;
 
 static void advise(uintptr_t lo, uintptr_t hi)
 {
@@ -50,6 +62,17 @@ static inline void advise_after(void *p, size_t n)
 		advise(done, brk);
 	if (n >= HUGE_BLOCK)
 		advise((uintptr_t)p, (uintptr_t)p + n);
+	uintptr_t at = (uintptr_t)p;
+	if ((at < heap_lo || at >= brk) && n < HUGE_BLOCK) {
+		/* In a thread's arena (-j: a replication's model, its logs and series): its whole
+		 * heap, once (four replications of bench-c with -j 2: 4,500 page faults without,
+		 * 1,550 with, and 12% less CPU time) */
+		uintptr_t heap = at & ~(uintptr_t)(ARENA_HEAP - 1);
+		if (heap != arena_advised) {
+			arena_advised = heap;
+			advise(heap, heap + ARENA_HEAP);
+		}
+	}
 }
 
 void sim_alloc_tune(void)
@@ -69,8 +92,8 @@ void sim_alloc_tune(void)
 	 * 16,000. The heap grows 64 MiB at a time: malloc writes a header into the new part
 	 * before the advice comes, which leaves its first 2 MiB in small pages (with 16 MiB
 	 * steps, 60,000 of the backlog's faults stayed). Only address space: what is never
-	 * touched takes no memory. Thread arenas (-j) keep the kernel's default, but for their
-	 * blocks of 2 MiB or more. Where the kernel has no huge pages, or they are off, madvise
+	 * touched takes no memory. Thread arenas (-j) get it too, a heap at a time (advise_after).
+	 * Where the kernel has no huge pages, or they are off, madvise
 	 * fails and nothing changes. */
 	mallopt(M_TOP_PAD, 64 << 20);
 	long page = sysconf(_SC_PAGESIZE);
@@ -79,6 +102,7 @@ void sim_alloc_tune(void)
 	uintptr_t lo = (uintptr_t)first, hi = (uintptr_t)sbrk(0);
 	if (first && hi > lo) { /* the heap ends at the break, unless malloc fell back to mmap */
 		advise(lo, hi);
+		heap_lo = lo;
 		atomic_store(&heap_advised, hi);
 	}
 	free(first);
