@@ -27,8 +27,8 @@
 /* Records in flight: 4 MiB. An enhanced fan-out reader brings the records up to a second
  * ahead (efo_lookahead), 32,000 records in the large benchmark: with a ring of 8,192 the
  * simulation's thread drained it and waited for the helper at every take, the two in turn,
- * and the helper gave nothing (large, five minutes: 1.31 to 1.58 s against 0.87 to 1.13 s with
- * this ring; one thread 1.03 to 1.19 s). */
+ * both spinning (five minutes of large: 1.31 to 1.58 s, slower than one thread's 1.03 to
+ * 1.19 s; 0.87 to 1.13 s with this ring). */
 #define RING    (1u << 17)
 #define PUBLISH 256u /* the helper publishes its tail every this many records */
 /* A step of the helper aims at this many records: short enough that the simulation rarely
