@@ -21,11 +21,11 @@ streams and record deliveries (records processed by every reader) per wall-secon
 events per wall-second, ns of CPU per record, and peak RSS. With --repeat N each figure is the
 median of N runs; with --best as well, the figures of the fastest run (for the hold model, the
 highest rate): a busy neighbour on a shared machine only ever adds time, so the fastest of
-alternated runs is the steadier comparison. With --baseline, each benchmark runs on the baseline binary right after the
-current one and the ratio baseline/current of wall time (above 1: the current one is faster)
-and of peak memory is printed. The hold model runs the `bench_queue` of the build, and of the
-baseline when one sits at ../bench/bench_queue from the baseline binary (a build folder's
-layout).
+alternated runs is the steadier comparison. With --baseline, each benchmark runs on the
+baseline binary right after the current one and the ratio baseline/current of wall time (above
+1: the current one is faster) and of peak memory is printed. The hold model runs the
+`bench_queue` of the build, and of the baseline when one sits at ../bench/bench_queue from the
+baseline binary (a build folder's layout).
 """
 
 import argparse

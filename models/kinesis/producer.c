@@ -1125,8 +1125,9 @@ static inline __attribute__((always_inline)) bool put_send(ks_producer *p, put_s
  * same instant with no linger: the call is handed over open). The same draws, values and order
  * as next_attempt and emit with call_due, send_call, produce, next_key, draw_key and
  * draw_next_arrival on such a producer, in one function with its state in registers (a
- * put_state): some 250 instructions a record (the producer was some 520 a record, most of a
- * run with few readers). Returns true when the advance is done; *made: the attempts made. */
+ * put_state): some 280 instructions a record (bench-c; the producer was some 520 a record,
+ * most of a run with few readers). Returns true when the advance is done; *made: the attempts
+ * made. */
 static bool put_run(ks_producer *p, sim_time now, uint32_t most, uint32_t *made)
 {
 	sim_time resend_at = p->nheap > 0 ? p->heap[0].t : SIM_TIME_MAX;

@@ -157,8 +157,9 @@ static void deliveries_in_the_renewal_gap_wait_for_it_to_end(void **state)
 
 /* The recurrence of efo.h as written, one record after another, in doubles for the pacing as
  * efo.c keeps it: d_i = renewed(max(d_{i-1}, ready_i, ceil(tat))), tat = max(tat, d_i) +
- * bytes_i / rate. ks_efo_take computes it differently (integers, with a guess it checks):
- * the two must agree on every delivery time, and on the pacing state left behind. */
+ * bytes_i / rate. ks_efo_take computes it differently (a block of the log at a time, and tat as
+ * d_i + bytes_i / rate, without the max, since d_i >= tat): the two must agree on every
+ * delivery time, and on the pacing state left behind. */
 static void reference_deliveries(const ks_efo *e, const ks_log *log, uint64_t n, sim_time *d,
                                  double *tat_out)
 {
