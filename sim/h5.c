@@ -45,19 +45,6 @@ enum { DEFAULT_TCONV_BYTES = 1 << 20 }; /* HDF5's type conversion buffer */
  * 256 KiB state per chunk) cost more than the few bytes it saves, most of a short run's time. */
 enum { FILTER_MIN_BYTES = 4096 };
 
-static hid_t utf8_string_type(void)
-{
-	hid_t t = H5Tcopy(H5T_C_S1);
-
-	if (t < 0)
-		return t;
-	if (H5Tset_size(t, H5T_VARIABLE) < 0 || H5Tset_cset(t, H5T_CSET_UTF8) < 0) {
-		H5Tclose(t);
-		return H5I_INVALID_HID;
-	}
-	return t;
-}
-
 /* An object (group or dataset) creation plist of class cls with time tracking off. */
 static hid_t untimed_plist(hid_t cls)
 {
@@ -68,6 +55,116 @@ static hid_t untimed_plist(hid_t cls)
 		return H5I_INVALID_HID;
 	}
 	return p;
+}
+
+/* What every object of a file is made with, made once and kept while the library is open
+ * (sim_h5_library_close closes them): the UTF-8 string type, the scalar dataspace of the
+ * attributes, the group creation plist, the transfer plist and the chunked datasets' creation
+ * plists by shape. HDF5 copies every default property into a new plist and frees them all at
+ * its close: made for each dataset, plists, types and dataspaces were a tenth of a short run's
+ * instructions. A dataset or group copies the plist it is made with, so sharing one changes
+ * nothing in the file. Only 0 is never an identifier HDF5 gives: 0 is "not made yet". One
+ * thread writes files at a time (cli/replications.c hands replications over to the caller's),
+ * so these need no lock. */
+enum { KEPT_DCPLS = 16 };
+static struct {
+	hid_t utf8, scalar, gcpl, dxpl;
+	size_t dxpl_buffer; /* the conversion buffer dxpl asks for */
+	struct kept_dcpl {
+		hid_t id;
+		int rank, filtered;
+		hsize_t chunk[2];
+	} dcpl[KEPT_DCPLS];
+	size_t next_dcpl; /* the entry the next new shape replaces (round robin) */
+} kept;
+
+static hid_t utf8_string_type(void)
+{
+	if (kept.utf8 > 0)
+		return kept.utf8;
+	hid_t t = H5Tcopy(H5T_C_S1);
+
+	if (t < 0)
+		return t;
+	if (H5Tset_size(t, H5T_VARIABLE) < 0 || H5Tset_cset(t, H5T_CSET_UTF8) < 0) {
+		H5Tclose(t);
+		return H5I_INVALID_HID;
+	}
+	return kept.utf8 = t;
+}
+
+static hid_t scalar_space(void)
+{
+	if (kept.scalar <= 0)
+		kept.scalar = H5Screate(H5S_SCALAR);
+	return kept.scalar;
+}
+
+static hid_t group_plist(void)
+{
+	if (kept.gcpl <= 0)
+		kept.gcpl = untimed_plist(H5P_GROUP_CREATE);
+	return kept.gcpl;
+}
+
+/* A transfer plist whose type conversion buffer is `bytes`. */
+static hid_t transfer_plist(size_t bytes)
+{
+	if (kept.dxpl <= 0) {
+		kept.dxpl = H5Pcreate(H5P_DATASET_XFER);
+		kept.dxpl_buffer = 0;
+	}
+	if (kept.dxpl > 0 && kept.dxpl_buffer != bytes) {
+		if (H5Pset_buffer(kept.dxpl, bytes, NULL, NULL) < 0)
+			return H5I_INVALID_HID;
+		kept.dxpl_buffer = bytes;
+	}
+	return kept.dxpl;
+}
+
+/* The creation plist of a chunked dataset of rank 1 or 2 with this chunk shape, shuffled and
+ * deflated when `filtered`, time tracking off. */
+static hid_t chunked_plist(int rank, const hsize_t chunk[2], int filtered)
+{
+	hsize_t second = rank == 2 ? chunk[1] : 0;
+	for (size_t i = 0; i < KEPT_DCPLS; i++) {
+		const struct kept_dcpl *k = &kept.dcpl[i];
+		if (k->id > 0 && k->rank == rank && k->filtered == filtered &&
+		    k->chunk[0] == chunk[0] && k->chunk[1] == second)
+			return k->id;
+	}
+	hid_t p = untimed_plist(H5P_DATASET_CREATE);
+	if (p < 0)
+		return p;
+	if (H5Pset_chunk(p, rank, chunk) < 0 ||
+	    (filtered && (H5Pset_shuffle(p) < 0 || H5Pset_deflate(p, DEFLATE_LEVEL) < 0))) {
+		H5Pclose(p);
+		return H5I_INVALID_HID;
+	}
+	struct kept_dcpl *k = &kept.dcpl[kept.next_dcpl];
+	kept.next_dcpl = (kept.next_dcpl + 1) % KEPT_DCPLS;
+	if (k->id > 0)
+		H5Pclose(k->id);
+	*k = (struct kept_dcpl){
+	        .id = p, .rank = rank, .filtered = filtered, .chunk = {chunk[0], second}};
+	return p;
+}
+
+/* Closes what `kept` holds. */
+static void close_kept(void)
+{
+	if (kept.utf8 > 0)
+		H5Tclose(kept.utf8);
+	if (kept.scalar > 0)
+		H5Sclose(kept.scalar);
+	if (kept.gcpl > 0)
+		H5Pclose(kept.gcpl);
+	if (kept.dxpl > 0)
+		H5Pclose(kept.dxpl);
+	for (size_t i = 0; i < KEPT_DCPLS; i++)
+		if (kept.dcpl[i].id > 0)
+			H5Pclose(kept.dcpl[i].id);
+	memset(&kept, 0, sizeof kept);
 }
 
 /* The error of the latest failure, for sim_h5_error; whether a file failed to close. */
@@ -256,8 +353,10 @@ void sim_h5_abandon(sim_h5_file *f, int remove_file)
 
 void sim_h5_library_close(void)
 {
-	if (!close_failed)
-		H5close();
+	if (close_failed)
+		return;
+	close_kept();
+	H5close();
 }
 
 /* Opens child `name` of parent, creating it (untimed) when missing. */
@@ -270,11 +369,10 @@ static hid_t open_or_create_group(hid_t parent, const char *name)
 		return H5I_INVALID_HID;
 	if (exists)
 		return H5Gopen2(parent, name, H5P_DEFAULT);
-	gcpl = untimed_plist(H5P_GROUP_CREATE);
+	gcpl = group_plist();
 	if (gcpl < 0)
 		return gcpl;
 	g = H5Gcreate2(parent, name, H5P_DEFAULT, gcpl, H5P_DEFAULT);
-	H5Pclose(gcpl);
 	return g;
 }
 
@@ -301,15 +399,18 @@ hid_t sim_h5_group(hid_t parent, const char *path)
 
 /* Attributes are replaced when they exist, so a writer can set `complete` twice. The file type
  * is fixed (little-endian numbers); HDF5 converts from the memory type. */
-static int write_attr(hid_t obj, const char *name, hid_t ftype, hid_t mtype, const void *value)
+/* Writes attribute `name` of obj, replacing one of that name unless obj is `fresh` (just made,
+ * it has none: the look for one was 1% of a short run). */
+static int write_attr(hid_t obj, const char *name, hid_t ftype, hid_t mtype, const void *value,
+                      bool fresh)
 {
 	hid_t space, a;
 	int rc;
-	htri_t exists = H5Aexists(obj, name);
+	htri_t exists = fresh ? 0 : H5Aexists(obj, name);
 
 	if (exists < 0 || (exists > 0 && H5Adelete(obj, name) < 0))
 		return h5_fail();
-	space = H5Screate(H5S_SCALAR);
+	space = scalar_space();
 	if (space < 0)
 		return h5_fail();
 	a = H5Acreate2(obj, name, ftype, space, H5P_DEFAULT, H5P_DEFAULT);
@@ -320,40 +421,42 @@ static int write_attr(hid_t obj, const char *name, hid_t ftype, hid_t mtype, con
 		if (H5Aclose(a) < 0 && rc == 0)
 			rc = h5_fail();
 	}
-	H5Sclose(space);
 	return rc;
+}
+
+static int attr_string(hid_t obj, const char *name, const char *value, bool fresh)
+{
+	hid_t t = utf8_string_type();
+	const char *v = value ? value : "";
+
+	if (t < 0)
+		return h5_fail();
+	return write_attr(obj, name, t, t, &v, fresh);
 }
 
 int sim_h5_attr_string(hid_t obj, const char *name, const char *value)
 {
-	hid_t t = utf8_string_type();
-	const char *v = value ? value : "";
-	int rc;
-
-	if (t < 0)
-		return h5_fail();
-	rc = write_attr(obj, name, t, t, &v);
-	H5Tclose(t);
-	return rc;
+	return attr_string(obj, name, value, false);
 }
 
 int sim_h5_attr_int(hid_t obj, const char *name, int64_t value)
 {
-	return write_attr(obj, name, H5T_STD_I64LE, H5T_NATIVE_INT64, &value);
+	return write_attr(obj, name, H5T_STD_I64LE, H5T_NATIVE_INT64, &value, false);
 }
 
 int sim_h5_attr_double(hid_t obj, const char *name, double value)
 {
-	return write_attr(obj, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &value);
+	return write_attr(obj, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &value, false);
 }
 
-/* The two attributes every dataset carries. */
+/* The two attributes every dataset carries, on dataset d just made (or copied without its
+ * attributes). */
 static int label(hid_t d, const char *units, const char *description)
 {
-	int rc = sim_h5_attr_string(d, "units", units ? units : "");
+	int rc = attr_string(d, "units", units ? units : "", true);
 
 	if (rc == 0)
-		rc = sim_h5_attr_string(d, "description", description ? description : "");
+		rc = attr_string(d, "description", description ? description : "", true);
 	return rc;
 }
 
@@ -372,19 +475,8 @@ static herr_t write_all(hid_t d, hid_t mtype, hid_t space, const void *data)
 	if (ftype >= 0)
 		H5Tclose(ftype);
 	size_t need = (size_t)(n > 0 ? n : 1) * ((fsize > size ? fsize : size) + 16);
-	hid_t dxpl = H5P_DEFAULT;
-	if (need < DEFAULT_TCONV_BYTES) {
-		dxpl = H5Pcreate(H5P_DATASET_XFER);
-		if (dxpl < 0 || H5Pset_buffer(dxpl, need, NULL, NULL) < 0) {
-			if (dxpl >= 0)
-				H5Pclose(dxpl);
-			dxpl = H5P_DEFAULT;
-		}
-	}
-	herr_t rc = H5Dwrite(d, mtype, H5S_ALL, H5S_ALL, dxpl, data);
-	if (dxpl != H5P_DEFAULT)
-		H5Pclose(dxpl);
-	return rc;
+	hid_t dxpl = need < DEFAULT_TCONV_BYTES ? transfer_plist(need) : H5P_DEFAULT;
+	return H5Dwrite(d, mtype, H5S_ALL, H5S_ALL, dxpl < 0 ? H5P_DEFAULT : dxpl, data);
 }
 
 static int attach_scales(hid_t d, hid_t space, sim_h5_scale *const *scales);
@@ -440,16 +532,12 @@ static int write_table(hid_t parent, const char *name, hid_t ftype, hid_t mtype,
 	space = H5Screate_simple(rank, dims, maxdims);
 	if (space < 0)
 		return h5_fail();
-	dcpl = untimed_plist(H5P_DATASET_CREATE);
-	if (dcpl >= 0 && H5Pset_chunk(dcpl, rank, chunk) >= 0 &&
-	    (!filtered || rows * row_bytes < FILTER_MIN_BYTES ||
-	     (H5Pset_shuffle(dcpl) >= 0 && H5Pset_deflate(dcpl, DEFLATE_LEVEL) >= 0)))
+	dcpl = chunked_plist(rank, chunk, filtered && rows * row_bytes >= FILTER_MIN_BYTES);
+	if (dcpl >= 0)
 		rc = make_dataset(parent, name, ftype, mtype, space, dcpl, data, rows == 0 || !data,
 		                  units, description, scales);
 	else
 		rc = h5_fail();
-	if (dcpl >= 0)
-		H5Pclose(dcpl);
 	H5Sclose(space);
 	return rc;
 }
@@ -457,7 +545,7 @@ static int write_table(hid_t parent, const char *name, hid_t ftype, hid_t mtype,
 int sim_h5_string_dataset(hid_t parent, const char *name, const char *value,
                           const char *description)
 {
-	hid_t t = utf8_string_type(), space = H5Screate(H5S_SCALAR);
+	hid_t t = utf8_string_type(), space = scalar_space();
 	hid_t dcpl = untimed_plist(H5P_DATASET_CREATE);
 	const char *v = value ? value : "";
 	int rc = -EIO;
@@ -466,10 +554,6 @@ int sim_h5_string_dataset(hid_t parent, const char *name, const char *value,
 		rc = make_dataset(parent, name, t, t, space, dcpl, &v, 0, "", description, NULL);
 	if (dcpl >= 0)
 		H5Pclose(dcpl);
-	if (space >= 0)
-		H5Sclose(space);
-	if (t >= 0)
-		H5Tclose(t);
 	return rc;
 }
 
@@ -606,8 +690,6 @@ int sim_h5_strings(hid_t parent, const char *name, const char *const *values, si
 	/* Variable-length strings are heap references in the file: filters gain nothing. */
 	if (t >= 0)
 		rc = write_table(parent, name, t, t, v, n, 0, 0, "", description, NULL);
-	if (t >= 0)
-		H5Tclose(t);
 	sim_free(v);
 	return rc;
 }
@@ -795,8 +877,6 @@ static int write_compound(hid_t parent, const char *name, hid_t (*type)(hid_t, h
 		H5Tclose(ftype);
 	if (mtype >= 0)
 		H5Tclose(mtype);
-	if (str >= 0)
-		H5Tclose(str);
 	return rc;
 }
 
