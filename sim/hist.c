@@ -206,8 +206,10 @@ int64_t sim_hist_quantile(const sim_hist *h, double q)
 		return h->min;
 	if (rank == h->count)
 		return h->max;
+	/* Every bucket below the minimum's is empty: a latency of a second is bucket 3,000 or so,
+	 * and the summary asks some 40 quantiles of a run. */
 	uint64_t seen = 0;
-	size_t i = 0;
+	size_t i = bucket_of(h->min);
 	for (; i < NBUCKETS; i++) {
 		seen += h->counts[i];
 		if (seen >= rank)
