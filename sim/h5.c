@@ -59,16 +59,18 @@ static hid_t untimed_plist(hid_t cls)
 
 /* What every object of a file is made with, made once and kept while the library is open
  * (sim_h5_library_close closes them): the UTF-8 string type, the scalar dataspace of the
- * attributes, the group creation plist, the transfer plist and the chunked datasets' creation
- * plists by shape. HDF5 copies every default property into a new plist and frees them all at
- * its close: made for each dataset, plists, types and dataspaces were a tenth of a short run's
- * instructions. A dataset or group copies the plist it is made with, so sharing one changes
- * nothing in the file. Only 0 is never an identifier HDF5 gives: 0 is "not made yet". One
- * thread writes files at a time (cli/replications.c hands replications over to the caller's),
- * so these need no lock. */
+ * attributes, DIMENSION_LIST's type and dataspaces, the group creation plist, the transfer plist
+ * and the chunked datasets' creation plists by shape. HDF5 copies every default property into a new
+ * plist and frees them all at its close: made for each dataset, plists, types and dataspaces were a
+ * tenth of a short run's instructions. A dataset or group copies the plist it is made with, so
+ * sharing one changes nothing in the file. Only 0 is never an identifier HDF5 gives: 0 is "not made
+ * yet". One thread writes files at a time (cli/replications.c hands replications over to the
+ * caller's), so these need no lock. */
 enum { KEPT_DCPLS = 16 };
 static struct {
 	hid_t utf8, scalar, gcpl, dxpl;
+	hid_t ref_lists;    /* DIMENSION_LIST's type: variable-length lists of object references */
+	hid_t per_dim[2];   /* its dataspaces, for datasets of rank 1 and 2 */
 	size_t dxpl_buffer; /* the conversion buffer dxpl asks for */
 	struct kept_dcpl {
 		hid_t id;
@@ -105,6 +107,24 @@ static hid_t group_plist(void)
 	if (kept.gcpl <= 0)
 		kept.gcpl = untimed_plist(H5P_GROUP_CREATE);
 	return kept.gcpl;
+}
+
+static hid_t ref_lists_type(void)
+{
+	if (kept.ref_lists <= 0)
+		kept.ref_lists = H5Tvlen_create(H5T_STD_REF_OBJ);
+	return kept.ref_lists;
+}
+
+/* The dataspace of `rank` (1 or 2) elements, one per dimension. */
+static hid_t per_dim_space(int rank)
+{
+	hid_t *k = &kept.per_dim[rank - 1];
+	if (*k <= 0) {
+		hsize_t n = (hsize_t)rank;
+		*k = H5Screate_simple(1, &n, NULL);
+	}
+	return *k;
 }
 
 /* A transfer plist whose type conversion buffer is `bytes`. */
@@ -161,6 +181,11 @@ static void close_kept(void)
 		H5Pclose(kept.gcpl);
 	if (kept.dxpl > 0)
 		H5Pclose(kept.dxpl);
+	if (kept.ref_lists > 0)
+		H5Tclose(kept.ref_lists);
+	for (size_t i = 0; i < 2; i++)
+		if (kept.per_dim[i] > 0)
+			H5Sclose(kept.per_dim[i]);
 	for (size_t i = 0; i < KEPT_DCPLS; i++)
 		if (kept.dcpl[i].id > 0)
 			H5Pclose(kept.dcpl[i].id);
@@ -785,19 +810,14 @@ static int attach_scales(hid_t d, hid_t space, sim_h5_scale *const *scales)
 	hobj_ref_t ref;
 	if (H5Rcreate(&ref, d, ".", H5R_OBJECT, H5I_INVALID_HID) < 0)
 		return h5_fail();
-	hsize_t n = (hsize_t)rank;
-	hid_t vlen = H5Tvlen_create(H5T_STD_REF_OBJ);
-	hid_t lspace = vlen < 0 ? H5I_INVALID_HID : H5Screate_simple(1, &n, NULL);
+	hid_t vlen = ref_lists_type();
+	hid_t lspace = vlen < 0 ? H5I_INVALID_HID : per_dim_space(rank);
 	hid_t a = lspace < 0
 	                  ? H5I_INVALID_HID
 	                  : H5Acreate2(d, DIMENSION_LIST, vlen, lspace, H5P_DEFAULT, H5P_DEFAULT);
 	int rc = a < 0 || H5Awrite(a, vlen, lists) < 0 ? h5_fail() : 0;
 	if (a >= 0 && H5Aclose(a) < 0 && rc == 0)
 		rc = h5_fail();
-	if (lspace >= 0)
-		H5Sclose(lspace);
-	if (vlen >= 0)
-		H5Tclose(vlen);
 	for (int i = 0; rc == 0 && i < rank; i++) {
 		sim_h5_scale *sc = scales[i];
 		if (!sc)
