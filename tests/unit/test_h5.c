@@ -1,5 +1,6 @@
 /* Tests for sim/h5: files read back with the HDF5 API as written, carry units and descriptions,
- * hold no timestamps, are byte-identical for identical content, appear under their final name
+ * hold no timestamps, are byte-identical for identical content (also across a close of the
+ * library, and whatever creation plists the writer kept), appear under their final name
  * only at commit, are written under a temporary name of their own (never another writer's), a
  * shared dimension scale grows the file linearly, and a failed write says why. Each test works
  * in its own fresh temporary folder. */
@@ -846,6 +847,65 @@ static void chunks_hold_up_to_64_kib_of_narrow_rows(void **state)
 	assert_int_equal(chunk_rows_for(state, 10000), 4096);
 }
 
+/* The writer keeps creation plists by chunk shape (16 of them): datasets of 1 to 40 rows (40
+ * shapes, the first ones replaced and made again on the way back down), 1-D and 2-D, filtered
+ * and not, each get their own chunk shape and filters; and a file written after the library
+ * was closed and opened again is the same, byte for byte. */
+static void every_chunk_shape_gets_its_own_plist(void **state)
+{
+	enum { N = 40, WIDE = 600 }; /* 600 rows of 8 bytes: 4,800 bytes, deflated */
+	static double v[2 * WIDE];
+	for (size_t i = 0; i < 2 * WIDE; i++)
+		v[i] = (double)i;
+	char *paths[2] = {in_dir(state, "shapes1.h5"), in_dir(state, "shapes2.h5")};
+	for (int k = 0; k < 2; k++) {
+		sim_h5_file f;
+		char name[32];
+		assert_int_equal(sim_h5_create(&f, paths[k]), 0);
+		for (int i = 0; i < 2 * N; i++) { /* rows 1..N, then N..1 */
+			int rows = i < N ? i + 1 : 2 * N - i;
+			snprintf(name, sizeof name, "d%02d", i);
+			assert_int_equal(sim_h5_doubles(f.id, name, v, (size_t)rows, i % 2 ? 2 : 0,
+			                                "1", name, NULL),
+			                 0);
+		}
+		assert_int_equal(sim_h5_doubles(f.id, "wide", v, WIDE, 0, "1", "wide", NULL), 0);
+		assert_int_equal(sim_h5_commit(&f), 0);
+		sim_h5_library_close(); /* the second file starts from nothing kept */
+	}
+	hid_t file = H5Fopen(paths[0], H5F_ACC_RDONLY, H5P_DEFAULT);
+	assert_true(file >= 0);
+	for (int i = 0; i <= 2 * N; i++) {
+		char name[32];
+		int rows = i == 2 * N ? WIDE : i < N ? i + 1 : 2 * N - i;
+		int rank = i < 2 * N && i % 2 ? 2 : 1;
+		snprintf(name, sizeof name, i == 2 * N ? "wide" : "d%02d", i);
+		hid_t d = H5Dopen2(file, name, H5P_DEFAULT);
+		hid_t dcpl = H5Dget_create_plist(d);
+		hsize_t chunk[2] = {0, 0};
+		assert_int_equal(H5Pget_chunk(dcpl, 2, chunk), rank);
+		assert_int_equal(chunk[0], rows);
+		if (rank == 2)
+			assert_int_equal(chunk[1], 2);
+		assert_int_equal(H5Pget_nfilters(dcpl), i == 2 * N ? 2 : 0);
+		static double back[2 * WIDE];
+		assert_true(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, back) >=
+		            0);
+		assert_memory_equal(back, v, (size_t)rows * (size_t)rank * sizeof *v);
+		H5Pclose(dcpl);
+		H5Dclose(d);
+	}
+	H5Fclose(file);
+	size_t n1, n2;
+	unsigned char *b1 = slurp(paths[0], &n1), *b2 = slurp(paths[1], &n2);
+	assert_int_equal(n1, n2);
+	assert_memory_equal(b1, b2, n1);
+	sim_free(b1);
+	sim_free(b2);
+	sim_free(paths[0]);
+	sim_free(paths[1]);
+}
+
 static void setting_an_attribute_twice_keeps_the_last_value(void **state)
 {
 	char *path = in_dir(state, "attr.h5");
@@ -996,6 +1056,8 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(chunks_hold_up_to_64_kib_of_narrow_rows, setup,
 	                                        teardown),
 	        cmocka_unit_test_setup_teardown(counts_event_tables_and_soft_links, setup,
+	                                        teardown),
+	        cmocka_unit_test_setup_teardown(every_chunk_shape_gets_its_own_plist, setup,
 	                                        teardown),
 	        cmocka_unit_test_setup_teardown(setting_an_attribute_twice_keeps_the_last_value,
 	                                        setup, teardown),
