@@ -58,14 +58,14 @@ static hid_t untimed_plist(hid_t cls)
 }
 
 /* What every object of a file is made with, made once and kept while the library is open
- * (sim_h5_library_close closes them): the UTF-8 string type, the scalar dataspace of the
- * attributes, DIMENSION_LIST's type and dataspaces, the group creation plist, the transfer plist
- * and the chunked datasets' creation plists by shape. HDF5 copies every default property into a new
- * plist and frees them all at its close: made for each dataset, plists, types and dataspaces were a
- * tenth of a short run's instructions. A dataset or group copies the plist it is made with, so
- * sharing one changes nothing in the file. Only 0 is never an identifier HDF5 gives: 0 is "not made
- * yet". One thread writes files at a time (cli/replications.c hands replications over to the
- * caller's), so these need no lock. */
+ * (sim_h5_library_close closes them): the UTF-8 string type, the attributes' scalar dataspace,
+ * DIMENSION_LIST's type and dataspaces, the group creation plist, the transfer plist and the
+ * chunked datasets' creation plists by chunk shape. HDF5 copies every default property into a
+ * new plist and frees them all at its close: made for each dataset, plists, types and
+ * dataspaces were a tenth of a short run's instructions. A dataset or group copies the plist it
+ * is made with, so sharing one changes nothing in the file. HDF5 never gives 0 as an
+ * identifier: 0 is "not made yet". One thread writes files at a time (cli/replications.c hands
+ * each replication to the calling thread to write), so these need no lock. */
 enum { KEPT_DCPLS = 16 };
 static struct {
 	hid_t utf8, scalar, gcpl, dxpl;
@@ -422,10 +422,9 @@ hid_t sim_h5_group(hid_t parent, const char *path)
 	return cur;
 }
 
-/* Attributes are replaced when they exist, so a writer can set `complete` twice. The file type
- * is fixed (little-endian numbers); HDF5 converts from the memory type. */
-/* Writes attribute `name` of obj, replacing one of that name unless obj is `fresh` (just made,
- * it has none: the look for one was 1% of a short run). */
+/* Attributes are replaced when they exist, so a writer can set `complete` twice; on an object
+ * just made (`fresh`), which has none, without the look for one (1% of a short run). The file
+ * type is fixed (little-endian numbers); HDF5 converts from the memory type. */
 static int write_attr(hid_t obj, const char *name, hid_t ftype, hid_t mtype, const void *value,
                       bool fresh)
 {
