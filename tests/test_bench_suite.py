@@ -1,6 +1,7 @@
 """The benchmark suite (bench/suite.py) as a user runs it: one small benchmark, side by side with
 a baseline binary, its figures in the table and the JSON, the median or the fastest of the
-repeated runs, and a clear refusal of a benchmark it does not have.
+repeated runs, the fixed cost as a one-second run, and a clear refusal of a benchmark it does
+not have.
 
     /usr/bin/python3 tests/test_bench_suite.py BUILD_DIR
 """
@@ -53,6 +54,21 @@ class Suite(unittest.TestCase):
         _, row = self.run_json("--repeat", "3")
         self.assertEqual(row["wall_s"], statistics.median(row["runs_wall_s"]))
         self.assertNotIn("base", row)
+
+    def test_fixed_cost_is_bench_c_for_one_second(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "figures.json")
+            p = suite("--only", "fixed-cost", "--json", path)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            with open(path) as f:
+                row = json.load(f)["fixed-cost"]
+        # 16 shards x 500 records/s for one second, not bench-c's five minutes (2.4 million)
+        self.assertGreater(row["records"], 7000)
+        self.assertLess(row["records"], 9000)
+        self.assertGreater(row["deliveries"], 0)
+        # a run of some 20 ms shows in milliseconds, not as 0.02
+        line = p.stdout.splitlines()[1]
+        self.assertRegex(line, r"^fixed-cost +0\.\d{3} +0\.\d{3} ")
 
     def test_unknown_benchmark_is_refused_with_the_list(self):
         p = suite("--only", "no-such-bench")
