@@ -467,10 +467,11 @@ void ks_function_processed(ks_function *f, sim_time t, const ks_batch *b, uint32
 	SIM_ASSERT(to <= b->n);
 	count(f, &f->records_processed, t, (double)(to - from));
 	sim_time warmup = f->ctx->warmup;
-	if (t < f->ctx->stop && !b->records && b->seq[to - 1] - b->seq[from] == to - 1 - from) {
+	if (t < f->ctx->stop && !b->records &&
+	    ks_batch_seq(b, to - 1) - ks_batch_seq(b, from) == to - 1 - from) {
 		/* consecutive records: straight from the log, a block at a time */
-		ks_log_add_latencies(b->log, b->seq[from], b->seq[to - 1] + 1, t, warmup,
-		                     f->latency);
+		ks_log_add_latencies(b->log, ks_batch_seq(b, from), ks_batch_seq(b, to - 1) + 1, t,
+		                     warmup, f->latency);
 	} else if (t < f->ctx->stop) {
 		int64_t latency[256];
 		size_t n = 0;
@@ -490,9 +491,10 @@ void ks_function_processed(ks_function *f, sim_time t, const ks_batch *b, uint32
 		/* one call per contiguous run of sequence numbers */
 		uint32_t run = from;
 		for (uint32_t i = from + 1; i <= to; i++) {
-			if (i < to && b->seq[i] == b->seq[i - 1] + 1)
+			if (i < to && ks_batch_seq(b, i) == ks_batch_seq(b, i - 1) + 1)
 				continue;
-			f->observer(f->observer_ctx, f, b->log, b->seq[run], b->seq[i - 1] + 1, t);
+			f->observer(f->observer_ctx, f, b->log, ks_batch_seq(b, run),
+			            ks_batch_seq(b, i - 1) + 1, t);
 			run = i;
 		}
 	}

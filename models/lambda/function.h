@@ -173,15 +173,23 @@ void ks_function_note_read(ks_function *f, sim_time t, size_t column, bool admit
 /* A batch: records of one shard, in sequence order (a range, or a lane's subset of one), or
  * copies of records carried by messages (queues, topics, async events: `records` set). */
 typedef struct ks_batch {
-	const ks_log *log;        /* a shard's log ... */
-	const uint64_t *seq;      /* ... and n of its sequence numbers, ascending */
+	const ks_log *log;   /* a shard's log ... */
+	const uint64_t *seq; /* ... and n of its sequence numbers, ascending; NULL: the n from
+	                      * `first` (a range) */
+	uint64_t first;
 	const ks_record *records; /* instead of log and seq: n records */
 	uint32_t n;
 } ks_batch;
 
+/* The sequence number of record i of a batch of the log. */
+static inline uint64_t ks_batch_seq(const ks_batch *b, uint32_t i)
+{
+	return b->seq ? b->seq[i] : b->first + i;
+}
+
 static inline const ks_record *ks_batch_record(const ks_batch *b, uint32_t i)
 {
-	return b->records ? &b->records[i] : ks_log_record(b->log, b->seq[i]);
+	return b->records ? &b->records[i] : ks_log_record(b->log, ks_batch_seq(b, i));
 }
 
 typedef enum {
@@ -219,7 +227,7 @@ static inline bool ks_function_may_fail(const ks_function *f)
 	return f->poison_rate > 0 || f->npoison_indices > 0;
 }
 
-/* Records b->seq[from, to) were processed successfully, their invocation ending at t:
+/* Records [from, to) of batch b were processed successfully, their invocation ending at t:
  * records_processed, the latency histogram (records accepted in the measured period), Lambda
  * IteratorAge of the last of them taken at age_at (column: the shard's per-shard column), the
  * batch observer. Duplicates and the other outcomes are the ESM's to count (their ks_metric
