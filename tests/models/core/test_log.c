@@ -31,6 +31,32 @@ static void log_grows_and_keeps_sequence_order(void **state)
 	ks_log_fini(&l);
 }
 
+/* The readable end is the first record that arrived after now - delay, whatever the times: runs
+ * of equal arrivals, gaps, every cutoff from before the first to after the last, from logs of 1
+ * to 600 records (more than two blocks), checked against a walk of the log. */
+static void readable_end_is_the_first_record_after_the_cutoff(void **state)
+{
+	(void)state;
+	for (uint64_t n = 1; n <= 600; n += n < 20 ? 1 : 53) {
+		ks_log l;
+		ks_log_init(&l, 0, 24 * SIM_HOUR, NULL);
+		uint64_t pos = 0;
+		ks_log_register(&l, &pos, &pos);
+		sim_time t = 100;
+		for (uint64_t i = 0; i < n; i++) {
+			t += (sim_time)((i * 7919) % 5); /* 0 to 4 ns apart: runs of equal times */
+			ks_log_append(&l, (ks_record){.arrival = t, .id = i, .bytes = 1});
+		}
+		for (sim_time cutoff = 98; cutoff <= t + 1; cutoff++) {
+			uint64_t want = 0;
+			while (want < l.end && ks_log_record(&l, want)->arrival <= cutoff)
+				want++;
+			assert_int_equal(ks_log_readable_end(&l, cutoff + 10, 10), want);
+		}
+		ks_log_fini(&l);
+	}
+}
+
 /* Memory follows the backlog, not the run length: a million records through a reader that
  * trails by at most 300 never need more than the block being written, the one before and the
  * spare. */
@@ -232,6 +258,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(log_grows_and_keeps_sequence_order),
+	        cmocka_unit_test(readable_end_is_the_first_record_after_the_cutoff),
 	        cmocka_unit_test(log_memory_follows_the_backlog_not_the_run_length),
 	        cmocka_unit_test(a_log_with_no_reader_keeps_nothing),
 	        cmocka_unit_test(a_backlog_is_held_in_blocks_and_given_back),
